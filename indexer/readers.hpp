@@ -1,0 +1,44 @@
+// Article readers: turn one input file into articles (UTF-8), reporting problems.
+#pragma once
+
+#include "article.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace depeche {
+
+// One problem found while reading input: "path:line: message" (line 0 = whole file).
+struct ReadIssue {
+    std::string path;
+    std::size_t line = 0;
+    std::string message;
+    std::string to_string() const;  // one line, e.g. "a/b.jsonl:12: malformed JSON (...)"
+};
+
+enum class Format { Text, Markdown, Json, JsonLines, Html, Unknown };
+
+// Format from the file name's extension (case-insensitive); Unknown if not handled.
+Format format_for(const std::filesystem::path& path);
+
+struct ReadStats {
+    std::size_t articles = 0;  // articles passed to the sink
+    bool failed = false;       // the file could not be read at all (see issues)
+};
+
+// Reads one file and calls sink for each article found (streaming: large JSONL files
+// are never held whole in memory). Problems go to issues; reading goes on past bad
+// lines. Never throws for bad input.
+ReadStats read_file(const std::filesystem::path& path,
+                    const std::function<void(Article&&)>& sink,
+                    std::vector<ReadIssue>& issues);
+
+// Decodes raw bytes to UTF-8: strips a UTF-8 BOM, converts UTF-16 with a BOM, and
+// detects legacy encodings (Windows-1252, Latin-1) with ICU. Replaces invalid
+// sequences with U+FFFD. Sets `encoding` to the name of the source encoding.
+std::string to_utf8(std::string_view bytes, std::string& encoding);
+
+}  // namespace depeche
