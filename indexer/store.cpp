@@ -1,0 +1,102 @@
+#include "indexer/store.hpp"
+
+#include "schema/analyzer.hpp"
+#include "schema/schema.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace depeche {
+namespace {
+
+const char* const kReindex = "; re-index it with: depeche-index --full --db ";
+
+// Checks the schema version and analyzer fingerprint recorded in the index.
+void check_compatible(const Xapian::Database& db, const std::string& dir) {
+    std::string version = db.get_metadata(schema::kMetaSchema);
+    std::string analyzer = db.get_metadata(schema::kMetaAnalyzer);
+    if (version.empty() && db.get_doccount() == 0) return;  // a new, empty index
+    if (version != std::to_string(schema::kVersion))
+        throw IndexIncompatibleError("index " + dir + " has schema version " +
+                                     (version.empty() ? "(none)" : version) + ", this build needs " +
+                                     std::to_string(schema::kVersion) + kReindex + dir + " PATH...");
+    if (analyzer != Analyzer::fingerprint())
+        throw IndexIncompatibleError("index " + dir + " was built with analyzer '" + analyzer +
+                                     "', this build uses '" + Analyzer::fingerprint() + "'" + kReindex +
+                                     dir + " PATH...");
+}
+
+}  // namespace
+
+void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
+    const std::string type = e.get_type();
+    std::string what = type + ": " + e.get_msg();
+    if (type == "DatabaseLockError")
+        throw IndexLockedError("index " + dir + " is being written by another process");
+    if (type == "DatabaseNotFoundError")
+        throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
+    if (type == "DatabaseCorruptError")
+        throw IoError("index " + dir + " is corrupt (" + what + "); rebuild it with depeche-index --full");
+    if (type == "DatabaseVersionError")
+        throw IndexIncompatibleError("index " + dir + " has an unsupported format (" + what + ")");
+    if (type == "DatabaseOpeningError")
+        throw IoError("cannot open index " + dir + " (" + what + ")");
+    throw IoError("index " + dir + ": " + what);
+}
+
+Xapian::WritableDatabase open_writable(const std::string& dir, bool overwrite) {
+    try {
+        Xapian::WritableDatabase db(dir, overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
+        check_compatible(db, dir);
+        if (db.get_metadata(schema::kMetaSchema).empty()) {
+            db.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+            db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+            db.commit();
+        }
+        return db;
+    } catch (const Xapian::Error& e) {
+        rethrow_xapian(e, dir);
+    }
+}
+
+Xapian::Database open_readonly(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec))
+        throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
+    if (!fs::exists(fs::path(dir) / "iamglass", ec) && !fs::exists(fs::path(dir) / "iamchert", ec))
+        throw IndexMissingError(dir + " is not a Dépêche index (build one with depeche-index --db " + dir + ")");
+    try {
+        Xapian::Database db(dir);
+        check_compatible(db, dir);
+        return db;
+    } catch (const Xapian::Error& e) {
+        rethrow_xapian(e, dir);
+    }
+}
+
+void stamp_updated(Xapian::WritableDatabase& db) {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    db.set_metadata(schema::kMetaUpdated, buf);
+}
+
+std::string lexicon_dir() {
+    if (const char* env = std::getenv("DEPECHE_LEXICON_DIR"); env && *env) return env;
+    std::error_code ec;
+#ifdef DEPECHE_SOURCE_LEXICON_DIR
+    if (fs::exists(DEPECHE_SOURCE_LEXICON_DIR, ec)) return DEPECHE_SOURCE_LEXICON_DIR;
+#endif
+#ifdef DEPECHE_INSTALLED_LEXICON_DIR
+    if (fs::exists(DEPECHE_INSTALLED_LEXICON_DIR, ec)) return DEPECHE_INSTALLED_LEXICON_DIR;
+#endif
+    return "indexer/lexicon";
+}
+
+}  // namespace depeche

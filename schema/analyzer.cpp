@@ -1,0 +1,338 @@
+#include "schema/analyzer.hpp"
+
+#include <libstemmer.h>
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utext.h>
+#include <unicode/uversion.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace depeche {
+namespace {
+
+// Analyzer behaviour version: bump when any stage changes the terms it produces.
+constexpr const char* kAnalyzerVersion = "french-5";
+
+// Elided words, lower case, without the apostrophe.
+constexpr std::string_view kElisions[] = {
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
+
+// French function words (folded). Kept in the index with positions (phrases), but given
+// no stem term and left out of non-phrase queries that have other words.
+constexpr std::string_view kStopwords[] = {
+    "a", "ai", "aie", "au", "aux", "avec", "c", "ce", "ces", "cet", "cette", "d", "dans",
+    "de", "des", "du", "elle", "elles", "en", "es", "est", "et", "eu", "eux", "il", "ils",
+    "j", "je", "l", "la", "le", "les", "leur", "leurs", "lui", "m", "ma", "mais", "me",
+    "mes", "moi", "mon", "n", "ne", "ni", "nos", "notre", "nous", "on", "ont", "ou", "par",
+    "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "si", "son", "sont", "sur",
+    "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y",
+    "ceci", "cela", "ca", "dont", "sans"};
+
+bool is_apostrophe(char32_t c) { return c == U'\'' || c == U'\u2019' || c == U'\u02BC'; }
+bool is_hyphen(std::string_view s) {
+    return s == "-" || s == "\u2010" || s == "\u2011";
+}
+
+// Decodes one UTF-8 code point at s[i]; returns U+FFFD and advances by one on error.
+char32_t decode(std::string_view s, std::size_t& i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; return c; }
+    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (len == 0 || i + len > s.size() || c > 0xF4) { ++i; return 0xFFFD; }
+    char32_t cp = c & (0x3F >> (len - 1));
+    for (int k = 1; k < len; ++k) {
+        unsigned char d = static_cast<unsigned char>(s[i + k]);
+        if ((d & 0xC0) != 0x80) { ++i; return 0xFFFD; }
+        cp = (cp << 6) | (d & 0x3F);
+    }
+    static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return 0xFFFD; }
+    i += len;
+    return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Valid UTF-8 copy of s, invalid sequences replaced by U+FFFD.
+std::string sanitize_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t start = i;
+        char32_t cp = decode(s, i);
+        if (cp == 0xFFFD && !(i - start == 3 && s.substr(start, 3) == "\xEF\xBF\xBD"))
+            append_utf8(out, 0xFFFD);
+        else
+            out.append(s.substr(start, i - start));
+    }
+    return out;
+}
+
+bool is_ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string case_fold(std::string_view w) {
+    if (is_ascii(w)) {
+        std::string out(w);
+        for (char& c : out)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        return out;
+    }
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(w.data(), static_cast<int32_t>(w.size())));
+    u.foldCase();
+    std::string out;
+    u.toUTF8String(out);
+    return out;
+}
+
+// Removes accents and expands ligatures of case-folded text.
+std::string fold_accents(std::string_view w) {
+    if (is_ascii(w)) return std::string(w);
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+    icu::UnicodeString src = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(w.data(), static_cast<int32_t>(w.size())));
+    icu::UnicodeString d = nfd->normalize(src, status);
+    if (U_FAILURE(status)) d = src;
+    std::string out;
+    out.reserve(w.size());
+    for (int32_t i = 0; i < d.length();) {
+        UChar32 c = d.char32At(i);
+        i += U16_LENGTH(c);
+        if (u_charType(c) == U_NON_SPACING_MARK) continue;
+        switch (c) {
+            case 0x0153: out += "oe"; break;  // œ
+            case 0x00E6: out += "ae"; break;  // æ
+            case 0x00F8: out += 'o'; break;   // ø
+            case 0x0142: out += 'l'; break;   // ł
+            case 0x0111: case 0x00F0: out += 'd'; break;  // đ ð
+            case 0x00FE: out += "th"; break;  // þ
+            case 0x0131: out += 'i'; break;   // dotless ı
+            case 0x02BC: case 0x2019: out += '\''; break;  // apostrophes
+            default: append_utf8(out, static_cast<char32_t>(c));
+        }
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == ',' || c == '.';
+    });
+}
+
+const std::unordered_set<std::string_view>& stopword_set() {
+    static const std::unordered_set<std::string_view> set(std::begin(kStopwords), std::end(kStopwords));
+    return set;
+}
+
+struct Entry {
+    std::string exact, stem, alt_stem;
+    bool stop = false, number = false;
+};
+
+}  // namespace
+
+struct Analyzer::Impl {
+    std::unique_ptr<icu::BreakIterator> words;
+    sb_stemmer* stemmer = nullptr;
+    const icu::Normalizer2* nfc = nullptr;
+    std::unordered_map<std::string, Entry> cache;
+
+    Impl() {
+        UErrorCode status = U_ZERO_ERROR;
+        words.reset(icu::BreakIterator::createWordInstance(icu::Locale("fr"), status));
+        if (U_FAILURE(status) || !words) throw std::runtime_error("ICU word break iterator unavailable");
+        nfc = icu::Normalizer2::getNFCInstance(status);
+        if (U_FAILURE(status)) throw std::runtime_error("ICU NFC normaliser unavailable");
+        stemmer = sb_stemmer_new("french", "UTF_8");
+        if (!stemmer) throw std::runtime_error("Snowball French stemmer unavailable");
+    }
+    ~Impl() { sb_stemmer_delete(stemmer); }
+
+    std::string stem(const std::string& lower) {
+        const sb_symbol* r = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(lower.data()),
+                                             static_cast<int>(lower.size()));
+        if (!r) return lower;  // out of memory in the stemmer: keep the word
+        return std::string(reinterpret_cast<const char*>(r), static_cast<std::size_t>(sb_stemmer_length(stemmer)));
+    }
+
+    const Entry& lookup(std::string_view word) {
+        auto it = cache.find(std::string(word));
+        if (it != cache.end()) return it->second;
+        if (cache.size() > 400000) cache.clear();
+        Entry e;
+        std::string lower = case_fold(word);
+        e.exact = fold_accents(lower);
+        e.number = all_digits(e.exact);
+        e.stop = stopword_set().count(e.exact) > 0;
+        if (e.number) {
+            e.stem = e.exact;
+        } else if (!e.stop) {
+            e.stem = fold_accents(stem(lower));
+            if (e.exact != lower) {
+                std::string alt = stem(e.exact);
+                alt = fold_accents(alt);
+                if (alt != e.stem) e.alt_stem = std::move(alt);
+            }
+        }
+        return cache.emplace(std::string(word), std::move(e)).first->second;
+    }
+};
+
+Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
+Analyzer::~Analyzer() = default;
+
+std::string Analyzer::normalize(std::string_view text) const {
+    std::string clean = sanitize_utf8(text);
+    UErrorCode status = U_ZERO_ERROR;
+    icu::StringPiece sp(clean.data(), static_cast<int32_t>(clean.size()));
+    std::string out;
+    if (impl_->nfc->isNormalizedUTF8(sp, status) && U_SUCCESS(status)) {
+        out = std::move(clean);
+    } else {
+        status = U_ZERO_ERROR;
+        icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(clean.size()));
+        impl_->nfc->normalizeUTF8(0, sp, sink, nullptr, status);
+        if (U_FAILURE(status)) out = std::move(clean);
+    }
+    // ‘ (U+2018) between two letters is an apostrophe typed with the wrong key; make it ’
+    // (same byte length, so offsets do not move) so segmentation keeps "l‘Ukraine" whole.
+    for (std::size_t p = out.find("\u2018"); p != std::string::npos; p = out.find("\u2018", p + 3)) {
+        if (p == 0 || p + 3 >= out.size()) continue;
+        std::size_t prev = p - 1;
+        while (prev > 0 && (static_cast<unsigned char>(out[prev]) & 0xC0) == 0x80) --prev;
+        std::size_t i = prev;
+        char32_t a = decode(out, i);
+        i = p + 3;
+        char32_t b = decode(out, i);
+        if (u_isalpha(static_cast<UChar32>(a)) && u_isalpha(static_cast<UChar32>(b)))
+            out.replace(p, 3, "\u2019");
+    }
+    return out;
+}
+
+std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, std::uint32_t pos) {
+    if (text.empty()) return pos;
+    UErrorCode status = U_ZERO_ERROR;
+    UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+    if (U_FAILURE(status)) return pos;
+    icu::BreakIterator& bi = *impl_->words;
+    bi.setText(ut, status);
+    if (U_FAILURE(status)) {
+        utext_close(ut);
+        return pos;
+    }
+    std::size_t prev_end = std::string_view::npos;  // end of the previous kept word
+    for (int32_t b = bi.first(), e = bi.next(); e != icu::BreakIterator::DONE; b = e, e = bi.next()) {
+        if (bi.getRuleStatus() < UBRK_WORD_NUMBER) continue;  // spaces and punctuation
+        auto begin = static_cast<std::size_t>(b);
+        auto end = static_cast<std::size_t>(e);
+        std::string_view word = text.substr(begin, end - begin);
+
+        // Elision: "l'Ukraine" -> "Ukraine"; a lone "l" followed by an apostrophe and a
+        // space ("l' Ukraine", common in pre-tokenised text) is dropped.
+        std::size_t i = 0;
+        std::size_t apos_begin = 0, apos_end = 0;
+        while (i < word.size()) {
+            std::size_t at = i;
+            char32_t c = decode(word, i);
+            if (is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
+        }
+        bool elided_alone = false;
+        if (apos_end > 0) {
+            std::string head = case_fold(word.substr(0, apos_begin));
+            if (apos_end < word.size() &&
+                std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions)) {
+                begin += apos_end;
+                word = word.substr(apos_end);
+            }
+        } else if (end < text.size()) {
+            std::size_t j = end;
+            char32_t next = decode(text, j);
+            if (is_apostrophe(next)) {
+                std::string head = case_fold(word);
+                elided_alone = std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions);
+            }
+        }
+        if (elided_alone) continue;
+
+        const Entry& entry = impl_->lookup(word);
+        if (entry.exact.empty()) continue;
+        Token t;
+        t.exact = entry.exact;
+        t.stem = entry.stem;
+        t.alt_stem = entry.alt_stem;
+        t.stop = entry.stop;
+        t.number = entry.number;
+        t.pos = pos++;
+        t.begin = static_cast<std::uint32_t>(begin);
+        t.end = static_cast<std::uint32_t>(end);
+        t.joined = prev_end != std::string_view::npos && begin > prev_end &&
+                   is_hyphen(text.substr(prev_end, begin - prev_end));
+        prev_end = end;
+        out.push_back(std::move(t));
+    }
+    utext_close(ut);
+    return pos;
+}
+
+std::vector<Token> Analyzer::tokens(std::string_view text) {
+    std::vector<Token> out;
+    std::string n = normalize(text);
+    analyze(n, out);
+    return out;
+}
+
+std::string Analyzer::fold(std::string_view word) const {
+    return fold_accents(case_fold(sanitize_utf8(word)));
+}
+
+std::string Analyzer::snowball(std::string_view lower) { return impl_->stem(std::string(lower)); }
+
+bool Analyzer::is_stopword(std::string_view folded) { return stopword_set().count(folded) > 0; }
+
+std::string Analyzer::fingerprint() {
+    // FNV-1a over the word lists, so a list change is detected even if the version is not bumped.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](std::string_view s) {
+        for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
+        h ^= 0xFF; h *= 1099511628211ULL;
+    };
+    for (auto s : kStopwords) mix(s);
+    for (auto s : kElisions) mix(s);
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return std::string(kAnalyzerVersion) + " snowball-french unicode-" + U_UNICODE_VERSION +
+           " lists-" + hex;
+}
+
+}  // namespace depeche

@@ -1,0 +1,96 @@
+// The one schema: every term prefix, value slot and user-facing query field.
+//
+// The indexer builds documents from this table and the query parser resolves field
+// names through it, so the two cannot disagree. Prefixes follow Xapian's conventions
+// (Q unique id, S title, A author, Z stemmed, X... our own). Value slots are never
+// renumbered: a change of meaning bumps kVersion.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <xapian.h>
+
+namespace depeche::schema {
+
+// Bumped whenever terms, slots or stored data change meaning: older indexes are refused.
+inline constexpr int kVersion = 1;
+
+// Metadata keys stored in the index.
+inline constexpr const char* kMetaSchema = "depeche.schema";
+inline constexpr const char* kMetaAnalyzer = "depeche.analyzer";
+inline constexpr const char* kMetaUpdated = "depeche.updated";
+
+// Value slots (Xapian::valueno). Never renumber.
+enum Slot : Xapian::valueno {
+    kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss" (UTC): sorts as text
+    kSlotPeople = 1,     // people display names, serialised list (facets)
+    kSlotMentioned = 2,  // dates mentioned in the text, serialised list of "YYYYMMDD" (facets)
+};
+
+// How a field is indexed and queried.
+enum class Kind {
+    Text,     // analysed text: positional exact terms under `prefix`, stems under `stem_prefix`
+    Boolean,  // filter terms: the value analysed into one key, no positions, no weight
+    Date,     // date ranges over a value slot and date terms
+};
+
+struct Field {
+    std::string_view id;           // internal name
+    std::string_view prefix;       // exact-form term prefix
+    std::string_view stem_prefix;  // stemmed term prefix ("" if none)
+    Kind kind;
+    std::array<std::string_view, 3> names;  // names users type before ':' ("" = unused)
+};
+
+// Text words of title and body also go under the default (empty) prefix so that an
+// unfielded query matches both; title words count more (kTitleWdf).
+inline constexpr std::string_view kBodyPrefix = "";
+inline constexpr std::string_view kBodyStemPrefix = "Z";
+inline constexpr std::string_view kIdPrefix = "Q";
+
+inline constexpr std::array<Field, 8> kFields{{
+    {"id", "Q", "", Kind::Boolean, {"id", "", ""}},
+    {"title", "S", "ZS", Kind::Text, {"title", "titre", ""}},
+    {"author", "A", "ZA", Kind::Text, {"author", "auteur", ""}},
+    {"source", "XSRC", "ZXSRC", Kind::Text, {"source", "", ""}},
+    {"person", "XP", "", Kind::Boolean, {"person", "personne", ""}},
+    {"date", "D", "", Kind::Date, {"date", "", ""}},
+    {"mentioned", "XM", "", Kind::Date, {"mentioned", "mentionne", "mentionné"}},
+    {"url", "U", "", Kind::Boolean, {"url", "", ""}},
+}};
+
+// Date terms: under a Date field's prefix, "Y"+YYYY, "M"+YYYYMM and "D"+YYYYMMDD are
+// added (e.g. "DY2025", "DM202508", "DD20250815"; "XMD20250815" for mentioned dates).
+inline constexpr std::string_view kYearTag = "Y";
+inline constexpr std::string_view kMonthTag = "M";
+inline constexpr std::string_view kDayTag = "D";
+
+// Weight of a title word relative to a body word (within-document frequency increment).
+inline constexpr Xapian::termcount kTitleWdf = 4;
+// Position gap between title and body so phrases never span them.
+inline constexpr Xapian::termpos kBodyFirstPos = 1000;
+
+// Field by query name ("titre", "Title"...), case-insensitive; nullptr if unknown.
+const Field* field_by_name(std::string_view name);
+// Field by internal id; throws std::logic_error if absent (a programming error).
+const Field& field(std::string_view id);
+
+// Names users can type, for error messages: "title, titre, author, ...".
+std::string field_names();
+
+// Compile-time check that prefixes are unique and no prefix is a prefix of
+// another field's prefix in a way that could make terms ambiguous.
+constexpr bool prefixes_unique() {
+    for (std::size_t i = 0; i < kFields.size(); ++i)
+        for (std::size_t j = i + 1; j < kFields.size(); ++j) {
+            if (kFields[i].prefix == kFields[j].prefix) return false;
+            if (!kFields[i].stem_prefix.empty() && kFields[i].stem_prefix == kFields[j].stem_prefix)
+                return false;
+        }
+    return true;
+}
+static_assert(prefixes_unique(), "schema: duplicate term prefix");
+
+}  // namespace depeche::schema

@@ -1,0 +1,75 @@
+// The query language (docs/query-language.md), parsed in two stages: text -> syntax
+// tree (parse_syntax), then tree -> Xapian query resolved against the schema and the
+// analyzer (QueryParser::parse).
+#pragma once
+
+#include "schema/analyzer.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <xapian.h>
+
+namespace depeche {
+
+struct Node {
+    enum class Type { Word, Phrase, Wildcard, Field, And, Or, Near, Required, Exclude };
+    Type type;
+    std::string text;      // Word/Phrase/Wildcard text; Field name
+    std::size_t pos = 0;   // byte offset in the query, for error messages
+    unsigned window = 0;   // Near: maximum distance
+    std::vector<std::unique_ptr<Node>> kids;
+};
+
+// Stage 1: syntax only. Throws QueryError (with position) on malformed input.
+std::unique_ptr<Node> parse_syntax(std::string_view query);
+// The tree as text, for tests: (AND "a" (OR b c*)) ...
+std::string describe(const Node& node);
+
+// What to highlight in snippets: single words (exact forms and stems) and phrases.
+struct Highlights {
+    std::vector<std::string> exact;
+    std::vector<std::string> stems;
+    std::vector<std::vector<std::string>> phrases;
+};
+
+struct ParsedQuery {
+    Xapian::Query query;
+    bool filters_only = false;  // no text part: every matching article, newest first
+    Highlights highlights;
+};
+
+class QueryParser {
+public:
+    // db (optional) gives the synonym table (spelling variants), wildcard and
+    // person-surname expansion.
+    QueryParser(Analyzer& analyzer, const Xapian::Database* db);
+    ParsedQuery parse(std::string_view query);
+
+    static constexpr std::size_t kMaxQueryBytes = 64 * 1024;
+    static constexpr std::size_t kMaxTerms = 1000;
+    static constexpr Xapian::termcount kMaxWildcardExpansion = 500;
+
+private:
+    struct Built {
+        Xapian::Query query;
+        bool boolean = false;   // a filter only: no weight
+        bool stop = false;      // a lone stopword that may be dropped
+        bool empty = false;     // nothing to search (e.g. only punctuation)
+    };
+    Built build(const Node& n, std::string_view field);
+    Built word(const Node& n, std::string_view field);
+    Built phrase(const Node& n, std::string_view field, const std::string& text);
+    Built field_query(const Node& n);
+    Built combine_and(const std::vector<const Node*>& kids, std::string_view field);
+    Xapian::Query date_terms_query(const std::string& prefix, int from, int to);
+    Xapian::Query stems_query(const Token& t, std::string_view stem_prefix);
+
+    Analyzer& analyzer_;
+    const Xapian::Database* db_;
+    Highlights highlights_;
+    std::size_t terms_ = 0;
+};
+
+}  // namespace depeche

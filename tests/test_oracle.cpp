@@ -1,0 +1,204 @@
+// Search results checked against brute-force scans of the same articles, on real news
+// (../shared/corpus/wikinews-fr, 1,191 articles). Skipped, with the reason printed, when
+// ../shared is absent.
+#include "indexer/readers.hpp"
+#include "schema/analyzer.hpp"
+#include "test_support.hpp"
+
+#include <depeche/depeche.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+using namespace depeche;
+using depeche::test::TempDir;
+
+namespace {
+
+struct Corpus {
+    std::vector<Article> articles;
+    TempDir dir;
+    std::string db;
+};
+
+// Reads the Wikinews articles and indexes them once for all tests here.
+Corpus* wikinews() {
+    static std::unique_ptr<Corpus> corpus;
+    static bool tried = false;
+    if (tried) return corpus.get();
+    tried = true;
+    fs::path file = fs::path(DEPECHE_SHARED_DIR) / "corpus/wikinews-fr/articles.jsonl";
+    if (!fs::exists(file)) return nullptr;
+    corpus = std::make_unique<Corpus>();
+    std::vector<ReadIssue> issues;
+    read_file(file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
+    corpus->db = (corpus->dir.path / "db").string();
+    Writer w(corpus->db);
+    for (const Article& a : corpus->articles) w.add(a);
+    w.commit();
+    return corpus.get();
+}
+
+#define NEED_WIKINEWS()                                                                  \
+    Corpus* wn = wikinews();                                                             \
+    if (!wn) {                                                                           \
+        WARN("skipped: " DEPECHE_SHARED_DIR "/corpus/wikinews-fr/articles.jsonl not found"); \
+        return;                                                                          \
+    }
+
+// Ids of every match, checking that the reported total is exact and complete.
+std::set<std::string> ids(Searcher& s, const std::string& query) {
+    SearchRequest r;
+    r.query = query;
+    r.limit = 100000;
+    r.snippet.length = 0;
+    SearchResult res = s.search(r);
+    std::set<std::string> out;
+    for (const Hit& h : res.hits) out.insert(h.id);
+    INFO(query);
+    CHECK(res.total_exact);
+    CHECK(res.total == out.size());
+    return out;
+}
+
+// Independent of the analyzer's token stream: fold the whole text (case, accents,
+// ligatures, apostrophes), treat hyphens and quotation marks as spaces, collapse spaces
+// (also after an apostrophe: "d' urgence"), and look for the folded phrase between word
+// boundaries. An elided article before the phrase ("l'union europeenne") is a boundary.
+std::string flatten(Analyzer& a, const std::string& text) {
+    std::string t = a.fold(text);
+    std::string flat;
+    flat.reserve(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        char c = t[i];
+        for (const char* sp : {"\xc2\xa0", "\xe2\x80\xaf", "\xc2\xab", "\xc2\xbb", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x90", "\xe2\x80\x91"}) {
+            std::size_t len = std::char_traits<char>::length(sp);
+            if (t.compare(i, len, sp) == 0) { i += len - 1; c = ' '; break; }
+        }
+        if (c == '\n' || c == '\t' || c == '\r' || c == '-' || c == '"') c = ' ';
+        if (c == ' ' && !flat.empty() && (flat.back() == ' ' || flat.back() == '\'')) continue;
+        flat += c;
+    }
+    return flat;
+}
+
+bool text_has_phrase(Analyzer& a, const std::string& text, const std::string& phrase) {
+    std::string flat = flatten(a, text);
+    std::string want = flatten(a, phrase);
+    auto is_word = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+    };
+    for (std::size_t p = flat.find(want); p != std::string::npos; p = flat.find(want, p + 1)) {
+        std::size_t e = p + want.size();
+        if (p > 0 && is_word(flat[p - 1])) continue;
+        if (e < flat.size() && is_word(flat[e])) continue;
+        return true;
+    }
+    return false;
+}
+
+// Articles whose title or body holds the phrase as consecutive analysed words.
+std::set<std::string> oracle_phrase(Analyzer& a, const std::vector<Article>& articles, const std::string& phrase) {
+    std::vector<std::string> want;
+    for (const Token& t : a.tokens(phrase)) want.push_back(t.exact);
+    std::set<std::string> out;
+    for (const Article& art : articles) {
+        for (const std::string* text : {&art.title, &art.body}) {
+            auto toks = a.tokens(*text);
+            for (std::size_t i = 0; i + want.size() <= toks.size(); ++i) {
+                bool ok = true;
+                for (std::size_t k = 0; k < want.size() && ok; ++k) ok = toks[i + k].exact == want[k];
+                if (ok) { out.insert(art.id); break; }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("oracle: phrase queries return exactly the articles holding the phrase", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    Searcher s(wn->db);
+    Analyzer a;
+    const std::vector<std::string> phrases = {
+        "Union européenne", "Assemblée nationale", "état d'urgence", "Emmanuel Macron",
+        "Premier ministre", "Donald Trump", "la Maison Blanche", "Front national",
+        "Coupe du monde", "Jean-Yves Le Drian", "Nations unies", "Corée du Nord",
+        "mettre fin à la guerre", "Parti socialiste", "États-Unis", "François Hollande"};
+    for (const std::string& p : phrases) {
+        INFO(p);
+        std::set<std::string> got = ids(s, "\"" + p + "\"");
+        std::set<std::string> expected = oracle_phrase(a, wn->articles, p);
+        CHECK(got == expected);
+        // The folded-text scan agrees (it does not use the tokenizer at all).
+        std::set<std::string> scan;
+        for (const Article& art : wn->articles)
+            if (text_has_phrase(a, art.title, p) || text_has_phrase(a, art.body, p)) scan.insert(art.id);
+        CHECK(got == scan);
+        if (p == "Union européenne" || p == "Emmanuel Macron") CHECK(got.size() > 20);
+    }
+}
+
+TEST_CASE("oracle: unaccented queries find what accented ones find", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    Searcher s(wn->db);
+    const std::vector<std::pair<std::string, std::string>> pairs = {
+        {"président", "president"}, {"élection", "election"}, {"États-Unis", "etats-unis"},
+        {"électricité", "electricite"}, {"Édouard Philippe", "Edouard Philippe"},
+        {"\"Assemblée nationale\"", "\"assemblee nationale\""}, {"Sénat", "senat"},
+        {"réforme", "reforme"}, {"Élections", "elections"}, {"sécurité", "SECURITE"},
+        {"gouvernement fédéral", "gouvernement federal"}, {"œuvre", "oeuvre"}};
+    for (const auto& [accented, plain] : pairs) {
+        INFO(accented << " / " << plain);
+        auto a = ids(s, accented);
+        CHECK(a == ids(s, plain));
+        CHECK(!a.empty());
+    }
+}
+
+TEST_CASE("oracle: elided forms are found by the bare word", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    Searcher s(wn->db);
+    Analyzer a;
+    for (const std::string& word : {"Ukraine", "Europe", "Irak", "ONU", "Union"}) {
+        std::set<std::string> got = ids(s, "\"" + word + "\"");
+        std::string elided = "l'" + word;
+        std::size_t with_elision = 0;
+        for (const Article& art : wn->articles) {
+            if (text_has_phrase(a, art.body, elided) || text_has_phrase(a, art.title, elided)) {
+                ++with_elision;
+                INFO(word << " in " << art.id);
+                CHECK(got.count(art.id) == 1);
+            }
+        }
+        INFO(word);
+        CHECK(with_elision > 0);
+    }
+}
+
+TEST_CASE("oracle: boolean identities hold", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    Searcher s(wn->db);
+    const std::vector<std::pair<std::string, std::string>> pairs = {
+        {"guerre", "paix"}, {"France", "Allemagne"}, {"\"Union européenne\"", "Royaume-Uni"},
+        {"élection", "président"}, {"football", "match"}};
+    for (const auto& [x, y] : pairs) {
+        INFO(x << " / " << y);
+        auto a = ids(s, x), b = ids(s, y);
+        auto a_or_b = ids(s, x + " OR " + y);
+        auto a_and_b = ids(s, x + " " + y);
+        CHECK(a_or_b.size() == a.size() + b.size() - a_and_b.size());
+        std::set<std::string> uni(a.begin(), a.end());
+        uni.insert(b.begin(), b.end());
+        CHECK(a_or_b == uni);
+        auto a_not_b = ids(s, x + " -" + y);
+        for (const auto& id : a_not_b) CHECK(b.count(id) == 0);
+        CHECK(a_not_b.size() + a_and_b.size() == a.size());
+        CHECK(ids(s, x + " NOT " + y) == a_not_b);
+        CHECK(ids(s, x + " AND " + y) == a_and_b);
+    }
+}
