@@ -569,7 +569,8 @@ std::vector<Token> tokenize(std::string_view s) {
                     if (is_apostrophe(d)) {
                         std::string prefix = fold(s.substr(word_start, e - word_start));
                         bool upper_next = is_upper(after);
-                        bool n_name = prefix == "n" && upper_next && is_upper(peek_cp(s, word_start));  // N'Diaye
+                        bool n_name = (prefix == "n" || prefix == "m") && upper_next &&
+                                      is_upper(peek_cp(s, word_start));  // N'Diaye, M'Bala
                         if (elisions().count(prefix) && !n_name) {
                             Token el = t;
                             el.b = word_start;
@@ -722,8 +723,10 @@ struct Analyser {
         if (L.non_person.count(f) || f.rfind("saint-", 0) == 0 || f.rfind("sainte-", 0) == 0 ||
             f.rfind("st-", 0) == 0)
             c |= cNonPerson;
-        else if (f.find('-') != std::string::npos) {
-            // "Charles-de-Gaulle" (a place: lower-case part inside), "Île-de-France"
+        else if (f.find('-') != std::string::npos && !(c & cFirst)) {
+            // "Charles-de-Gaulle", "Saint-Pierre-d'Arène", "Île-de-France": a place (French
+            // article or preposition inside); "Jong-un", "Ferrand-Prévot" are names.
+            static const StringSet inner = {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "aux", "d'"};
             auto tt = tok_text(i);
             std::size_t b = 0;
             while (b < tt.size()) {
@@ -731,15 +734,14 @@ struct Analyser {
                 if (e == std::string_view::npos) e = tt.size();
                 std::string part = fold(tt.substr(b, e - b));
                 if (L.non_person.count(part)) c |= cNonPerson;
-                if (b > 0 && !part.empty() && !is_upper(peek_cp(tt, b)) && !L.particles.count(part) &&
-                    !arabic_prefixes().count(part))
-                    c |= cNonPerson;
-                if (b > 0 && L.particles.count(part) && (part == "de" || part == "du" || part == "des" || part == "la" || part == "le" || part == "sur" ))
-                    c |= cNonPerson;
+                if (b > 0 && (inner.count(part) || part.rfind("d'", 0) == 0)) c |= cNonPerson;
                 b = e + 1;
             }
         }
         if (L.is_common_lower(lower(tok_text(i)))) c |= cCommon;
+#ifdef PEOPLE_DEBUG
+        fprintf(stderr, "class %.*s = %d\n", (int)tok_text(i).size(), tok_text(i).data(), c);
+#endif
         cls[i] = c;
         return c;
     }
@@ -787,6 +789,8 @@ struct Analyser {
         std::size_t j = i;
         while (j < T.size()) {
             if (j > i && T[j].newline_before) break;
+            std::size_t after_hon = 0;
+            if (j > i && honorific_at(j, after_hon) != nullptr) break;  // "Selon M. Fillon", "Le Dr Dupuis"
             if (is_name_word(j)) {
                 if (is_initial(j)) {
                     parts.push_back({j, j + 2, false, true});
@@ -867,6 +871,25 @@ struct Analyser {
             if (!p.particle && !p.initial && (classes(p.tb) & cNonPerson)) start = k + 1;
         }
         std::vector<Part> parts(all_parts.begin() + static_cast<long>(start), all_parts.end());
+        // "Noël de Strasbourg", "Pierre de Serbie", "Pr de Psychiatrie": a particle followed by a
+        // place or a common word ends the name.
+        // Leading particles ("le ministre de la Culture ...") are simply dropped.
+        for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
+            if (!parts[k].particle || parts[k + 1].particle) continue;
+            uint16_t cn = classes(parts[k + 1].tb);
+            if ((cn & (cCommon | cProper | cNonPerson)) && !(cn & (cSurname | cFirst))) {
+                bool leading = std::all_of(parts.begin(), parts.begin() + static_cast<long>(k) + 1,
+                                           [](const Part& p) { return p.particle; });
+                if (leading) {
+                    parts.erase(parts.begin(), parts.begin() + static_cast<long>(k) + 1);
+                    k = static_cast<std::size_t>(-1);
+                    continue;
+                }
+                parts.resize(k);
+                break;
+            }
+        }
+        if (parts.empty()) return false;
         if (start > 0 && evidence == kRole) evidence = kNone;  // the role described the organisation
         // Strip leading common words, places, demonyms, roles, acronyms.
         while (!parts.empty()) {
@@ -893,7 +916,12 @@ struct Analyser {
             bool strip = demonym || role || (c & (cCommon | cProper)) ||
                          (t.allcaps && !(c & cFirst) && more && !short_initials && (evidence < kHonorific || next_first));
             if (!strip) break;
-            if (!more && evidence >= kHonorific && !(demonym || role)) break;  // "M. Blanc"
+            if (!more && !(demonym || role)) {
+                // The last word: "M. Blanc", "le président Poutine" are people; "le président de la
+                // République" is not.
+                if (evidence >= kHonorific) break;
+                if (evidence >= kRole && ((c & cSurname) || !(c & (cCommon | cProper)))) break;
+            }
             if ((demonym && (determiner_before(p.tb) || start == 0)) || role) {
                 if (more && evidence == kNone && (role || determiner_before(p.tb))) evidence = kRole;
             }
@@ -936,6 +964,11 @@ struct Analyser {
                 if (is_roman(tok_text(p.tb)) && &p == &parts.front()) name_shaped = false;
             }
             bool lead = (c0 & cFirst) || first.initial;
+#ifdef PEOPLE_RELAX
+            if (!name_shaped && names == 2 && !(c0 & (cCommon | cProper | cNonPerson)) && !T[first.tb].allcaps &&
+                !T[first.tb].sent_start && !(clast & (cProper | cNonPerson)) && !T[parts.back().tb].allcaps)
+                name_shaped = true;
+#endif
             if (gaz || (last_ok && (lead || evidence >= kRole || (clast & cSurname) || name_shaped))) {
                 out.full = true;
                 return true;
@@ -1181,36 +1214,28 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
         }
         std::string key = join(P.keys, 0, P.keys.size());
         auto g = gaz_surname.find(key);
-        if (g != gaz_surname.end() && g->second.size() == 1) {
-            const GazetteerEntry& e = gazetteer[g->second.front()];
+        if (g != gaz_surname.end()) {
+            // A well-known surname: a person, unless the honorific contradicts every entry.
             bool female_hon = P.hon == "Mme" || P.hon == "Mlle";
             bool male_hon = P.hon == "M.";
-            if (!(female_hon && !e.female) && !(male_hon && e.female)) {
-                P.words = split_ws(e.display);
-                P.keys.clear();
-                for (const auto& w : P.words) P.keys.push_back(key_of_word(w));
-                P.full = P.words.size() > 1;
+            bool compatible = false;
+            for (std::size_t idx : g->second) {
+                const GazetteerEntry& e = gazetteer[idx];
+                if (!(female_hon && !e.female) && !(male_hon && e.female)) compatible = true;
+            }
+            if (compatible) {
                 P.from_gazetteer = true;
-                P.hon.clear();
                 continue;
             }
         }
         if (ev >= kRole) continue;
+#ifdef PEOPLE_LONE_PATR
+        bool known = false;
+        for (std::size_t k : P.cands) known = known || cands[k].surname_known;
+        if (known && any_mid_sentence) continue;
+#endif
         (void)any_mid_sentence;
         keep[p] = false;
-    }
-    // Gazetteer expansion may have produced a person that also appears in full: merge.
-    for (std::size_t p = n_full_persons; p < persons.size(); ++p) {
-        if (!keep[p] || !persons[p].from_gazetteer) continue;
-        for (std::size_t q = 0; q < persons.size(); ++q) {
-            if (q == p || !keep[q]) continue;
-            if (persons[q].keys == persons[p].keys && (q < p)) {
-                persons[q].first_pos = std::min(persons[q].first_pos, persons[p].first_pos);
-                for (std::size_t k : persons[p].cands) persons[q].cands.push_back(k);
-                keep[p] = false;
-                break;
-            }
-        }
     }
     (void)n_meta;
 
@@ -1225,7 +1250,7 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
     for (std::size_t p : order) {
         const Person& P = persons[p];
         std::string name = join_words(P.words);
-        if (!P.full && !P.hon.empty() && !P.from_gazetteer) name = P.hon + " " + name;
+        if (!P.full && !P.hon.empty()) name = P.hon + " " + name;
         out_index[p] = static_cast<long>(out.people.size());
         out.people.push_back(std::move(name));
     }

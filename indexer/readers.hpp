@@ -4,9 +4,11 @@
 #include "article.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace depeche {
@@ -18,6 +20,12 @@ struct ReadIssue {
     std::string message;
     std::string to_string() const;  // one line, e.g. "a/b.jsonl:12: malformed JSON (...)"
 };
+
+// Files of the single-article formats (.txt .md .json .html) larger than this are
+// skipped with an issue. JSONL files are streamed at any size, but one line longer
+// than kMaxJsonLineBytes is skipped with an issue.
+inline constexpr std::uintmax_t kMaxSingleArticleFileBytes = std::uintmax_t{64} << 20;
+inline constexpr std::size_t kMaxJsonLineBytes = std::size_t{64} << 20;
 
 enum class Format { Text, Markdown, Json, JsonLines, Html, Unknown };
 
@@ -31,7 +39,10 @@ struct ReadStats {
 
 // Reads one file and calls sink for each article found (streaming: large JSONL files
 // are never held whole in memory). Problems go to issues; reading goes on past bad
-// lines. Never throws for bad input.
+// lines. Never throws for bad input. `failed` is set when the file could not be read
+// (I/O error, not a regular file, unsupported extension, too large); binary, empty or
+// malformed content only gives issues. "byte N" in messages counts from 1, from the
+// start of the file (of the line for JSONL).
 ReadStats read_file(const std::filesystem::path& path,
                     const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues);

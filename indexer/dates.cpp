@@ -1,0 +1,1939 @@
+// Dates in French news: see dates.hpp for the contract.
+//
+// Design: the input is folded once into lower-case ASCII (accents removed,
+// typographic punctuation mapped to ASCII) with a map back to the original
+// byte offsets, then split into word / number / punctuation tokens. Words are
+// looked up once in a small lexicon (months, weekdays, cue words). All the
+// patterns are hand-written matchers over the token array.
+#include "indexer/dates.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+namespace depeche {
+namespace {
+
+// ------------------------------------------------------------------ calendar
+// Proleptic Gregorian calendar, years 1..9999.
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+    static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return (m == 2 && is_leap(y)) ? 29 : kDays[m - 1];
+}
+
+bool valid_ymd(int y, int m, int d) {
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+// Days from 0001-01-01 to 1 January of year y.
+long days_before_year(int y) {
+    const long p = y - 1;
+    return p * 365 + p / 4 - p / 100 + p / 400;
+}
+
+long days_before_month(int y, int m) {
+    static constexpr int kBefore[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    return kBefore[m - 1] + ((m > 2 && is_leap(y)) ? 1 : 0);
+}
+
+// Serial day number; day 0 is 0001-01-01, a Monday.
+long day_number(int y, int m, int d) { return days_before_year(y) + days_before_month(y, m) + d - 1; }
+
+struct Ymd {
+    int y = 0, m = 0, d = 0;
+};
+
+Ymd from_day_number(long n) {
+    Ymd r;
+    r.y = static_cast<int>(n / 366) + 1;  // never too large; walk forward
+    while (days_before_year(r.y + 1) <= n) ++r.y;
+    const long rest = n - days_before_year(r.y);
+    r.m = 1;
+    while (r.m < 12 && days_before_month(r.y, r.m + 1) <= rest) ++r.m;
+    r.d = static_cast<int>(rest - days_before_month(r.y, r.m)) + 1;
+    return r;
+}
+
+int weekday_of(long n) { return static_cast<int>(n % 7); }  // 0 = Monday .. 6 = Sunday
+
+// Gregorian Easter Sunday (the anonymous "Meeus/Jones/Butcher" computus).
+Ymd easter_sunday(int y) {
+    const int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+    const int f = (b + 8) / 25, g = (b - f + 1) / 3;
+    const int h = (19 * a + b - d - g + 15) % 30;
+    const int i = c / 4, k = c % 4;
+    const int l = (32 + 2 * e + 2 * i - h - k) % 7;
+    const int m = (a + 11 * h + 22 * l) / 451;
+    const int month = (h + l - 7 * m + 114) / 31;
+    const int day = (h + l - 7 * m + 114) % 31 + 1;
+    return {y, month, day};
+}
+
+// Day number of y-m-d moved by k months (day clamped to the month), or -1.
+long shift_months(int y, int m, int d, int k) {
+    const int idx = y * 12 + (m - 1) + k;
+    const int ny = idx / 12, nm = idx % 12 + 1;
+    if (idx < 12 || ny > 9999) return -1;
+    return day_number(ny, nm, std::min(d, days_in_month(ny, nm)));
+}
+
+// ------------------------------------------------------------------- folding
+
+constexpr char kOther = '\x80';  // any letter we do not fold to ASCII
+
+// Decodes the UTF-8 sequence at s[i]; advances i. Invalid bytes decode as
+// U+FFFD one byte at a time.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+        ++i;
+        return c;
+    }
+    std::size_t len;
+    char32_t cp;
+    if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        ++i;
+        return 0xFFFD;
+    }
+    if (i + len > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    i += len;
+    return cp;
+}
+
+// ASCII folding of U+00C0..U+00FF.
+constexpr const char* kLatin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "*", "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "/", "o", "u", "u", "u", "u", "y", "th", "y"};
+
+// Base letters of U+0100..U+017F (Latin Extended-A); U+0152/U+0153 handled apart.
+constexpr char kLatinExtA[] =
+    "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "ii" "jj" "kkk"
+    "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww"
+    "yyy" "zzzzzz" "s";
+static_assert(sizeof(kLatinExtA) == 129, "one letter per code point U+0100..U+017F");
+
+// The ASCII text a code point folds to ("" to drop it).
+std::string_view fold_code_point(char32_t cp, char (&buf)[2]) {
+    buf[1] = 0;
+    auto one = [&](char c) {
+        buf[0] = c;
+        return std::string_view(buf, 1);
+    };
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z') return one(static_cast<char>(cp + 32));
+        if (cp == '\n') return one('\n');
+        if (cp < 0x20 || cp == 0x7F) return one(' ');
+        if (cp == '`') return one('\'');
+        return one(static_cast<char>(cp));
+    }
+    if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
+    if (cp == 0x152 || cp == 0x153) return "oe";
+    if (cp >= 0x100 && cp <= 0x17F) return one(kLatinExtA[cp - 0x100]);
+    switch (cp) {
+        case 0xA0: case 0x1680: case 0x202F: case 0x205F: case 0x3000:
+            return one(' ');
+        case 0xAD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+            return "";
+        case 0x2018: case 0x2019: case 0x201B: case 0x02BC: case 0xB4: case 0x2032:
+            return one('\'');
+        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+            return one('-');
+        case 0xAB: case 0xBB: case 0x201C: case 0x201D: case 0x201E: case 0x2039: case 0x203A:
+            return one('"');
+        case 0x2026:
+            return one('.');
+        case 0xB0: case 0xBA:
+            return one('o');  // "n°" -> "no"
+        case 0x1D49:
+            return one('e');  // superscript e in "1ᵉʳ"
+        case 0x02B3:
+            return one('r');
+        case 0x20AC: case 0xA3: case 0xA5:
+            return one('$');  // currency signs
+        default:
+            break;
+    }
+    if (cp >= 0x2000 && cp <= 0x200A) return one(' ');
+    if (cp >= 0x80 && cp < 0xC0) return one(' ');  // Latin-1 punctuation and controls
+    return one(kOther);
+}
+
+// Lower-case ASCII folding with offsets back into the original text.
+struct Folded {
+    std::string s;
+    std::vector<std::size_t> src;  // src[i]: original offset of the code point that gave s[i]
+};
+
+Folded fold(std::string_view text) {
+    Folded f;
+    f.s.reserve(text.size());
+    f.src.reserve(text.size());
+    char buf[2];
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t at = i;
+        const std::string_view out = fold_code_point(next_code_point(text, i), buf);
+        for (char c : out) {
+            f.s.push_back(c);
+            f.src.push_back(at);
+        }
+    }
+    return f;
+}
+
+// ------------------------------------------------------------------- lexicon
+
+enum Word : std::uint8_t {
+    W_NONE = 0,
+    W_LE, W_LA, W_LES, W_L, W_CE, W_CET, W_CETTE, W_DU, W_AU, W_DE, W_D, W_DES, W_EN, W_ET, W_OU,
+    W_A, W_DEPUIS, W_JUSQU, W_ENTRE, W_AVANT, W_APRES, W_VERS, W_DANS, W_IL, W_Y, W_ICI, W_CI,
+    W_DERNIER, W_PROCHAIN, W_PASSE, W_SUIVANT, W_HIER, W_DEMAIN, W_AUJOURD, W_HUI,
+    W_MATIN, W_SOIR, W_MIDI, W_MATINEE, W_SOIREE, W_JOURNEE, W_NUIT, W_DEBUT, W_FIN, W_MI,
+    W_MILIEU, W_COURANT, W_MOIS, W_AN, W_ANNEE, W_ANNEES, W_JOUR, W_SEMAINE, W_PREMIER,
+    W_ER, W_RE, W_E, W_EME, W_H, W_HEURES, W_MIN, W_CHAQUE, W_TOUS, W_PLUS, W_MOINS, W_PRES,
+    W_ENVIRON, W_QUELQUE, W_T, W_POUR, W_CONTRE, W_LORS, W_PUBLIE, W_MIS, W_MISE, W_MEME, W_SAINT, W_GRAS, W_ORDINAL,
+    W_NOEL, W_PAQUES, W_PENTECOTE, W_TOUSSAINT, W_NOUVEL, W_SYLVESTRE, W_VALENTIN, W_PERE, W_ILE,
+    W_PAGE_ACTUALISEE,
+};
+
+struct Lex {
+    std::uint8_t word = W_NONE;
+    std::int8_t month = 0;     // French month 1..12
+    std::int8_t wday = -1;     // French weekday 0..6 (Monday first)
+    std::int8_t en_month = 0;  // English month (metadata dates only)
+    std::int8_t en_wday = -1;
+    std::int8_t number = -1;   // "un".."trente"
+    bool month_abbr = false, wday_abbr = false;
+    bool unit = false;       // "2000 euros": an amount, not a year
+    bool numberish = false;  // "n° 2019", "page 1999": an identifier, not a year
+    bool has_zone = false;
+    std::int16_t zone = 0;   // minutes east of UTC
+};
+
+const Lex kNoLex{};
+
+const std::unordered_map<std::string_view, Lex>& lexicon() {
+    static const std::unordered_map<std::string_view, Lex> map = [] {
+        std::unordered_map<std::string_view, Lex> m;
+        auto words = [&](std::uint8_t w, std::initializer_list<std::string_view> list) {
+            for (auto s : list) m[s].word = w;
+        };
+        words(W_LE, {"le"}); words(W_LA, {"la"}); words(W_LES, {"les"}); words(W_L, {"l"});
+        words(W_CE, {"ce"}); words(W_CET, {"cet"}); words(W_CETTE, {"cette"});
+        words(W_DU, {"du"}); words(W_AU, {"au"}); words(W_DE, {"de"}); words(W_D, {"d"});
+        words(W_DES, {"des"}); words(W_EN, {"en"}); words(W_ET, {"et"}); words(W_OU, {"ou"});
+        words(W_A, {"a"}); words(W_DEPUIS, {"depuis"}); words(W_JUSQU, {"jusqu"});
+        words(W_ENTRE, {"entre"}); words(W_AVANT, {"avant"}); words(W_APRES, {"apres"});
+        words(W_VERS, {"vers"}); words(W_DANS, {"dans"}); words(W_IL, {"il"}); words(W_Y, {"y"});
+        words(W_ICI, {"ici"}); words(W_CI, {"ci"});
+        words(W_DERNIER, {"dernier", "derniere", "derniers", "dernieres"});
+        words(W_PROCHAIN, {"prochain", "prochaine", "prochains", "prochaines"});
+        words(W_PASSE, {"passe", "passee", "passes", "passees"});
+        words(W_SUIVANT, {"suivant", "suivante", "suivants", "suivantes"});
+        words(W_HIER, {"hier"}); words(W_DEMAIN, {"demain"});
+        words(W_AUJOURD, {"aujourd"}); words(W_HUI, {"hui"});
+        words(W_MATIN, {"matin"}); words(W_SOIR, {"soir"}); words(W_MIDI, {"midi"});
+        words(W_MATINEE, {"matinee"}); words(W_SOIREE, {"soiree"}); words(W_JOURNEE, {"journee"});
+        words(W_NUIT, {"nuit"}); words(W_DEBUT, {"debut"}); words(W_FIN, {"fin"}); words(W_MI, {"mi"});
+        words(W_MILIEU, {"milieu"}); words(W_COURANT, {"courant"}); words(W_MOIS, {"mois"});
+        words(W_AN, {"an", "ans"}); words(W_ANNEE, {"annee"}); words(W_ANNEES, {"annees"});
+        words(W_JOUR, {"jour", "jours"}); words(W_SEMAINE, {"semaine", "semaines"});
+        words(W_PREMIER, {"premier"}); words(W_ER, {"er"}); words(W_RE, {"re", "ere"});
+        words(W_E, {"e"}); words(W_EME, {"eme"}); words(W_H, {"h"});
+        words(W_HEURES, {"heure", "heures"}); words(W_MIN, {"min", "mn"});
+        words(W_CHAQUE, {"chaque"}); words(W_TOUS, {"tous", "toutes"}); words(W_PLUS, {"plus"});
+        words(W_MOINS, {"moins"}); words(W_PRES, {"pres"}); words(W_ENVIRON, {"environ"});
+        words(W_QUELQUE, {"quelque", "quelques"}); words(W_T, {"t"}); words(W_POUR, {"pour"});
+        words(W_CONTRE, {"contre"}); words(W_LORS, {"lors"}); words(W_PUBLIE, {"publie"});
+        words(W_MIS, {"mis"}); words(W_MISE, {"mise"}); words(W_MEME, {"meme"});
+        words(W_SAINT, {"saint"}); words(W_GRAS, {"gras"});
+        words(W_NOEL, {"noel"}); words(W_PAQUES, {"paques"}); words(W_PENTECOTE, {"pentecote"});
+        words(W_TOUSSAINT, {"toussaint"}); words(W_NOUVEL, {"nouvel"}); words(W_SYLVESTRE, {"sylvestre"});
+        words(W_VALENTIN, {"valentin"}); words(W_PERE, {"pere"}); words(W_ILE, {"ile"});
+        words(W_ORDINAL, {"deuxieme", "second", "seconde", "troisieme", "quatrieme", "cinquieme", "avant-dernier"});
+        words(W_PAGE_ACTUALISEE, {"actualisee"});
+
+        const std::string_view months[12][3] = {
+            {"janvier", "janv", "jan"}, {"fevrier", "fevr", "fev"}, {"mars", "", ""},
+            {"avril", "avr", ""},       {"mai", "", ""},            {"juin", "", ""},
+            {"juillet", "juil", ""},    {"aout", "", ""},           {"septembre", "sept", "sep"},
+            {"octobre", "oct", ""},     {"novembre", "nov", ""},    {"decembre", "dec", ""}};
+        for (int i = 0; i < 12; ++i) {
+            for (int k = 0; k < 3; ++k) {
+                if (months[i][k].empty()) continue;
+                Lex& l = m[months[i][k]];
+                l.month = static_cast<std::int8_t>(i + 1);
+                l.month_abbr = k > 0;
+            }
+        }
+        const std::string_view en_months[12][2] = {
+            {"january", "jan"}, {"february", "feb"}, {"march", "mar"},     {"april", "apr"},
+            {"may", "may"},     {"june", "jun"},     {"july", "jul"},      {"august", "aug"},
+            {"september", "sep"}, {"october", "oct"}, {"november", "nov"}, {"december", "dec"}};
+        for (int i = 0; i < 12; ++i)
+            for (auto s : en_months[i]) m[s].en_month = static_cast<std::int8_t>(i + 1);
+        m["sept"].en_month = 9;
+        const std::string_view wdays[7][2] = {{"lundi", "lun"},    {"mardi", "mar"},
+                                              {"mercredi", "mer"}, {"jeudi", "jeu"},
+                                              {"vendredi", "ven"}, {"samedi", "sam"},
+                                              {"dimanche", "dim"}};
+        for (int i = 0; i < 7; ++i) {
+            for (int k = 0; k < 2; ++k) {
+                Lex& l = m[wdays[i][k]];
+                l.wday = static_cast<std::int8_t>(i);
+                l.wday_abbr = k > 0;
+            }
+        }
+        const std::string_view en_wdays[7][2] = {{"monday", "mon"},   {"tuesday", "tue"},
+                                                 {"wednesday", "wed"}, {"thursday", "thu"},
+                                                 {"friday", "fri"},   {"saturday", "sat"},
+                                                 {"sunday", "sun"}};
+        for (int i = 0; i < 7; ++i)
+            for (auto s : en_wdays[i]) m[s].en_wday = static_cast<std::int8_t>(i);
+        const std::pair<std::string_view, int> numbers[] = {
+            {"un", 1},       {"une", 1},     {"deux", 2},    {"trois", 3},  {"quatre", 4},
+            {"cinq", 5},     {"six", 6},     {"sept", 7},    {"huit", 8},   {"neuf", 9},
+            {"dix", 10},     {"onze", 11},   {"douze", 12},  {"treize", 13}, {"quatorze", 14},
+            {"quinze", 15},  {"seize", 16},  {"vingt", 20},  {"trente", 30}};
+        for (const auto& [s, v] : numbers) m[s].number = static_cast<std::int8_t>(v);
+        for (auto s : {"euro", "euros", "dollar", "dollars", "franc", "francs", "livres", "yens",
+                       "yuans", "roubles", "personne", "personnes", "habitants", "morts",
+                       "victimes", "blesses", "km", "kilometres", "metres", "m", "kg", "tonnes",
+                       "hectares", "ha", "voix", "votes", "pages", "exemplaires", "salaries",
+                       "emplois", "postes", "logements", "voitures", "vehicules", "ans", "jours",
+                       "heures", "mois", "semaines", "minutes", "secondes", "fois", "points",
+                       "millions", "milliards", "mille", "places", "participants", "manifestants",
+                       "soldats", "hommes", "femmes", "enfants", "eleves", "etudiants",
+                       "touristes", "spectateurs", "visiteurs", "membres", "militants",
+                       "candidats", "agents", "policiers", "gendarmes", "migrants", "refugies",
+                       "cas", "deces", "litres", "mw", "kw", "kwh", "cm", "mm", "mg", "ml", "g",
+                       "lits", "sieges", "elus", "communes", "entreprises", "passagers",
+                       "mineurs", "detenus", "prisonniers", "signatures", "abonnes", "salles",
+                       "ecoles", "maisons", "arbres", "animaux", "tours", "buts", "medailles",
+                       "kilos", "dossiers", "plaintes", "habitations", "foyers", "familles",
+                       "specialistes", "chercheurs", "medecins", "journalistes", "avions",
+                       "navires", "bateaux", "exposants", "artistes", "oeuvres", "films",
+                       "livres", "titres", "mots", "caracteres", "octets", "pixels"})
+            m[s].unit = true;
+        for (auto s : {"no", "numero", "numeros", "page", "article", "art", "route", "rn", "vol",
+                       "code", "ligne", "chambre", "salle", "tome", "chapitre", "alinea",
+                       "modele", "serie", "version", "reference", "ref", "niveau", "porte",
+                       "dossard", "immatricule", "matricule", "bus", "train", "tgv"})
+            m[s].numberish = true;
+        const std::pair<std::string_view, int> zones[] = {
+            {"z", 0},      {"ut", 0},     {"utc", 0},    {"gmt", 0},    {"cet", 60},
+            {"cest", 120}, {"est", -300}, {"edt", -240}, {"cst", -360}, {"cdt", -300},
+            {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420}};
+        for (const auto& [s, v] : zones) {
+            m[s].has_zone = true;
+            m[s].zone = static_cast<std::int16_t>(v);
+        }
+        return m;
+    }();
+    return map;
+}
+
+// -------------------------------------------------------------------- tokens
+
+enum class Kind : std::uint8_t { Word, Num, Punct };
+
+struct Tok {
+    std::size_t b = 0, e = 0;  // offsets in the folded text
+    Kind kind = Kind::Punct;
+    bool sp = true;            // preceded by whitespace (or the start of the text)
+    char ch = 0;               // the character of a Punct token
+    int ndig = 0;              // number of digits of a Num token
+    int val = -1;              // value of a Num token (-1 if more than 9 digits)
+    const Lex* lex = &kNoLex;
+};
+
+bool is_word_char(char c) { return (c >= 'a' && c <= 'z') || c == kOther; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The folded text, its tokens and accessors used by every matcher.
+class Text {
+public:
+    explicit Text(std::string_view original) : orig_(original), f_(fold(original)) { tokenize(); }
+
+    std::size_t size() const { return t_.size(); }
+    const Tok& operator[](std::size_t i) const { return t_[i]; }
+    std::string_view str(std::size_t i) const { return std::string_view(f_.s).substr(t_[i].b, t_[i].e - t_[i].b); }
+
+    bool word(std::size_t i, Word w) const { return i < t_.size() && t_[i].kind == Kind::Word && t_[i].lex->word == w; }
+    bool is_word(std::size_t i) const { return i < t_.size() && t_[i].kind == Kind::Word; }
+    bool punct(std::size_t i, char c) const { return i < t_.size() && t_[i].kind == Kind::Punct && t_[i].ch == c; }
+    bool is_punct(std::size_t i) const { return i < t_.size() && t_[i].kind == Kind::Punct; }
+    bool num(std::size_t i) const { return i < t_.size() && t_[i].kind == Kind::Num; }
+    bool num(std::size_t i, int min_digits, int max_digits) const {
+        return num(i) && t_[i].ndig >= min_digits && t_[i].ndig <= max_digits;
+    }
+    // Token i exists and directly follows token i-1 (no whitespace).
+    bool glued(std::size_t i) const { return i < t_.size() && !t_[i].sp; }
+    const Lex& lex(std::size_t i) const { return i < t_.size() ? *t_[i].lex : kNoLex; }
+
+    // Original byte offsets of token i.
+    std::size_t begin_of(std::size_t i) const { return f_.src[t_[i].b]; }
+    std::size_t end_of(std::size_t i) const {
+        std::size_t at = f_.src[t_[i].e - 1];
+        std::size_t next = at;
+        next_code_point(orig_, next);
+        return next;
+    }
+    // The original text of token i starts with an upper-case letter.
+    bool upper_initial(std::size_t i) const {
+        const std::size_t at = begin_of(i);
+        const auto c = static_cast<unsigned char>(orig_[at]);
+        if (c >= 'A' && c <= 'Z') return true;
+        if (c == 0xC3 && at + 1 < orig_.size()) {
+            const auto c2 = static_cast<unsigned char>(orig_[at + 1]);
+            return c2 >= 0x80 && c2 <= 0x9E && c2 != 0x97;
+        }
+        return c == 0xC5 && at + 1 < orig_.size() && static_cast<unsigned char>(orig_[at + 1]) == 0x92;
+    }
+    std::string_view original() const { return orig_; }
+    // The original token has at least two letters and its second one is a capital ("DIMANCHE", "UZ").
+    bool all_caps(std::size_t i) const {
+        const std::size_t b = begin_of(i), e = end_of(i);
+        return e - b > 1 && orig_[b + 1] >= 'A' && orig_[b + 1] <= 'Z';
+    }
+    // The original token is written with a plain ASCII letter 'a' (the verb "a", not "à").
+    bool plain_a(std::size_t i) const {
+        const char c = orig_[begin_of(i)];
+        return c == 'a' || c == 'A';
+    }
+    // Token i starts a sentence (or a line).
+    bool sentence_start(std::size_t i) const {
+        if (i == 0) return true;
+        const Tok& p = t_[i - 1];
+        return p.kind == Kind::Punct && (p.ch == '.' || p.ch == '!' || p.ch == '?' || p.ch == '\n' ||
+                                         p.ch == ':' || p.ch == '"');
+    }
+
+private:
+    void tokenize() {
+        const std::string& s = f_.s;
+        const auto& lx = lexicon();
+        t_.reserve(s.size() / 4 + 4);
+        bool sp = true;
+        for (std::size_t i = 0; i < s.size();) {
+            const char c = s[i];
+            if (c == ' ') {
+                sp = true;
+                ++i;
+                continue;
+            }
+            Tok tk;
+            tk.b = i;
+            tk.sp = sp;
+            sp = false;
+            if (is_digit(c)) {
+                tk.kind = Kind::Num;
+                long v = 0;
+                while (i < s.size() && is_digit(s[i])) {
+                    if (tk.ndig < 9) v = v * 10 + (s[i] - '0');
+                    ++tk.ndig;
+                    ++i;
+                }
+                tk.val = tk.ndig <= 9 ? static_cast<int>(v) : -1;
+                if (tk.ndig > 100) tk.ndig = 100;
+            } else if (is_word_char(c)) {
+                tk.kind = Kind::Word;
+                while (i < s.size() && is_word_char(s[i])) ++i;
+                if (i - tk.b <= 13) {
+                    auto it = lx.find(std::string_view(s).substr(tk.b, i - tk.b));
+                    if (it != lx.end()) tk.lex = &it->second;
+                }
+            } else {
+                tk.kind = Kind::Punct;
+                tk.ch = c;
+                ++i;
+                if (c == '\n') sp = true;
+            }
+            tk.e = i;
+            t_.push_back(tk);
+        }
+    }
+
+    std::string_view orig_;
+    Folded f_;
+    std::vector<Tok> t_;
+};
+
+// ------------------------------------------------------------ shared pieces
+
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// A day of the month at token k: "15", "1er", "1 er", "15e", "premier".
+bool day_at(const Text& x, std::size_t k, int& d, std::size_t& next) {
+    if (x.num(k, 1, 2) && x[k].val >= 1 && x[k].val <= 31) {
+        d = x[k].val;
+        next = k + 1;
+        if (x.word(next, W_ER) || x.word(next, W_RE)) {
+            if (d != 1) return false;
+            ++next;
+        } else if ((x.word(next, W_E) || x.word(next, W_EME)) && x.glued(next)) {
+            ++next;
+        } else if (x.glued(next) && x.is_word(next) && x.lex(next).month == 0 && x.lex(next).en_month == 0) {
+            return false;  // "15h", "3D", "20km"
+        }
+        // a time, a decimal or a numeric date is not a day of the month
+        if (x.word(next, W_H) || x.word(next, W_HEURES)) return false;
+        if (x.glued(next) && (x.punct(next, ':') || x.punct(next, '/') || x.punct(next, ',') || x.punct(next, '.')) &&
+            x.num(next + 1) && x.glued(next + 1))
+            return false;
+        return true;
+    }
+    if (x.word(k, W_PREMIER)) {
+        d = 1;
+        next = k + 1;
+        return true;
+    }
+    return false;
+}
+
+// A month name at token k (French; English too when `english`).
+int month_at(const Text& x, std::size_t k, bool allow_abbr, bool english, std::size_t& next) {
+    if (!x.is_word(k)) return 0;
+    const Lex& l = x.lex(k);
+    int m = 0;
+    bool abbr = false;
+    if (l.month != 0 && (allow_abbr || !l.month_abbr)) {
+        m = l.month;
+        abbr = l.month_abbr;
+    } else if (english && l.en_month != 0) {
+        m = l.en_month;
+        abbr = true;
+    }
+    if (m == 0) return 0;
+    next = k + 1;
+    if (abbr && x.punct(next, '.') && x.glued(next) && x.num(next + 1, 4, 4)) ++next;
+    return m;
+}
+
+// A weekday name at token k (abbreviations optional, English optional).
+int weekday_at(const Text& x, std::size_t k, bool allow_abbr, bool english, std::size_t& next) {
+    if (!x.is_word(k)) return -1;
+    const Lex& l = x.lex(k);
+    int w = -1;
+    if (l.wday >= 0 && (allow_abbr || !l.wday_abbr)) w = l.wday;
+    else if (english && l.en_wday >= 0) w = l.en_wday;
+    if (w < 0) return -1;
+    next = k + 1;
+    if ((l.wday_abbr || l.en_wday >= 0) && x.punct(next, '.') && x.glued(next)) ++next;
+    return w;
+}
+
+// The number at k is an amount or part of a bigger number, not a year.
+bool amount_after(const Text& x, std::size_t k) {
+    const std::size_t n = k + 1;
+    if (n >= x.size()) return false;
+    if (x.is_word(n) && (x.glued(n) || (x.lex(n).unit && !x.upper_initial(n)))) return true;
+    // "2014 UZ224": a designation
+    if (x.is_word(n) && x.glued(n + 1) && x.num(n + 1) && x.all_caps(n)) return true;
+    // "2009.jpg": a file name
+    if (x.glued(n) && x.punct(n, '.') && x.is_word(n + 1) && x.glued(n + 1) && !x.upper_initial(n + 1)) return true;
+    if (x.punct(n, '%') || x.punct(n, '$')) return true;
+    if (x.glued(n) && (x.punct(n, ',') || x.punct(n, '.')) && x.num(n + 1) && x.glued(n + 1)) return true;
+    if (x.num(n, 3, 3)) return true;  // "2 000 000"-style thousands
+    return false;
+}
+
+bool amount_before(const Text& x, std::size_t k) {
+    if (k == 0) return false;
+    const std::size_t p = k - 1;
+    if (x.glued(k) && (x.is_word(p) || x.num(p))) return true;
+    if (x.glued(k) && x.is_punct(p) && p > 0 && x.num(p - 1) && x.glued(p)) {
+        const char c = x[p].ch;
+        if ((c == '-' || c == '/') && x.num(p - 1, 4, 4)) return false;  // "1982-1990", "2002/2003"
+        if (c == '/' || c == '.' || c == ',' || c == ':' || c == '-') return true;
+    }
+    if (x.num(p, 1, 3)) return true;
+    if (x.lex(p).numberish || x.word(p, W_ENVIRON) || x.word(p, W_QUELQUE)) return true;
+    if (x.word(p, W_DE) && p > 0 && (x.word(p - 1, W_PLUS) || x.word(p - 1, W_MOINS) || x.word(p - 1, W_PRES)))
+        return true;
+    return false;
+}
+
+// Two-digit year: 20yy unless that is more than 10 years after the reference year.
+int expand_two_digit_year(int yy, int ref_year) {
+    if (ref_year <= 0) return yy < 50 ? 2000 + yy : 1900 + yy;
+    const int century = ref_year / 100 * 100;
+    int y = century + yy;
+    if (y > ref_year + 10) y -= 100;
+    return y;
+}
+
+// Numeric dates at k: Y-M-D, Y/M/D, D/M/Y, D.M.Y, D-M-Y (and D/M/YY); D/M only
+// when `allow_no_year` (then y = 0). All parts must be glued together.
+bool numeric_date_at(const Text& x, std::size_t k, bool allow_no_year, int ref_year, int& y, int& m, int& d,
+                     std::size_t& next) {
+    if (!x.num(k)) return false;
+    auto sep_at = [&](std::size_t i) -> char {
+        if (!x.glued(i) || !x.is_punct(i)) return 0;
+        const char c = x[i].ch;
+        return (c == '-' || c == '/' || c == '.') ? c : 0;
+    };
+    if (x.num(k, 4, 4)) {
+        const char s1 = sep_at(k + 1);
+        if ((s1 == '-' || s1 == '/') && x.num(k + 2, 1, 2) && x.glued(k + 2) && sep_at(k + 3) == s1 &&
+            x.num(k + 4, 1, 2) && x.glued(k + 4)) {
+            y = x[k].val;
+            m = x[k + 2].val;
+            d = x[k + 4].val;
+            next = k + 5;
+            return true;
+        }
+        return false;
+    }
+    if (!x.num(k, 1, 2)) return false;
+    const char s1 = sep_at(k + 1);
+    if (!s1 || !x.num(k + 2, 1, 2) || !x.glued(k + 2)) return false;
+    if (sep_at(k + 3) == s1 && x.num(k + 4) && x.glued(k + 4)) {
+        const int nd = x[k + 4].ndig;
+        if (nd == 4) {
+            y = x[k + 4].val;
+        } else if (nd == 2 && s1 == '/') {
+            y = expand_two_digit_year(x[k + 4].val, ref_year);
+        } else {
+            return false;
+        }
+        d = x[k].val;
+        m = x[k + 2].val;
+        next = k + 5;
+        return true;
+    }
+    if (allow_no_year && s1 == '/') {
+        d = x[k].val;
+        m = x[k + 2].val;
+        y = 0;
+        next = k + 3;
+        return true;
+    }
+    return false;
+}
+
+// A time of day at k ("14h30", "14 h 30", "9 h 55", "14:30", "14:30:00.5",
+// "19 h 21 min"), optionally introduced by ",", "à", "-" or "T", optionally
+// followed by a zone ("Z", "UTC", "(UTC)", "+02:00", "+0200", "GMT+2").
+// On success fills dt's time (converted to UTC when a zone is given; the date
+// may move) and returns the index after it.
+std::size_t time_at(const Text& x, std::size_t k, DateTime& dt) {
+    std::size_t p = k;
+    if (x.punct(p, ',') || x.punct(p, '-') || x.word(p, W_A)) ++p;
+    else if (x.word(p, W_T) && x.glued(p)) ++p;
+    if (!x.num(p, 1, 2)) return 0;
+    const int h = x[p].val;
+    int mi = 0, s = 0;
+    std::size_t q = p + 1;
+    if (x.punct(q, ':') && x.glued(q) && x.num(q + 1, 2, 2) && x.glued(q + 1)) {
+        mi = x[q + 1].val;
+        q += 2;
+        if (x.punct(q, ':') && x.glued(q) && x.num(q + 1, 2, 2) && x.glued(q + 1)) {
+            s = x[q + 1].val;
+            q += 2;
+            if ((x.punct(q, '.') || x.punct(q, ',')) && x.glued(q) && x.num(q + 1) && x.glued(q + 1)) q += 2;
+        }
+    } else if (x.word(q, W_H)) {
+        ++q;
+        if (x.num(q, 1, 2) && x[q].val <= 59) {
+            mi = x[q].val;
+            ++q;
+            if (x.word(q, W_MIN)) ++q;
+        }
+    } else {
+        return 0;
+    }
+    if (h > 23 || mi > 59 || s > 60) return 0;
+    if (s == 60) s = 59;  // leap second
+    // zone
+    bool zoned = false;
+    int offset = 0;
+    auto numeric_offset = [&](std::size_t i, int& off) -> std::size_t {
+        if (!(x.punct(i, '+') || x.punct(i, '-')) || !x.num(i + 1) || !x.glued(i + 1)) return 0;
+        const int sign = x[i].ch == '-' ? -1 : 1;
+        int hh, mm = 0;
+        std::size_t e = i + 2;
+        if (x[i + 1].ndig == 4) {
+            hh = x[i + 1].val / 100;
+            mm = x[i + 1].val % 100;
+        } else if (x[i + 1].ndig <= 2) {
+            hh = x[i + 1].val;
+            if (x.punct(e, ':') && x.glued(e) && x.num(e + 1, 2, 2) && x.glued(e + 1)) {
+                mm = x[e + 1].val;
+                e += 2;
+            }
+        } else {
+            return 0;
+        }
+        if (hh > 14 || mm > 59) return 0;
+        off = sign * (hh * 60 + mm);
+        return e;
+    };
+    auto zone_word = [&](std::size_t i) {
+        if (!x.is_word(i) || !x.lex(i).has_zone) return false;
+        return x.lex(i).zone == 0 || x.upper_initial(i);  // "est" is French for "is"
+    };
+    if (zone_word(q)) {
+        zoned = true;
+        offset = x.lex(q).zone;
+        ++q;
+        int extra = 0;
+        if (offset == 0) {
+            if (std::size_t e = numeric_offset(q, extra)) {
+                offset = extra;
+                q = e;
+            }
+        }
+    } else if (x.punct(q, '(') && zone_word(q + 1) && x.punct(q + 2, ')')) {
+        zoned = true;
+        offset = x.lex(q + 1).zone;
+        q += 3;
+    } else if (std::size_t e = numeric_offset(q, offset)) {
+        zoned = true;
+        q = e;
+    }
+    dt.hour = h;
+    dt.minute = mi;
+    dt.second = s;
+    dt.utc_offset = zoned ? offset : 0;
+    if (zoned && offset != 0) {
+        long minutes = day_number(dt.year, dt.month, dt.day) * 1440L + h * 60 + mi - offset;
+        const long dn = minutes >= 0 ? minutes / 1440 : -1;
+        if (dn < 0) return 0;
+        const Ymd r = from_day_number(dn);
+        if (r.y > 9999) return 0;
+        dt.year = r.y;
+        dt.month = r.m;
+        dt.day = r.d;
+        minutes -= dn * 1440;
+        dt.hour = static_cast<int>(minutes / 60);
+        dt.minute = static_cast<int>(minutes % 60);
+    }
+    return q;
+}
+
+// A full date (a day is required) with an optional time, at token k:
+// [le] [weekday [,]] (ISO | numeric | DAY MONTH YEAR) [time [zone]].
+std::optional<std::pair<DateTime, std::size_t>> full_date_at(const Text& x, std::size_t k, bool allow_le) {
+    std::size_t j = k, nx = 0;
+    if (allow_le && x.word(j, W_LE)) ++j;
+    if (weekday_at(x, j, true, true, nx) >= 0) {
+        j = nx;
+        if (x.punct(j, ',')) ++j;
+        if (allow_le && x.word(j, W_LE)) ++j;
+    }
+    int y = 0, m = 0, d = 0;
+    if (numeric_date_at(x, j, false, 0, y, m, d, nx)) {
+        j = nx;
+    } else if (day_at(x, j, d, nx)) {
+        j = nx;
+        m = month_at(x, j, true, true, nx);
+        if (m == 0) return std::nullopt;
+        j = nx;
+        if (x.punct(j, ',')) ++j;  // "15 Aug, 2025"
+        if (!x.num(j, 4, 4)) return std::nullopt;
+        y = x[j].val;
+        ++j;
+    } else {
+        return std::nullopt;
+    }
+    if (!valid_ymd(y, m, d)) return std::nullopt;
+    DateTime dt;
+    dt.year = y;
+    dt.month = m;
+    dt.day = d;
+    if (std::size_t e = time_at(x, j, dt)) j = e;
+    return std::make_pair(dt, j);
+}
+
+// ----------------------------------------------------------------- extractor
+
+// What the weekday post-pass needs to know about an emitted mention.
+struct Aux {
+    int bare_wday = -1;      // a weekday alone, resolved by the default rule
+    int cued_wday = -1;      // a weekday alone, resolved by a tense cue or dernier/prochain
+    int explicit_wday = -1;  // a weekday written with its full date
+    bool anchor = false;     // "en 97", or a month dated by such a year: dates what follows
+    std::size_t end_tok = 0; // token after the mention
+};
+
+class Extractor {
+public:
+    Extractor(const Text& x, const std::optional<DateTime>& published) : x_(x) {
+        if (published && valid_ymd(published->year, published->month, published->day)) {
+            const DateTime pub = published->local();
+            has_pub_ = true;
+            py_ = pub.year;
+            pm_ = pub.month;
+            pd_ = pub.day;
+            pdn_ = day_number(py_, pm_, pd_);
+        }
+    }
+
+    std::vector<MentionedDate> run() {
+        for (std::size_t i = 0; i < x_.size();) {
+            const std::size_t next = try_at(i);
+            i = next > i ? next : i + 1;
+        }
+        fix_weekdays();
+        return std::move(out_);
+    }
+
+private:
+    // ---- emission
+    void emit(std::size_t tb, std::size_t te, int y, int m, int d, Granularity g, Aux aux = {}) {
+        if (te <= tb) return;
+        MentionedDate md;
+        md.begin = x_.begin_of(tb);
+        md.end = x_.end_of(te - 1);
+        md.year = y;
+        md.month = g == Granularity::Year ? 0 : m;
+        md.day = g == Granularity::Day ? d : 0;
+        md.granularity = g;
+        if (g == Granularity::Day && !valid_ymd(y, m, d)) return;
+        if (y < 1 || y > 9999) return;
+        aux.end_tok = te;
+        if (g == Granularity::Year && tb > 0 && x_.word(tb - 1, W_EN)) aux.anchor = true;
+        out_.push_back(md);
+        aux_.push_back(aux);
+    }
+
+    // Narrative dating: "deux ruptures en 97 (en janvier ..., en octobre ...)":
+    // a month or day without year shortly after "en <year>" in the same
+    // sentence takes that year. Returns 0 when there is no such anchor.
+    int narrative_year(std::size_t start) const {
+        if (out_.empty() || !aux_.back().anchor) return 0;
+        const std::size_t from = aux_.back().end_tok;
+        if (start < from || start - from > 12) return 0;
+        for (std::size_t i = from; i < start; ++i)
+            if (x_.is_punct(i) && (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' ||
+                                   x_[i].ch == ';'))
+                return 0;
+        return out_.back().year;
+    }
+    void emit_day_number(std::size_t tb, std::size_t te, long dn, Aux aux = {}) {
+        if (dn < 0) return;
+        const Ymd r = from_day_number(dn);
+        emit(tb, te, r.y, r.m, r.d, Granularity::Day, aux);
+    }
+
+    // ---- resolution against the publication date
+    // dir: 0 window (pub - 10 months, pub + 2 months], 3 window for a future
+    // clause (pub - 5 months, pub + 7 months], -1 strictly before, -2 on or
+    // before, +1 strictly after, +2 on or after.
+    bool resolve_day_month(int m, int d, int dir, int& y) const {
+        long dn = -1;
+        if (!resolve_yearly([&](int yy) { return valid_ymd(yy, m, d) ? day_number(yy, m, d) : -1L; }, dir, dn))
+            return false;
+        y = from_day_number(dn).y;
+        return true;
+    }
+    // The occurrence of a yearly day (dn_of(year) gives its day number, or
+    // -1 if that year has none) chosen by dir, as for resolve_day_month().
+    template <class F>
+    bool resolve_yearly(F dn_of, int dir, long& out) const {
+        if (!has_pub_) return false;
+        bool found = false;
+        long best = 0;
+        const long lo = shift_months(py_, pm_, pd_, -10), hi = shift_months(py_, pm_, pd_, 2);
+        const long lo_future = shift_months(py_, pm_, pd_, -5), hi_future = shift_months(py_, pm_, pd_, 7);
+        for (int yy = std::max(1, py_ - 4); yy <= std::min(9999, py_ + 4); ++yy) {
+            const long dn = dn_of(yy);
+            if (dn < 0) continue;
+            const long diff = dn - pdn_;
+            bool ok;
+            switch (dir) {
+                case -1: ok = diff < 0; break;
+                case -2: ok = diff <= 0; break;
+                case 1: ok = diff > 0; break;
+                case 2: ok = diff >= 0; break;
+                case 3: ok = dn > lo_future && dn <= hi_future; break;
+                default: ok = dn > lo && dn <= hi; break;
+            }
+            if (!ok) continue;
+            const bool better = !found || (dir < 0 ? dn > best : dn < best);
+            if (better) {
+                best = dn;
+                found = true;
+                out = dn;
+            }
+        }
+        return found;
+    }
+    bool resolve_month(int m, int dir, int& y) const {
+        if (!has_pub_) return false;
+        const int pidx = py_ * 12 + pm_ - 1;
+        bool found = false;
+        int best = 0;
+        for (int yy = py_ - 1; yy <= py_ + 1; ++yy) {
+            const int idx = yy * 12 + m - 1;
+            const int diff = idx - pidx;
+            bool ok;
+            switch (dir) {
+                case -1: ok = diff < 0; break;
+                case -2: ok = diff <= 0; break;
+                case 1: ok = diff > 0; break;
+                case 2: ok = diff >= 0; break;
+                case 3: ok = diff >= -4 && diff <= 7; break;
+                default: ok = diff >= -9 && diff <= 2; break;
+            }
+            if (!ok) continue;
+            if (!found || (dir < 0 ? idx > best : idx < best)) {
+                best = idx;
+                found = true;
+                y = yy;
+            }
+        }
+        return found;
+    }
+    // Day number of the weekday wd with offset from publication in [lo, hi].
+    long weekday_in(int wd, int lo, int hi) const {
+        for (int o = lo; o <= hi; ++o)
+            if (weekday_of(pdn_ + o) == wd) return pdn_ + o;
+        return -1;
+    }
+
+    // Direction implied by the words before the expression starting at token s.
+    int context_direction(std::size_t s) const {
+        if (s == 0) return 0;
+        if (x_.word(s - 1, W_DEPUIS)) return -2;
+        if (x_.word(s - 1, W_ICI)) return 2;  // "d'ici le 30 juin"
+        return 0;
+    }
+
+    // Tense of the clause around tokens [tb, te): true when the nearest verb
+    // marker is a future (or "prévu", "devrait"...).
+    int marker(std::size_t i) const {
+        if (!x_.is_word(i)) return 0;
+        const std::string_view w = x_.str(i);
+        static const std::string_view kFuture[] = {
+            "sera", "seront", "aura", "auront", "fera", "feront", "ira", "iront", "va", "vont",
+            "devra", "devront", "pourra", "pourront", "prevu", "prevue", "prevus", "prevues",
+            "devrait", "devraient", "doit", "doivent", "demain", "prochain", "prochaine", "programme",
+            "aura", "rendez"};
+        static const std::string_view kPast[] = {"ont", "avait", "avaient", "etait", "etaient", "fut",
+                                                 "furent", "eut", "hier", "dernier", "derniere"};
+        static const std::string_view kNotVerbs[] = {
+            "extra", "ultra", "opera", "camera", "cobra", "contra", "para", "sierra", "terra",
+            "mantra", "tiara", "algebra", "front", "affront", "environs", "patrons", "citrons",
+            "marrons", "vrai", "chez", "rez", "hydra", "libra", "zebra", "tora", "torah", "dora"};
+        for (auto f : kFuture)
+            if (w == f) return 1;
+        for (auto p : kPast)
+            if (w == p) return -1;
+        if (w == "a" && x_.plain_a(i)) return -1;
+        if (w.size() < 4 || x_.upper_initial(i)) return 0;
+        if (past_participle(i)) return -1;
+        if (w.size() < 5) return 0;
+        for (auto nv : kNotVerbs)
+            if (w == nv) return 0;
+        auto ends = [&](std::string_view s) { return w.size() > s.size() && w.substr(w.size() - s.size()) == s; };
+        if (ends("ra") || ends("ront") || ends("rons") || ends("rez") || ends("rai")) return 1;
+        if (ends("ait") || ends("aient")) return -1;
+        return 0;
+    }
+    // The original word ends in "é", "ée", "és" or "ées" and is not a common noun.
+    bool past_participle(std::size_t i) const {
+        const std::string_view w = x_.str(i);
+        static const std::string_view kNouns[] = {
+            "annee", "annees", "journee", "journees", "soiree", "matinee", "ete", "societe", "cite",
+            "musee", "armee", "entree", "arrivee", "idee", "idees", "equipe", "duree", "pensee",
+            "epee", "lycee", "fusee", "marche", "cote", "cafe", "liberte", "egalite", "securite",
+            "sante", "verite", "majorite", "unite", "qualite", "activite", "identite", "realite",
+            "communaute", "universite", "electricite", "possibilite", "difficulte", "propriete",
+            "volonte", "autorite", "priorite", "rentree", "tournee", "assemblee", "allee", "vallee",
+            "chaussee", "randonnee", "contree", "denree", "poignee", "traversee", "portee", "montee",
+            "coree", "guinee", "mer", "comite", "deputes", "depute", "employes", "employe"};
+        for (auto n : kNouns)
+            if (w == n) return false;
+        std::size_t end = x_.end_of(i);
+        const std::string_view o = x_.original();
+        if (end >= 1 && o[end - 1] == 's') --end;
+        if (end >= 1 && o[end - 1] == 'e') --end;
+        return end >= 2 && static_cast<unsigned char>(o[end - 2]) == 0xC3 &&
+               static_cast<unsigned char>(o[end - 1]) == 0xA9;
+    }
+
+    bool future_context(std::size_t tb, std::size_t te) const {
+        auto boundary = [&](std::size_t i) {
+            return x_.is_punct(i) && (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' ||
+                                      x_[i].ch == ';');
+        };
+        bool left_open = tb > 0, right_open = te < x_.size();
+        for (std::size_t dist = 1; dist <= 15 && (left_open || right_open); ++dist) {
+            if (left_open) {
+                if (tb < dist || boundary(tb - dist)) {
+                    left_open = false;
+                } else if (int mk = marker(tb - dist)) {
+                    return mk > 0;
+                }
+            }
+            if (right_open) {
+                const std::size_t r = te - 1 + dist;
+                if (r >= x_.size() || boundary(r)) {
+                    right_open = false;
+                } else if (int mk = marker(r)) {
+                    return mk > 0;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- small grammar pieces
+    // A part of day after a day expression: "soir", "après-midi", "en fin de matinée"...
+    std::size_t part_of_day(std::size_t k) const {
+        auto period = [&](std::size_t i) {
+            return x_.word(i, W_MATIN) || x_.word(i, W_SOIR) || x_.word(i, W_MIDI) || x_.word(i, W_MATINEE) ||
+                   x_.word(i, W_SOIREE) || x_.word(i, W_NUIT);
+        };
+        auto afternoon = [&](std::size_t i) -> std::size_t {  // "après-midi", "après midi"
+            if (!x_.word(i, W_APRES)) return 0;
+            if (x_.punct(i + 1, '-') && x_.word(i + 2, W_MIDI)) return i + 3;
+            if (x_.word(i + 1, W_MIDI)) return i + 2;
+            return 0;
+        };
+        if (period(k)) return k + 1;
+        if (std::size_t e = afternoon(k)) return e;
+        if (x_.word(k, W_AU) && (x_.word(k + 1, W_MATIN) || x_.word(k + 1, W_SOIR))) return k + 2;
+        if (x_.word(k, W_DANS)) {
+            if (x_.word(k + 1, W_LA) && (x_.word(k + 2, W_MATINEE) || x_.word(k + 2, W_SOIREE) ||
+                                         x_.word(k + 2, W_JOURNEE) || x_.word(k + 2, W_NUIT)))
+                return k + 3;
+            if (x_.word(k + 1, W_L) && x_.punct(k + 2, '\''))
+                if (std::size_t e = afternoon(k + 3)) return e;
+        }
+        if (x_.word(k, W_EN) && (x_.word(k + 1, W_DEBUT) || x_.word(k + 1, W_FIN) || x_.word(k + 1, W_MILIEU))) {
+            if (x_.word(k + 2, W_DE) &&
+                (x_.word(k + 3, W_MATINEE) || x_.word(k + 3, W_JOURNEE) || x_.word(k + 3, W_SOIREE)))
+                return k + 4;
+            if (x_.word(k + 2, W_D) && x_.punct(k + 3, '\''))
+                if (std::size_t e = afternoon(k + 4)) return e;
+        }
+        return k;
+    }
+
+    // A 4-digit year usable after a month name at k (not an amount).
+    bool year4_at(std::size_t k) const {
+        return x_.num(k, 4, 4) && x_[k].val >= 1000 && x_[k].val <= 2999 && !amount_after(x_, k);
+    }
+    // A 2-digit year after a month ("octobre 98"): must end the phrase.
+    bool year2_at(std::size_t k) const {
+        if (!x_.num(k, 2, 2) || x_.glued(k)) return false;
+        const std::size_t n = k + 1;
+        if (n >= x_.size()) return true;
+        if (x_.is_punct(n)) {
+            const char c = x_[n].ch;
+            return c == ',' || c == '.' || c == ';' || c == ')' || c == '!' || c == '?' || c == '\n' || c == '"';
+        }
+        return x_.word(n, W_ET);
+    }
+    int ref_year() const { return has_pub_ ? py_ : 0; }
+
+    // "dernier"/"passé" -> -1, "prochain"/"suivant" -> +1 (sets k past it).
+    int relative_suffix(std::size_t& k) const {
+        if (x_.word(k, W_DERNIER) || x_.word(k, W_PASSE)) {
+            ++k;
+            return -1;
+        }
+        if (x_.word(k, W_PROCHAIN)) {
+            ++k;
+            return 1;
+        }
+        return 0;
+    }
+
+    // ---- matchers; each returns the token index after the match, or 0.
+    std::size_t try_at(std::size_t i) {
+        const Tok& tk = x_[i];
+        if (tk.kind == Kind::Num) {
+            if (std::size_t r = numeric(i, i)) return r;
+            if (std::size_t r = day_month(i, i)) return r;
+            if (std::size_t r = year(i, i)) return r;
+            if (std::size_t r = short_year(i)) return r;
+            return 0;
+        }
+        if (tk.kind != Kind::Word) return 0;
+        const Lex& l = *tk.lex;
+        switch (l.word) {
+            case W_LE: case W_LES: case W_CE: case W_CET: case W_CETTE: case W_L: case W_LA:
+                if (std::size_t r = with_determiner(i)) return r;
+                break;
+            case W_PREMIER:
+                return day_month(i, i);
+            case W_DEBUT: case W_FIN: case W_MI: case W_MILIEU: case W_COURANT:
+                return prefixed(i, i);
+            case W_MOIS:
+                return month_word(i, i, W_NONE);
+            case W_HIER: case W_DEMAIN: case W_AUJOURD: case W_AVANT: case W_APRES:
+                return relative_day(i, i);
+            case W_NOEL: case W_PAQUES: case W_PENTECOTE: case W_TOUSSAINT: case W_NOUVEL: case W_SAINT:
+                return holiday(i);
+            case W_JOUR:
+                return holiday(i);
+            case W_IL: case W_DANS:
+                return ago(i);
+            case W_ANNEES:  // "les années 2000": a decade, not a year
+                if (x_.num(i + 1, 2, 4)) return i + 2;
+                return 0;
+            default:
+                break;
+        }
+        if (l.wday >= 0) return weekday_led(i, i, W_NONE);
+        if (l.month != 0) return month_expr(i, i, false);
+        return 0;
+    }
+
+    std::size_t with_determiner(std::size_t i) {
+        const std::uint8_t det = x_.lex(i).word;
+        const std::size_t j = i + 1;
+        switch (det) {
+            case W_LE:
+            case W_LES:
+                if (det == W_LE)
+                    if (std::size_t r = numeric(j, i)) return r;
+                if (x_.lex(j).wday >= 0) return weekday_led(j, i, static_cast<Word>(det));
+                if (std::size_t r = day_month(j, i)) return r;
+                if (det == W_LE && x_.word(j, W_MOIS)) return month_word(j, i, W_LE);
+                return 0;
+            case W_CE:
+                if (x_.lex(j).wday >= 0) return weekday_led(j, i, W_CE);
+                if (x_.word(j, W_MEME) && x_.lex(j + 1).wday >= 0 && !x_.lex(j + 1).wday_abbr) {
+                    std::size_t k;
+                    const int wd = weekday_at(x_, j + 1, false, false, k);
+                    return bare_weekday(j + 1, k, i, W_CE, wd);
+                }
+                if (x_.word(j, W_MATIN) || x_.word(j, W_SOIR)) {
+                    if (has_pub_) emit(i, j + 1, py_, pm_, pd_, Granularity::Day);
+                    return j + 1;
+                }
+                if (x_.word(j, W_MOIS)) return month_word(j, i, W_CE);
+                return 0;
+            case W_CET:
+                if (x_.word(j, W_APRES) && x_.punct(j + 1, '-') && x_.word(j + 2, W_MIDI)) {
+                    if (has_pub_) emit(i, j + 3, py_, pm_, pd_, Granularity::Day);
+                    return j + 3;
+                }
+                return 0;
+            case W_CETTE:
+                if (x_.word(j, W_ANNEE) && !(x_.punct(j + 1, '-') && x_.word(j + 2, W_LA))) {
+                    if (has_pub_) emit(i, j + 1, py_, 0, 0, Granularity::Year);
+                    return j + 1;
+                }
+                return 0;
+            case W_L:
+                if (x_.punct(j, '\'') && (x_.word(j + 1, W_AN) || x_.word(j + 1, W_ANNEE)))
+                    return relative_year(j + 1, i);
+                return 0;
+            case W_LA:
+                if (x_.word(j, W_FIN) || x_.word(j, W_DEBUT)) return prefixed(j, i);
+                // "la nuit de lundi à mardi": the first day
+                if (x_.word(j, W_NUIT) && (x_.word(j + 1, W_DE) || x_.word(j + 1, W_DU)) &&
+                    x_.lex(j + 2).wday >= 0 && !x_.lex(j + 2).wday_abbr && (x_.word(j + 3, W_A) || x_.word(j + 3, W_AU)) &&
+                    x_.lex(j + 4).wday >= 0 && !x_.lex(j + 4).wday_abbr) {
+                    const std::size_t before = out_.size();
+                    bare_weekday(j + 2, j + 3, j + 2, W_NONE, x_.lex(j + 2).wday);
+                    if (out_.size() > before) {
+                        out_.back().begin = x_.begin_of(i);
+                        out_.back().end = x_.end_of(j + 4);
+                    }
+                    return j + 5;
+                }
+                return 0;
+            default:
+                return 0;
+        }
+    }
+
+    // "l'an dernier", "l'année prochaine", "l'an 2000", "l'année 2001" (k at an/année).
+    std::size_t relative_year(std::size_t k, std::size_t start) {
+        std::size_t e = k + 1;
+        if (x_.num(e, 4, 4) && x_[e].val >= 1000 && x_[e].val <= 2999 && !amount_after(x_, e)) {
+            emit(start, e + 1, x_[e].val, 0, 0, Granularity::Year);
+            return e + 1;
+        }
+        const int dir = relative_suffix(e);
+        if (dir == 0) return 0;
+        if (has_pub_) emit(start, e, py_ + dir, 0, 0, Granularity::Year);
+        return e;
+    }
+
+    // Numeric dates (ISO, day-first); "le 2/3" without a year only after "le".
+    std::size_t numeric(std::size_t k, std::size_t start) {
+        if (k > 0 && x_.glued(k) && (x_.num(k - 1) || x_.is_punct(k - 1))) {
+            const char c = x_.is_punct(k - 1) ? x_[k - 1].ch : '0';
+            if (c == '0' || c == '/' || c == '.' || c == '-' || c == ':' || c == ',') return 0;
+        }
+        int y, m, d;
+        std::size_t e;
+        const bool allow_no_year = start < k && x_.word(start, W_LE);
+        if (!numeric_date_at(x_, k, allow_no_year, ref_year(), y, m, d, e)) return 0;
+        // part of a longer number sequence ("1.2.2019.3", "12/05/2019/"...)
+        if (x_.glued(e) && (x_.num(e) || x_.is_word(e))) return 0;
+        if (x_.glued(e) && x_.is_punct(e) && x_.num(e + 1) && x_.glued(e + 1)) {
+            const char c = x_[e].ch;
+            if (c == '/' || c == '.' || c == '-' || c == ':' || c == ',') return 0;
+        }
+        if (y == 0) {
+            if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
+            int yy;
+            if (resolve_day_month(m, d, context_direction(start), yy)) emit(start, e, yy, m, d, Granularity::Day);
+            return e;
+        }
+        if (!valid_ymd(y, m, d)) return 0;
+        emit(start, e, y, m, d, Granularity::Day);
+        return e;
+    }
+
+    // "samedi 29 mai", "ce mardi", "lundi dernier", "Lundi, 24/6/2013", "samedi 16".
+    std::size_t weekday_led(std::size_t i, std::size_t start, Word det) {
+        std::size_t k;
+        const int wd = weekday_at(x_, i, true, false, k);
+        if (wd < 0) return 0;
+        std::size_t k2 = k;
+        if (x_.punct(k2, ',')) ++k2;
+        if (std::size_t r = numeric(k2, start)) {
+            if (!out_.empty() && out_.back().begin == x_.begin_of(start)) aux_.back().explicit_wday = wd;
+            return r;
+        }
+        if (std::size_t r = day_month(i, start)) return r;
+        if (x_.lex(i).wday_abbr) return 0;
+        return bare_weekday(i, k, start, det, wd);
+    }
+
+    std::size_t bare_weekday(std::size_t i, std::size_t k, std::size_t start, Word det, int wd) {
+        // recurring or anaphoric uses: "le mercredi", "les lundis", "chaque jeudi", "du lundi au vendredi"
+        const std::size_t before = start > 0 ? start - 1 : kNone;
+        if (det == W_LE || det == W_LES) return k;
+        if (before != kNone && (x_.word(before, W_CHAQUE) || x_.word(before, W_LES) || x_.word(before, W_PREMIER) ||
+                                x_.word(before, W_DERNIER) || x_.word(before, W_ORDINAL)))
+            return k;  // "chaque jeudi", "le premier dimanche du printemps"
+        if (x_.word(k, W_SAINT) || x_.word(k, W_GRAS)) return k + 1;  // "Vendredi saint", "Mardi gras"
+        if (x_.upper_initial(i) && !x_.sentence_start(start) && !x_.all_caps(i)) return k;  // "Robinson et Vendredi"
+
+        if (before != kNone && x_.word(before, W_DU) && x_.word(k, W_AU) && x_.lex(k + 1).wday >= 0) return k + 2;
+        std::size_t e = k;
+        int dir = 0;
+        if (x_.word(e, W_DERNIER) || x_.word(e, W_PASSE)) {
+            dir = -1;
+            ++e;
+        } else if (x_.word(e, W_PROCHAIN) || x_.word(e, W_SUIVANT)) {
+            dir = 1;
+            ++e;
+        } else if (x_.word(e, W_DE) && x_.word(e + 1, W_LA) && x_.word(e + 2, W_SEMAINE)) {
+            if (x_.word(e + 3, W_DERNIER) || x_.word(e + 3, W_PASSE)) dir = -1, e += 4;
+            else if (x_.word(e + 3, W_PROCHAIN)) dir = 1, e += 4;
+        }
+        e = part_of_day(e);
+        if (!has_pub_) return e;
+        long dn = -1;
+        Aux aux;
+        if (dir < 0) {
+            dn = weekday_in(wd, -7, -1);
+        } else if (dir > 0) {
+            dn = weekday_in(wd, 1, 7);
+        } else if (future_context(start, e)) {
+            dn = det == W_CE ? weekday_in(wd, 0, 6) : weekday_in(wd, 1, 7);
+        } else {
+            dn = weekday_in(wd, -6, 0);
+            aux.bare_wday = wd;
+        }
+        if (aux.bare_wday < 0) aux.cued_wday = wd;
+        emit_day_number(start, e, dn, aux);
+        return e;
+    }
+
+    // [weekday] DAY (CONN [le|les] [weekday] DAY)* MONTH [YEAR] [dernier|prochain] [part of day]
+    std::size_t day_month(std::size_t i, std::size_t start) {
+        struct Part {
+            std::size_t tb, te;
+            int d, wd;
+        };
+        Part parts[8];
+        int nparts = 0;
+        std::size_t k = i, nx = 0;
+        int wd = weekday_at(x_, k, true, false, nx);
+        if (wd >= 0) {
+            k = nx;
+            if (x_.punct(k, ',') && !x_.lex(i).wday_abbr) ++k;
+        }
+        int d;
+        if (!day_at(x_, k, d, nx)) return 0;
+        k = nx;
+        std::size_t seg = start;
+        int m = 0;
+        for (;;) {
+            m = month_at(x_, k, true, false, nx);
+            if (m) break;
+            std::size_t c = k;
+            if (x_.word(c, W_ET) || x_.word(c, W_AU) || x_.word(c, W_A) || x_.word(c, W_OU) || x_.punct(c, ',') ||
+                x_.punct(c, '-'))
+                ++c;
+            else if (x_.word(c, W_JUSQU) && x_.punct(c + 1, '\'') && x_.word(c + 2, W_AU))
+                c += 3;
+            else
+                break;
+            const std::size_t nseg = c;
+            if (x_.word(c, W_LE) || x_.word(c, W_LES)) ++c;
+            int wd2 = weekday_at(x_, c, false, false, nx);
+            if (wd2 >= 0) c = nx;
+            int d2;
+            if (!day_at(x_, c, d2, nx)) break;
+            if (nparts == 7) return 0;
+            parts[nparts++] = {seg, k, d, wd};
+            seg = nseg;
+            d = d2;
+            wd = wd2;
+            k = nx;
+        }
+        if (!m) {
+            if (nparts == 0 && wd >= 0) return weekday_day(start, k, wd, d);
+            return 0;
+        }
+        k = nx;
+        int y = 0;
+        if (year4_at(k)) {
+            y = x_[k].val;
+            ++k;
+        } else if (year2_at(k)) {
+            y = expand_two_digit_year(x_[k].val, ref_year());
+            ++k;
+        }
+        int dir = 0;
+        if (!y) dir = relative_suffix(k);
+        k = part_of_day(k);
+        if (!y && dir == 0) {
+            dir = context_direction(start);
+            if (dir == 0) y = year_after_range(k);
+            if (!y && dir == 0) y = narrative_year(start);
+            if (!y && dir == 0 && future_context(start, k)) dir = 3;
+        }
+        parts[nparts++] = {seg, k, d, wd};
+        for (int p = 0; p < nparts; ++p) {
+            int yy = y;
+            if (!yy && !resolve_day_month(m, parts[p].d, dir, yy)) continue;
+            Aux aux;
+            aux.explicit_wday = parts[p].wd;
+            emit(parts[p].tb, parts[p].te, yy, m, parts[p].d, Granularity::Day, aux);
+        }
+        last_month_end_ = k;
+        return k;
+    }
+
+    // "10 août - 12 septembre 2013": the year of the end of a range.
+    int year_after_range(std::size_t k) const {
+        std::size_t c = k, nx;
+        if (x_.word(c, W_AU) || x_.word(c, W_ET) || x_.word(c, W_A) || x_.punct(c, '-'))
+            ++c;
+        else if (x_.word(c, W_JUSQU) && x_.punct(c + 1, '\'') && x_.word(c + 2, W_AU))
+            c += 3;
+        else
+            return 0;
+        if (x_.word(c, W_LE)) ++c;
+        if (weekday_at(x_, c, false, false, nx) >= 0) c = nx;
+        int d;
+        if (!day_at(x_, c, d, nx)) return 0;
+        if (!month_at(x_, nx, true, false, nx)) return 0;
+        return year4_at(nx) ? x_[nx].val : 0;
+    }
+
+    // "samedi 16": the nearest Saturday the 16th around publication.
+    std::size_t weekday_day(std::size_t start, std::size_t k, int wd, int d) {
+        // what follows must not make the number something else ("samedi 16 personnes")
+        if (k < x_.size() && !x_.is_punct(k)) {
+            const std::uint8_t w = x_.lex(k).word;
+            const bool ok = w == W_A || w == W_AU || w == W_ET || w == W_DANS || w == W_EN || w == W_VERS ||
+                            w == W_DES || w == W_DE || w == W_LE || w == W_LA || w == W_POUR || w == W_CONTRE ||
+                            w == W_LORS || w == W_DERNIER || w == W_PROCHAIN || w == W_MATIN || w == W_SOIR ||
+                            w == W_APRES || w == W_MIDI;
+            if (!ok) return 0;
+        }
+        std::size_t e = k;
+        if (x_.word(e, W_DERNIER) || x_.word(e, W_PROCHAIN)) ++e;
+        e = part_of_day(e);
+        if (!has_pub_) return e;
+        long best = -1, best_abs = 0;
+        for (int delta = -2; delta <= 2; ++delta) {
+            const int idx = py_ * 12 + (pm_ - 1) + delta;
+            const int yy = idx / 12, mm = idx % 12 + 1;
+            if (!valid_ymd(yy, mm, d)) continue;
+            const long dn = day_number(yy, mm, d);
+            if (weekday_of(dn) != wd) continue;
+            const long a = std::labs(dn - pdn_) * 2 + (dn > pdn_ ? 1 : 0);  // ties go to the past
+            if (best < 0 || a < best_abs) {
+                best = dn;
+                best_abs = a;
+            }
+        }
+        if (best < 0 || std::labs(best - pdn_) > 45) return 0;
+        Aux aux;
+        aux.explicit_wday = wd;
+        emit_day_number(start, e, best, aux);
+        return e;
+    }
+
+    // A month name at k, with or without prefix ("début", "le mois de").
+    std::size_t month_expr(std::size_t k, std::size_t start, bool prefixed) {
+        std::size_t e;
+        const int m = month_at(x_, k, true, false, e);
+        if (!m) return 0;
+        const bool abbr = x_.lex(k).month_abbr;
+        int y = 0;
+        if (year4_at(e)) {
+            y = x_[e].val;
+            ++e;
+        } else if (abbr) {
+            return 0;
+        } else if (year2_at(e)) {
+            y = expand_two_digit_year(x_[e].val, ref_year());
+            ++e;
+        }
+        int dir = 0;
+        if (!y) dir = relative_suffix(e);
+        if (!y && dir == 0 && !prefixed) {
+            if (x_.upper_initial(k) && !x_.sentence_start(k)) return 0;  // "Mars" the planet, "Août" a title
+            if (k == 0) return 0;
+            const std::size_t p = k - 1;
+            const bool is_mai = m == 5;
+            bool ok = x_.word(p, W_EN) || x_.word(p, W_DE) || (x_.punct(p, '\'') && p > 0 && x_.word(p - 1, W_D));
+            if (!is_mai) {
+                ok = ok || x_.word(p, W_DEPUIS) || x_.word(p, W_DES) || x_.word(p, W_AVANT) ||
+                     x_.word(p, W_APRES) || x_.word(p, W_ENTRE) || x_.word(p, W_COURANT) || x_.word(p, W_VERS);
+            }
+            // "mars-avril", "mai et juin": a month right after another one
+            if (!ok && (x_.word(p, W_ET) || x_.word(p, W_OU) || x_.punct(p, '-') || x_.punct(p, ',') ||
+                        x_.word(p, W_AU) || x_.word(p, W_A)) &&
+                p == last_month_end_)
+                ok = true;
+            if (!ok) return 0;
+        }
+        if (!y && dir == 0) dir = context_direction(start);
+        Aux aux;
+        if (!y && dir == 0) {
+            y = narrative_year(start);
+            aux.anchor = y != 0;
+        }
+        if (!y && dir == 0 && future_context(start, e)) dir = 3;
+        if (!y && !resolve_month(m, dir, y)) {
+            last_month_end_ = e;
+            return e;
+        }
+        emit(start, e, y, m, 0, Granularity::Month, aux);
+        last_month_end_ = e;
+        return e;
+    }
+
+    // "mois de mars", "le mois d'août", "le mois dernier", "ce mois-ci" (k at "mois").
+    std::size_t month_word(std::size_t k, std::size_t start, Word det) {
+        if (x_.word(k + 1, W_DE) && x_.lex(k + 2).month) return month_expr(k + 2, start, true);
+        if (x_.word(k + 1, W_D) && x_.punct(k + 2, '\'') && x_.lex(k + 3).month) return month_expr(k + 3, start, true);
+        if (det == W_LE) {
+            std::size_t e = k + 1;
+            const int dir = relative_suffix(e);
+            if (dir == 0) return 0;
+            if (has_pub_) {
+                const int idx = py_ * 12 + pm_ - 1 + dir;
+                emit(start, e, idx / 12, idx % 12 + 1, 0, Granularity::Month);
+            }
+            return e;
+        }
+        if (det == W_CE && x_.punct(k + 1, '-') && x_.word(k + 2, W_CI)) {
+            if (has_pub_) emit(start, k + 3, py_, pm_, 0, Granularity::Month);
+            return k + 3;
+        }
+        return 0;
+    }
+
+    // "début octobre", "fin septembre 2000", "mi-décembre", "fin 2019",
+    // "fin du mois de mars", "la fin de l'année" (k at the prefix word).
+    std::size_t prefixed(std::size_t k, std::size_t start) {
+        std::size_t j = k + 1;
+        if (x_.word(k, W_MI)) {
+            if (!x_.punct(j, '-')) return 0;
+            ++j;
+        }
+        if (x_.word(j, W_DU) && x_.word(j + 1, W_MOIS)) {
+            if (x_.word(j + 2, W_DE)) j += 3;
+            else if (x_.word(j + 2, W_D) && x_.punct(j + 3, '\'')) j += 4;
+            else return 0;
+        } else if (x_.word(j, W_DE) && x_.lex(j + 1).month) {
+            ++j;
+        } else if (x_.word(j, W_D) && x_.punct(j + 1, '\'') && x_.lex(j + 2).month) {
+            j += 2;
+        }
+        if (x_.lex(j).month && !x_.lex(j).month_abbr) return month_expr(j, start, true);
+        if (x_.num(j, 4, 4) && x_[j].val >= 1800 && x_[j].val <= 2100 && !amount_after(x_, j)) {
+            emit(start, j + 1, x_[j].val, 0, 0, Granularity::Year);
+            return j + 1;
+        }
+        if ((x_.word(k, W_FIN) || x_.word(k, W_DEBUT)) && x_.word(k + 1, W_DE) && x_.word(k + 2, W_L) &&
+            x_.punct(k + 3, '\'') && x_.word(k + 4, W_ANNEE)) {
+            std::size_t e = k + 5;
+            const int dir = relative_suffix(e);
+            if (has_pub_) emit(start, e, py_ + dir, 0, 0, Granularity::Year);
+            return e;
+        }
+        return 0;
+    }
+
+    // Noël, Pâques, Pentecôte, la Toussaint, le Nouvel An, le jour de l'an,
+    // la Saint-Sylvestre, la Saint-Valentin [+ year].
+    std::size_t holiday(std::size_t i) {
+        std::size_t e;
+        int m = 0, d = 0, easter_offset = 0;
+        bool easter = false;
+        const std::size_t before = i > 0 ? i - 1 : kNone;
+        if (x_.word(i, W_NOEL)) {
+            // "Noël Mamère", "le père Noël", "père-Noël"
+            if (x_.is_word(i + 1) && x_.upper_initial(i + 1) && !x_.sentence_start(i + 1)) return i + 1;
+            if (before != kNone && (x_.word(before, W_PERE) || (x_.punct(before, '-') && x_.word(before - 1, W_PERE))))
+                return i + 1;
+            m = 12, d = 25, e = i + 1;
+        } else if (x_.word(i, W_TOUSSAINT)) {
+            if (x_.is_word(i + 1) && x_.upper_initial(i + 1) && !x_.sentence_start(i + 1)) return i + 1;
+            m = 11, d = 1, e = i + 1;
+        } else if (x_.word(i, W_PAQUES)) {
+            if (before != kNone && x_.word(before, W_DE) && before > 0 && x_.word(before - 1, W_ILE)) return i + 1;
+            easter = true, e = i + 1;
+        } else if (x_.word(i, W_PENTECOTE)) {
+            easter = true, easter_offset = 49, e = i + 1;
+        } else if (x_.word(i, W_NOUVEL) && x_.word(i + 1, W_AN)) {
+            m = 1, d = 1, e = i + 2;
+        } else if (x_.word(i, W_JOUR) && x_.word(i + 1, W_DE) && x_.word(i + 2, W_L) && x_.punct(i + 3, '\'') &&
+                   x_.word(i + 4, W_AN)) {
+            m = 1, d = 1, e = i + 5;
+        } else if (x_.word(i, W_SAINT) && x_.punct(i + 1, '-') && x_.word(i + 2, W_SYLVESTRE)) {
+            m = 12, d = 31, e = i + 3;
+        } else if (x_.word(i, W_SAINT) && x_.punct(i + 1, '-') && x_.word(i + 2, W_VALENTIN)) {
+            m = 2, d = 14, e = i + 3;
+        } else {
+            return 0;
+        }
+        auto dn_of = [&](int yy) -> long {
+            if (!easter) return day_number(yy, m, d);
+            const Ymd es = easter_sunday(yy);
+            return day_number(es.y, es.m, es.d) + easter_offset;
+        };
+        if (year4_at(e)) {  // "Noël 2018"
+            const long dn = dn_of(x_[e].val);
+            emit_day_number(i, e + 1, dn);
+            return e + 1;
+        }
+        int dir = relative_suffix(e);
+        if (dir == 0) dir = context_direction(i);
+        if (dir == 0 && future_context(i, e)) dir = 3;
+        long dn = -1;
+        if (resolve_yearly(dn_of, dir, dn)) emit_day_number(i, e, dn);
+        return e;
+    }
+
+    // hier, avant-hier, aujourd'hui, demain, après-demain [+ weekday] [+ part of day].
+    std::size_t relative_day(std::size_t i, std::size_t start) {
+        int off;
+        std::size_t e;
+        if (x_.word(i, W_HIER)) {
+            off = -1;
+            e = i + 1;
+        } else if (x_.word(i, W_DEMAIN)) {
+            off = 1;
+            e = i + 1;
+        } else if (x_.word(i, W_AUJOURD) && x_.punct(i + 1, '\'') && x_.word(i + 2, W_HUI)) {
+            off = 0;
+            e = i + 3;
+        } else if (x_.word(i, W_AVANT) && x_.punct(i + 1, '-') && x_.word(i + 2, W_HIER)) {
+            off = -2;
+            e = i + 3;
+        } else if (x_.word(i, W_AVANT) && x_.word(i + 1, W_HIER)) {
+            off = -2;
+            e = i + 2;
+        } else if (x_.word(i, W_APRES) && x_.punct(i + 1, '-') && x_.word(i + 2, W_DEMAIN)) {
+            off = 2;
+            e = i + 3;
+        } else if (x_.word(i, W_APRES) && x_.word(i + 1, W_DEMAIN)) {
+            off = 2;
+            e = i + 2;
+        } else {
+            return 0;
+        }
+        if (x_.lex(e).wday >= 0 && !x_.lex(e).wday_abbr) ++e;  // "aujourd'hui vendredi"
+        e = part_of_day(e);
+        if (has_pub_) emit_day_number(start, e, pdn_ + off);
+        return e;
+    }
+
+    // "il y a 3 jours", "il y a une semaine", "dans deux mois", "il y a 5 ans".
+    std::size_t ago(std::size_t i) {
+        std::size_t k;
+        int sign;
+        if (x_.word(i, W_IL) && x_.word(i + 1, W_Y) && x_.word(i + 2, W_A)) {
+            k = i + 3;
+            sign = -1;
+        } else if (x_.word(i, W_DANS)) {
+            k = i + 1;
+            sign = 1;
+        } else {
+            return 0;
+        }
+        int n;
+        if (x_.num(k, 1, 3)) n = x_[k].val;
+        else if (x_.is_word(k) && x_.lex(k).number > 0) n = x_.lex(k).number;
+        else return 0;
+        const std::size_t u = k + 1;
+        if (x_.glued(u) && !x_.is_word(u)) return 0;
+        if (n == 1 && x_.word(u, W_JOUR) && x_.is_word(k)) return 0;  // "dans un jour de grande forme"
+        if (!has_pub_) {
+            if (x_.word(u, W_JOUR) || x_.word(u, W_SEMAINE) || x_.word(u, W_MOIS) || x_.word(u, W_AN) ||
+                x_.word(u, W_ANNEE) || x_.word(u, W_ANNEES))
+                return u + 1;
+            return 0;
+        }
+        if (x_.word(u, W_JOUR)) {
+            emit_day_number(i, u + 1, pdn_ + sign * n);
+        } else if (x_.word(u, W_SEMAINE)) {
+            emit_day_number(i, u + 1, pdn_ + sign * 7L * n);
+        } else if (x_.word(u, W_MOIS)) {
+            const int idx = py_ * 12 + pm_ - 1 + sign * n;
+            emit(i, u + 1, idx / 12, idx % 12 + 1, 0, Granularity::Month);
+        } else if (x_.word(u, W_AN) || x_.word(u, W_ANNEE) || x_.word(u, W_ANNEES)) {
+            emit(i, u + 1, py_ + sign * n, 0, 0, Granularity::Year);
+        } else {
+            return 0;
+        }
+        return u + 1;
+    }
+
+    // "en 97," : a two-digit year after "en", closing a phrase.
+    std::size_t short_year(std::size_t k) {
+        if (!x_.num(k, 2, 2) || k == 0 || !x_.word(k - 1, W_EN) || !x_.is_punct(k + 1)) return 0;
+        const char c = x_[k + 1].ch;
+        if (c != ',' && c != ';' && c != '(' && c != ')' && c != '.') return 0;
+        if (c == '.' && x_.num(k + 2) && x_.glued(k + 2)) return 0;
+        emit(k, k + 1, expand_two_digit_year(x_[k].val, ref_year()), 0, 0, Granularity::Year);
+        return k + 1;
+    }
+
+    // A bare year: "en 2022", "depuis 2019", "1982-1990".
+    std::size_t year(std::size_t k, std::size_t start) {
+        if (!x_.num(k, 4, 4)) return 0;
+        const int y = x_[k].val;
+        if (y < 1800 || y > 2100) return 0;
+        if (amount_before(x_, k) || amount_after(x_, k)) return 0;
+        if (x_.glued(k + 1) && x_.punct(k + 1, ':') && x_.num(k + 2)) return 0;
+        emit(start, k + 1, y, 0, 0, Granularity::Year);
+        return k + 1;
+    }
+
+    // A weekday alone that the text also gives with its full date near
+    // publication ("samedi 29 mai ... rendez-vous samedi") takes that date.
+    void fix_weekdays() {
+        for (std::size_t i = 0; i < out_.size(); ++i) {
+            if (aux_[i].bare_wday < 0) continue;
+            long best = -1;
+            for (int pass = 0; pass < 2 && best < 0; ++pass) {
+                for (std::size_t j = 0; j < out_.size(); ++j) {
+                    const int w = pass == 0 ? aux_[j].explicit_wday : aux_[j].cued_wday;
+                    if (w != aux_[i].bare_wday || out_[j].granularity != Granularity::Day) continue;
+                    const long dn = day_number(out_[j].year, out_[j].month, out_[j].day);
+                    if (std::labs(dn - pdn_) > 7) continue;
+                    if (best < 0 || std::labs(dn - pdn_) < std::labs(best - pdn_)) best = dn;
+                }
+            }
+            if (best >= 0) {
+                const Ymd r = from_day_number(best);
+                out_[i].year = r.y;
+                out_[i].month = r.m;
+                out_[i].day = r.d;
+            }
+        }
+    }
+
+    const Text& x_;
+    bool has_pub_ = false;
+    int py_ = 0, pm_ = 0, pd_ = 0;
+    long pdn_ = 0;
+    std::size_t last_month_end_ = kNone;
+    std::vector<MentionedDate> out_;
+    std::vector<Aux> aux_;
+};
+
+std::string_view trim(std::string_view s) {
+    auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    while (!s.empty() && sp(s.front())) s.remove_prefix(1);
+    while (!s.empty() && sp(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+DateTime DateTime::local() const {
+    if (!has_time() || utc_offset == 0 || !valid_ymd(year, month, day)) return *this;
+    long minutes = day_number(year, month, day) * 1440L + hour * 60 + minute + utc_offset;
+    if (minutes < 0) return *this;
+    const long dn = minutes / 1440;
+    const Ymd r = from_day_number(dn);
+    if (r.y > 9999) return *this;
+    DateTime out = *this;
+    out.year = r.y;
+    out.month = r.m;
+    out.day = r.d;
+    minutes -= dn * 1440;
+    out.hour = static_cast<int>(minutes / 60);
+    out.minute = static_cast<int>(minutes % 60);
+    out.utc_offset = 0;
+    return out;
+}
+
+std::optional<DateTime> parse_date(std::string_view text) {
+    text = trim(text);
+    if (text.empty() || text.size() > 256) return std::nullopt;
+    const Text x(text);
+    auto r = full_date_at(x, 0, true);
+    if (!r) return std::nullopt;
+    std::size_t k = r->second;
+    while (x.punct(k, '.')) ++k;
+    if (k != x.size()) return std::nullopt;
+    return r->first;
+}
+
+std::optional<DateTime> find_dateline(std::string_view body) {
+    std::size_t lim = std::min<std::size_t>(body.size(), 1000);
+    while (lim < body.size() && lim > 0 && (static_cast<unsigned char>(body[lim]) & 0xC0) == 0x80) --lim;
+    const Text x(body.substr(0, lim));
+    for (std::size_t li = 0; li < x.size(); ++li) {
+        if (li > 0 && !x.punct(li - 1, '\n')) continue;
+        if (x.punct(li, '\n')) continue;
+        const std::size_t at = x.begin_of(li);
+        if (at < 120) {
+            std::size_t j = li;
+            bool allow_le = false;
+            // "Publié le", "Mis à jour le", "Mise à jour :", "Page actualisée :"
+            if (x.word(j, W_PUBLIE) && x.word(j + 1, W_LE)) {
+                j += 1;
+                allow_le = true;
+            } else if ((x.word(j, W_MIS) || x.word(j, W_MISE)) && x.word(j + 1, W_A) && x.word(j + 2, W_JOUR)) {
+                j += 3;
+                if (x.punct(j, ':')) ++j;
+                allow_le = true;
+            } else if (x.is_word(j) && x.str(j) == "page" && x.word(j + 1, W_PAGE_ACTUALISEE)) {
+                j += 2;
+                if (x.punct(j, ':')) ++j;
+            } else {
+                // a capitalised place name and a comma: "PARIS, 15 mars 2017"
+                std::size_t p = j;
+                int words = 0;
+                while (p < x.size() && words <= 4 &&
+                       ((x.is_word(p) && x.upper_initial(p)) ||
+                        ((x.punct(p, '-') || x.punct(p, '\'')) && words > 0))) {
+                    if (x.is_word(p)) ++words;
+                    ++p;
+                }
+                if (words > 0 && x.punct(p, ',')) {
+                    j = p + 1;
+                    allow_le = true;
+                }
+            }
+            if (auto r = full_date_at(x, j, allow_le)) {
+                const std::size_t e = r->second;
+                bool ok = e >= x.size();
+                if (!ok && x.is_punct(e)) {
+                    const char c = x[e].ch;
+                    ok = c == '.' || c == '-' || c == ',' || c == '(' || c == '\n' || c == ':' || c == ';' ||
+                         c == '|' || c == '"' || c == '/';
+                }
+                if (ok) return r->first;
+            }
+            continue;
+        }
+        // Wikinews: "<date>[, <up to 40 bytes>] . –" after image captions
+        if (auto r = full_date_at(x, li, false)) {
+            std::size_t e = r->second;
+            if (x.punct(e, ',')) {
+                const std::size_t from = x.begin_of(e);
+                while (e < x.size() && !x.punct(e, '\n') && !x.punct(e, '.') && x.begin_of(e) - from <= 40) ++e;
+            }
+            if (x.punct(e, '.') && x.punct(e + 1, '-')) return r->first;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<MentionedDate> extract_dates(std::string_view text, const std::optional<DateTime>& published) {
+    if (text.empty()) return {};
+    const Text x(text);
+    return Extractor(x, published).run();
+}
+
+namespace {
+
+// One bound of a query range: YYYY, YYYY-MM or YYYY-MM-DD -> first and last day.
+bool parse_bound(std::string_view s, int& first, int& last, std::string& err) {
+    auto digits = [](std::string_view p) {
+        return !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    auto to_int = [](std::string_view p) {
+        int v = 0;
+        for (char c : p) v = v * 10 + (c - '0');
+        return v;
+    };
+    const std::string shown(s.substr(0, 40));
+    const std::string invalid = "invalid date '" + shown + "' (expected YYYY, YYYY-MM or YYYY-MM-DD)";
+    std::string_view parts[3];
+    int n = 0;
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t dash = s.find('-', from);
+        if (n == 3) {
+            err = invalid;
+            return false;
+        }
+        parts[n++] = s.substr(from, dash == std::string_view::npos ? std::string_view::npos : dash - from);
+        if (dash == std::string_view::npos) break;
+        from = dash + 1;
+    }
+    if (parts[0].size() != 4 || !digits(parts[0])) {
+        err = invalid;
+        return false;
+    }
+    for (int i = 1; i < n; ++i) {
+        if (parts[i].empty() || parts[i].size() > 2 || !digits(parts[i])) {
+            err = invalid;
+            return false;
+        }
+    }
+    const int y = to_int(parts[0]);
+    if (y < 1) {
+        err = "year " + std::string(parts[0]) + " out of range";
+        return false;
+    }
+    if (n == 1) {
+        first = y * 10000 + 101;
+        last = y * 10000 + 1231;
+        return true;
+    }
+    const int m = to_int(parts[1]);
+    if (m < 1 || m > 12) {
+        err = "month " + std::to_string(m) + " out of range";
+        return false;
+    }
+    if (n == 2) {
+        first = y * 10000 + m * 100 + 1;
+        last = y * 10000 + m * 100 + days_in_month(y, m);
+        return true;
+    }
+    const int d = to_int(parts[2]);
+    if (d < 1 || d > days_in_month(y, m)) {
+        char ym[16];
+        std::snprintf(ym, sizeof ym, "%04d-%02d", y, m);
+        err = "day " + std::to_string(d) + " out of range for " + ym;
+        return false;
+    }
+    first = last = y * 10000 + m * 100 + d;
+    return true;
+}
+
+}  // namespace
+
+std::optional<DateRange> parse_date_range(std::string_view text, std::string* error) {
+    std::string err;
+    auto fail = [&](std::string msg) -> std::optional<DateRange> {
+        if (error) *error = std::move(msg);
+        return std::nullopt;
+    };
+    text = trim(text);
+    if (text.empty()) return fail("empty date range");
+    if (text.size() > 64) return fail("date range too long");
+    DateRange r;
+    const std::size_t dots = text.find("..");
+    if (dots == std::string_view::npos) {
+        if (!parse_bound(text, r.from, r.to, err)) return fail(err);
+        return r;
+    }
+    const std::string_view left = trim(text.substr(0, dots));
+    const std::string_view right = trim(text.substr(dots + 2));
+    if (left.empty() && right.empty()) return fail("date range needs at least one bound");
+    if (right.find("..") != std::string_view::npos || right.find('.') != std::string_view::npos)
+        return fail("invalid date range '" + std::string(text.substr(0, 40)) + "'");
+    int ignore = 0;
+    if (!left.empty() && !parse_bound(left, r.from, ignore, err)) return fail(err);
+    if (!right.empty() && !parse_bound(right, ignore, r.to, err)) return fail(err);
+    if (r.from > r.to) {
+        // report the bounds as written
+        return fail("start " + std::string(left) + " is after end " + std::string(right));
+    }
+    return r;
+}
+
+DateRange range_of(const MentionedDate& m) {
+    DateRange r;
+    switch (m.granularity) {
+        case Granularity::Day:
+            r.from = r.to = m.year * 10000 + m.month * 100 + m.day;
+            break;
+        case Granularity::Month:
+            r.from = m.year * 10000 + m.month * 100 + 1;
+            r.to = m.year * 10000 + m.month * 100 + days_in_month(m.year, m.month);
+            break;
+        case Granularity::Year:
+            r.from = m.year * 10000 + 101;
+            r.to = m.year * 10000 + 1231;
+            break;
+    }
+    return r;
+}
+
+std::string iso_string(const MentionedDate& m) {
+    char buf[32];
+    switch (m.granularity) {
+        case Granularity::Day:
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", m.year, m.month, m.day);
+            break;
+        case Granularity::Month:
+            std::snprintf(buf, sizeof buf, "%04d-%02d", m.year, m.month);
+            break;
+        case Granularity::Year:
+            std::snprintf(buf, sizeof buf, "%04d", m.year);
+            break;
+    }
+    return buf;
+}
+
+std::string iso_string(const DateTime& d) {
+    char buf[48];
+    if (d.has_time())
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.year, d.month, d.day, d.hour, d.minute,
+                      d.second);
+    else
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
+}  // namespace depeche

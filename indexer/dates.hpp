@@ -1,0 +1,130 @@
+// Dates in French news: publication dates from metadata and datelines, date
+// mentions in running text (resolved against the publication date), and
+// query-side date ranges.
+//
+// Everything here works on UTF-8 text and is case and accent insensitive
+// ("Août", "aout", "AOÛT" are the same month; typographic apostrophes, dashes
+// and no-break spaces are treated like their ASCII counterparts). No regular
+// expressions: text is folded once to lower-case ASCII and scanned by hand,
+// so extract_dates() is cheap enough to run on every article at index time.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace depeche {
+
+// A calendar date with an optional time of day.
+// When has_time() the time is UTC if the source carried a UTC offset or zone
+// (the date may then differ from the one written), otherwise it is the time
+// as written (no time-zone guessing). utc_offset keeps the source's offset in
+// minutes east of UTC (0 when none was given): local time = UTC + utc_offset.
+struct DateTime {
+    int year = 0, month = 0, day = 0;
+    int hour = -1, minute = -1, second = 0;
+    int utc_offset = 0;
+    bool has_time() const { return hour >= 0; }
+    // The date as written in the source: the UTC date moved back by utc_offset
+    // (2025-08-15T23:30:00+02:00 is stored as 21:30 UTC; its local date is the 15th).
+    DateTime local() const;
+    // The date as a YYYYMMDD integer (e.g. 20250815).
+    int yyyymmdd() const { return year * 10000 + month * 100 + day; }
+    friend bool operator==(const DateTime&, const DateTime&) = default;
+};
+
+// Parses a publication date from metadata; the whole string (trimmed) must be
+// one date, and a day is required ("août 2025" and "hier" give nullopt).
+// Accepted forms (case and accent insensitive):
+//   ISO 8601   2025-08-15, 2025-8-5, 2025-08-15T14:30, 2025-08-15T14:30:00.5+02:00,
+//              2025-08-15 14:30:00Z, 2025-08-15T14:30:00+0200
+//   RFC 2822   Fri, 15 Aug 2025 14:30:00 +0200  (also GMT/UT/UTC/Z, EST..PDT, CET/CEST)
+//   numeric    15/08/2025, 15.08.2025, 15-08-2025 (always day first), 15/08/25
+//   French     15 août 2025, 15 aout 2025, 1er janvier 2016, le 15 août 2025,
+//              vendredi 15 août 2025 à 14h30, 15 août 2025, 14:30, 18 octobre 2012 à 19 h 21 min
+// A zone after the time converts the time to UTC (which can change the day);
+// without one the time is kept as written. Invalid dates (32/01/2020,
+// 2025-02-29, 2025-13-01), invalid times and strings over 256 bytes give nullopt.
+std::optional<DateTime> parse_date(std::string_view text);
+
+// The dateline of a news body, e.g. "1er janvier 2016, 14h30 . –",
+// "15 mars 2017 . –", "PARIS, 15 mars 2017 (AFP) -", "Page actualisée : 17 janvier 2017 —".
+// A line starting within the first 120 bytes must begin with a full date
+// (optionally after a capitalised place name and a comma, or after "Publié le",
+// "Mis à jour le", "Page actualisée :"), followed by a time, punctuation or the
+// end of the line. In addition, because Wikinews bodies often start with image
+// captions, a line within the first 1000 bytes of the exact Wikinews form
+// "<date>[, <up to 40 bytes>] . –" also counts. Returns the first one found.
+std::optional<DateTime> find_dateline(std::string_view body);
+
+enum class Granularity { Day, Month, Year };
+
+// A date mentioned in running text. [begin, end) are byte offsets of the
+// expression in the text given to extract_dates(). Following French TimeBank,
+// the span includes a leading "le"/"les"/"ce", a weekday, prefixes such as
+// "début", "fin", "mi-", "le mois de", suffixes "dernier"/"prochain" and a
+// part of day ("hier soir"); it excludes other prepositions ("en", "depuis",
+// "du", "au"). month is 0 for Granularity::Year, day is 0 unless Granularity::Day.
+struct MentionedDate {
+    std::size_t begin = 0, end = 0;
+    int year = 0, month = 0, day = 0;
+    Granularity granularity = Granularity::Day;
+    friend bool operator==(const MentionedDate&, const MentionedDate&) = default;
+};
+
+// Finds the dates mentioned in `text`, in text order, non-overlapping.
+// Absolute dates ("15 août 2025", "2025-08-15", "15/08/2025", "février 2022",
+// "en 2022") are always reported; expressions that need a reference date are
+// resolved against `published` and skipped when it is nullopt:
+//   * a day and month without year ("le 15 août") -> the occurrence within
+//     (published - 10 months, published + 2 months]; "dernier" -> the last one
+//     before publication, "prochain" -> the first one after, "depuis le ..." ->
+//     the last one on or before publication;
+//   * a month without year ("en août", "depuis le mois d'août", "juin prochain")
+//     -> likewise, the month within [published - 9 months, published + 2 months];
+//   * hier, avant-hier, aujourd'hui, demain, après-demain, ce matin, ce soir;
+//   * weekdays: "jeudi" -> the last such day on or before publication, unless
+//     the sentence's nearest tense marker is a future (fera, sera, va, devrait,
+//     prévu...), then the next one after it; "lundi dernier" -> strictly
+//     before, "vendredi prochain" -> strictly after; when the text also names
+//     that weekday with a full date near publication ("samedi 29 mai"), that
+//     date is used; "samedi 16" -> the nearest Saturday the 16th;
+//   * cette année, l'an dernier, l'année prochaine, le mois dernier/prochain,
+//     il y a N jours/semaines/mois/ans, dans N jours/semaines/mois/ans.
+// The reference day is published->local() (the publication's own calendar day).
+// Bare years need to be plausible (1800-2100) and not amounts ("2022 euros",
+// "2 000", "plus de 1900 personnes"); month names alone need a cue ("en mars",
+// "de mars", "mars dernier", "début mars"), and "mai" a stronger one. Not
+// handled: weeks, seasons, holidays, decades, times of day, intervals as such
+// ("du 13 au 15 juillet" gives two dates), "la veille"/"le lendemain".
+std::vector<MentionedDate> extract_dates(std::string_view text,
+                                         const std::optional<DateTime>& published);
+
+// Inclusive range of dates as YYYYMMDD integers; open ends are 0 and 99991231.
+struct DateRange {
+    int from = 0, to = 99991231;
+    friend bool operator==(const DateRange&, const DateRange&) = default;
+};
+
+// Parses a query-side date range: "2025-08-01..2025-10-31", "2025", "2025-08",
+// "2025-08-15", "..2025-08-15", "2020..", "2025-08..", spaces allowed around
+// "..". A bound at month or year precision covers the whole month or year
+// ("2025-08" is 20250801..20250831; "..2025" ends at 20251231). On invalid
+// input returns nullopt and, if `error` is not null, stores a message such as
+// "month 13 out of range", "day 30 out of range for 2025-02",
+// "start 2025-10 is after end 2025-08" or "invalid date 'xyz' (expected YYYY,
+// YYYY-MM or YYYY-MM-DD)".
+std::optional<DateRange> parse_date_range(std::string_view text, std::string* error);
+
+// The range of days a mention covers (a month or year mention covers all of it).
+DateRange range_of(const MentionedDate& m);
+
+// "2025", "2025-08" or "2025-08-15" depending on the granularity (TimeML style).
+std::string iso_string(const MentionedDate& m);
+
+// "2025-08-15", or "2025-08-15T14:30:00" when has_time().
+std::string iso_string(const DateTime& d);
+
+}  // namespace depeche
