@@ -276,7 +276,7 @@ struct PeopleExtractor::Impl {
     // Curated lists.
     StringMap<Honorific> hon_abbrev;   // exact text without the final dot -> honorific
     StringMap<Honorific> hon_spelled;  // folded spelled-out form -> honorific
-    StringSet roles, demonyms, particles, curated_first, non_person;
+    StringSet roles, demonyms, particles, curated_first, non_person, foreign_common;
     std::vector<GazetteerEntry> gazetteer;
     StringMap<std::size_t> gaz_full;                  // folded full name -> entry
     StringMap<std::vector<std::size_t>> gaz_surname;  // folded surname suffix -> entries
@@ -325,6 +325,8 @@ struct PeopleExtractor::Impl {
         for (const auto& line : read_lines(base + "/first_names.txt"))
             for (const auto& w : split_ws(line)) curated_first.insert(fold(w));
         for (const auto& line : read_lines(base + "/non_person.txt")) non_person.insert(fold(line));
+        for (const auto& line : read_lines(base + "/foreign_words.txt"))
+            for (const auto& w : split_ws(line)) foreign_common.insert(fold(w));
         for (const auto& line : read_lines(base + "/people.txt")) {
             GazetteerEntry e;
             auto bar = line.find('|');
@@ -738,7 +740,7 @@ struct Analyser {
                 b = e + 1;
             }
         }
-        if (L.is_common_lower(lower(tok_text(i)))) c |= cCommon;
+        if (L.foreign_common.count(f) || L.is_common_lower(lower(tok_text(i)))) c |= cCommon;
 #ifdef PEOPLE_DEBUG
         fprintf(stderr, "class %.*s = %d\n", (int)tok_text(i).size(), tok_text(i).data(), c);
 #endif
@@ -769,7 +771,24 @@ struct Analyser {
         }
         if (h == nullptr) return nullptr;
         if (next >= T.size() || T[next].newline_before || !chunk_can_start(next, true)) return nullptr;
+        std::size_t after = 0;
+        if (next + 1 < T.size() && honorific_at_simple(next, after)) return nullptr;  // "Mme Monsieur X"
         return h;
+    }
+
+    // Is token i an honorific form (without looking at what follows)?
+    bool honorific_at_simple(std::size_t i, std::size_t& next) const {
+        if (T[i].kind != Kind::Word || T[i].elision) return false;
+        if (auto it = L.hon_abbrev.find(tok_text(i)); it != L.hon_abbrev.end()) {
+            if (it->second.need_dot && !dot_after(i)) return false;
+            next = dot_after(i) ? i + 2 : i + 1;
+            return true;
+        }
+        if (L.hon_spelled.count(T[i].f)) {
+            next = i + 1;
+            return true;
+        }
+        return false;
     }
 
     bool chunk_can_start(std::size_t i, bool after_evidence) const {
@@ -964,6 +983,12 @@ struct Analyser {
                 if (is_roman(tok_text(p.tb)) && &p == &parts.front()) name_shaped = false;
             }
             bool lead = (c0 & cFirst) || first.initial;
+            // Initials need a real surname after them: not "C. La", "H. La Corée", "N. D. R.".
+            if (first.initial) {
+                const Part& lp = parts.back();
+                if (lp.initial || lp.particle) return false;
+                if ((clast & (cCommon | cProper)) && !(clast & (cSurname | cFirst))) return false;
+            }
 #ifdef PEOPLE_RELAX
             if (!name_shaped && names == 2 && !(c0 & (cCommon | cProper | cNonPerson)) && !T[first.tb].allcaps &&
                 !T[first.tb].sent_start && !(clast & (cProper | cNonPerson)) && !T[parts.back().tb].allcaps)
@@ -979,6 +1004,18 @@ struct Analyser {
         // Short mention: one name word (possibly with particles: "de Gaulle", "Le Pen").
         if (names == 1 && (c0 & cFirst) && !(c0 & cSurname) && evidence < kRole) return false;  // "Emmanuel"
         if (names == 1 && first.initial) return false;
+        {
+            // "M. X": a single letter is not a surname.
+            std::size_t k = 0;
+            auto lt = tok_text(parts.back().tb);
+            next_cp(lt, k);
+            if (k == lt.size()) return false;
+        }
+        // "Pr Histoire", "Dr Associé": after a professional title a common word is not a name.
+        if (names == 1 && evidence == kHonorific && hon != "M." && hon != "Mme" && hon != "Mlle") {
+            uint16_t cl = classes(parts.back().tb);
+            if ((cl & (cCommon | cProper)) && !(cl & (cSurname | cFirst))) return false;
+        }
         uint16_t clast = classes(parts.back().tb);
         if (evidence < kHonorific && (clast & (cCommon | cProper | cNonPerson)) && !(clast & cSurname) &&
             !L.gaz_surname.count(full_key))
