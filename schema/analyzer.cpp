@@ -21,7 +21,7 @@ namespace depeche {
 namespace {
 
 // Analyzer behaviour version: bump when any stage changes the terms it produces.
-constexpr const char* kAnalyzerVersion = "french-5";
+constexpr const char* kAnalyzerVersion = "french-6";
 
 // Elided words, lower case, without the apostrophe.
 constexpr std::string_view kElisions[] = {
@@ -254,52 +254,67 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
     std::size_t prev_end = std::string_view::npos;  // end of the previous kept word
     for (int32_t b = bi.first(), e = bi.next(); e != icu::BreakIterator::DONE; b = e, e = bi.next()) {
         if (bi.getRuleStatus() < UBRK_WORD_NUMBER) continue;  // spaces and punctuation
-        auto begin = static_cast<std::size_t>(b);
-        auto end = static_cast<std::size_t>(e);
-        std::string_view word = text.substr(begin, end - begin);
-
-        // Elision: "l'Ukraine" -> "Ukraine"; a lone "l" followed by an apostrophe and a
-        // space ("l' Ukraine", common in pre-tokenised text) is dropped.
-        std::size_t i = 0;
-        std::size_t apos_begin = 0, apos_end = 0;
-        while (i < word.size()) {
-            std::size_t at = i;
-            char32_t c = decode(word, i);
-            if (is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
-        }
-        bool elided_alone = false;
-        if (apos_end > 0) {
-            std::string head = case_fold(word.substr(0, apos_begin));
-            if (apos_end < word.size() &&
-                std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions)) {
-                begin += apos_end;
-                word = word.substr(apos_end);
+        // UAX #29 keeps "européenne.Cette" and "fr.wikinews.org" whole; news text glues
+        // sentences that way, so letter runs are split at '.' and ':' (numbers such as
+        // "3.5" keep theirs). A query word with such pieces becomes a phrase of them.
+        const auto seg_begin = static_cast<std::size_t>(b);
+        const auto seg_end = static_cast<std::size_t>(e);
+        const bool letters = bi.getRuleStatus() >= UBRK_WORD_LETTER;
+        std::size_t piece = seg_begin;
+        while (piece < seg_end) {
+            std::size_t cut = seg_end;
+            if (letters) {
+                for (std::size_t k = piece; k < seg_end; ++k)
+                    if (text[k] == '.' || text[k] == ':') { cut = k; break; }
             }
-        } else if (end < text.size()) {
-            std::size_t j = end;
-            char32_t next = decode(text, j);
-            if (is_apostrophe(next)) {
-                std::string head = case_fold(word);
-                elided_alone = std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions);
-            }
-        }
-        if (elided_alone) continue;
+            std::size_t begin = piece, end = cut;
+            piece = cut + 1;
+            if (begin == end) continue;
+            std::string_view word = text.substr(begin, end - begin);
 
-        const Entry& entry = impl_->lookup(word);
-        if (entry.exact.empty()) continue;
-        Token t;
-        t.exact = entry.exact;
-        t.stem = entry.stem;
-        t.alt_stem = entry.alt_stem;
-        t.stop = entry.stop;
-        t.number = entry.number;
-        t.pos = pos++;
-        t.begin = static_cast<std::uint32_t>(begin);
-        t.end = static_cast<std::uint32_t>(end);
-        t.joined = prev_end != std::string_view::npos && begin > prev_end &&
-                   is_hyphen(text.substr(prev_end, begin - prev_end));
-        prev_end = end;
-        out.push_back(std::move(t));
+            // Elision: "l'Ukraine" -> "Ukraine"; a lone "l" followed by an apostrophe and a
+            // space ("l' Ukraine", common in pre-tokenised text) is dropped.
+            std::size_t i = 0;
+            std::size_t apos_begin = 0, apos_end = 0;
+            while (i < word.size()) {
+                std::size_t at = i;
+                char32_t c = decode(word, i);
+                if (is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
+            }
+            bool elided_alone = false;
+            if (apos_end > 0) {
+                std::string head = case_fold(word.substr(0, apos_begin));
+                if (apos_end < word.size() &&
+                    std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions)) {
+                    begin += apos_end;
+                    word = word.substr(apos_end);
+                }
+            } else if (end < text.size()) {
+                std::size_t j = end;
+                char32_t next = decode(text, j);
+                if (is_apostrophe(next)) {
+                    std::string head = case_fold(word);
+                    elided_alone = std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions);
+                }
+            }
+            if (elided_alone) continue;
+
+            const Entry& entry = impl_->lookup(word);
+            if (entry.exact.empty()) continue;
+            Token t;
+            t.exact = entry.exact;
+            t.stem = entry.stem;
+            t.alt_stem = entry.alt_stem;
+            t.stop = entry.stop;
+            t.number = entry.number;
+            t.pos = pos++;
+            t.begin = static_cast<std::uint32_t>(begin);
+            t.end = static_cast<std::uint32_t>(end);
+            t.joined = prev_end != std::string_view::npos && begin > prev_end &&
+                       is_hyphen(text.substr(prev_end, begin - prev_end));
+            prev_end = end;
+            out.push_back(std::move(t));
+        }
     }
     utext_close(ut);
     return pos;
