@@ -9,6 +9,7 @@ packages=(
   libicu-dev
   libboost-program-options-dev
   catch2
+  ccache
   nlohmann-json3-dev
   libgumbo-dev
   hunspell-fr-comprehensive
