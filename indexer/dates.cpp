@@ -1313,8 +1313,9 @@ private:
             wd = wd2;
             k = nx;
         }
-        if (!m) {
+        if (!m) {  // "samedi 18", "samedi 18 et mardi 14": the first weekday and day
             if (nparts == 0 && wd >= 0) return weekday_day(start, k, wd, d);
+            if (nparts > 0 && parts[0].wd >= 0) return weekday_day(start, parts[0].te, parts[0].wd, parts[0].d);
             return 0;
         }
         k = nx;
@@ -1405,6 +1406,8 @@ private:
         const int m = month_at(x_, k, true, false, e);
         if (!m) return 0;
         const bool abbr = x_.lex(k).month_abbr;
+        // "32 août 2014": an invalid day spoils the whole date
+        if (k > 0 && x_.num(k - 1, 1, 2) && start == k) return year4_at(e) ? e + 1 : e;
         int y = 0;
         if (year4_at(e)) {
             y = x_[e].val;
