@@ -7,7 +7,7 @@
 //       -o /tmp/people_eval
 // Run:
 //   /tmp/people_eval [--shared DIR] [--lexicon DIR] [--hunspell DIC|none] [--set NAME]...
-//                    [--errors FILE]
+//                    [--errors FILE] [--throughput [THREADS]]
 //
 // Sets (all read from the shared data folder at run time, never copied into the repository):
 //   wikinews      corpus/wikinews-fr (1,191 articles, WiNER gold Person)   <- tuning set
@@ -23,6 +23,8 @@
 // surname-only mention resolved to our full name, or our "M. Dupont" for a gold "Jean Dupont").
 // Matching is one-to-one (exact matches first), so a person extracted twice counts once right
 // and once wrong. Micro-averaged over documents.
+// --throughput: also time extract() on every OrangeSum article (corpus/orangesum, 36k articles,
+// read through `gzip -dc`) with THREADS threads sharing one extractor (default 2).
 // Mention-level metric (for comparison with published NER figures): every attributed mention
 // span against gold spans, strict (same boundaries) and fuzzy (overlap), micro-averaged.
 #include "indexer/people.hpp"
@@ -31,6 +33,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -38,6 +41,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using depeche::PeopleExtractor;
@@ -247,6 +251,7 @@ int main(int argc, char** argv) {
     std::string hunspell = "/usr/share/hunspell/fr_FR.dic";
     std::vector<std::string> only;
     std::string errors_path;
+    int throughput_threads = 0;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -261,9 +266,13 @@ int main(int argc, char** argv) {
         else if (a == "--hunspell") hunspell = value();
         else if (a == "--set") only.push_back(value());
         else if (a == "--errors") errors_path = value();
+        else if (a == "--throughput") {
+            throughput_threads = 2;
+            if (i + 1 < argc && argv[i + 1][0] != '-') throughput_threads = std::max(1, std::atoi(argv[++i]));
+        }
         else {
             std::cerr << "usage: people_eval [--shared DIR] [--lexicon DIR] [--hunspell DIC|none] [--set NAME]... "
-                         "[--errors FILE]\n"
+                         "[--errors FILE] [--throughput [THREADS]]\n"
                          "sets: wikinews sequoia-news sequoia-all hipe2020 letemps newseye\n";
             return a == "--help" || a == "-h" ? 0 : 2;
         }
@@ -386,6 +395,50 @@ int main(int argc, char** argv) {
                     def.reference.c_str());
         std::fflush(stdout);
         ++ran;
+    }
+    if (throughput_threads > 0) {
+        const std::string gz = shared + "/corpus/orangesum/articles.jsonl.gz";
+        std::vector<std::pair<std::string, std::string>> articles;
+        if (FILE* f = readable(gz) ? popen(("gzip -dc '" + gz + "'").c_str(), "r") : nullptr) {
+            std::string line;
+            char buf[65536];
+            while (std::fgets(buf, sizeof buf, f)) {
+                line += buf;
+                if (line.empty() || line.back() != '\n') continue;
+                auto j = json::parse(line, nullptr, false);
+                line.clear();
+                if (j.is_discarded()) continue;
+                auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+                articles.emplace_back(str("title"), str("body"));
+            }
+            pclose(f);
+        }
+        if (articles.empty()) {
+            std::printf("throughput   skipped: %s not found\n", gz.c_str());
+        } else {
+            std::size_t bytes = 0, found = 0;
+            for (const auto& a : articles) bytes += a.first.size() + a.second.size();
+            std::vector<std::size_t> per_thread(static_cast<std::size_t>(throughput_threads), 0);
+            auto ts = std::chrono::steady_clock::now();
+            std::clock_t cpu0 = std::clock();
+            std::vector<std::thread> pool;
+            for (int t = 0; t < throughput_threads; ++t)
+                pool.emplace_back([&, t] {
+                    for (std::size_t k = static_cast<std::size_t>(t); k < articles.size();
+                         k += static_cast<std::size_t>(throughput_threads))
+                        per_thread[static_cast<std::size_t>(t)] += ex.extract(articles[k].first, articles[k].second).size();
+                });
+            for (auto& th : pool) th.join();
+            double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
+            double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+            for (auto n : per_thread) found += n;
+            std::printf("throughput   orangesum: %zu articles, %.1f MB, %d thread(s): %.2f s wall, %.2f s CPU, "
+                        "%.0f articles/s, %.1f MB/s, %.2f people per article\n",
+                        articles.size(), static_cast<double>(bytes) / 1e6, throughput_threads, secs, cpu,
+                        static_cast<double>(articles.size()) / secs, static_cast<double>(bytes) / 1e6 / secs,
+                        static_cast<double>(found) / static_cast<double>(articles.size()));
+            ++ran;
+        }
     }
     std::printf("\nP/R/F1: document level, distinct people per document (the facet). mP/mR/mF1: mention level,\n"
                 "fuzzy (overlapping spans); mF1s: mention level, strict (same spans; our spans exclude honorifics,\n"

@@ -283,8 +283,15 @@ struct PeopleExtractor::Impl {
     // Hunspell.
     StringSet hun_first, hun_surname, proper_nonperson;
     StringMap<std::string> stems;  // lower-case word -> concatenated 2-char flags
-    StringMap<std::vector<SuffixRule>> rules_by_add;
+    // Suffix rules grouped by the suffix they add, then by what they strip: a word ending in
+    // "ées" is checked once per candidate stem, whatever the number of rules producing it.
+    struct StripGroup {
+        std::string strip;
+        std::vector<SuffixRule> rules;
+    };
+    StringMap<std::vector<StripGroup>> rules_by_add;
     std::size_t n_rules = 0;
+    std::size_t max_add = 0;  // longest suffix added by a rule, in bytes
 
     // ---- loading
     static std::vector<std::string> read_lines(const std::string& path) {
@@ -432,7 +439,14 @@ struct PeopleExtractor::Impl {
             std::string add = f[3].substr(0, f[3].find('/'));
             if (add == "0") add.clear();
             r.cond = parse_condition(f[4]);
-            rules_by_add[add].push_back(std::move(r));
+            max_add = std::max(max_add, add.size());
+            auto& groups = rules_by_add[add];
+            auto g = std::find_if(groups.begin(), groups.end(), [&](const StripGroup& x) { return x.strip == r.strip; });
+            if (g == groups.end()) {
+                groups.push_back(StripGroup{r.strip, {}});
+                g = groups.end() - 1;
+            }
+            g->rules.push_back(std::move(r));
             ++n_rules;
         }
     }
@@ -448,19 +462,19 @@ struct PeopleExtractor::Impl {
         if (w.empty()) return false;
         if (stems.find(w) != stems.end()) return true;
         std::string stem;
-        for (std::size_t k = 0; k <= w.size(); ++k) {
+        for (std::size_t k = 0; k <= w.size() && k <= max_add; ++k) {
             std::size_t cut = w.size() - k;
             if (cut == 0) break;
             if (cut < w.size() && (static_cast<unsigned char>(w[cut]) & 0xC0) == 0x80) continue;
             auto it = rules_by_add.find(w.substr(cut));
             if (it == rules_by_add.end()) continue;
-            for (const auto& r : it->second) {
+            for (const auto& g : it->second) {
                 stem.assign(w.substr(0, cut));
-                stem += r.strip;
+                stem += g.strip;
                 auto st = stems.find(stem);
-                if (st == stems.end() || !has_flag(st->second, r.flag)) continue;
-                if (!condition_matches(r.cond, stem)) continue;
-                return true;
+                if (st == stems.end()) continue;
+                for (const auto& r : g.rules)
+                    if (has_flag(st->second, r.flag) && condition_matches(r.cond, stem)) return true;
             }
         }
         return false;
@@ -557,7 +571,6 @@ std::vector<Token> tokenize(std::string_view s) {
             t.kind = is_letter(c) ? Kind::Word : Kind::Number;
             std::size_t word_start = b;
             std::size_t e = i;
-            bool emitted_elision = false;
             while (e < s.size()) {
                 std::size_t k = e;
                 UChar32 d = next_cp(s, k);
@@ -581,7 +594,6 @@ std::vector<Token> tokenize(std::string_view s) {
                             el.elision = true;
                             el.f = prefix + "'";
                             toks.push_back(el);
-                            emitted_elision = true;
                             t.newline_before = false;
                             word_start = k;
                             t.b = k;
@@ -595,7 +607,6 @@ std::vector<Token> tokenize(std::string_view s) {
                 }
                 break;
             }
-            (void)emitted_elision;
             t.e = e;
             i = e;
         } else {
@@ -715,8 +726,18 @@ struct Analyser {
         }
     }
 
+    StringMap<uint16_t> cache;  // token text -> classes, for words repeated in the text
+
     uint16_t classes(std::size_t i) {
         if (cls[i] & cComputed) return cls[i];
+        auto cached = cache.find(tok_text(i));
+        if (cached != cache.end()) return cls[i] = cached->second;
+        uint16_t c = compute_classes(i);
+        cache.emplace(std::string(tok_text(i)), c);
+        return cls[i] = c;
+    }
+
+    uint16_t compute_classes(std::size_t i) const {
         uint16_t c = cComputed;
         const std::string& f = T[i].f;
         if (L.is_first_name(f)) c |= cFirst;
@@ -741,10 +762,6 @@ struct Analyser {
             }
         }
         if (L.foreign_common.count(f) || L.is_common_lower(lower(tok_text(i)))) c |= cCommon;
-#ifdef PEOPLE_DEBUG
-        fprintf(stderr, "class %.*s = %d\n", (int)tok_text(i).size(), tok_text(i).data(), c);
-#endif
-        cls[i] = c;
         return c;
     }
 
@@ -904,6 +921,14 @@ struct Analyser {
                     k = static_cast<std::size_t>(-1);
                     continue;
                 }
+                // "Pierre de Serbie": a name before the particle ends there. "États-Unis d'Amérique
+                // Donald Trump": no name before it, look after the place instead.
+                bool name_before = !parts[0].particle && (classes(parts[0].tb) & cFirst);
+                if (!name_before && k + 2 < parts.size() && !parts[k + 2].particle) {
+                    parts.erase(parts.begin(), parts.begin() + static_cast<long>(k) + 2);
+                    k = static_cast<std::size_t>(-1);
+                    continue;
+                }
                 parts.resize(k);
                 break;
             }
@@ -977,6 +1002,7 @@ struct Analyser {
             bool name_shaped = true;
             for (const auto& p : parts) {
                 if (p.particle || p.initial) continue;
+                if (&p != &parts.front() && L.particles.count(T[p.tb].f)) continue;  // "Le" in "Erwann Le Péchoux"
                 uint16_t c = classes(p.tb);
                 if ((c & (cCommon | cProper | cNonPerson)) && !(c & (cFirst | cSurname))) name_shaped = false;
                 if (T[p.tb].allcaps && !(c & (cFirst | cSurname))) name_shaped = false;
@@ -989,11 +1015,6 @@ struct Analyser {
                 if (lp.initial || lp.particle) return false;
                 if ((clast & (cCommon | cProper)) && !(clast & (cSurname | cFirst))) return false;
             }
-#ifdef PEOPLE_RELAX
-            if (!name_shaped && names == 2 && !(c0 & (cCommon | cProper | cNonPerson)) && !T[first.tb].allcaps &&
-                !T[first.tb].sent_start && !(clast & (cProper | cNonPerson)) && !T[parts.back().tb].allcaps)
-                name_shaped = true;
-#endif
             if (gaz || (last_ok && (lead || evidence >= kRole || (clast & cSurname) || name_shaped))) {
                 out.full = true;
                 return true;
@@ -1244,11 +1265,7 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
     for (std::size_t p = n_full_persons; p < persons.size(); ++p) {
         Person& P = persons[p];
         uint8_t ev = kNone;
-        bool any_mid_sentence = false;
-        for (std::size_t k : P.cands) {
-            ev = std::max(ev, cands[k].evidence);
-            if (!cands[k].sent_start) any_mid_sentence = true;
-        }
+        for (std::size_t k : P.cands) ev = std::max(ev, cands[k].evidence);
         std::string key = join(P.keys, 0, P.keys.size());
         auto g = gaz_surname.find(key);
         if (g != gaz_surname.end()) {
@@ -1266,15 +1283,8 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
             }
         }
         if (ev >= kRole) continue;
-#ifdef PEOPLE_LONE_PATR
-        bool known = false;
-        for (std::size_t k : P.cands) known = known || cands[k].surname_known;
-        if (known && any_mid_sentence) continue;
-#endif
-        (void)any_mid_sentence;
         keep[p] = false;
     }
-    (void)n_meta;
 
     // Output in order of first mention.
     std::vector<std::size_t> order;
@@ -1294,16 +1304,8 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
     for (std::size_t ci = n_meta; ci < cands.size(); ++ci) {
         long p = cand_person[ci];
         if (p < 0) continue;
-        // follow merges
         std::size_t pp = static_cast<std::size_t>(p);
-        if (!keep[pp]) {
-            long merged = -1;
-            for (std::size_t q = 0; q < persons.size(); ++q)
-                if (keep[q] && std::find(persons[q].cands.begin(), persons[q].cands.end(), ci) != persons[q].cands.end())
-                    merged = static_cast<long>(q);
-            if (merged < 0) continue;
-            pp = static_cast<std::size_t>(merged);
-        }
+        if (!keep[pp]) continue;
         if (out_index[pp] < 0) continue;
         out.mentions.push_back({cands[ci].b, cands[ci].e, static_cast<std::size_t>(out_index[pp])});
     }

@@ -19,10 +19,10 @@
 //     standard form: "M. Dupont", "Mme Borne", "Dr Martin", "Me Dupond-Moretti", "Mgr Aupetit",
 //     "Pr Raoult" (spelled-out forms are abbreviated: "Madame Borne" -> "Mme Borne";
 //     "MM. Dupont et Durand" -> "M. Dupont", "M. Durand");
-//   * a person named only by surname with other evidence (a role: "le président Poutine",
-//     or a lone well-known surname) is the surname alone ("Poutine"), unless the curated
-//     list lexicon/people.txt knows a single famous person of that surname, in which case the
-//     full name from that list is used ("Poutine" -> "Vladimir Poutine");
+//   * a person named only by surname with other evidence (a role: "le président Poutine", or a
+//     surname that lexicon/people.txt knows: "Merkel") is displayed as written ("Poutine"): the
+//     curated list of well-known people is used to recognise such lone surnames, never to invent
+//     a form the article does not contain;
 //   * person_key() ignores a leading honorific, so "M. Dupont" and "Dupont" have the same key.
 //
 // Thread safety: a PeopleExtractor is immutable after construction; extract() and analyse()
@@ -50,7 +50,8 @@ class PeopleExtractor {
 public:
     /// Loads the curated lists from lexicon_dir (indexer/lexicon in the source tree, or its
     /// installed copy): honorifics.txt, roles.txt, particles.txt, demonyms.txt,
-    /// first_names.txt, non_person.txt, people.txt (format in lexicon/README.md).
+    /// first_names.txt, non_person.txt, foreign_words.txt, people.txt (each file describes its
+    /// format in its header comment).
     /// Throws std::runtime_error if lexicon_dir or one of these files cannot be read.
     /// If hunspell_dic can be read, also loads its first names (po:prn), surnames (po:patr),
     /// other proper nouns (po:npr and capitalised common nouns such as "Kremlin": never
