@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <unordered_map>
 
 namespace depeche {
 namespace {
@@ -189,22 +188,47 @@ std::string_view fold_code_point(char32_t cp, char (&buf)[2]) {
 // Lower-case ASCII folding with offsets back into the original text.
 struct Folded {
     std::string s;
-    std::vector<std::size_t> src;  // src[i]: original offset of the code point that gave s[i]
+    std::vector<std::uint32_t> src;  // src[i]: original offset of the code point that gave s[i]
 };
 
-Folded fold(std::string_view text) {
-    Folded f;
-    f.s.reserve(text.size());
-    f.src.reserve(text.size());
-    char buf[2];
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t at = i;
-        const std::string_view out = fold_code_point(next_code_point(text, i), buf);
-        for (char c : out) {
-            f.s.push_back(c);
-            f.src.push_back(at);
+// ASCII bytes folded (the fast path of fold()).
+struct AsciiFold {
+    char map[128];
+    constexpr AsciiFold() : map() {
+        for (int c = 0; c < 128; ++c) {
+            char out = static_cast<char>(c);
+            if (c >= 'A' && c <= 'Z') out = static_cast<char>(c + 32);
+            else if (c == '`') out = '\'';
+            else if ((c < 0x20 && c != '\n') || c == 0x7F) out = ' ';
+            map[c] = out;
         }
     }
+};
+constexpr AsciiFold kAsciiFold;
+
+// Texts are at most 4 GiB - 1 (offsets are 32-bit); extract_dates() cuts longer ones.
+Folded fold(std::string_view text) {
+    Folded f;
+    // no code point folds to more bytes than its UTF-8 encoding
+    f.s.resize(text.size());
+    f.src.resize(text.size());
+    std::size_t o = 0;
+    char buf[2];
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            f.s[o] = kAsciiFold.map[c];
+            f.src[o++] = static_cast<std::uint32_t>(i++);
+            continue;
+        }
+        const auto at = static_cast<std::uint32_t>(i);
+        for (char out : fold_code_point(next_code_point(text, i), buf)) {
+            f.s[o] = out;
+            f.src[o++] = at;
+        }
+    }
+    f.s.resize(o);
+    f.src.resize(o);
     return f;
 }
 
@@ -239,9 +263,47 @@ struct Lex {
 
 const Lex kNoLex{};
 
-const std::unordered_map<std::string_view, Lex>& lexicon() {
-    static const std::unordered_map<std::string_view, Lex> map = [] {
-        std::unordered_map<std::string_view, Lex> m;
+// A small open-addressing hash table from folded words to their Lex (keys are
+// string literals); cheaper than std::unordered_map for this hot lookup.
+class Lexicon {
+public:
+    Lexicon() : slots_(kSize) {}
+    Lex& operator[](std::string_view w) {
+        for (std::size_t i = hash(w) & (kSize - 1);; i = (i + 1) & (kSize - 1)) {
+            if (slots_[i].key.empty()) {
+                slots_[i].key = w;
+                ++count_;
+                return slots_[i].lex;
+            }
+            if (slots_[i].key == w) return slots_[i].lex;
+        }
+    }
+    const Lex* find(std::string_view w) const {
+        for (std::size_t i = hash(w) & (kSize - 1);; i = (i + 1) & (kSize - 1)) {
+            if (slots_[i].key.empty()) return nullptr;
+            if (slots_[i].key == w) return &slots_[i].lex;
+        }
+    }
+    std::size_t size() const { return count_; }
+
+private:
+    static constexpr std::size_t kSize = 1024;  // power of two, well above the ~330 entries
+    static std::uint32_t hash(std::string_view w) {
+        std::uint32_t h = 2166136261u;  // FNV-1a
+        for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+        return h;
+    }
+    struct Slot {
+        std::string_view key;
+        Lex lex;
+    };
+    std::vector<Slot> slots_;
+    std::size_t count_ = 0;
+};
+
+const Lexicon& lexicon() {
+    static const Lexicon map = [] {
+        Lexicon m;
         auto words = [&](std::uint8_t w, std::initializer_list<std::string_view> list) {
             for (auto s : list) m[s].word = w;
         };
@@ -355,6 +417,7 @@ const std::unordered_map<std::string_view, Lex>& lexicon() {
             m[s].has_zone = true;
             m[s].zone = static_cast<std::int16_t>(v);
         }
+        if (m.size() > 600) std::abort();  // keep the table sparse
         return m;
     }();
     return map;
@@ -466,10 +529,8 @@ private:
             } else if (is_word_char(c)) {
                 tk.kind = Kind::Word;
                 while (i < s.size() && is_word_char(s[i])) ++i;
-                if (i - tk.b <= 13) {
-                    auto it = lx.find(std::string_view(s).substr(tk.b, i - tk.b));
-                    if (it != lx.end()) tk.lex = &it->second;
-                }
+                if (i - tk.b <= 13)
+                    if (const Lex* l = lx.find(std::string_view(s).substr(tk.b, i - tk.b))) tk.lex = l;
             } else {
                 tk.kind = Kind::Punct;
                 tk.ch = c;
@@ -1095,9 +1156,8 @@ private:
             case W_HIER: case W_DEMAIN: case W_AUJOURD: case W_AVANT: case W_APRES:
                 return relative_day(i, i);
             case W_NOEL: case W_PAQUES: case W_PENTECOTE: case W_TOUSSAINT: case W_NOUVEL: case W_SAINT:
-                return holiday(i);
             case W_JOUR:
-                return holiday(i);
+                return holiday(i, i);
             case W_IL: case W_DANS:
                 return ago(i);
             case W_ANNEES:  // "les années 2000": a decade, not a year
@@ -1231,6 +1291,8 @@ private:
     std::size_t bare_weekday(std::size_t i, std::size_t k, std::size_t start, Word det, int wd) {
         // recurring or anaphoric uses: "le mercredi", "les lundis", "chaque jeudi", "du lundi au vendredi"
         const std::size_t before = start > 0 ? start - 1 : kNone;
+        if (wd == 0 && x_.word(k, W_DE) && (x_.word(k + 1, W_PAQUES) || x_.word(k + 1, W_PENTECOTE)))
+            return holiday(k + 1, start, 1);  // "lundi de Pâques", "lundi de Pentecôte"
         if (det == W_LE || det == W_LES) return k;
         if (before != kNone && (x_.word(before, W_CHAQUE) || x_.word(before, W_LES) || x_.word(before, W_PREMIER) ||
                                 x_.word(before, W_DERNIER) || x_.word(before, W_ORDINAL)))
@@ -1508,9 +1570,10 @@ private:
 
     // Noël, Pâques, Pentecôte, la Toussaint, le Nouvel An, le jour de l'an,
     // la Saint-Sylvestre, la Saint-Valentin [+ year].
-    std::size_t holiday(std::size_t i) {
+    // start: first token of the span; extra: days added ("lundi de Pâques" is +1).
+    std::size_t holiday(std::size_t i, std::size_t start, int extra = 0) {
         std::size_t e;
-        int m = 0, d = 0, easter_offset = 0;
+        int m = 0, d = 0, easter_offset = extra;
         bool easter = false;
         const std::size_t before = i > 0 ? i - 1 : kNone;
         if (x_.word(i, W_NOEL)) {
@@ -1520,13 +1583,13 @@ private:
                 return i + 1;
             m = 12, d = 25, e = i + 1;
         } else if (x_.word(i, W_TOUSSAINT)) {
-            if (x_.is_word(i + 1) && x_.upper_initial(i + 1) && !x_.sentence_start(i + 1)) return i + 1;
+            if (before == kNone || !x_.word(before, W_LA)) return i + 1;  // "Bruce Toussaint", "le Pr Toussaint"
             m = 11, d = 1, e = i + 1;
         } else if (x_.word(i, W_PAQUES)) {
             if (before != kNone && x_.word(before, W_DE) && before > 0 && x_.word(before - 1, W_ILE)) return i + 1;
             easter = true, e = i + 1;
         } else if (x_.word(i, W_PENTECOTE)) {
-            easter = true, easter_offset = 49, e = i + 1;
+            easter = true, easter_offset = 49 + extra, e = i + 1;
         } else if (x_.word(i, W_NOUVEL) && x_.word(i + 1, W_AN)) {
             m = 1, d = 1, e = i + 2;
         } else if (x_.word(i, W_JOUR) && x_.word(i + 1, W_DE) && x_.word(i + 2, W_L) && x_.punct(i + 3, '\'') &&
@@ -1540,20 +1603,20 @@ private:
             return 0;
         }
         auto dn_of = [&](int yy) -> long {
-            if (!easter) return day_number(yy, m, d);
+            if (!easter) return day_number(yy, m, d) + extra;
             const Ymd es = easter_sunday(yy);
             return day_number(es.y, es.m, es.d) + easter_offset;
         };
         if (year4_at(e)) {  // "Noël 2018"
             const long dn = dn_of(x_[e].val);
-            emit_day_number(i, e + 1, dn);
+            emit_day_number(start, e + 1, dn);
             return e + 1;
         }
         int dir = relative_suffix(e);
-        if (dir == 0) dir = context_direction(i);
-        if (dir == 0 && future_context(i, e)) dir = 3;
+        if (dir == 0) dir = context_direction(start);
+        if (dir == 0 && future_context(start, e)) dir = 3;
         long dn = -1;
-        if (resolve_yearly(dn_of, dir, dn)) emit_day_number(i, e, dn);
+        if (resolve_yearly(dn_of, dir, dn)) emit_day_number(start, e, dn);
         return e;
     }
 
@@ -1791,6 +1854,7 @@ std::optional<DateTime> find_dateline(std::string_view body) {
 
 std::vector<MentionedDate> extract_dates(std::string_view text, const std::optional<DateTime>& published) {
     if (text.empty()) return {};
+    if (text.size() >= 0xFFFFFFFFu) text = text.substr(0, 0xFFFFFFFEu);  // 32-bit offsets inside
     const Text x(text);
     return Extractor(x, published).run();
 }

@@ -464,6 +464,8 @@ TEST_CASE("extract_dates: golden sentences", "[dates][extract]") {
         {"2025-10-16", "Les magasins seront ouverts à Noël.", "Noël=2025-12-25"},
         {"1999-05-18", "C'est en cette fête de Pentecôte que se déroulera la fête", "Pentecôte=1999-05-23"},
         {"2025-10-16", "Noël Mamère, le père Noël et l'île de Pâques", ""},
+        {"2020-05-20", "le lundi de Pentecôte et la Toussaint, selon Bruce Toussaint et le Pr Toussaint",
+         "le lundi de Pentecôte=2020-06-01 | Toussaint=2019-11-01"},
         {"2016-12-20", "le réveillon de la Saint-Sylvestre et le Nouvel An", "Saint-Sylvestre=2016-12-31 | Nouvel An=2017-01-01"},
         // typographic variants
         {"2025-10-16", "depuis le mois d’août", "le mois d’août=2025-08"},
@@ -727,7 +729,8 @@ TEST_CASE("extract_dates on chrono-node French cases", "[dates][extract][data]")
 //   * "5 jui" (juin or juillet?), "mars" alone (month names need a cue),
 //     "jeudi 15" (the next Thursday the 15th is six months away), ordinal days
 //     ("3eme jour d'octobre", "le premier mercredi de mois prochain") and the
-//     holidays we do not know ("fête du travail", "le jour des morts").
+//     holidays we do not know ("fête du travail", "le jour des morts"), and
+//     "toussaint" without "la" (also a surname: Bruce Toussaint).
 // Yearless day-month phrases compare month and day only (see yearless_day_month).
 TEST_CASE("extract_dates on Duckling French phrases", "[dates][extract][data]") {
     const std::string path = shared_path("nlp/duckling-fr-time/duckling_fr_time_corpus.jsonl");
@@ -760,7 +763,7 @@ TEST_CASE("extract_dates on Duckling French phrases", "[dates][extract][data]") 
                                "lendemain", "jour d'avant", "jour precedent", "jour d'apres", "plus tard",
                                "jours apres", "jour apres", "ce jour", "journee", "en ce moment", "jour d'oct",
                                "premier mercredi", "travail", "morts"}) ||
-            has_word(words, {"jui"}) || low == "mars" || low == "jeudi 15" ||
+            has_word(words, {"jui"}) || low == "mars" || low == "jeudi 15" || low == "toussaint" ||
             (only_numbers && low.find('/') == std::string::npos) ||      // "le 2", "17 02", "20 02 2014"
             (only_numbers && words.size() == 2 && words[0] != "le"))    // "17/2", "31/10"
             in_subset = false;
