@@ -10,7 +10,9 @@
 //   estimate  estimated total, snippets            (the command line's default)
 //
 // Latency is the wall time of one Searcher::search() call (parse, match, count, fetch the
-// top 10 with their stored fields, snippets, facets), measured with steady_clock.
+// top 10 with their stored fields, snippets, facets), measured with steady_clock. The
+// process CPU time of the same call (CLOCK_PROCESS_CPUTIME_ID, all threads) is recorded
+// too: on a shared, overloaded machine it is the steadier of the two.
 //
 // Output: a table per mode and query class on stdout (p50/p95/p99/max in ms, hits);
 // --tsv FILE: one line per run (mode, class, qno, pass, hits, exact, latency_us, query);
@@ -30,6 +32,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <time.h>
 
 namespace {
 
@@ -51,6 +55,7 @@ struct Run {
     long long hits = -1;    // -1 = the query failed
     bool exact = false;
     double us = 0;
+    double cpu_us = 0;      // process CPU time (user + system, all threads)
     std::vector<std::string> top;
 };
 
@@ -121,6 +126,12 @@ std::vector<Query> read_queries(const std::string& path) {
         qs.push_back(q);
     }
     return qs;
+}
+
+double cpu_now_us() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
 std::string ms(double us) {
@@ -197,12 +208,13 @@ int main(int argc, char** argv) {
                 static_cast<double>(st.size_bytes) / 1e6, ms(open_us).c_str());
     std::printf("%zu queries, %d warm-up + %d timed passes per mode, limit %zu\n", queries.size(), warmup,
                 passes, limit);
+    std::printf("latency = wall time of Searcher::search(); cpu = process CPU time of the same call\n");
 
     std::ofstream tsv_out;
     if (!tsv.empty()) {
         tsv_out.open(tsv);
         if (!tsv_out) { std::fprintf(stderr, "query_bench: cannot write %s\n", tsv.c_str()); return 2; }
-        tsv_out << "mode\tclass\tqno\tpass\thits\texact\tlatency_us\tquery\n";
+        tsv_out << "mode\tclass\tqno\tpass\thits\texact\tlatency_us\tquery\tcpu_us\n";
     }
 
     std::vector<std::string> classes;  // in order of first appearance
@@ -227,15 +239,18 @@ int main(int argc, char** argv) {
                     Run run;
                     run.qno = q.qno;
                     run.pass = pass;
+                    double c0 = cpu_now_us();
                     auto t0 = clock::now();
                     try {
                         depeche::SearchResult res = searcher->search(req);
                         run.us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+                        run.cpu_us = cpu_now_us() - c0;
                         run.hits = static_cast<long long>(res.total);
                         run.exact = res.total_exact;
                         for (const auto& h : res.hits) run.top.push_back(h.id);
                     } catch (const depeche::Error& e) {
                         run.us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+                        run.cpu_us = cpu_now_us() - c0;
                         if (pass == 1) {
                             std::fprintf(stderr, "query %zu %s failed: %s\n", q.qno, q.text.c_str(), e.what());
                             ++failures;
@@ -249,7 +264,7 @@ int main(int argc, char** argv) {
             for (const auto& r : runs)
                 tsv_out << mode.name << '\t' << queries[r.qno - 1].cls << '\t' << r.qno << '\t' << r.pass << '\t'
                         << r.hits << '\t' << (r.exact ? 1 : 0) << '\t' << r.us << '\t' << queries[r.qno - 1].text
-                        << '\n';
+                        << '\t' << r.cpu_us << '\n';
         if (auto it = peer_out.find(mode.name); it != peer_out.end()) {
             std::ofstream po(it->second);
             if (!po) { std::fprintf(stderr, "query_bench: cannot write %s\n", it->second.c_str()); return 2; }
@@ -270,12 +285,12 @@ int main(int argc, char** argv) {
     // ---- Tables ----
     for (const auto& mode : modes) {
         const auto& runs = all_runs[mode.name];
-        std::printf("\nmode %s (exact_total=%s, snippet=%zu, facets=%s): latency in ms over timed runs\n",
+        std::printf("\nmode %s (exact_total=%s, snippet=%zu, facets=%s): ms over timed runs\n",
                     mode.name.c_str(), mode.exact ? "yes" : "no", mode.snippet, mode.facets ? "yes" : "no");
-        std::printf("%-10s %7s %6s %9s %9s %9s %9s %9s %12s\n", "class", "queries", "runs", "p50", "p95", "p99",
-                    "max", "mean", "hits(median)");
+        std::printf("%-10s %7s %6s %9s %9s %9s %9s %9s %9s %9s %12s\n", "class", "queries", "runs", "p50", "p95",
+                    "p99", "max", "mean", "cpu p50", "cpu p95", "hits(median)");
         auto row = [&](const std::string& cls) {
-            std::vector<double> lat;
+            std::vector<double> lat, cpu;
             std::vector<long long> hits;
             std::size_t nq = 0;
             for (const auto& q : queries) {
@@ -285,16 +300,18 @@ int main(int argc, char** argv) {
                 for (const auto& r : runs) {
                     if (r.qno != q.qno || r.pass == 0) continue;
                     lat.push_back(r.us);
+                    cpu.push_back(r.cpu_us);
                     if (first) { hits.push_back(r.hits); first = false; }
                 }
             }
             if (lat.empty()) return;
             std::sort(hits.begin(), hits.end());
             double mean = lat.empty() ? NAN : std::accumulate(lat.begin(), lat.end(), 0.0) / static_cast<double>(lat.size());
-            std::printf("%-10s %7zu %6zu %9s %9s %9s %9s %9s %12lld\n", cls.c_str(), nq, lat.size(),
+            std::printf("%-10s %7zu %6zu %9s %9s %9s %9s %9s %9s %9s %12lld\n", cls.c_str(), nq, lat.size(),
                         ms(percentile(lat, 50)).c_str(), ms(percentile(lat, 95)).c_str(),
                         ms(percentile(lat, 99)).c_str(), ms(*std::max_element(lat.begin(), lat.end())).c_str(),
-                        ms(mean).c_str(), hits.empty() ? -1LL : hits[hits.size() / 2]);
+                        ms(mean).c_str(), ms(percentile(cpu, 50)).c_str(), ms(percentile(cpu, 95)).c_str(),
+                        hits.empty() ? -1LL : hits[hits.size() / 2]);
         };
         for (const auto& c : classes) row(c);
         row("ALL");

@@ -149,6 +149,27 @@ def main():
     with open(os.path.join(run, "engines.tsv"), "w") as f:
         f.write("\t".join(hdr) + "\n" + "\n".join("\t".join(r) for r in rows) + "\n")
 
+    # ---- Dépêche: wall vs CPU time (query_bench records both) ----
+    runs_tsv = os.path.join(run, "depeche-runs.tsv")
+    if os.path.exists(runs_tsv):
+        wall_cpu = {}
+        for line in open(runs_tsv, encoding="utf-8"):
+            f = line.rstrip("\n").split("\t")
+            if f[0] == "mode" or len(f) < 9 or int(f[3]) < 1:
+                continue
+            wall_cpu.setdefault(f[0], ([], []))
+            wall_cpu[f[0]][0].append(float(f[6]))
+            wall_cpu[f[0]][1].append(float(f[8]))
+        if wall_cpu:
+            p("")
+            p("Dépêche per mode: wall time vs process CPU time of each search() call, ms")
+            p("(CPU time does not count time spent waiting for a core on the shared machine)")
+            rows = []
+            for m, (w, c) in wall_cpu.items():
+                rows.append([m, f1(pct(w, 50) / 1000, 2), f1(pct(w, 95) / 1000, 2), f1(pct(w, 99) / 1000, 2),
+                             f1(pct(c, 50) / 1000, 2), f1(pct(c, 95) / 1000, 2), f1(pct(c, 99) / 1000, 2)])
+            p(table(["mode", "wall p50", "wall p95", "wall p99", "cpu p50", "cpu p95", "cpu p99"], rows, 1))
+
     # ---- Start-up ----
     st = read(os.path.join(run, "startup.tsv"))
     if st:

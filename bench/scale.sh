@@ -62,7 +62,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 tsv=$sc/scale.tsv
-printf 'size\tarticles\tcorpus_MB\tindex_wall_s\tindex_cpu_s\tpeak_rss_MiB\tindex_MB\tbytes_per_article\tx_input\tsnip_p50_ms\tsnip_p95_ms\tfacets_p50_ms\tfacets_p95_ms\tload_at_start\n' > "$tsv"
+printf 'size\tarticles\tcorpus_MB\tindex_wall_s\tindex_cpu_s\tpeak_rss_MiB\tindex_MB\tbytes_per_article\tx_input\tsnip_p50_ms\tsnip_p95_ms\tsnip_cpu_p50_ms\tsnip_cpu_p95_ms\tfacets_p50_ms\tfacets_p95_ms\tload_at_start\n' > "$tsv"
 for s in ${sizes//,/ }; do
   l=$(label "$s"); c=$sc/corpus/corpus-$l.jsonl; idx=$sc/idx-$l; d=$sc/$l
   rm -rf "$idx" "$d"; mkdir -p "$d"
@@ -93,11 +93,15 @@ n = sum(1 for line in open(corpus, encoding="utf-8") if line.strip())
 cb = os.path.getsize(corpus)
 ib = int(subprocess.check_output(["du", "-sb", idx]).split()[0])
 lat = {"snippets": [], "facets": []}
+cpu = []
 for line in open(os.path.join(d, "runs.tsv"), encoding="utf-8"):
     f = line.rstrip("\n").split("\t")
-    if f[0] in lat and int(f[3]) >= 1: lat[f[0]].append(float(f[6]) / 1000)
+    if f[0] in lat and int(f[3]) >= 1:
+        lat[f[0]].append(float(f[6]) / 1000)
+        if f[0] == "snippets": cpu.append(float(f[8]) / 1000)
 print("\t".join([l, str(n), "%.1f" % (cb / 1e6), "%.1f" % wall, "%.1f" % cpu, "%.0f" % rss, "%.1f" % (ib / 1e6),
                  "%.0f" % (ib / n), "%.2f" % (ib / cb), "%.2f" % pct(lat["snippets"], 50), "%.2f" % pct(lat["snippets"], 95),
+                 "%.2f" % pct(cpu, 50), "%.2f" % pct(cpu, 95),
                  "%.2f" % pct(lat["facets"], 50), "%.2f" % pct(lat["facets"], 95), load]))
 EOF
   [ "$drop" = 1 ] && rm -rf "$idx"
