@@ -67,6 +67,16 @@ public:
 
     std::uintmax_t size() const { return size_; }
 
+    // Appends the rest of the file to out, stopping once out is longer than limit.
+    bool read_all(std::string& out, std::size_t limit, std::string& error) {
+        constexpr std::size_t kStep = std::size_t{1} << 20;
+        for (;;) {
+            const std::size_t before = out.size();
+            if (!read(out, kStep, error)) return false;
+            if (out.size() - before < kStep || out.size() > limit) return true;
+        }
+    }
+
     // Appends up to n bytes to out (fewer only at the end of the file).
     bool read(std::string& out, std::size_t n, std::string& error) {
         const std::size_t start = out.size();
@@ -275,8 +285,8 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
             return false;
         }
         std::string raw;
-        raw.reserve(static_cast<std::size_t>(file.size()));
-        if (!file.read(raw, static_cast<std::size_t>(kMaxSingleArticleFileBytes) + 1, error)) {
+        raw.reserve(static_cast<std::size_t>(file.size()) + 1);
+        if (!file.read_all(raw, static_cast<std::size_t>(kMaxSingleArticleFileBytes), error)) {
             ctx.issue("cannot read: " + error);
             return false;
         }

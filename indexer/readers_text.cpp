@@ -7,6 +7,7 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <utility>
@@ -241,6 +242,9 @@ void finish_article(Article&& article, std::vector<std::string> lines,
 constexpr std::size_t kMaxLinkText = 1024;   // how far to look for "]" of a link
 constexpr std::size_t kMaxLinkTarget = 2048; // ... and for ")"
 constexpr std::size_t kMaxCodeSpan = 4096;   // ... and for a closing backtick run
+// Looking ahead for closing brackets and backticks may cost this many times the line
+// length; past that, brackets and backticks are kept as text (hostile input stays linear).
+constexpr std::size_t kLookAheadFactor = 16;
 
 bool is_word_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -261,12 +265,15 @@ std::size_t run_length(std::string_view s, std::size_t i) {
     return n;
 }
 
-// Position of the bracket closing s[open] ('[' or '('), or npos within `limit` bytes.
-std::size_t find_closing(std::string_view s, std::size_t open, std::size_t limit) {
+// Position of the bracket closing s[open] ('[' or '('), or npos within `limit` bytes;
+// the bytes looked at are taken from the budget.
+std::size_t find_closing(std::string_view s, std::size_t open, std::size_t limit,
+                         std::size_t& budget) {
     const char open_char = s[open];
     const char close_char = open_char == '[' ? ']' : ')';
     int depth = 0;
-    const std::size_t end = std::min(s.size(), open + limit);
+    const std::size_t end = std::min({s.size(), open + limit, open + budget});
+    budget -= end - open;
     for (std::size_t i = open; i < end; ++i) {
         if (s[i] == '\\') {
             ++i;
@@ -281,7 +288,7 @@ std::size_t find_closing(std::string_view s, std::size_t open, std::size_t limit
 
 // Removes inline Markdown from one line: emphasis markers, links and images (their
 // text kept), code spans (their content kept), autolinks and backslash escapes.
-std::string strip_inline(std::string_view s, int depth = 0) {
+std::string strip_inline(std::string_view s, std::size_t& budget, int depth = 0) {
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;
@@ -295,10 +302,13 @@ std::string strip_inline(std::string_view s, int depth = 0) {
         if (c == '`') {
             const std::size_t run = run_length(s, i);
             std::size_t close = i + run;
-            const std::size_t end = std::min(s.size(), i + run + kMaxCodeSpan);
-            while ((close = s.find('`', close)) != std::string_view::npos && close < end &&
+            const std::string_view window =
+                s.substr(0, std::min({s.size(), close + kMaxCodeSpan, close + budget}));
+            const std::size_t end = window.size();
+            while ((close = window.find('`', close)) != std::string_view::npos &&
                    run_length(s, close) != run)
                 close += run_length(s, close);
+            budget -= std::min(budget, std::min(close, end) - i);
             if (close != std::string_view::npos && close < end) {
                 out.append(trim(s.substr(i + run, close - i - run)));
                 i = close + run;
@@ -311,19 +321,19 @@ std::string strip_inline(std::string_view s, int depth = 0) {
         const bool image = c == '!' && i + 1 < s.size() && s[i + 1] == '[';
         if ((c == '[' || image) && depth < 2) {
             const std::size_t open = image ? i + 1 : i;
-            const std::size_t close = find_closing(s, open, kMaxLinkText);
+            const std::size_t close = find_closing(s, open, kMaxLinkText, budget);
             if (close != std::string_view::npos && close + 1 < s.size() &&
                 (s[close + 1] == '(' || s[close + 1] == '[')) {
-                const std::size_t target_end = find_closing(s, close + 1, kMaxLinkTarget);
+                const std::size_t target_end = find_closing(s, close + 1, kMaxLinkTarget, budget);
                 if (target_end != std::string_view::npos) {
-                    out += strip_inline(s.substr(open + 1, close - open - 1), depth + 1);
+                    out += strip_inline(s.substr(open + 1, close - open - 1), budget, depth + 1);
                     i = target_end + 1;
                     continue;
                 }
             }
         }
         if (c == '<') {  // autolink <https://...>
-            const std::size_t close = s.find('>', i);
+            const std::size_t close = s.substr(0, i + kMaxLinkTarget).find('>', i);
             const std::string_view inner =
                 close == std::string_view::npos ? std::string_view{} : s.substr(i + 1, close - i - 1);
             const std::size_t colon = inner.find(':');
@@ -375,6 +385,11 @@ bool is_reference_definition(std::string_view t) {
     if (t.empty() || t[0] != '[') return false;
     const std::size_t close = t.find("]:");
     return close != std::string_view::npos && close > 1 && t.find(']') == close;
+}
+
+std::string strip_inline(std::string_view s) {
+    std::size_t budget = kLookAheadFactor * s.size();
+    return strip_inline(s, budget);
 }
 
 // Converts a Markdown body to plain lines; records the first level-1 heading.
