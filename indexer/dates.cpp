@@ -1255,8 +1255,10 @@ private:
         std::size_t e;
         const bool allow_no_year = start < k && x_.word(start, W_LE);
         if (!numeric_date_at(x_, k, allow_no_year, ref_year(), y, m, d, e)) return 0;
-        // part of a longer number sequence ("1.2.2019.3", "12/05/2019/"...)
-        if (x_.glued(e) && (x_.num(e) || x_.is_word(e))) return 0;
+        // part of a longer number sequence ("1.2.2019.3", "12/05/2019/"...), but
+        // an ISO timestamp "2025-08-15T14:30:00" is fine
+        const bool iso_time = x_.word(e, W_T) && x_.num(e + 1) && x_.glued(e + 1);
+        if (x_.glued(e) && (x_.num(e) || x_.is_word(e)) && !iso_time) return 0;
         if (x_.glued(e) && x_.is_punct(e) && x_.num(e + 1) && x_.glued(e + 1)) {
             const char c = x_[e].ch;
             if (c == '/' || c == '.' || c == '-' || c == ':' || c == ',') return 0;
@@ -1314,6 +1316,10 @@ private:
             else if (x_.word(e + 3, W_PROCHAIN)) dir = 1, e += 4;
         }
         e = part_of_day(e);
+        if (dir == 0) {  // "vendredi soir dernier"
+            if (x_.word(e, W_DERNIER) || x_.word(e, W_PASSE)) dir = -1, ++e;
+            else if (x_.word(e, W_PROCHAIN)) dir = 1, ++e;
+        }
         if (!has_pub_) return e;
         long dn = -1;
         Aux aux;
@@ -1561,6 +1567,10 @@ private:
         if ((x_.word(k, W_FIN) || x_.word(k, W_DEBUT)) && x_.word(k + 1, W_DE) && x_.word(k + 2, W_L) &&
             x_.punct(k + 3, '\'') && x_.word(k + 4, W_ANNEE)) {
             std::size_t e = k + 5;
+            if (x_.num(e, 4, 4) && x_[e].val >= 1000 && x_[e].val <= 2999 && !amount_after(x_, e)) {
+                emit(start, e + 1, x_[e].val, 0, 0, Granularity::Year);  // "début de l'année 2019"
+                return e + 1;
+            }
             const int dir = relative_suffix(e);
             if (has_pub_) emit(start, e, py_ + dir, 0, 0, Granularity::Year);
             return e;
@@ -1712,6 +1722,10 @@ private:
         if (y < 1800 || y > 2100) return 0;
         if (amount_before(x_, k) || amount_after(x_, k)) return 0;
         if (x_.glued(k + 1) && x_.punct(k + 1, ':') && x_.num(k + 2)) return 0;
+        // what is left of a broken ISO date ("2019-05-12x", "2019/05/")
+        if (x_.glued(k + 1) && (x_.punct(k + 1, '-') || x_.punct(k + 1, '/')) && x_.num(k + 2, 1, 2) &&
+            x_.glued(k + 2) && x_.glued(k + 3) && x_.is_punct(k + 3) && x_[k + 3].ch == x_[k + 1].ch)
+            return 0;
         emit(start, k + 1, y, 0, 0, Granularity::Year);
         return k + 1;
     }

@@ -76,29 +76,39 @@ struct MentionedDate {
 
 // Finds the dates mentioned in `text`, in text order, non-overlapping.
 // Absolute dates ("15 août 2025", "2025-08-15", "15/08/2025", "février 2022",
-// "en 2022") are always reported; expressions that need a reference date are
-// resolved against `published` and skipped when it is nullopt:
+// "en 2022", "Noël 2018") are always reported; expressions that need a
+// reference date are resolved against `published` and skipped when it is nullopt:
 //   * a day and month without year ("le 15 août") -> the occurrence within
-//     (published - 10 months, published + 2 months]; "dernier" -> the last one
-//     before publication, "prochain" -> the first one after, "depuis le ..." ->
-//     the last one on or before publication;
-//   * a month without year ("en août", "depuis le mois d'août", "juin prochain")
-//     -> likewise, the month within [published - 9 months, published + 2 months];
+//     (published - 10 months, published + 2 months], or within (- 5, + 7]
+//     months when the clause is in the future tense ("aura lieu le 15 mars");
+//     "dernier" -> the last one before publication, "prochain" -> the first
+//     one after, "depuis le ..." -> the last one on or before publication,
+//     "d'ici le ..." -> the first one on or after;
+//   * a month without year ("en août", "depuis le mois d'août", "juin prochain",
+//     "début octobre") -> likewise, the month within [published - 9 months,
+//     published + 2 months] ([- 4, + 7] for a future clause);
+//   * a month or day right after "en <year>" in the same sentence takes that
+//     year ("deux ruptures en 97 (en janvier ..., en octobre ...)");
 //   * hier, avant-hier, aujourd'hui, demain, après-demain, ce matin, ce soir;
 //   * weekdays: "jeudi" -> the last such day on or before publication, unless
 //     the sentence's nearest tense marker is a future (fera, sera, va, devrait,
 //     prévu...), then the next one after it; "lundi dernier" -> strictly
 //     before, "vendredi prochain" -> strictly after; when the text also names
 //     that weekday with a full date near publication ("samedi 29 mai"), that
-//     date is used; "samedi 16" -> the nearest Saturday the 16th;
+//     date is used; "samedi 16" -> the nearest Saturday the 16th (within 45 days);
 //   * cette année, l'an dernier, l'année prochaine, le mois dernier/prochain,
-//     il y a N jours/semaines/mois/ans, dans N jours/semaines/mois/ans.
+//     ce mois-ci, il y a N jours/semaines/mois/ans, dans N jours/semaines/mois/ans;
+//   * Noël, Pâques, (lundi de) Pentecôte, la Toussaint, Nouvel An, jour de l'an,
+//     Saint-Sylvestre, Saint-Valentin, like a day and month without year.
 // The reference day is published->local() (the publication's own calendar day).
 // Bare years need to be plausible (1800-2100) and not amounts ("2022 euros",
-// "2 000", "plus de 1900 personnes"); month names alone need a cue ("en mars",
-// "de mars", "mars dernier", "début mars"), and "mai" a stronger one. Not
-// handled: weeks, seasons, holidays, decades, times of day, intervals as such
-// ("du 13 au 15 juillet" gives two dates), "la veille"/"le lendemain".
+// "2 000", "plus de 1900 personnes", "n° 2019"); month names alone need a cue
+// ("en mars", "de mars", "mars dernier", "début mars"), "mai" a stronger one
+// ("en mai", "de mai", "mois de mai"), and a capitalised "Mars" mid-sentence is
+// the planet. Not handled: weeks, seasons, decades, centuries, times of day,
+// durations, intervals as such ("du 13 au 15 juillet" gives two dates),
+// anaphora ("la veille", "le lendemain", "le même jour").
+// Linear in the text size; no regular expressions.
 std::vector<MentionedDate> extract_dates(std::string_view text,
                                          const std::optional<DateTime>& published);
 
