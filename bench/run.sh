@@ -154,6 +154,7 @@ echo
 echo "Dépêche per-query latency: $d/query_bench.txt; every run: $run/depeche-runs.tsv"
 if command -v gnuplot > /dev/null; then
   plotted=$(head -1 "$run/by_class.tsv" | tr '\t' '\n' | sed -n 's/_p50$//p' | tr '\n' ' ')
-  gnuplot -e "datafile='$run/by_class.tsv'; outfile='$out/latency.png'; engines='$plotted'; subtitle='$(basename "$plain"), $(date +%F)'" \
+  ours=$(echo "$plotted" | tr ' ' '\n' | grep -c '^depeche')
+  gnuplot -e "datafile='$run/by_class.tsv'; outfile='$out/latency.png'; engines='$plotted'; ours=$ours; subtitle='$(basename "$plain"), $(date +%F)'" \
     "$here/latency.gp" && echo "plot: $out/latency.png"
 fi
