@@ -1,0 +1,161 @@
+// JSON for depeche-search: the --format json documents (docs/json-output.md) and the
+// --serve protocol (docs/serve.md), built in one place so both modes print the same
+// bytes for the same result. Header-only over the public API and nlohmann::json; the
+// tests include it to compare the programs' output with the library's results.
+#pragma once
+
+#include <depeche/depeche.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace depeche::json_output {
+
+using nlohmann::json;
+
+inline json hit_json(const Hit& h) {
+    return json{{"rank", h.rank}, {"id", h.id}, {"score", h.score}, {"title", h.title},
+                {"date", h.date}, {"url", h.url}, {"path", h.path}, {"author", h.author},
+                {"source", h.source}, {"snippet", h.snippet}, {"people", h.people}};
+}
+
+inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
+    json a = json::array();
+    for (const auto& c : v) a.push_back({{key, c.value}, {"count", c.count}});
+    return a;
+}
+
+// The answer to a search (format_version 1).
+inline json result_json(const std::string& query, const SearchResult& r) {
+    json j{{"format_version", 1}, {"query", query}, {"total", r.total}, {"total_exact", r.total_exact}};
+    json hits = json::array();
+    for (const auto& h : r.hits) hits.push_back(hit_json(h));
+    j["hits"] = std::move(hits);
+    if (r.facets) {
+        j["facets"] = {{"people", counts_json(r.facets->people, "name")},
+                       {"dates", counts_json(r.facets->dates, "value")},
+                       {"mentioned", counts_json(r.facets->mentioned, "value")},
+                       {"exact", r.facets->exact}};
+    }
+    return j;
+}
+
+// The answer to --stats (format_version 1); `path` is the index folder as given.
+inline json stats_json(const IndexStats& s, const std::string& path) {
+    return json{{"format_version", 1}, {"articles", s.articles}, {"size_bytes", s.size_bytes},
+                {"schema_version", s.schema_version}, {"analyzer", s.analyzer},
+                {"last_update", s.last_update}, {"path", path}};
+}
+
+// One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).
+inline std::string dump_line(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// ---- --serve ------------------------------------------------------------------------
+
+// Error codes in serve responses, the same numbers as depeche-search's exit status.
+inline constexpr int kCodeRequest = 2;  // malformed request or query
+inline constexpr int kCodeIndex = 3;    // missing or incompatible index
+inline constexpr int kCodeIo = 4;       // the index could not be read
+
+// A request that cannot be answered: becomes {"error": {...}} on its line.
+struct RequestError {
+    std::string message;
+    std::optional<std::size_t> position;  // 0-based byte offset in the query (query errors)
+    int code = kCodeRequest;
+};
+
+struct ServeRequest {
+    bool stats = false;        // {"stats": true}: index statistics instead of a search
+    SearchRequest search;      // the search (defaults from the command line)
+    std::optional<json> id;    // echoed in the response when the request has one
+};
+
+// {"error": {"code": C, "message": M, "position": P?}} with "id" when given.
+inline json error_json(const RequestError& e, const std::optional<json>& id) {
+    json err{{"code", e.code}, {"message", e.message}};
+    if (e.position) err["position"] = *e.position;
+    json j{{"error", std::move(err)}};
+    if (id) j["id"] = *id;
+    return j;
+}
+
+namespace detail {
+
+inline std::size_t unsigned_field(const json& v, const char* name) {
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+        throw RequestError{std::string("\"") + name + "\" must be a non-negative integer", {}, kCodeRequest};
+    return v.get<std::size_t>();
+}
+
+inline bool bool_field(const json& v, const char* name) {
+    if (!v.is_boolean()) throw RequestError{std::string("\"") + name + "\" must be true or false", {}, kCodeRequest};
+    return v.get<bool>();
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " tag.
+inline std::string parse_message(const std::string& what) {
+    std::size_t close = what.find("] ");
+    return what.rfind("[json.exception.", 0) == 0 && close != std::string::npos ? what.substr(close + 2) : what;
+}
+
+}  // namespace detail
+
+// Parses one request line. `defaults` carries the command-line options. Throws
+// RequestError; `id` is filled as soon as the line is a JSON object with an "id", so
+// that errors about the other fields can still echo it.
+inline ServeRequest parse_request(const std::string& line, const SearchRequest& defaults,
+                                  std::optional<json>& id) {
+    id.reset();
+    json j;
+    try {
+        j = json::parse(line);
+    } catch (const json::parse_error& e) {
+        throw RequestError{"malformed JSON request: " + detail::parse_message(e.what()), {}, kCodeRequest};
+    }
+    if (!j.is_object()) throw RequestError{"a request must be a JSON object", {}, kCodeRequest};
+    if (auto it = j.find("id"); it != j.end()) id = *it;
+    ServeRequest r;
+    r.search = defaults;
+    bool has_query = false;
+    for (const auto& [key, v] : j.items()) {
+        if (key == "id") continue;
+        if (key == "query") {
+            if (!v.is_string()) throw RequestError{"\"query\" must be a string", {}, kCodeRequest};
+            r.search.query = v.get<std::string>();
+            has_query = true;
+        } else if (key == "limit") {
+            r.search.limit = detail::unsigned_field(v, "limit");
+        } else if (key == "offset") {
+            r.search.offset = detail::unsigned_field(v, "offset");
+        } else if (key == "sort") {
+            std::string s = v.is_string() ? v.get<std::string>() : "";
+            if (s == "relevance") r.search.sort = Sort::Relevance;
+            else if (s == "date") r.search.sort = Sort::DateAscending;
+            else if (s == "-date") r.search.sort = Sort::DateDescending;
+            else throw RequestError{"\"sort\" must be \"relevance\", \"date\" or \"-date\"", {}, kCodeRequest};
+            r.search.sort_given = true;
+        } else if (key == "facets") {
+            r.search.facets = detail::bool_field(v, "facets");
+        } else if (key == "facet_limit") {
+            r.search.facet_limit = detail::unsigned_field(v, "facet_limit");
+        } else if (key == "exact") {
+            r.search.exact_total = detail::bool_field(v, "exact");
+        } else if (key == "snippet_length") {
+            r.search.snippet.length = detail::unsigned_field(v, "snippet_length");
+        } else if (key == "stats") {
+            r.stats = detail::bool_field(v, "stats");
+        } else {
+            throw RequestError{"unknown field \"" + key + "\" (known: id, query, limit, offset, sort, facets, "
+                               "facet_limit, exact, snippet_length, stats)", {}, kCodeRequest};
+        }
+    }
+    if (!r.stats && !has_query) throw RequestError{"missing \"query\" (or \"stats\": true)", {}, kCodeRequest};
+    return r;
+}
+
+}  // namespace depeche::json_output

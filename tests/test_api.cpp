@@ -1,0 +1,343 @@
+// The public C++ API as an embedder sees it: this file is linked against the shared
+// library (depeche::depeche), so it also checks that everything it uses is exported and
+// that exceptions cross the library boundary with their types. Version, typed errors
+// (and that nothing from Xapian escapes), and concurrent Searchers while a Writer
+// commits.
+#include "schema/schema.hpp"  // kMetaSchema only (constants)
+#include "test_support.hpp"
+
+#include <depeche/depeche.hpp>
+
+#include <catch2/catch.hpp>
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+#include <typeinfo>
+
+using namespace depeche::test;
+
+namespace {
+
+const std::string kIndex = DEPECHE_INDEX_BIN;
+const std::string kData = std::string(DEPECHE_SOURCE_DIR) + "/tests/data";
+
+// An index of tests/data written through the API.
+void build_data_index(const std::string& db) {
+    depeche::Writer writer(db);
+    depeche::IndexSummary s = writer.index_paths({kData});
+    REQUIRE(s.articles == 11);
+}
+
+std::set<std::string> ids(const depeche::SearchResult& r) {
+    std::set<std::string> out;
+    for (const auto& h : r.hits) out.insert(h.id);
+    return out;
+}
+
+depeche::SearchResult search(depeche::Searcher& s, const std::string& query, std::size_t limit = 1000) {
+    depeche::SearchRequest req;
+    req.query = query;
+    req.limit = limit;
+    req.exact_total = true;
+    req.snippet.length = 80;
+    return s.search(req);
+}
+
+// Runs f; it may succeed or throw a depeche::Error, nothing else (a Xapian::Error is not
+// a std::exception: it would land in the last handler).
+template <class F>
+void only_depeche_errors(const std::string& what, F&& f) {
+    INFO(what);
+    try {
+        f();
+    } catch (const depeche::Error&) {
+        SUCCEED();
+    } catch (const std::exception& e) {
+        FAIL("non-depeche exception " << typeid(e).name() << ": " << e.what());
+    } catch (...) {
+        FAIL("an exception that is not a std::exception (Xapian?)");
+    }
+}
+
+}  // namespace
+
+TEST_CASE("api: version() matches the header macros and the project version", "[api]") {
+    std::string v = depeche::version();
+    CHECK(v == DEPECHE_VERSION_STRING);
+    CHECK(v == std::to_string(DEPECHE_VERSION_MAJOR) + "." + std::to_string(DEPECHE_VERSION_MINOR) + "." +
+                   std::to_string(DEPECHE_VERSION_PATCH));
+    CHECK(v == DEPECHE_PROJECT_VERSION);  // project(VERSION) in CMakeLists.txt
+}
+
+TEST_CASE("api: a missing index is IndexMissingError", "[api]") {
+    TempDir dir;
+    std::string nowhere = (dir.path / "nope").string();
+    CHECK_THROWS_AS(depeche::Searcher(nowhere), depeche::IndexMissingError);
+    CHECK_THROWS_AS(depeche::Searcher(dir.path.string()), depeche::IndexMissingError);  // a folder, no index
+    depeche::WriterOptions no_create;
+    no_create.create = false;
+    CHECK_THROWS_AS(depeche::Writer(nowhere, no_create), depeche::IndexMissingError);
+    // Caught through the base class too, with a message naming the folder.
+    try {
+        depeche::Searcher s(nowhere);
+        FAIL("no exception");
+    } catch (const depeche::Error& e) {
+        CHECK(std::string(e.what()).find(nowhere) != std::string::npos);
+    }
+}
+
+TEST_CASE("api: a malformed query is QueryError with its byte position", "[api]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    build_data_index(db);
+    depeche::Searcher s(db);
+    const std::map<std::string, std::size_t> cases = {
+        {"\"unterminated", 0}, {"a AND", 2},    {"(a b", 0},         {"titre:", 0},
+        {"foo bar)", 7},       {"bogus:x", 0}, {"date:2025-13..x", 5}, {"élection AND", 10},
+    };
+    for (const auto& [query, position] : cases) {
+        INFO(query);
+        try {
+            search(s, query);
+            FAIL("no exception");
+        } catch (const depeche::QueryError& e) {
+            CHECK(e.position() == position);
+            CHECK(std::string(e.what()).find("position " + std::to_string(position + 1)) != std::string::npos);
+        }
+    }
+    // The Searcher is still usable after errors.
+    CHECK(search(s, "Ukraine").total == 3);
+}
+
+TEST_CASE("api: a second Writer on an index is IndexLockedError", "[api]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    {
+        depeche::Writer first(db);
+        CHECK_THROWS_AS(depeche::Writer(db), depeche::IndexLockedError);
+        // Another process too: depeche-index reports the lock (exit status 3).
+        RunResult r = run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData));
+        CHECK(r.status == 3);
+        CHECK(r.err.find("being written") != std::string::npos);
+        // Readers are not blocked by the writer.
+        CHECK_NOTHROW(depeche::Searcher(db).stats());
+    }
+    // The lock goes with the Writer.
+    CHECK_NOTHROW(depeche::Writer(db));
+}
+
+TEST_CASE("api: an index of another schema version is IndexIncompatibleError", "[api]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    build_data_index(db);
+    {
+        Xapian::WritableDatabase x(db);
+        x.set_metadata(depeche::schema::kMetaSchema, "999");
+        x.commit();
+    }
+    CHECK_THROWS_AS(depeche::Searcher(db), depeche::IndexIncompatibleError);
+    CHECK_THROWS_AS(depeche::Writer(db), depeche::IndexIncompatibleError);
+}
+
+TEST_CASE("api: damaged or vanishing indexes throw depeche errors only", "[api]") {
+    TempDir dir;
+    // Not a Xapian index at all, though it looks like one.
+    std::string fake = (dir.path / "fake").string();
+    write_file(dir.path / "fake" / "iamglass", "not really");
+    only_depeche_errors("fake iamglass", [&] { depeche::Searcher s(fake); search(s, "Ukraine"); });
+    only_depeche_errors("fake iamglass, writer", [&] { depeche::Writer w(fake); });
+
+    // Tables cut short.
+    std::string cut = (dir.path / "cut").string();
+    build_data_index(cut);
+    for (const auto& e : std::filesystem::directory_iterator(cut))
+        if (e.path().extension() == ".glass") std::filesystem::resize_file(e.path(), 100);
+    only_depeche_errors("truncated tables", [&] {
+        depeche::Searcher s(cut);
+        search(s, "Ukraine");
+        s.stats();
+    });
+
+    // Removed while a Searcher has it open, then replaced by a new index.
+    std::string gone = (dir.path / "gone").string();
+    build_data_index(gone);
+    depeche::Searcher s(gone);
+    CHECK(search(s, "Ukraine").total == 3);
+    std::filesystem::remove_all(gone);
+    only_depeche_errors("removed: reopen", [&] { s.reopen(); });
+    only_depeche_errors("removed: search", [&] { search(s, "Ukraine"); });
+    only_depeche_errors("removed: stats", [&] { s.stats(); });
+    {
+        depeche::Writer w(gone);
+        depeche::Article a;
+        a.id = "new";
+        a.title = "Un tout autre index";
+        w.add(a);
+    }
+    only_depeche_errors("replaced: search", [&] { search(s, "autre"); });
+    only_depeche_errors("replaced: reopen+search", [&] { s.reopen(); CHECK(search(s, "autre").total == 1); });
+
+    // A moved-from Searcher refuses politely.
+    depeche::Searcher moved(std::move(s));
+    CHECK_THROWS_AS(search(s, "Ukraine"), depeche::Error);
+}
+
+TEST_CASE("api: Writer add, remove and commit are seen by a Searcher after reopen", "[api]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    build_data_index(db);
+    depeche::Searcher s(db);
+    depeche::Writer w(db);
+    depeche::Article a;
+    a.id = "api-1";
+    a.title = "Le zorglub arrive à Brest";
+    a.body = "Un zorglub a été vu sur le port de Brest.";
+    a.date = "2025-08-15";
+    CHECK(w.add(a).empty());
+    w.commit();
+    s.reopen();
+    depeche::SearchResult r = search(s, "zorglub");
+    REQUIRE(r.hits.size() == 1);
+    CHECK(r.hits[0].id == "api-1");
+    CHECK(r.hits[0].title == a.title);
+    CHECK(r.hits[0].snippet.find("**zorglub**") != std::string::npos);
+    CHECK(w.remove("api-1"));
+    CHECK_FALSE(w.remove("api-1"));
+    w.commit();
+    s.reopen();
+    CHECK(search(s, "zorglub").total == 0);
+    CHECK(s.stats().articles == 11);
+    depeche::Article nameless;
+    nameless.title = "Sans identifiant";
+    CHECK_THROWS_AS(w.add(nameless), depeche::Error);
+}
+
+// Several threads, one Searcher each, search while a Writer in another thread adds
+// articles in batches, one commit per batch. Each commit is atomic and commits are
+// ordered, so every search must see exactly the first n batches for some n, n never
+// decreasing within a thread; the articles of tests/data are found all along; and once
+// the writer is done every Searcher sees everything after reopen(). Results are
+// asserted, not timings: the checks hold however the threads interleave.
+TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "[api][threads]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    build_data_index(db);
+
+    constexpr int kBatches = 30, kPerBatch = 5, kSearchers = 4;
+    auto article_id = [](int batch, int i) { return "zorglub-" + std::to_string(batch) + "-" + std::to_string(i); };
+
+    std::set<std::string> base_ukraine, base_phrase;
+    std::vector<depeche::AnalyzedToken> base_tokens;
+    {
+        depeche::Searcher s(db);
+        base_ukraine = ids(search(s, "Ukraine"));
+        base_phrase = ids(search(s, "\"Emmanuel Macron\""));
+        REQUIRE(base_ukraine.size() == 3);
+        REQUIRE(base_phrase.size() == 3);
+    }
+    const std::string sample = "L'Élysée a reçu le président ukrainien à Paris.";
+    base_tokens = depeche::analyze(sample);
+
+    std::atomic<bool> writer_done{false};
+    std::atomic<int> committed{0};
+    std::string writer_error;
+    std::thread writer([&] {
+        try {
+            depeche::WriterOptions o;
+            o.batch_size = 100000;  // commits only when asked
+            depeche::Writer w(db, o);
+            for (int b = 0; b < kBatches; ++b) {
+                for (int i = 0; i < kPerBatch; ++i) {
+                    depeche::Article a;
+                    a.id = article_id(b, i);
+                    a.title = "Zorglub, lot " + std::to_string(b);
+                    a.body = "Le zorglub numéro " + std::to_string(i) + " du lot " + std::to_string(b) +
+                             " a été livré à Quimper. " + std::string(200, 'x');
+                    a.date = "2025-09-" + std::to_string(10 + i);
+                    w.add(a);
+                }
+                w.commit();
+                committed = b + 1;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let readers interleave
+            }
+        } catch (const std::exception& e) {
+            writer_error = e.what();
+        }
+        writer_done = true;
+    });
+
+    struct Report {
+        std::string failure;     // first inconsistency seen ("" if none)
+        std::size_t searches = 0;
+        std::set<int> seen;      // batch counts observed
+    };
+    std::vector<Report> reports(kSearchers);
+    std::vector<std::thread> readers;
+    for (int t = 0; t < kSearchers; ++t) {
+        readers.emplace_back([&, t] {
+            Report& rep = reports[t];
+            auto fail = [&](const std::string& m) { if (rep.failure.empty()) rep.failure = m; };
+            try {
+                depeche::Searcher s(db);
+                int last = 0;
+                std::size_t last_articles = 0;
+                for (int round = 0; rep.failure.empty(); ++round) {
+                    bool done = writer_done;  // read before searching: then the final state is due
+                    if (round % 2 == 0) s.reopen();  // odd rounds read whatever revision is open
+                    depeche::SearchResult r = search(s, "zorglub");
+                    ++rep.searches;
+                    if (!r.total_exact || r.hits.size() != r.total) fail("inexact or truncated result");
+                    if (r.total % kPerBatch != 0) fail("partial commit seen: " + std::to_string(r.total));
+                    int n = static_cast<int>(r.total / kPerBatch);
+                    if (n < last) fail("went back from " + std::to_string(last) + " to " + std::to_string(n) + " batches");
+                    if (n > committed.load() + 1) fail("saw more than was committed");
+                    std::set<std::string> expected;
+                    for (int b = 0; b < n; ++b)
+                        for (int i = 0; i < kPerBatch; ++i) expected.insert(article_id(b, i));
+                    if (ids(r) != expected) fail("hits are not the first " + std::to_string(n) + " batches");
+                    for (const auto& h : r.hits)
+                        if (h.snippet.find("**zorglub**") == std::string::npos) fail("snippet without match: " + h.snippet);
+                    last = n;
+                    rep.seen.insert(n);
+                    if (ids(search(s, "Ukraine")) != base_ukraine) fail("Ukraine hits changed");
+                    if (ids(search(s, "\"Emmanuel Macron\"")) != base_phrase) fail("phrase hits changed");
+                    if (round % 5 == 0) {
+                        depeche::IndexStats st = s.stats();
+                        if (st.articles < last_articles || (st.articles - 11) % kPerBatch != 0)
+                            fail("stats: " + std::to_string(st.articles) + " articles");
+                        last_articles = st.articles;
+                        auto tokens = depeche::analyze(sample);
+                        if (tokens.size() != base_tokens.size()) fail("analyze differs");
+                        for (std::size_t k = 0; k < tokens.size() && k < base_tokens.size(); ++k)
+                            if (tokens[k].term != base_tokens[k].term || tokens[k].stem != base_tokens[k].stem)
+                                fail("analyze differs");
+                    }
+                    if (done) {
+                        s.reopen();
+                        if (search(s, "zorglub").total != static_cast<std::size_t>(kBatches * kPerBatch))
+                            fail("final state not seen after reopen");
+                        break;
+                    }
+                }
+            } catch (const std::exception& e) {
+                fail(std::string("exception: ") + e.what());
+            }
+        });
+    }
+    writer.join();
+    for (auto& th : readers) th.join();
+
+    CHECK(writer_error.empty());
+    std::size_t total_searches = 0;
+    for (int t = 0; t < kSearchers; ++t) {
+        INFO("searcher thread " << t);
+        CHECK(reports[t].failure.empty());
+        CHECK(reports[t].seen.count(kBatches) == 1);
+        total_searches += reports[t].searches;
+    }
+    CHECK(total_searches >= static_cast<std::size_t>(kSearchers));
+}
