@@ -111,6 +111,8 @@ def main():
     p("Machine: %s; %s" % (meta.get("machine", "?"), meta.get("cpu", "?")))
     p("Queries: %d (%s), %s warm-up + %s timed passes per engine, one engine at a time"
       % (len(classes), qfile, meta.get("warmup", "?"), meta.get("passes", "?")))
+    if meta.get("commit"):
+        p("Source: %s" % meta["commit"])
     if meta.get("load"):
         p("Load average: %s (the machine is shared: timings are noisy)" % meta["load"])
     p("")

@@ -47,6 +47,8 @@ done
 corpus=$(readlink -f "$corpus"); queries=$(readlink -f "$queries")
 log() { echo "== $(date +%H:%M:%S) $*" >&2; }
 
+commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')"
+
 # ---- 1. build ----
 bin=$out/build
 if [ "$build" = 1 ]; then
@@ -147,7 +149,7 @@ fi
   echo "machine	$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r)"
   echo "cpu	$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "load	$loadavg_start (at start), $(cut -d' ' -f1-3 /proc/loadavg) (at end)"
-  echo "commit	$(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')"
+  echo "commit	$commit (when run.sh started$([ "$build" = 1 ] || echo ', --no-build: binaries may be older'))"
 } > "$run/meta.txt"
 /usr/bin/python3 "$here/report.py" "$run" "$queries" $engines
 echo
