@@ -135,7 +135,7 @@ if [ "$with_peers" = 1 ]; then
     log "peers: setup ($peers_dir/setup.sh)"
     "$peers_dir/setup.sh" > "$run/peers-setup.log" 2>&1 || log "peer setup failed (see $run/peers-setup.log); trying each peer anyway"
     log "peers: run-all.sh with PEERS=\"$peers\" (long: see $run/peers.log)"
-    PEERS="$peers" WARMUP=$warmup PASSES=$passes REF=${REF:-xapian} \
+    PEERS="$peers" WARMUP=$warmup PASSES=$passes REF=${REF:-${peers%% *}} \
       "$peers_dir/run-all.sh" "$plain" "$run/queries.txt" "$run" > "$run/peers.log" 2>&1
     [ -f "$run/meta.txt" ] && mv "$run/meta.txt" "$run/meta-peers.txt"
     for p in $peers; do [ -f "$run/$p/status" ] || { mkdir -p "$run/$p"; echo "not run" > "$run/$p/status"; }; done
