@@ -22,8 +22,10 @@ std::string fnv_hex(std::string_view s) {
     return hex;
 }
 
+}  // namespace
+
 // A term that is too long for Xapian is cut at a UTF-8 boundary and suffixed by a hash.
-std::string bounded(std::string term) {
+std::string bounded_term(std::string term) {
     if (term.size() <= kMaxTermBytes) return term;
     std::string hash = fnv_hex(term);
     std::size_t cut = kMaxTermBytes - hash.size() - 1;
@@ -31,6 +33,8 @@ std::string bounded(std::string term) {
     term.resize(cut);
     return term + "#" + hash;
 }
+
+namespace {
 
 void two_digits(std::string& out, int v) {
     out += static_cast<char>('0' + (v / 10) % 10);
@@ -72,7 +76,7 @@ Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& toke
 }  // namespace
 
 std::string id_term(const std::string& id) {
-    return bounded(std::string(schema::kIdPrefix) + id);
+    return bounded_term(std::string(schema::kIdPrefix) + id);
 }
 
 std::string encode_stored(const StoredArticle& a) {
@@ -130,7 +134,8 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
 
     out.id_term = id_term(article.id);
     doc.add_boolean_term(out.id_term);
-    if (!article.url.empty()) doc.add_boolean_term(bounded("U" + article.url));
+    if (!article.url.empty()) doc.add_boolean_term(bounded_term(std::string(schema::field("url").prefix) + article.url));
+    if (!article.path.empty()) doc.add_boolean_term(bounded_term(std::string(schema::field("file").prefix) + article.path));
 
     // Title: its own prefix, and the body's (unprefixed) space with a higher weight.
     std::vector<Token> tokens;
@@ -207,7 +212,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         for (const std::string& name : stored.people) {
             std::string key = person_key(name);
             if (key.empty()) continue;
-            doc.add_boolean_term(bounded(std::string(f.prefix) + key));
+            doc.add_boolean_term(bounded_term(std::string(f.prefix) + key));
             if (!list.empty()) list += '\x1f';
             list += name;
         }

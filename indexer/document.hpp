@@ -39,6 +39,9 @@ struct BuiltDocument {
 BuiltDocument build_document(const Article& article, Analyzer& analyzer,
                              const PeopleExtractor* people);
 
+// A term cut to Xapian's length limit (long ones end with a hash of the whole).
+std::string bounded_term(std::string term);
+
 // Limit on term length (Xapian's is 245 bytes with the prefix).
 inline constexpr std::size_t kMaxTermBytes = 200;
 

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -18,9 +19,24 @@ const char* kUsage =
     "Usage: depeche-index [OPTIONS] PATH...\n"
     "Indexes articles from files and folders (recursively): .txt, .md, .json, .jsonl, .html, .htm.\n"
     "An article with the same id as one already indexed replaces it.\n\n"
-    "Exit status: 0 all input indexed; 1 some input could not be read (the rest was indexed);\n"
+    "Incremental: on an existing index only new and changed files are read (size and\n"
+    "modification time, then a content hash); a changed file's old articles are replaced\n"
+    "by what it holds now; files that disappeared from the given folders have their\n"
+    "articles removed. Other folders' articles are never touched. --full rebuilds.\n"
+    "Ctrl-C stops and commits what is done; a second Ctrl-C aborts (the index keeps its\n"
+    "last commit).\n\n"
+    "Exit status: 0 all input indexed without remark; 1 problems were reported (files or\n"
+    "lines that could not be read, or warnings such as a date that could not be parsed;\n"
+    "everything else was indexed); 130 interrupted by Ctrl-C (what was done is committed);\n"
     "2 bad usage; 3 the index cannot be opened (missing, incompatible, locked or corrupt).\n\n"
     "Options";
+
+volatile std::sig_atomic_t g_interrupts = 0;
+
+extern "C" void on_interrupt(int) {
+    g_interrupts = g_interrupts + 1;
+    if (g_interrupts >= 2) std::_Exit(130);  // commits are atomic: the index stays as last committed
+}
 
 std::string default_db() {
     const char* env = std::getenv("DEPECHE_DB");
@@ -38,7 +54,8 @@ int main(int argc, char** argv) {
         ("version", "show the version")
         ("db,d", po::value<std::string>(&db)->default_value(default_db()), "index folder (default: $DEPECHE_DB, else ./depeche.db)")
         ("batch-size", po::value<std::size_t>(&batch)->default_value(1000), "articles per commit")
-        ("full", "rebuild: start from an empty index")
+        ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
+        ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
         ("quiet,q", "no progress display, only problems and the summary");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(), "input");
@@ -60,8 +77,12 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: no PATH given (see --help)\n";
         return kExitUsage;
     }
-    if (batch == 0) {
-        std::cerr << "depeche-index: --batch-size must be at least 1\n";
+    if (vm["threads"].as<std::size_t>() > 256) {
+        std::cerr << "depeche-index: --threads must be between 0 and 256\n";
+        return kExitUsage;
+    }
+    if (batch == 0 || batch > 10000000) {
+        std::cerr << "depeche-index: --batch-size must be between 1 and 10000000\n";
         return kExitUsage;
     }
     bool quiet = vm.count("quiet") > 0;
@@ -71,6 +92,10 @@ int main(int argc, char** argv) {
         depeche::WriterOptions wo;
         wo.batch_size = batch;
         wo.overwrite = vm.count("full") > 0;
+        wo.threads = vm["threads"].as<std::size_t>();
+        wo.interrupted = [] { return g_interrupts > 0; };
+        std::signal(SIGINT, on_interrupt);
+        std::signal(SIGTERM, on_interrupt);
         depeche::Writer writer(db, wo);
         auto show = [&](const depeche::Progress& p) {
             if (!progress_display) return;
@@ -84,10 +109,13 @@ int main(int argc, char** argv) {
         for (const auto& p : s.problems) {
             std::cerr << "depeche-index: " << p.to_string() << "\n";
         }
-        std::printf("indexed %zu articles from %zu files in %.2f s", s.articles, s.files, s.seconds);
-        if (s.skipped_files) std::printf("; %zu files skipped", s.skipped_files);
+        std::printf("%s %zu articles from %zu files (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)",
+                    s.interrupted ? "interrupted: indexed" : "indexed", s.articles, s.files, s.files_added,
+                    s.files_updated, s.files_unchanged, s.files_removed, s.skipped_files);
+        if (s.articles_removed) std::printf("; %zu articles removed", s.articles_removed);
         if (!s.problems.empty()) std::printf("; %zu problems reported above", s.problems.size());
-        std::printf("\n");
+        std::printf(" in %.2f s\n", s.seconds);
+        if (s.interrupted) return 130;
         return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-index: " << e.what() << "\n";

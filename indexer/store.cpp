@@ -3,7 +3,11 @@
 #include "schema/analyzer.hpp"
 #include "schema/schema.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -48,9 +52,10 @@ void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     throw IoError("index " + dir + ": " + what);
 }
 
-Xapian::WritableDatabase open_writable(const std::string& dir, bool overwrite) {
+Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool overwrite) {
     try {
         Xapian::WritableDatabase db(dir, overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
+        if (!check) return db;
         check_compatible(db, dir);
         if (db.get_metadata(schema::kMetaSchema).empty()) {
             db.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
@@ -76,6 +81,19 @@ Xapian::Database open_readonly(const std::string& dir) {
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
     }
+}
+
+void replace_directory(const fs::path& target, const fs::path& replacement) {
+    std::error_code ec;
+    if (fs::exists(target, ec)) {
+        // renameat2(RENAME_EXCHANGE): searchers never see a missing index.
+        if (::renameat2(AT_FDCWD, replacement.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+            throw IoError("cannot replace index " + target.string() + ": " + std::strerror(errno));
+        fs::remove_all(replacement, ec);  // now the old index
+        return;
+    }
+    fs::rename(replacement, target, ec);
+    if (ec) throw IoError("cannot create index " + target.string() + ": " + ec.message());
 }
 
 void stamp_updated(Xapian::WritableDatabase& db) {

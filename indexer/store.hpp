@@ -3,14 +3,19 @@
 
 #include <depeche/depeche.hpp>
 
+#include <filesystem>
 #include <string>
 #include <xapian.h>
 
 namespace depeche {
 
-// Opens (creating if needed) the index for writing, checks or records its schema
-// version and analyzer fingerprint. Throws IndexLockedError, IndexIncompatibleError...
-Xapian::WritableDatabase open_writable(const std::string& dir, bool overwrite);
+// Opens (creating if needed) the index for writing; checks (if `check`) and records its
+// schema version and analyzer fingerprint; `overwrite` empties it. Throws
+// IndexLockedError, IndexIncompatibleError...
+Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool overwrite = false);
+// Puts the index folder `replacement` in place of `target` (atomically when target
+// exists: the two are exchanged, then the old one is deleted).
+void replace_directory(const std::filesystem::path& target, const std::filesystem::path& replacement);
 // Opens the index read-only and checks its schema version and analyzer fingerprint.
 Xapian::Database open_readonly(const std::string& dir);
 // Records the time of the commit about to be made.

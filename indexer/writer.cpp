@@ -1,6 +1,16 @@
 // depeche::Writer: the single writer of an index.
+//
+// Two ways of indexing files (index_paths):
+//  * into an empty index, or a rebuild (--full): articles are spread by id over one
+//    shard per worker thread, each with its own Xapian writer, and the shards are then
+//    merged by Xapian's compaction into a new index that replaces the old one in one
+//    atomic rename. Both cores write, and the result is compact.
+//  * into an existing index: worker threads build documents, the calling thread
+//    writes them in input order (so a later copy of an article wins), committing every
+//    batch_size articles. Files that did not change since the last run are skipped.
 #include "indexer/document.hpp"
 #include "indexer/people.hpp"
+#include "indexer/queue.hpp"
 #include "indexer/readers.hpp"
 #include "indexer/store.hpp"
 #include "schema/schema.hpp"
@@ -9,10 +19,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fnmatch.h>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unistd.h>
 #include <unordered_set>
 
 namespace fs = std::filesystem;
@@ -20,6 +36,7 @@ namespace fs = std::filesystem;
 namespace depeche {
 
 std::string InputProblem::to_string() const {
+    if (path.empty()) return message;
     std::string out = path;
     if (line > 0) out += ":" + std::to_string(line);
     return out + ": " + message;
@@ -27,90 +44,83 @@ std::string InputProblem::to_string() const {
 
 std::string version() { return DEPECHE_VERSION_STRING; }
 
-struct Writer::Impl {
-    std::string dir;
-    WriterOptions options;
-    Xapian::WritableDatabase db;
-    Analyzer analyzer;
-    std::unique_ptr<PeopleExtractor> people;
-    std::string people_error;
-    std::unordered_set<std::string> spellings_seen;
-    std::size_t pending = 0;
-
-    Impl(const std::string& d, const WriterOptions& o) : dir(d), options(o) {
-        if (!options.create && !fs::exists(dir))
-            throw IndexMissingError("no index at " + dir);
-        if (options.batch_size == 0) options.batch_size = 1;
-        db = open_writable(dir, options.overwrite);
-        try {
-            people = std::make_unique<PeopleExtractor>(lexicon_dir());
-        } catch (const std::exception& e) {
-            people_error = std::string("people extraction disabled: ") + e.what();
-        }
-    }
-
-    void add_built(BuiltDocument& built) {
-        db.replace_document(built.id_term, built.doc);
-        for (auto& [word, stem] : built.spellings) {
-            std::string key = word;
-            key += '\0';
-            key += stem;
-            if (spellings_seen.insert(std::move(key)).second) db.add_synonym(word, stem);
-        }
-        if (++pending >= options.batch_size) commit();
-    }
-
-    void commit() {
-        stamp_updated(db);
-        db.commit();
-        pending = 0;
-    }
-};
-
-Writer::Writer(const std::string& index_dir, const WriterOptions& options)
-    : impl_(guard_xapian([&] { return std::make_unique<Impl>(index_dir, options); }, index_dir)) {}
-
-Writer::~Writer() {
-    if (!impl_) return;
-    try {
-        impl_->commit();
-    } catch (...) {
-        // A destructor must not throw; the last batch is lost, the index stays as committed.
-    }
-}
-Writer::Writer(Writer&&) noexcept = default;
-Writer& Writer::operator=(Writer&&) noexcept = default;
-
-std::vector<InputProblem> Writer::add(const Article& article) {
-    return guard_xapian([&] {
-        Article a = article;
-        if (a.id.empty()) {
-            if (!a.url.empty()) a.id = a.url;
-            else if (!a.path.empty()) a.id = a.line ? a.path + "#" + std::to_string(a.line) : a.path;
-            else throw Error("article has no id, url or path");
-        }
-        BuiltDocument built = build_document(a, impl_->analyzer, impl_->people.get());
-        impl_->add_built(built);
-        return std::move(built.problems);
-    }, impl_->dir);
-}
-
-bool Writer::remove(const std::string& id) {
-    return guard_xapian([&] {
-        std::string term = id_term(id);
-        if (impl_->db.get_termfreq(term) == 0) return false;
-        impl_->db.delete_document(term);
-        if (++impl_->pending >= impl_->options.batch_size) impl_->commit();
-        return true;
-    }, impl_->dir);
-}
-
-void Writer::commit() {
-    guard_xapian([&] { impl_->commit(); return 0; }, impl_->dir);
-}
-
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+bool is_warning(const std::string& message) { return message.rfind("warning:", 0) == 0; }
+
+InputProblem problem_of(const ReadIssue& i) {
+    return {i.path, i.line, i.message, is_warning(i.message)};
+}
+
+// ---- What the index remembers about each input file -----------------------------------
+// Metadata "depeche.file:<path>" = "<size> <mtime ns> <content hash>" (long paths are
+// keyed by a hash, with the path after a newline in the value).
+constexpr std::string_view kFileMetaPrefix = "depeche.file:";
+
+struct FileState {
+    std::uintmax_t size = 0;
+    long long mtime = 0;
+    std::uint64_t hash = 0;
+    bool operator==(const FileState&) const = default;
+};
+
+std::string fnv_hex(std::string_view s) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return hex;
+}
+
+std::string file_meta_key(const std::string& path) {
+    std::string key = std::string(kFileMetaPrefix) + path;
+    if (key.size() <= 200) return key;
+    return std::string(kFileMetaPrefix) + "#" + fnv_hex(path);
+}
+
+std::string encode_state(const FileState& s, const std::string& path) {
+    return std::to_string(s.size) + " " + std::to_string(s.mtime) + " " + std::to_string(s.hash) + "\n" + path;
+}
+
+bool decode_state(const std::string& v, FileState& s, std::string& path) {
+    unsigned long long size = 0, hash = 0;
+    long long mtime = 0;
+    int used = 0;
+    if (std::sscanf(v.c_str(), "%llu %lld %llu%n", &size, &mtime, &hash, &used) != 3) return false;
+    s = {size, mtime, hash};
+    std::size_t nl = v.find('\n');
+    path = nl == std::string::npos ? std::string() : v.substr(nl + 1);
+    return true;
+}
+
+// Size and modification time, without reading the file.
+bool stat_file(const fs::path& p, FileState& s) {
+    std::error_code ec;
+    s.size = fs::file_size(p, ec);
+    if (ec) return false;
+    auto t = fs::last_write_time(p, ec);
+    if (ec) return false;
+    s.mtime = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    return true;
+}
+
+std::uint64_t hash_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::uint64_t h = 1469598103934665603ULL;
+    std::vector<char> buf(1 << 20);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        for (std::streamsize i = 0; i < in.gcount(); ++i) {
+            h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
+            h *= 1099511628211ULL;
+        }
+    }
+    return h;
+}
+
+// ---- Walking the input -----------------------------------------------------------------
 // Patterns from a folder's .depecheignore (one shell pattern per line, '#' comments),
 // matched against paths relative to that folder and against file names.
 struct IgnoreRules {
@@ -141,37 +151,47 @@ struct IgnoreRules {
     }
 };
 
-// Files below the given paths, in a stable order; problems for paths that cannot be walked.
-std::vector<fs::path> collect_files(const std::vector<std::string>& paths, IndexSummary& summary) {
-    std::vector<fs::path> files;
-    for (const std::string& p : paths) {
+struct Input {
+    std::vector<fs::path> files;  // absolute, in a stable order
+    std::vector<fs::path> roots;  // absolute paths given (folders and files)
+};
+
+Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary) {
+    Input in;
+    auto fail = [&](const std::string& path, const std::string& message) {
+        summary.problems.push_back({path, 0, message, false});
+        ++summary.skipped_files;
+    };
+    for (const std::string& given : paths) {
         std::error_code ec;
+        fs::path p = fs::absolute(given, ec).lexically_normal();
+        if (p.has_filename() == false && p.has_parent_path()) p = p.parent_path();
         fs::file_status st = fs::status(p, ec);
         if (ec || !fs::exists(st)) {
-            summary.problems.push_back({p, 0, fs::is_symlink(fs::symlink_status(p, ec)) ? "dangling symbolic link" : "no such file or directory"});
-            ++summary.skipped_files;
+            bool link = fs::is_symlink(fs::symlink_status(p, ec));
+            fail(given, link ? "dangling symbolic link" : "no such file or directory");
             continue;
         }
+        in.roots.push_back(p);
         if (fs::is_directory(st)) {
             std::vector<fs::path> found;
             IgnoreRules ignore;
             ignore.load(p);
             fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
             if (ec) {
-                summary.problems.push_back({p, 0, "cannot read directory: " + ec.message()});
-                ++summary.skipped_files;
+                fail(given, "cannot read directory: " + ec.message());
                 continue;
             }
             for (; it != end; it.increment(ec)) {
                 if (ec) {
-                    summary.problems.push_back({it->path().string(), 0, "cannot read: " + ec.message()});
-                    ec.clear();
-                    continue;
+                    summary.problems.push_back({p.string(), 0, "cannot read part of the folder: " + ec.message(), false});
+                    break;  // the iterator is unusable after an error
                 }
                 const fs::directory_entry& e = *it;
                 bool hidden = e.path().filename().string().rfind('.', 0) == 0;
                 if (e.is_directory(ec)) {
-                    if (hidden) it.disable_recursion_pending();  // .git and the like
+                    // Hidden folders (.git and the like) and ignored ones are not entered.
+                    if (hidden || ignore.ignored(e.path())) it.disable_recursion_pending();
                     else ignore.load(e.path());
                     continue;
                 }
@@ -180,48 +200,429 @@ std::vector<fs::path> collect_files(const std::vector<std::string>& paths, Index
                 found.push_back(e.path());
             }
             std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
+            in.files.insert(in.files.end(), found.begin(), found.end());
+        } else if (format_for(p) == Format::Unknown) {
+            fail(given, "unsupported file type (known: .txt .md .markdown .json .jsonl .ndjson .html .htm)");
         } else {
-            if (format_for(p) == Format::Unknown) {
-                summary.problems.push_back({p, 0, "unsupported file type (known: .txt .md .json .jsonl .html .htm)"});
-                ++summary.skipped_files;
-                continue;
-            }
-            files.emplace_back(p);
+            in.files.push_back(p);
         }
     }
-    return files;
+    // The same file named twice (or inside two given folders) is read once.
+    std::vector<fs::path> unique;
+    std::set<fs::path> seen;
+    for (auto& f : in.files)
+        if (seen.insert(f).second) unique.push_back(f);
+    in.files = std::move(unique);
+    return in;
+}
+
+bool under(const fs::path& file, const std::vector<fs::path>& roots) {
+    for (const fs::path& r : roots) {
+        auto [a, b] = std::mismatch(r.begin(), r.end(), file.begin(), file.end());
+        if (a == r.end()) return true;
+    }
+    return false;
+}
+
+// Fills in a missing id: URL, else path (with #line for JSONL).
+void assign_id(Article& a) {
+    if (!a.id.empty()) return;
+    if (!a.url.empty()) a.id = a.url;
+    else if (!a.path.empty()) a.id = a.line ? a.path + "#" + std::to_string(a.line) : a.path;
+}
+
+std::size_t worker_count(std::size_t requested) {
+    if (requested) return requested;
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? n : 1;
 }
 
 }  // namespace
 
+struct Writer::Impl {
+    std::string dir;
+    WriterOptions options;
+    Xapian::WritableDatabase db;
+    Analyzer analyzer;
+    std::unique_ptr<PeopleExtractor> people;
+    std::string people_error;
+    std::unordered_set<std::string> spellings_seen;
+    std::size_t pending = 0;
+    bool fresh_pending;  // overwrite requested and not yet done
+
+    Impl(const std::string& d, const WriterOptions& o) : dir(d), options(o), fresh_pending(o.overwrite) {
+        if (!options.create && !fs::exists(dir))
+            throw IndexMissingError("no index at " + dir);
+        if (options.batch_size == 0) options.batch_size = 1;
+        // A rebuild keeps the old index (and its lock) until the new one replaces it.
+        db = open_writable(dir, /*check=*/!options.overwrite);
+        try {
+            people = std::make_unique<PeopleExtractor>(lexicon_dir());
+        } catch (const std::exception& e) {
+            people_error = std::string("people extraction disabled: ") + e.what();
+        }
+    }
+
+    // add()/remove() on an overwriting writer: empty the index first.
+    void start_fresh_if_needed() {
+        if (!fresh_pending) return;
+        fresh_pending = false;
+        db.close();
+        db = open_writable(dir, true, /*overwrite=*/true);
+    }
+
+    void write(BuiltDocument& built) {
+        db.replace_document(built.id_term, built.doc);
+        for (auto& [word, stem] : built.spellings) {
+            std::string key = word;
+            key += '\0';
+            key += stem;
+            if (spellings_seen.insert(std::move(key)).second) db.add_synonym(word, stem);
+        }
+        if (spellings_seen.size() > 2000000) spellings_seen.clear();  // bound memory; re-adding is harmless
+        if (++pending >= options.batch_size) commit();
+    }
+
+    void commit() {
+        stamp_updated(db);
+        db.commit();
+        pending = 0;
+    }
+
+    BuiltDocument build(Article& a, Analyzer& an) {
+        assign_id(a);
+        if (a.id.empty()) throw Error("article has no id, url or path");
+        return build_document(a, an, people.get());
+    }
+
+    bool stop_requested() const { return options.interrupted && options.interrupted(); }
+
+    IndexSummary index_update(const Input& in, IndexSummary summary,
+                              const std::function<void(const Progress&)>& progress, Clock::time_point start);
+    IndexSummary index_fresh(const Input& in, IndexSummary summary,
+                             const std::function<void(const Progress&)>& progress, Clock::time_point start);
+};
+
+Writer::Writer(const std::string& index_dir, const WriterOptions& options)
+    : impl_(guard_xapian([&] { return std::make_unique<Impl>(index_dir, options); }, index_dir)) {}
+
+Writer::~Writer() {
+    if (!impl_) return;
+    try {
+        if (impl_->pending) impl_->commit();
+    } catch (...) {
+        // A destructor must not throw; the last batch is lost, the index stays as committed.
+    }
+}
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+
+std::vector<InputProblem> Writer::add(const Article& article) {
+    return guard_xapian([&] {
+        impl_->start_fresh_if_needed();
+        Article a = article;
+        BuiltDocument built = impl_->build(a, impl_->analyzer);
+        impl_->write(built);
+        for (auto& p : built.problems) p.warning = true;
+        return std::move(built.problems);
+    }, impl_->dir);
+}
+
+bool Writer::remove(const std::string& id) {
+    return guard_xapian([&] {
+        impl_->start_fresh_if_needed();
+        std::string term = id_term(id);
+        if (impl_->db.get_termfreq(term) == 0) return false;
+        impl_->db.delete_document(term);
+        if (++impl_->pending >= impl_->options.batch_size) impl_->commit();
+        return true;
+    }, impl_->dir);
+}
+
+void Writer::commit() {
+    guard_xapian([&] { impl_->commit(); return 0; }, impl_->dir);
+}
+
 IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
                                  const std::function<void(const Progress&)>& progress) {
-    auto start = std::chrono::steady_clock::now();
+    auto start = Clock::now();
     IndexSummary summary;
-    if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error});
-    std::vector<fs::path> files = collect_files(paths, summary);
+    if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
+    Input in = collect_files(paths, summary);
+    summary.files = in.files.size();
+    return guard_xapian([&] {
+        bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
+        if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), progress, start);
+        return impl_->index_update(in, std::move(summary), progress, start);
+    }, impl_->dir);
+}
+
+// ---- Updating an existing index -----------------------------------------------------------
+IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
+                                        const std::function<void(const Progress&)>& progress,
+                                        Clock::time_point start) {
+    const std::string file_prefix(schema::field("file").prefix);
     Progress prog;
-    prog.files_total = files.size();
-    auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    };
-    for (const fs::path& file : files) {
-        std::vector<ReadIssue> issues;
-        ReadStats stats = read_file(file, [&](Article&& a) {
-            for (InputProblem& p : add(a)) summary.problems.push_back(std::move(p));
-            ++summary.articles;
-        }, issues);
-        for (const ReadIssue& i : issues) summary.problems.push_back({i.path, i.line, i.message});
-        ++summary.files;
-        if (stats.failed) ++summary.skipped_files;
-        prog.files_done = summary.files;
+    prog.files_total = in.files.size();
+    auto tick = [&] {
         prog.articles = summary.articles;
-        prog.seconds = elapsed();
+        prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (progress) progress(prog);
+    };
+
+    // Which files need reading: new ones, and those whose size, time and content changed.
+    struct Job { fs::path path; FileState state; bool known; };
+    std::vector<Job> jobs;
+    std::set<std::string> present;
+    for (const fs::path& f : in.files) {
+        std::string p = f.string();
+        present.insert(p);
+        FileState now, before;
+        std::string stored_path;
+        bool known = decode_state(db.get_metadata(file_meta_key(p)), before, stored_path);
+        if (!stat_file(f, now)) { jobs.push_back({f, now, known}); continue; }  // the reader reports it
+        if (known && now.size == before.size && now.mtime == before.mtime) {
+            ++summary.files_unchanged;
+            ++prog.files_done;
+            continue;
+        }
+        now.hash = hash_file(f);
+        if (known && now.size == before.size && now.hash == before.hash) {
+            db.set_metadata(file_meta_key(p), encode_state(now, p));  // touched, not changed
+            ++summary.files_unchanged;
+            ++prog.files_done;
+            continue;
+        }
+        jobs.push_back({f, now, known});
+    }
+
+    // Files gone from the folders given this time: their articles go too.
+    for (auto it = db.metadata_keys_begin(std::string(kFileMetaPrefix));
+         it != db.metadata_keys_end(std::string(kFileMetaPrefix)); ++it) {
+        FileState st;
+        std::string path;
+        if (!decode_state(db.get_metadata(*it), st, path) || path.empty()) continue;
+        if (present.count(path) || !under(fs::path(path), in.roots)) continue;
+        std::error_code ec;
+        if (fs::exists(path, ec)) continue;  // still there, just ignored or filtered now
+        std::string term = bounded_term(file_prefix + path);
+        summary.articles_removed += db.get_termfreq(term);
+        db.delete_document(term);
+        db.set_metadata(*it, "");
+        ++summary.files_removed;
+    }
+
+    // Worker threads build documents; this thread writes them in input order.
+    struct Item { std::size_t seq; Article article; };
+    struct Result { BuiltDocument built; std::string error; };
+    const std::size_t workers = std::max<std::size_t>(1, worker_count(options.threads) - 1);
+    BoundedQueue<Item> todo(256);
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    std::map<std::size_t, Result> done;
+    std::vector<std::thread> pool;
+    for (std::size_t w = 0; w < workers; ++w) {
+        pool.emplace_back([&] {
+            Analyzer an;
+            while (auto item = todo.pop()) {
+                Result r;
+                try {
+                    r.built = build(item->article, an);
+                } catch (const std::exception& e) {
+                    r.error = e.what();
+                }
+                std::lock_guard lock(done_mutex);
+                done.emplace(item->seq, std::move(r));
+                done_cv.notify_all();
+            }
+        });
+    }
+    std::size_t next_seq = 0, written = 0;
+    auto write_ready = [&](bool wait_all) {
+        for (;;) {
+            Result r;
+            {
+                std::unique_lock lock(done_mutex);
+                if (wait_all) done_cv.wait(lock, [&] { return written == next_seq || done.count(written); });
+                if (written == next_seq || !done.count(written)) return;
+                r = std::move(done[written]);
+                done.erase(written);
+            }
+            ++written;
+            if (!r.error.empty()) {
+                summary.problems.push_back({"", 0, r.error, false});
+                continue;
+            }
+            for (auto& p : r.built.problems) { p.warning = true; summary.problems.push_back(std::move(p)); }
+            write(r.built);
+            ++summary.articles;
+        }
+    };
+
+    std::exception_ptr failure;
+    try {
+        for (const Job& job : jobs) {
+            if (stop_requested()) { summary.interrupted = true; break; }
+            std::string p = job.path.string();
+            // A changed file is read again from scratch: its old articles go first.
+            if (job.known) {
+                write_ready(true);
+                db.delete_document(bounded_term(file_prefix + p));
+            }
+            std::vector<ReadIssue> issues;
+            ReadStats stats = read_file(job.path, [&](Article&& a) {
+                if (stop_requested()) return;
+                todo.push({next_seq++, std::move(a)});
+                write_ready(false);
+            }, issues);
+            for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
+            write_ready(true);
+            if (stats.failed) ++summary.skipped_files;
+            else if (job.known) ++summary.files_updated;
+            else ++summary.files_added;
+            if (!stats.failed && !stop_requested()) {
+                FileState st = job.state;
+                if (st.hash == 0) st.hash = hash_file(job.path);
+                db.set_metadata(file_meta_key(p), encode_state(st, p));
+            }
+            ++prog.files_done;
+            tick();
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    todo.close();
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    write_ready(true);
+    commit();
+    summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary;
+}
+
+// ---- Building a new index in parallel shards ------------------------------------------------
+IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
+                                       const std::function<void(const Progress&)>& progress,
+                                       Clock::time_point start) {
+    const std::size_t shards = worker_count(options.threads);
+    const fs::path target = fs::absolute(dir).lexically_normal();
+    const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work);
+    struct Cleanup {
+        fs::path p;
+        ~Cleanup() { std::error_code e; fs::remove_all(p, e); }
+    } cleanup{work};
+
+    struct Shard {
+        BoundedQueue<Article> queue{128};
+        std::thread thread;
+        std::vector<InputProblem> problems;
+        std::size_t articles = 0;
+        std::string error;
+    };
+    std::vector<std::unique_ptr<Shard>> parts;
+    for (std::size_t k = 0; k < shards; ++k) {
+        auto shard = std::make_unique<Shard>();
+        Shard* s = shard.get();
+        std::string path = (work / ("shard-" + std::to_string(k))).string();
+        s->thread = std::thread([this, s, path] {
+            try {
+                Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
+                Analyzer an;
+                std::unordered_set<std::string> spellings;
+                std::size_t n = 0;
+                while (auto a = s->queue.pop()) {
+                    BuiltDocument built = build(*a, an);
+                    out.replace_document(built.id_term, built.doc);
+                    for (auto& [word, stem] : built.spellings)
+                        if (spellings.insert(word + '\0' + stem).second) out.add_synonym(word, stem);
+                    for (auto& p : built.problems) { p.warning = true; s->problems.push_back(std::move(p)); }
+                    ++s->articles;
+                    if (++n % options.batch_size == 0) out.commit();
+                }
+                out.commit();
+            } catch (const Xapian::Error& e) {
+                s->error = e.get_type() + std::string(": ") + e.get_msg();
+            } catch (const std::exception& e) {
+                s->error = e.what();
+            }
+            // Keep draining so the reader never blocks on a failed shard.
+            while (s->queue.pop()) {}
+        });
+        parts.push_back(std::move(shard));
+    }
+
+    // Read every file here and deal articles out by id, so that copies of one article
+    // meet in the same shard (the last copy wins there).
+    Progress prog;
+    prog.files_total = in.files.size();
+    std::vector<std::pair<std::string, FileState>> states;
+    std::size_t dealt = 0;
+    for (const fs::path& f : in.files) {
+        if (stop_requested()) { summary.interrupted = true; break; }
+        std::vector<ReadIssue> issues;
+        FileState st;
+        bool statted = stat_file(f, st);
+        ReadStats stats = read_file(f, [&](Article&& a) {
+            if (stop_requested()) return;
+            assign_id(a);
+            std::size_t k = std::hash<std::string>{}(a.id) % shards;
+            parts[k]->queue.push(std::move(a));
+            ++dealt;
+        }, issues);
+        for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
+        if (stats.failed) ++summary.skipped_files;
+        else {
+            ++summary.files_added;
+            if (statted) {
+                st.hash = hash_file(f);
+                states.emplace_back(f.string(), st);
+            }
+        }
+        ++prog.files_done;
+        prog.articles = dealt;
+        prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) progress(prog);
     }
-    commit();
-    summary.seconds = elapsed();
+    for (auto& s : parts) s->queue.close();
+    for (auto& s : parts) s->thread.join();
+    for (auto& s : parts) {
+        if (!s->error.empty()) throw IoError("building index " + dir + ": " + s->error);
+        summary.articles += s->articles;
+        for (auto& p : s->problems) summary.problems.push_back(std::move(p));
+    }
+
+    // An interrupted rebuild leaves the old index as it was; an interrupted first build
+    // keeps what was read.
+    if (summary.interrupted && db.get_doccount() > 0) {
+        summary.articles = 0;
+        summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        return summary;
+    }
+
+    // Merge the shards into a new index, record its schema and file states, then swap it
+    // in place of the old one.
+    fs::path merged = work / "merged";
+    {
+        Xapian::Database all;
+        for (std::size_t k = 0; k < shards; ++k) all.add_database(Xapian::Database((work / ("shard-" + std::to_string(k))).string()));
+        all.compact(merged.string(), Xapian::Compactor::FULL);
+    }
+    {
+        Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
+        m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+        m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
+        stamp_updated(m);
+        m.commit();
+    }
+    db.close();  // releases the lock on the old index
+    replace_directory(target, merged);
+    db = open_writable(dir, true);
+    fresh_pending = false;
+    summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return summary;
 }
 

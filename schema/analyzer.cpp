@@ -21,7 +21,7 @@ namespace depeche {
 namespace {
 
 // Analyzer behaviour version: bump when any stage changes the terms it produces.
-constexpr const char* kAnalyzerVersion = "french-6";
+constexpr const char* kAnalyzerVersion = "french-7";
 
 // Elided words, lower case, without the apostrophe.
 constexpr std::string_view kElisions[] = {
@@ -224,6 +224,10 @@ std::string Analyzer::normalize(std::string_view text) const {
         impl_->nfc->normalizeUTF8(0, sp, sink, nullptr, status);
         if (U_FAILURE(status)) out = std::move(clean);
     }
+    // U+202F (narrow no-break space, French typography before ; : ! ?) is a word joiner
+    // for UAX #29; make it a thin space (same byte length) so it separates words.
+    for (std::size_t p = out.find("\u202F"); p != std::string::npos; p = out.find("\u202F", p + 3))
+        out.replace(p, 3, "\u2009");
     // ‘ (U+2018) between two letters is an apostrophe typed with the wrong key; make it ’
     // (same byte length, so offsets do not move) so segmentation keeps "l‘Ukraine" whole.
     for (std::size_t p = out.find("\u2018"); p != std::string::npos; p = out.find("\u2018", p + 3)) {

@@ -15,7 +15,7 @@
 namespace depeche::schema {
 
 // Bumped whenever terms, slots or stored data change meaning: older indexes are refused.
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 // Metadata keys stored in the index.
 inline constexpr const char* kMetaSchema = "depeche.schema";
@@ -50,7 +50,7 @@ inline constexpr std::string_view kBodyPrefix = "";
 inline constexpr std::string_view kBodyStemPrefix = "Z";
 inline constexpr std::string_view kIdPrefix = "Q";
 
-inline constexpr std::array<Field, 8> kFields{{
+inline constexpr std::array<Field, 9> kFields{{
     {"id", "Q", "", Kind::Boolean, {"id", "", ""}},
     {"title", "S", "ZS", Kind::Text, {"title", "titre", ""}},
     {"author", "A", "ZA", Kind::Text, {"author", "auteur", ""}},
@@ -59,6 +59,7 @@ inline constexpr std::array<Field, 8> kFields{{
     {"date", "D", "", Kind::Date, {"date", "", ""}},
     {"mentioned", "XM", "", Kind::Date, {"mentioned", "mentionne", "mentionné"}},
     {"url", "U", "", Kind::Boolean, {"url", "", ""}},
+    {"file", "XF", "", Kind::Boolean, {"file", "fichier", ""}},  // absolute path of the input file
 }};
 
 // Date terms: under a Date field's prefix, "Y"+YYYY, "M"+YYYYMM and "D"+YYYYMMDD are

@@ -243,7 +243,9 @@ private:
                     throw QueryError("field '" + l.text + ":' needs a value" + at(l.pos), l.pos);
                 if (v.kind == Lexeme::Kind::Word) {
                     next();
-                    n->kids.push_back(make(Node::Type::Word, v.pos, v.text));
+                    bool wildcard = v.text.size() > 1 && v.text.back() == '*';
+                    n->kids.push_back(wildcard ? make(Node::Type::Wildcard, v.pos, v.text.substr(0, v.text.size() - 1))
+                                               : make(Node::Type::Word, v.pos, v.text));
                 } else {
                     n->kids.push_back(primary(depth + 1));
                 }
@@ -403,7 +405,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
             else if (f->id == "person") {
                 std::string key = person_key(v.text);
                 if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);
-                term = std::string(f->prefix) + key;
+                term = bounded_term(std::string(f->prefix) + key);
                 // A surname alone matches the one person in the index who bears it.
                 if (db_ && db_->get_termfreq(term) == 0 && key.find(' ') == std::string::npos) {
                     std::string match;
@@ -418,7 +420,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                     }
                     if (found == 1) term = match;
                 }
-            } else term = std::string(f->prefix) + v.text;
+            } else term = bounded_term(std::string(f->prefix) + v.text);
             b.query = Xapian::Query(term);
             b.boolean = true;
             ++terms_;
@@ -437,7 +439,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                 std::snprintf(hi, sizeof hi, "%08d999999", range->to);
                 b.query = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate, lo, hi);
             } else {
-                b.query = date_terms_query(std::string(f->prefix), range->from, range->to);
+                b.query = date_terms_query(std::string(f->prefix), range->from, range->to, v.pos);
             }
             return b;
         }
@@ -542,7 +544,7 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
     return {};
 }
 
-Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from, int to) {
+Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from, int to, std::size_t pos) {
     // Cover [from, to] (YYYYMMDD) with whole years, then whole months, then days.
     const std::string ytag(schema::kYearTag), mtag(schema::kMonthTag), dtag(schema::kDayTag);
     int first_year = from / 10000, last_year = to / 10000;
@@ -568,14 +570,17 @@ Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from,
             continue;
         }
         for (int m = 1; m <= 12; ++m) {
-            int mfirst = y * 10000 + m * 100 + 1, mlast = y * 10000 + m * 100 + 31;
+            static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            int days = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+            int mfirst = y * 10000 + m * 100 + 1, mlast = y * 10000 + m * 100 + days;
             if (mlast < from || mfirst > to) continue;
             if (from <= mfirst && to >= mlast) {
                 std::snprintf(buf, sizeof buf, "%04d%02d", y, m);
                 qs.emplace_back(prefix + mtag + buf);
                 continue;
             }
-            for (int d = 1; d <= 31; ++d) {
+            for (int d = 1; d <= days; ++d) {
                 int ymd = y * 10000 + m * 100 + d;
                 if (ymd < from || ymd > to) continue;
                 std::snprintf(buf, sizeof buf, "%08d", ymd);
@@ -583,6 +588,10 @@ Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from,
             }
         }
     }
+    date_terms_ += qs.size();
+    if (date_terms_ > kMaxDateTerms)
+        throw QueryError("date ranges too wide or too many (more than " + std::to_string(kMaxDateTerms) +
+                             " days, months and years to look up)" + at(pos), pos);
     if (qs.empty()) return Xapian::Query::MatchNothing;
     return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
 }
@@ -590,8 +599,10 @@ Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from,
 ParsedQuery QueryParser::parse(std::string_view query) {
     highlights_ = {};
     terms_ = 0;
+    date_terms_ = 0;
     std::unique_ptr<Node> tree = parse_syntax(query);
     Built b = build(*tree, "");
+    if (terms_ > kMaxTerms) throw QueryError("too many terms (the limit is " + std::to_string(kMaxTerms) + ")", 0);
     ParsedQuery out;
     if (b.empty) throw QueryError("the query has no searchable word", 0);
     // A query of filters only matches without weight (results then sort by date).

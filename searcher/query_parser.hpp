@@ -50,6 +50,9 @@ public:
     static constexpr std::size_t kMaxQueryBytes = 64 * 1024;
     static constexpr std::size_t kMaxTerms = 1000;
     static constexpr Xapian::termcount kMaxWildcardExpansion = 500;
+    // Year, month and day terms that date ranges on dates mentioned may expand to, over
+    // the whole query (hundreds of OR'ed ranges would make a huge, slow query).
+    static constexpr std::size_t kMaxDateTerms = 5000;
 
 private:
     struct Built {
@@ -63,13 +66,14 @@ private:
     Built phrase(const Node& n, std::string_view field, const std::string& text);
     Built field_query(const Node& n);
     Built combine_and(const std::vector<const Node*>& kids, std::string_view field);
-    Xapian::Query date_terms_query(const std::string& prefix, int from, int to);
+    Xapian::Query date_terms_query(const std::string& prefix, int from, int to, std::size_t pos);
     Xapian::Query stems_query(const Token& t, std::string_view stem_prefix);
 
     Analyzer& analyzer_;
     const Xapian::Database* db_;
     Highlights highlights_;
     std::size_t terms_ = 0;
+    std::size_t date_terms_ = 0;
 };
 
 }  // namespace depeche

@@ -58,14 +58,15 @@ TEST_CASE("cli: indexing tests/data reports a summary and is idempotent", "[cli]
     RunResult first = run(cmd);
     INFO(first.err);
     REQUIRE(first.status == 0);
-    CHECK(first.out.find("indexed 11 articles from 9 files") != std::string::npos);
+    CHECK(first.out.find("indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed)") != std::string::npos);
     RunResult again = run(cmd);
     REQUIRE(again.status == 0);
+    CHECK(again.out.find("indexed 0 articles from 9 files (0 added, 0 updated, 9 unchanged, 0 removed, 0 failed)") != std::string::npos);
     RunResult stats = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
     REQUIRE(stats.status == 0);
     json s = json::parse(stats.out);
     CHECK(s["articles"] == 11);
-    CHECK(s["schema_version"] == 1);
+    CHECK(s["schema_version"] == 2);
     CHECK(s["size_bytes"].get<long>() > 0);
     CHECK(!s["last_update"].get<std::string>().empty());
 }

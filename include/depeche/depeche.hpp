@@ -7,7 +7,24 @@
 // per thread (opening is cheap). A Writer must be used from one thread at a time, and
 // only one Writer (in any process) may have an index open at once; Searchers in other
 // threads and processes keep answering while it writes and see each commit when they
-// reopen (search() reopens automatically when the index changed).
+// reopen (reopen(); search() also reopens by itself when a commit has made the
+// revision it was reading unreadable). Distinct Searchers,
+// a Writer and analyze() may run concurrently in any number of threads (tested by
+// tests/test_api.cpp). A moved-from Searcher or Writer may only be assigned to or
+// destroyed.
+//
+// Errors: every function here reports failure by throwing a class derived from
+// depeche::Error (listed below); nothing from Xapian, ICU or the standard library
+// escapes, except std::bad_alloc when memory runs out.
+//
+// Versioning (semantic versioning, see README.md "Embedding"): DEPECHE_VERSION_* give
+// the version of this header and version() that of the library it runs with. A
+// breaking change to this API bumps the major version (while it is 0, the minor one);
+// additions bump the minor version. The JSON printed by depeche-search has its own
+// "format_version".
+//
+// Linking: find_package(depeche) -> depeche::depeche, or pkg-config depeche. Only what
+// is marked DEPECHE_API is exported from the shared library.
 #pragma once
 
 #include <cstddef>
@@ -24,20 +41,30 @@
 #define DEPECHE_VERSION_PATCH 0
 #define DEPECHE_VERSION_STRING "0.1.0"
 
+// Marks what the shared library exports (it is built with -fvisibility=hidden).
+#ifndef DEPECHE_API
+#if defined(__GNUC__) || defined(__clang__)
+#define DEPECHE_API __attribute__((visibility("default")))
+#else
+#define DEPECHE_API
+#endif
+#endif
+
 namespace depeche {
 
-// Library version, "MAJOR.MINOR.PATCH" (the version the code was built from).
-std::string version();
+// Library version, "MAJOR.MINOR.PATCH" (the version the code was built from); equals
+// DEPECHE_VERSION_STRING when the header and the library match.
+DEPECHE_API std::string version();
 
 // ---- Errors ------------------------------------------------------------------------
 // Every error thrown by the library derives from Error. Nothing from the underlying
 // libraries escapes.
-class Error : public std::runtime_error {
+class DEPECHE_API Error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 // A query that cannot be parsed. position() is the 0-based byte offset in the query.
-class QueryError : public Error {
+class DEPECHE_API QueryError : public Error {
 public:
     QueryError(const std::string& what, std::size_t position)
         : Error(what), position_(position) {}
@@ -46,13 +73,13 @@ private:
     std::size_t position_;
 };
 // No index at the given path.
-class IndexMissingError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexMissingError : public Error { public: using Error::Error; };
 // The index was built with another schema version or analyzer: re-index.
-class IndexIncompatibleError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexIncompatibleError : public Error { public: using Error::Error; };
 // Another process is writing the index.
-class IndexLockedError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexLockedError : public Error { public: using Error::Error; };
 // The index is damaged, or reading or writing it failed.
-class IoError : public Error { public: using Error::Error; };
+class DEPECHE_API IoError : public Error { public: using Error::Error; };
 
 // ---- Articles ------------------------------------------------------------------------
 // An article to index. Only `id` and one of `title`/`body` are needed.
@@ -125,19 +152,33 @@ struct IndexStats {
     std::string last_update;       // ISO 8601 UTC time of the last commit ("" if unknown)
 };
 
-// Read-only access to an index. Throws IndexMissingError, IndexIncompatibleError or
-// IoError from the constructor.
-class Searcher {
+// Read-only access to an index. Any number of Searchers (in any threads and processes)
+// may read an index while one Writer writes it; one Searcher is used by one thread at a
+// time.
+class DEPECHE_API Searcher {
 public:
+    // Opens the index folder. Throws IndexMissingError (no index there),
+    // IndexIncompatibleError (built by another schema or analyzer version: re-index) or
+    // IoError (unreadable or damaged).
     explicit Searcher(const std::string& index_dir);
     ~Searcher();
+    // Moves the open index; the source may then only be assigned to or destroyed (other
+    // calls on it throw Error).
     Searcher(Searcher&&) noexcept;
     Searcher& operator=(Searcher&&) noexcept;
 
-    // Runs a query. Throws QueryError for a malformed query.
+    // Runs a query on the latest commit it can see (when a commit by a Writer
+    // invalidates the revision being read, it reopens and runs again). Throws
+    // QueryError (with position()) for a malformed query, IoError if the index cannot
+    // be read (or keeps changing too fast to be read), IndexMissingError or
+    // IndexIncompatibleError if it was removed or replaced by an incompatible one.
     SearchResult search(const SearchRequest& request);
+    // Counts and metadata of the latest commit. Throws IoError (or IndexMissingError...)
+    // like search().
     IndexStats stats();
-    // Picks up the latest commit (search() also does this when needed).
+    // Picks up the latest commit; cheap when nothing changed. Until then a Searcher
+    // answers from the revision it has open (search() reopens by itself only when that
+    // revision can no longer be read). Throws like stats().
     void reopen();
 
 private:
@@ -154,15 +195,22 @@ struct AnalyzedToken {
     bool stopword = false;
 };
 // Analyses text exactly as the indexer does (French rules). Offsets refer to the
-// NFC-normalised form of `text`, returned in `normalized` if given.
-std::vector<AnalyzedToken> analyze(const std::string& text, std::string* normalized = nullptr);
+// NFC-normalised form of `text`, returned in `normalized` if given. Invalid UTF-8 is
+// replaced, not rejected. Thread-safe (one analyzer per thread).
+DEPECHE_API std::vector<AnalyzedToken> analyze(const std::string& text, std::string* normalized = nullptr);
 
 // ---- Writing ------------------------------------------------------------------------------
 struct WriterOptions {
-    std::size_t batch_size = 1000;   // articles per commit
+    std::size_t batch_size = 1000;   // articles per commit (bounds the writer's memory)
     bool create = true;              // create the index if missing
-    bool overwrite = false;          // start from an empty index
-    std::size_t threads = 0;         // analysis threads (0 = number of cores)
+    // Rebuild from scratch: index_paths() builds a new index beside the old one and
+    // swaps it in atomically at the end (the old one keeps answering until then);
+    // add() on an overwriting Writer empties the index first.
+    bool overwrite = false;
+    std::size_t threads = 0;         // worker threads (0 = number of cores)
+    // Polled between articles; when it returns true, index_paths() stops early and
+    // commits what was done (see docs/cli.md for what "done" means in each mode).
+    std::function<bool()> interrupted;
 };
 
 // One problem with one input: "path:line: message".
@@ -170,14 +218,27 @@ struct InputProblem {
     std::string path;
     std::size_t line = 0;
     std::string message;
-    std::string to_string() const;
+    bool warning = false;  // the input was used anyway (e.g. a date that could not be parsed)
+    // "path:line: message" ("path: message" when line is 0).
+    DEPECHE_API std::string to_string() const;
 };
 
+// What index_paths() did. Files are compared with what the index recorded for them
+// (size, modification time, then a content hash): unchanged files are not read again,
+// changed files are re-read (articles no longer in them disappear), and files that
+// vanished from the given folders have their articles removed.
 struct IndexSummary {
-    std::size_t files = 0;            // input files read
+    std::size_t files = 0;            // input files found
+    std::size_t files_added = 0;      // new files indexed
+    std::size_t files_updated = 0;    // changed files re-indexed
+    std::size_t files_unchanged = 0;  // files skipped because they did not change
+    std::size_t files_removed = 0;    // files gone from the given folders
+    std::size_t skipped_files = 0;    // files that failed (could not be used at all)
     std::size_t articles = 0;         // articles indexed (added or replaced)
-    std::size_t skipped_files = 0;    // files that could not be used at all
+    std::size_t articles_removed = 0; // articles deleted with their file
+    std::size_t errors = 0;           // problems that lost input (not warnings)
     std::vector<InputProblem> problems;
+    bool interrupted = false;         // stopped early by WriterOptions::interrupted
     double seconds = 0;
 };
 
@@ -188,23 +249,33 @@ struct Progress {
 };
 
 // Write access. Only one Writer at a time per index (IndexLockedError otherwise).
-class Writer {
+class DEPECHE_API Writer {
 public:
+    // Opens the index folder for writing, creating it if options.create (the default).
+    // Throws IndexLockedError (another Writer, in this or another process, has it
+    // open), IndexMissingError (none there and options.create is false),
+    // IndexIncompatibleError (another schema or analyzer version, unless
+    // options.overwrite) or IoError.
     explicit Writer(const std::string& index_dir, const WriterOptions& options = {});
-    ~Writer();  // commits pending changes
+    ~Writer();  // commits pending changes (errors are swallowed: call commit() to see them)
+    // Moves the open index; the source may then only be assigned to or destroyed.
     Writer(Writer&&) noexcept;
     Writer& operator=(Writer&&) noexcept;
 
     // Adds or replaces (same id) one article; returns problems found in it (e.g. an
-    // unparseable date: the article is indexed without it).
+    // unparseable date: the article is indexed without it). Throws Error if the article
+    // has no id, url or path to identify it, IoError if writing fails.
     std::vector<InputProblem> add(const Article& article);
-    // Removes the article with this id; false if there was none.
+    // Removes the article with this id; false if there was none. Throws IoError.
     bool remove(const std::string& id);
-    // Makes every change so far durable and visible to searchers, atomically.
+    // Makes every change so far durable and visible to searchers, atomically. Throws
+    // IoError.
     void commit();
 
     // Reads files and folders (recursively) in every supported format and indexes their
     // articles, committing every batch_size articles. `progress` is called now and then.
+    // Unreadable inputs are reported in the summary, not thrown; throws IoError if
+    // writing the index fails.
     IndexSummary index_paths(const std::vector<std::string>& paths,
                              const std::function<void(const Progress&)>& progress = {});
 

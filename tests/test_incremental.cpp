@@ -1,0 +1,202 @@
+// Incremental indexing, several folders feeding one index, rebuilds, and SIGKILL at
+// arbitrary moments: the index always opens, and re-running completes the job.
+#include "test_support.hpp"
+
+#include <depeche/depeche.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace depeche;
+using namespace depeche::test;
+
+namespace {
+
+std::string article_json(const std::string& id, const std::string& title, const std::string& body) {
+    return nlohmann::json{{"id", id}, {"title", title}, {"date", "2024-05-01"}, {"body", body}}.dump();
+}
+
+// A JSONL file of n articles with ids prefix-0..n-1.
+void write_jsonl(const fs::path& p, const std::string& prefix, std::size_t n, const std::string& word = "marché") {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i)
+        out += article_json(prefix + "-" + std::to_string(i), "Dépêche " + std::to_string(i),
+                            "Le " + word + " de l'énergie évolue, selon l'Autorité numéro " + std::to_string(i) + ".") + "\n";
+    write_file(p, out);
+}
+
+std::size_t count(const std::string& db, const std::string& query = "") {
+    Searcher s(db);
+    if (query.empty()) return s.stats().articles;
+    SearchRequest r;
+    r.query = query;
+    r.limit = 0;
+    r.exact_total = true;
+    return s.search(r).total;
+}
+
+IndexSummary index(const std::string& db, const std::vector<std::string>& paths, bool full = false) {
+    WriterOptions o;
+    o.overwrite = full;
+    Writer w(db, o);
+    return w.index_paths(paths);
+}
+
+}  // namespace
+
+TEST_CASE("incremental: unchanged files are skipped, changed ones re-read, vanished ones removed", "[incremental]") {
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    fs::path a = tmp.path / "a", b = tmp.path / "b";
+    write_jsonl(a / "feed.jsonl", "a", 10);
+    write_file(a / "note.txt", "Titre: Une note\nDate: 2024-05-02\n\nLe marché de l'énergie reste calme.\n");
+    write_jsonl(b / "other.jsonl", "b", 5);
+
+    IndexSummary first = index(db, {a.string(), b.string()});
+    CHECK(first.files_added == 3);
+    CHECK(first.articles == 16);
+    CHECK(count(db) == 16);
+
+    IndexSummary second = index(db, {a.string(), b.string()});
+    CHECK(second.files_unchanged == 3);
+    CHECK(second.articles == 0);
+    CHECK(count(db) == 16);
+
+    // A JSONL file loses lines and changes one: the lost articles disappear.
+    write_jsonl(a / "feed.jsonl", "a", 6, "prix");
+    IndexSummary third = index(db, {a.string()});
+    CHECK(third.files_updated == 1);
+    CHECK(third.files_unchanged == 1);
+    CHECK(third.articles == 6);
+    CHECK(count(db) == 12);
+    CHECK(count(db, "prix") == 6);
+
+    // Same content, new modification time: the hash says unchanged.
+    auto t = fs::last_write_time(a / "note.txt");
+    fs::last_write_time(a / "note.txt", t + std::chrono::seconds(5));
+    IndexSummary touched = index(db, {a.string()});
+    CHECK(touched.files_unchanged == 2);
+    CHECK(touched.articles == 0);
+
+    // A file removed from folder a: its article goes; folder b's articles stay.
+    fs::remove(a / "note.txt");
+    IndexSummary fourth = index(db, {a.string()});
+    CHECK(fourth.files_removed == 1);
+    CHECK(fourth.articles_removed == 1);
+    CHECK(count(db) == 11);
+    CHECK(count(db, "id:b-4") == 1);
+
+    // Indexing only folder b does not remove folder a's articles.
+    IndexSummary fifth = index(db, {b.string()});
+    CHECK(fifth.files_removed == 0);
+    CHECK(count(db) == 11);
+
+    // --full rebuilds from what is given now.
+    IndexSummary full = index(db, {b.string()}, true);
+    CHECK(full.articles == 5);
+    CHECK(count(db) == 5);
+}
+
+TEST_CASE("incremental: the same article twice keeps one copy, the last one read", "[incremental]") {
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    write_file(tmp.path / "in/1.jsonl", article_json("x", "Première version", "ancien texte") + "\n" +
+                                            article_json("x", "Seconde version", "nouveau texte") + "\n");
+    index(db, {(tmp.path / "in").string()});
+    CHECK(count(db) == 1);
+    CHECK(count(db, "nouveau") == 1);
+    CHECK(count(db, "ancien") == 0);
+    // The same through the update path (the index is not empty now).
+    write_file(tmp.path / "in/2.jsonl", article_json("y", "Autre", "encore un ancien texte") + "\n" +
+                                            article_json("y", "Autre", "un texte récent") + "\n");
+    index(db, {(tmp.path / "in").string()});
+    CHECK(count(db) == 2);
+    CHECK(count(db, "récent") == 1);
+    CHECK(count(db, "ancien") == 0);
+}
+
+TEST_CASE("incremental: a second writer gets a clear locked error", "[incremental]") {
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    Writer first(db);
+    try {
+        Writer second(db);
+        FAIL("a second writer opened the index");
+    } catch (const IndexLockedError& e) {
+        CHECK(std::string(e.what()).find("being written by another process") != std::string::npos);
+    }
+    RunResult r = run(std::string(DEPECHE_INDEX_BIN) + " --db " + shell_quote(db) + " " +
+                      shell_quote(std::string(DEPECHE_SOURCE_DIR) + "/tests/data"));
+    CHECK(r.status == 3);
+    CHECK(r.err.find("is being written by another process") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+// Kills depeche-index with SIGKILL after various delays, on a first build and on an
+// update; the index must open (with what the last commit held) and a re-run must end
+// with exactly the right number of articles.
+TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[incremental][kill]") {
+    TempDir tmp;
+    fs::path in = tmp.path / "in";
+    for (int f = 0; f < 12; ++f) write_jsonl(in / ("f" + std::to_string(f) + ".jsonl"), "f" + std::to_string(f), 400);
+    const std::size_t total = 12 * 400;
+    const std::string index_cmd = std::string(DEPECHE_INDEX_BIN) + " --quiet --batch-size 200 --db ";
+
+    for (int delay_ms : {20, 150, 400, 900}) {
+        INFO("kill after " << delay_ms << " ms");
+        std::string db = (tmp.path / ("db" + std::to_string(delay_ms))).string();
+        for (bool update : {false, true}) {
+            if (update) {
+                // Second round: the index holds the first half; kill while adding the rest.
+                for (int f = 12; f < 18; ++f) write_jsonl(in / ("f" + std::to_string(f) + ".jsonl"), "f" + std::to_string(f), 400);
+            }
+            pid_t pid = fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                int devnull = ::open("/dev/null", O_WRONLY);
+                ::dup2(devnull, 1);
+                ::dup2(devnull, 2);
+                execl(DEPECHE_INDEX_BIN, DEPECHE_INDEX_BIN, "--quiet", "--batch-size", "200", "--db", db.c_str(),
+                      in.c_str(), static_cast<char*>(nullptr));
+                _exit(127);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+            ::kill(pid, SIGKILL);
+            int st = 0;
+            waitpid(pid, &st, 0);
+            // Xapian's lock is held by a helper process that exits just after the
+            // indexer dies: wait (at most 10 s) until the index can be written again.
+            for (int i = 0; i < 100; ++i) {
+                try {
+                    Writer probe(db);
+                    break;
+                } catch (const IndexLockedError&) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                } catch (const Error&) {
+                    break;
+                }
+            }
+            // Whatever the moment, the index (if there is one yet) opens and answers.
+            if (fs::exists(fs::path(db) / "iamglass")) {
+                Searcher s(db);
+                SearchRequest r;
+                r.query = "marché";
+                r.limit = 5;
+                CHECK_NOTHROW(s.search(r));
+            }
+            RunResult again = run(index_cmd + shell_quote(db) + " " + shell_quote(in.string()));
+            INFO(again.err);
+            CHECK(again.status == 0);
+            CHECK(count(db) == (update ? total + 6 * 400 : total));
+        }
+        for (int f = 12; f < 18; ++f) fs::remove(in / ("f" + std::to_string(f) + ".jsonl"));
+    }
+}
