@@ -1,0 +1,162 @@
+// Facets and date filters, end to end, checked against brute-force counts over the
+// Wikinews articles (../shared/corpus/wikinews-fr), and the people facet of the seed
+// article. Skipped with a printed reason when ../shared is absent.
+#include "indexer/people.hpp"
+#include "test_support.hpp"
+
+#include <depeche/depeche.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+namespace fs = std::filesystem;
+using namespace depeche;
+using depeche::test::TempDir;
+
+namespace {
+
+const fs::path kShared = DEPECHE_SHARED_DIR;
+
+struct Indexed {
+    TempDir dir;
+    std::string db;
+};
+
+Indexed* wikinews_index() {
+    static std::unique_ptr<Indexed> idx;
+    static bool tried = false;
+    if (tried) return idx.get();
+    tried = true;
+    fs::path file = kShared / "corpus/wikinews-fr/articles.jsonl";
+    if (!fs::exists(file)) return nullptr;
+    idx = std::make_unique<Indexed>();
+    idx->db = (idx->dir.path / "db").string();
+    Writer w(idx->db);
+    w.index_paths({file.string()});
+    return idx.get();
+}
+
+SearchResult all(Searcher& s, const std::string& query, bool facets = true) {
+    SearchRequest r;
+    r.query = query;
+    r.limit = 100000;
+    r.facets = facets;
+    r.facet_limit = 100000;
+    r.snippet.length = 0;
+    return s.search(r);
+}
+
+}  // namespace
+
+TEST_CASE("facets: the seed article names exactly five people", "[facets][people]") {
+    fs::path seed = kShared / "corpus/seed";
+    if (!fs::exists(seed)) {
+        WARN("skipped: " << seed << " not found");
+        return;
+    }
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    Writer(db).index_paths({seed.string()});
+    Searcher s(db);
+    SearchResult r = all(s, "Trump");
+    REQUIRE(r.hits.size() == 1);
+    std::set<std::string> people(r.hits[0].people.begin(), r.hits[0].people.end());
+    CHECK(people == std::set<std::string>{"Donald Trump", "Vladimir Poutine", "Volodymyr Zelensky", "Joe Biden", "JD Vance"});
+    REQUIRE(r.facets);
+    CHECK(r.facets->people.size() == 5);
+    for (const auto& p : r.facets->people) CHECK(p.count == 1);
+    // Filtering ignores case and accents; a surname alone works when unambiguous.
+    CHECK(all(s, "personne:\"donald TRUMP\"").total == 1);
+    CHECK(all(s, "person:Zelensky").total == 1);
+    CHECK(all(s, "personne:Macron").total == 0);
+    // Dates mentioned: "le 15 août" resolves to a day in August, "en février 2022" to a month.
+    CHECK(all(s, "mentionne:2022-02").total == 1);
+}
+
+TEST_CASE("facets: counts over all matches equal a brute-force count of the hits", "[facets][wikinews]") {
+    Indexed* idx = wikinews_index();
+    if (!idx) {
+        WARN("skipped: Wikinews corpus not found under " << kShared);
+        return;
+    }
+    Searcher s(idx->db);
+    for (const std::string q : {"président", "\"Union européenne\"", "football OR rugby", "date:2017", "élection -France"}) {
+        INFO(q);
+        SearchResult r = all(s, q);
+        REQUIRE(r.facets);
+        CHECK(r.total_exact);
+        CHECK(r.hits.size() == r.total);
+        CHECK(r.facets->exact);
+        // People: each article counts once per person (display names may differ in
+        // case or accents between articles: compare by key).
+        std::map<std::string, std::size_t> brute;
+        for (const Hit& h : r.hits) {
+            std::set<std::string> keys;
+            for (const auto& p : h.people) keys.insert(person_key(p));
+            for (const auto& k : keys) ++brute[k];
+        }
+        CHECK(r.facets->people.size() == brute.size());
+        for (const auto& f : r.facets->people) CHECK(f.count == brute[person_key(f.value)]);
+        // Dates: the histogram adds up to the dated hits, bucket by bucket.
+        std::size_t dated = 0, in_buckets = 0;
+        for (const Hit& h : r.hits) dated += h.date.empty() ? 0 : 1;
+        for (const auto& d : r.facets->dates) {
+            in_buckets += d.count;
+            std::size_t n = 0;
+            for (const Hit& h : r.hits) n += h.date.rfind(d.value, 0) == 0 ? 1 : 0;
+            CHECK(d.count == n);
+        }
+        CHECK(in_buckets == dated);
+    }
+}
+
+TEST_CASE("facets: date filters agree with the articles' dates", "[facets][wikinews]") {
+    Indexed* idx = wikinews_index();
+    if (!idx) {
+        WARN("skipped: Wikinews corpus not found under " << kShared);
+        return;
+    }
+    Searcher s(idx->db);
+    SearchResult every = all(s, "date:..9999", false);
+    REQUIRE(every.total == 1191);
+    auto brute = [&](const std::string& from, const std::string& to) {
+        std::size_t n = 0;
+        for (const Hit& h : every.hits) {
+            std::string d = h.date.substr(0, 10);
+            if (d >= from && d <= to) ++n;
+        }
+        return n;
+    };
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+        {"date:2017", "2017-01-01", "2017-12-31"},
+        {"date:2016-03", "2016-03-01", "2016-03-31"},
+        {"date:2016-01-01", "2016-01-01", "2016-01-01"},
+        {"date:2016-03-15..2016-05-02", "2016-03-15", "2016-05-02"},
+        {"date:..2016-06-30", "0000-00-00", "2016-06-30"},
+        {"date:2018..", "2018-01-01", "9999-12-31"},
+        {"date:2016-11..2017-01", "2016-11-01", "2017-01-31"},
+    };
+    for (const auto& [q, from, to] : cases) {
+        INFO(q);
+        SearchResult r = all(s, q, false);
+        CHECK(r.total == brute(from, to));
+        CHECK(r.total > 0);
+        // A query of filters only lists every match, newest first.
+        for (std::size_t i = 1; i < r.hits.size(); ++i) CHECK(r.hits[i - 1].date >= r.hits[i].date);
+    }
+    // Filters combine with words.
+    SearchResult words = all(s, "président", false), filtered = all(s, "président date:2017", false);
+    std::size_t n = 0;
+    for (const Hit& h : words.hits) n += h.date.rfind("2017", 0) == 0 ? 1 : 0;
+    CHECK(filtered.total == n);
+    // A person filter returns exactly the articles whose people include that person.
+    SearchResult macron = all(s, "personne:\"Emmanuel Macron\"", false);
+    std::size_t with = 0;
+    for (const Hit& h : every.hits)
+        for (const auto& p : h.people)
+            if (person_key(p) == "emmanuel macron") { ++with; break; }
+    CHECK(macron.total == with);
+    CHECK(with > 10);
+}
