@@ -14,6 +14,8 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
 std::string fnv_hex(std::string_view s) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
@@ -21,6 +23,8 @@ std::string fnv_hex(std::string_view s) {
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
     return hex;
 }
+
+namespace {
 
 }  // namespace
 

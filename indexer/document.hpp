@@ -39,6 +39,9 @@ struct BuiltDocument {
 BuiltDocument build_document(const Article& article, Analyzer& analyzer,
                              const PeopleExtractor* people);
 
+// 64-bit FNV-1a hash of s as 16 hex digits (stable across runs and machines).
+std::string fnv_hex(std::string_view s);
+
 // A term cut to Xapian's length limit (long ones end with a hash of the whole).
 std::string bounded_term(std::string term);
 

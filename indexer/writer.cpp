@@ -66,14 +66,6 @@ struct FileState {
     bool operator==(const FileState&) const = default;
 };
 
-std::string fnv_hex(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-    return hex;
-}
-
 std::string file_meta_key(const std::string& path) {
     std::string key = std::string(kFileMetaPrefix) + path;
     if (key.size() <= 200) return key;
