@@ -12,14 +12,16 @@
 #      every engine to bench/out/latency.png (gnuplot).
 #
 # usage: bench/run.sh [--no-peers] [--peers "xapian lucene8 ..."] [--corpus FILE.jsonl[.gz]]
-#                     [--queries FILE.tsv] [--warmup N] [--passes N] [--no-build]
+#                     [--queries FILE.tsv] [--warmup N] [--passes N] [--no-build] [--name NAME]
 # Defaults: corpus ../shared/corpus/orangesum/articles.jsonl.gz, queries bench/queries.tsv,
-# all peers, 3 warm-up + 5 timed passes. Everything is written under bench/out/ (git-ignored).
+# all peers, 3 warm-up + 5 timed passes. Everything is written under bench/out/ (git-ignored):
+# the run in bench/out/run/ and the plot in bench/out/latency.png, or with --name NAME in
+# bench/out/run-NAME/ and bench/out/latency-NAME.png (to keep several runs side by side).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$here/out
-run=$out/run
+name=
 peers_dir=${BENCH_PEERS_DIR:-$repo/../shared/bench-peers}
 corpus=$repo/../shared/corpus/orangesum/articles.jsonl.gz
 queries=$here/queries.tsv
@@ -36,11 +38,15 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --passes) passes=$2; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --name) name=$2; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
 done
+case $name in *[!A-Za-z0-9._-]*) die "--name takes letters, digits, '.', '_' and '-'" ;; esac
+run=$out/run${name:+-$name}
+plot=$out/latency${name:+-$name}.png
 [ -f "$corpus" ] || die "no corpus at $corpus (use --corpus)"
 [ -f "$queries" ] || die "no query file at $queries"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing: apt-get install time"
@@ -157,6 +163,6 @@ echo "Dépêche per-query latency: $d/query_bench.txt; every run: $run/depeche-r
 if command -v gnuplot > /dev/null; then
   plotted=$(head -1 "$run/by_class.tsv" | tr '\t' '\n' | sed -n 's/_p50$//p' | tr '\n' ' ')
   ours=$(echo "$plotted" | tr ' ' '\n' | grep -c '^depeche')
-  gnuplot -e "datafile='$run/by_class.tsv'; outfile='$out/latency.png'; engines='$plotted'; ours=$ours; subtitle='$(basename "$plain"), $(date +%F)'" \
-    "$here/latency.gp" && echo "plot: $out/latency.png"
+  gnuplot -e "datafile='$run/by_class.tsv'; outfile='$plot'; engines='$plotted'; ours=$ours; subtitle='$(basename "$plain"), $(date +%F)'" \
+    "$here/latency.gp" && echo "plot: $plot"
 fi
