@@ -52,7 +52,36 @@ void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     throw IoError("index " + dir + ": " + what);
 }
 
+namespace {
+
+// A folder left by a creation that was killed before Xapian wrote its version file
+// (iamglass): only Xapian's own files, no version file. Such a folder holds no data.
+bool interrupted_creation(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec) || fs::exists(dir / "iamglass", ec)) return false;
+    bool any = false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string name = e.path().filename().string();
+        bool xapian = name == "flintlock" || name.ends_with(".glass") || name.ends_with(".tmp") ||
+                      name.ends_with(".baseA") || name.ends_with(".baseB");
+        if (!xapian) return false;
+        any = true;
+    }
+    return any && !ec;
+}
+
+}  // namespace
+
 Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool overwrite) {
+    std::error_code ec;
+    if (interrupted_creation(dir)) {
+        for (const auto& e : fs::directory_iterator(dir, ec)) fs::remove(e.path(), ec);
+    } else if (fs::is_directory(dir, ec) && !fs::exists(fs::path(dir) / "iamglass", ec) &&
+               !fs::is_empty(dir, ec)) {
+        // Never build an index into (and later swap away) a folder holding other files.
+        throw IoError("refusing to create an index in " + dir +
+                      ": the folder is not empty and is not a Dépêche index; choose another --db");
+    }
     try {
         Xapian::WritableDatabase db(dir, overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
         if (!check) return db;

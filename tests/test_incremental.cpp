@@ -200,3 +200,21 @@ TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[increm
         for (int f = 12; f < 18; ++f) fs::remove(in / ("f" + std::to_string(f) + ".jsonl"));
     }
 }
+
+TEST_CASE("incremental: a half-created index is recovered, a foreign folder is refused", "[incremental]") {
+    TempDir tmp;
+    fs::path in = tmp.path / "in";
+    write_jsonl(in / "a.jsonl", "a", 3);
+    // Killed before Xapian wrote its version file: only Xapian's files are there.
+    fs::path half = tmp.path / "half";
+    write_file(half / "flintlock", "");
+    write_file(half / "postlist.glass", std::string(8192, '\0'));
+    CHECK(index(half.string(), {in.string()}).articles == 3);
+    CHECK(count(half.string()) == 3);
+    // A folder with other files is never used (a rebuild would swap it away).
+    fs::path foreign = tmp.path / "foreign";
+    write_file(foreign / "notes.txt", "mes notes");
+    CHECK_THROWS_AS(index(foreign.string(), {in.string()}), IoError);
+    CHECK(fs::exists(foreign / "notes.txt"));
+    CHECK(!fs::exists(foreign / "iamglass"));
+}
