@@ -21,7 +21,7 @@ namespace depeche {
 namespace {
 
 // Analyzer behaviour version: bump when any stage changes the terms it produces.
-constexpr const char* kAnalyzerVersion = "french-7";
+constexpr const char* kAnalyzerVersion = "french-8";
 
 // Elided words, lower case, without the apostrophe.
 constexpr std::string_view kElisions[] = {
@@ -256,6 +256,16 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
         return pos;
     }
     std::size_t prev_end = std::string_view::npos;  // end of the previous kept word
+    // Sentence punctuation between two words leaves a one-position gap, so that phrases
+    // never run across "Emmanuel. Macron" or "européenne.Cette".
+    auto ends_sentence = [&](std::size_t from, std::size_t to) {
+        for (std::size_t k = from; k < to; ++k) {
+            char c = text[k];
+            if (c == '.' || c == '!' || c == '?' || c == ';' || c == ':') return true;
+            if (text.compare(k, 3, "\u2026") == 0) return true;  // …
+        }
+        return false;
+    };
     for (int32_t b = bi.first(), e = bi.next(); e != icu::BreakIterator::DONE; b = e, e = bi.next()) {
         if (bi.getRuleStatus() < UBRK_WORD_NUMBER) continue;  // spaces and punctuation
         // UAX #29 keeps "européenne.Cette" and "fr.wikinews.org" whole; news text glues
@@ -311,6 +321,7 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             t.alt_stem = entry.alt_stem;
             t.stop = entry.stop;
             t.number = entry.number;
+            if (prev_end != std::string_view::npos && begin > prev_end && ends_sentence(prev_end, begin)) ++pos;
             t.pos = pos++;
             t.begin = static_cast<std::uint32_t>(begin);
             t.end = static_cast<std::uint32_t>(end);

@@ -360,7 +360,9 @@ QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, co
         else highlights_.phrases.push_back(words);
     }
     if (qs.size() == 1) { b.query = qs[0]; return b; }
-    b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), static_cast<Xapian::termcount>(qs.size()));
+    // The window spans the phrase's own positions (gaps from punctuation included).
+    auto window = static_cast<Xapian::termcount>(tokens.back().pos - tokens.front().pos + 1);
+    b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size())));
     return b;
 }
 
