@@ -1,15 +1,20 @@
 // depeche-search: ranked boolean and phrase search over a Dépêche index.
 #include <depeche/depeche.hpp>
 
+#include "searcher/json_output.hpp"
+
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace po = boost::program_options;
+namespace jo = depeche::json_output;
 using nlohmann::json;
 
 namespace {
@@ -19,6 +24,7 @@ constexpr int kExitOk = 0, kExitUsage = 2, kExitIndex = 3, kExitIo = 4;
 const char* kUsage =
     "Usage: depeche-search [OPTIONS] QUERY...\n"
     "       depeche-search --stats\n"
+    "       depeche-search --serve   (JSON requests on stdin, one per line: docs/serve.md)\n"
     "Searches a Dépêche index. Query language: words (AND by default), OR, NOT, -word, +word,\n"
     "(groups), \"exact phrase\", a NEAR b, prefix*, fields titre:/title:, auteur:/author:,\n"
     "source:, id:, url:, personne:/person:, date:, mentionne:/mentioned: (see docs/query-language.md).\n\n"
@@ -26,35 +32,23 @@ const char* kUsage =
     "3 missing or incompatible index; 4 the index could not be read.\n\n"
     "Options";
 
+// A count option: digits only. (Boost reads "-1" into a std::size_t as its largest value.)
+struct Count {
+    std::size_t n = 0;
+};
+void validate(boost::any& v, const std::vector<std::string>& values, Count*, int) {
+    po::validators::check_first_occurrence(v);
+    const std::string& s = po::validators::get_single_string(values);
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long n = s.empty() || s.find_first_not_of("0123456789") != std::string::npos ? 0 : std::strtoull(s.c_str(), &end, 10);
+    if (!end || *end || errno == ERANGE) throw po::invalid_option_value(s);
+    v = Count{static_cast<std::size_t>(n)};
+}
+
 std::string default_db() {
     const char* env = std::getenv("DEPECHE_DB");
     return env && *env ? env : "depeche.db";
-}
-
-json hit_json(const depeche::Hit& h) {
-    return json{{"rank", h.rank}, {"id", h.id}, {"score", h.score}, {"title", h.title},
-                {"date", h.date}, {"url", h.url}, {"path", h.path}, {"author", h.author},
-                {"source", h.source}, {"snippet", h.snippet}, {"people", h.people}};
-}
-
-json counts_json(const std::vector<depeche::FacetCount>& v, const char* key) {
-    json a = json::array();
-    for (const auto& c : v) a.push_back({{key, c.value}, {"count", c.count}});
-    return a;
-}
-
-json result_json(const std::string& query, const depeche::SearchResult& r) {
-    json j{{"format_version", 1}, {"query", query}, {"total", r.total}, {"total_exact", r.total_exact}};
-    json hits = json::array();
-    for (const auto& h : r.hits) hits.push_back(hit_json(h));
-    j["hits"] = std::move(hits);
-    if (r.facets) {
-        j["facets"] = {{"people", counts_json(r.facets->people, "name")},
-                       {"dates", counts_json(r.facets->dates, "value")},
-                       {"mentioned", counts_json(r.facets->mentioned, "value")},
-                       {"exact", r.facets->exact}};
-    }
-    return j;
 }
 
 void print_text(const depeche::SearchResult& r, bool color) {
@@ -89,26 +83,71 @@ void print_text(const depeche::SearchResult& r, bool color) {
     }
 }
 
+// --serve: one JSON request per line on stdin, one JSON response per line on stdout
+// (docs/serve.md). The index stays open between requests and is reopened before each
+// one, so every answer reflects the latest commit. Ends with status 0 at end of input.
+int serve(const std::string& db, const depeche::SearchRequest& defaults) {
+    std::optional<depeche::Searcher> searcher;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank: no answer
+        std::optional<json> id;
+        json response;
+        auto fail = [&](const std::string& message, std::optional<std::size_t> position, int code) {
+            response = jo::error_json({message, position, code}, id);
+        };
+        try {
+            jo::ServeRequest r = jo::parse_request(line, defaults, id);
+            if (searcher) searcher->reopen();
+            else searcher.emplace(db);
+            if (r.stats) response = jo::stats_json(searcher->stats(), db);
+            else response = jo::result_json(r.search.query, searcher->search(r.search));
+            if (id) response["id"] = *id;
+        } catch (const jo::RequestError& e) {
+            response = jo::error_json(e, id);
+        } catch (const depeche::QueryError& e) {
+            fail(e.what(), e.position(), jo::kCodeRequest);
+        } catch (const depeche::IndexMissingError& e) {
+            fail(e.what(), std::nullopt, jo::kCodeIndex);
+            searcher.reset();  // try opening it again on the next request
+        } catch (const depeche::IndexIncompatibleError& e) {
+            fail(e.what(), std::nullopt, jo::kCodeIndex);
+            searcher.reset();
+        } catch (const depeche::Error& e) {
+            fail(e.what(), std::nullopt, jo::kCodeIo);
+            searcher.reset();
+        } catch (const std::exception& e) {
+            fail(std::string("internal error: ") + e.what(), std::nullopt, jo::kCodeIo);
+            searcher.reset();
+        }
+        std::cout << jo::dump_line(response) << '\n' << std::flush;
+    }
+    return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db, format, sort, color;
-    std::size_t limit = 10, offset = 0, snippet = 240, facet_limit = 10;
+    Count limit{10}, offset{0}, snippet{240}, facet_limit{10};
     opts.add_options()
         ("help,h", "show this help")
         ("version", "show the version")
         ("db,d", po::value<std::string>(&db)->default_value(default_db()), "index folder (default: $DEPECHE_DB, else ./depeche.db)")
-        ("limit,n", po::value<std::size_t>(&limit)->default_value(10), "number of hits to show")
-        ("offset", po::value<std::size_t>(&offset)->default_value(0), "hits to skip (paging)")
+        ("limit,n", po::value<Count>(&limit)->default_value(limit, "10"), "number of hits to show")
+        ("offset", po::value<Count>(&offset)->default_value(offset, "0"), "hits to skip (paging)")
         ("format,f", po::value<std::string>(&format)->default_value("text"), "text or json")
         ("sort", po::value<std::string>(&sort), "relevance (default), date (oldest first) or -date (newest first)")
         ("facets", "count people and dates over all matches")
-        ("facet-limit", po::value<std::size_t>(&facet_limit)->default_value(10), "people listed in the facets")
+        ("facet-limit", po::value<Count>(&facet_limit)->default_value(facet_limit, "10"), "people listed in the facets")
         ("exact", "count all matches exactly")
-        ("snippet-length", po::value<std::size_t>(&snippet)->default_value(240), "snippet size in bytes (0: none)")
+        ("snippet-length", po::value<Count>(&snippet)->default_value(snippet, "240"), "snippet size in bytes (0: none)")
         ("color", po::value<std::string>(&color)->default_value("auto"), "highlight with colours: auto, always or never")
-        ("stats", "print index statistics instead of searching");
+        ("stats", "print index statistics instead of searching")
+        ("serve", "answer JSON requests read line by line from stdin (docs/serve.md); the "
+                  "options above are the defaults of every request");
     po::options_description hidden;
     hidden.add_options()("query", po::value<std::vector<std::string>>(), "query");
     po::options_description all;
@@ -147,7 +186,12 @@ int main(int argc, char** argv) {
         }
     }
     bool stats = vm.count("stats") > 0;
-    if (!stats && !vm.count("query")) {
+    bool serving = vm.count("serve") > 0;
+    if (serving && (stats || vm.count("query"))) {
+        std::cerr << "depeche-search: --serve reads its queries from stdin: give no QUERY and no --stats\n";
+        return kExitUsage;
+    }
+    if (!stats && !serving && !vm.count("query")) {
         std::cerr << "depeche-search: no QUERY given (see --help)\n";
         return kExitUsage;
     }
@@ -157,12 +201,13 @@ int main(int argc, char** argv) {
 
     bool use_color = color == "always" || (color == "auto" && format == "text" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
     req.query = query;
-    req.limit = limit;
-    req.offset = offset;
+    req.limit = limit.n;
+    req.offset = offset.n;
     req.facets = vm.count("facets") > 0;
-    req.facet_limit = facet_limit;
+    req.facet_limit = facet_limit.n;
     req.exact_total = vm.count("exact") > 0;
-    req.snippet.length = snippet;
+    req.snippet.length = snippet.n;
+    if (serving) return serve(db, req);
     if (use_color) {
         req.snippet.highlight_open = "\033[1;33m";
         req.snippet.highlight_close = "\033[0m";
@@ -172,9 +217,7 @@ int main(int argc, char** argv) {
         if (stats) {
             depeche::IndexStats s = searcher.stats();
             if (format == "json") {
-                std::cout << json{{"format_version", 1}, {"articles", s.articles}, {"size_bytes", s.size_bytes},
-                                  {"schema_version", s.schema_version}, {"analyzer", s.analyzer},
-                                  {"last_update", s.last_update}, {"path", db}}.dump() << "\n";
+                std::cout << jo::stats_json(s, db).dump() << "\n";
             } else {
                 std::printf("index: %s\narticles: %zu\nsize on disk: %.1f MB\nschema version: %d\nanalyzer: %s\nlast update: %s\n",
                             db.c_str(), s.articles, static_cast<double>(s.size_bytes) / 1e6, s.schema_version,
@@ -183,7 +226,7 @@ int main(int argc, char** argv) {
             return kExitOk;
         }
         depeche::SearchResult r = searcher.search(req);
-        if (format == "json") std::cout << result_json(query, r).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+        if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
         else print_text(r, use_color);
         return kExitOk;
     } catch (const depeche::QueryError& e) {

@@ -8,7 +8,11 @@
 
 #include <depeche/depeche.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <new>
+#include <string_view>
 
 namespace fs = std::filesystem;
 
@@ -19,7 +23,21 @@ struct Searcher::Impl {
     Xapian::Database db;
     Analyzer analyzer;
 
-    explicit Impl(const std::string& d) : dir(d), db(open_readonly(d)) {}
+    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) {}
+
+    // open_readonly() reads the index's metadata; a writer committing twice meanwhile
+    // discards that revision (Xapian::DatabaseModifiedError, which open_readonly
+    // reports as an IoError naming it): open again then.
+    static Xapian::Database open_retrying(const std::string& d) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return open_readonly(d);
+            } catch (const IoError& e) {
+                if (attempt >= 10 || std::string_view(e.what()).find("DatabaseModifiedError") == std::string_view::npos)
+                    throw;
+            }
+        }
+    }
 
     SearchResult run(const SearchRequest& req) {
         QueryParser parser(analyzer, &db);
@@ -42,12 +60,15 @@ struct Searcher::Impl {
             spy = std::make_unique<FacetSpy>();
             enquire.add_matchspy(spy.get());
         }
-        Xapian::doccount check = static_cast<Xapian::doccount>(
-            std::min<std::size_t>(req.offset + req.limit, db.get_doccount()));
-        if (req.exact_total || req.facets) check = db.get_doccount();
-        Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(std::min<std::size_t>(req.offset, db.get_doccount())),
-                                             static_cast<Xapian::doccount>(std::min<std::size_t>(req.limit, 1u << 30)),
-                                             check);
+        // Offsets and limits up to SIZE_MAX are fine: everything is clamped to the
+        // number of documents (and the sum cannot wrap around).
+        const std::size_t docs = db.get_doccount();
+        const std::size_t first = std::min(req.offset, docs);
+        const std::size_t wanted = std::min(req.limit, docs - first);
+        Xapian::doccount check = static_cast<Xapian::doccount>(first + wanted);
+        if (req.exact_total || req.facets) check = static_cast<Xapian::doccount>(docs);
+        Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
+                                             static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
         result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -74,55 +95,103 @@ struct Searcher::Impl {
     }
 };
 
-Searcher::Searcher(const std::string& index_dir) : impl_(std::make_unique<Impl>(index_dir)) {}
-Searcher::~Searcher() = default;
-Searcher::Searcher(Searcher&&) noexcept = default;
-Searcher& Searcher::operator=(Searcher&&) noexcept = default;
+namespace {
 
-SearchResult Searcher::search(const SearchRequest& request) {
-    // The index may change under us (another process commits): reopen and retry.
-    for (int attempt = 0;; ++attempt) {
+// Every public call goes through guarded(): the library's own errors pass, Xapian's are
+// translated (rethrow_xapian), and any other exception from the libraries underneath
+// (ICU, the standard library) becomes a depeche::Error, so callers need to catch only
+// depeche::Error (and std::bad_alloc, which is left alone).
+template <class F>
+auto guarded(const std::string& dir, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error&) {
+        throw;
+    } catch (const Xapian::Error& e) {
+        rethrow_xapian(e, dir);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(dir.empty() ? std::string(e.what()) : "index " + dir + ": " + e.what());
+    }
+}
+
+// Runs f, reopening and retrying when a commit by another writer invalidates the
+// revision being read (Xapian::DatabaseModifiedError, which reopen() itself may throw
+// while commits follow each other). With reopen_first, f always runs on the latest
+// revision. The reopen is inside the try, so its failures are retried or translated.
+template <class F>
+auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first, F&& f) -> decltype(f()) {
+    constexpr int kAttempts = 10;
+    for (int attempt = 1;; ++attempt) {
         try {
-            return impl_->run(request);
+            if (attempt > 1 || reopen_first) db.reopen();
+            return f();
         } catch (const Xapian::DatabaseModifiedError&) {
-            if (attempt >= 3) throw IoError("index " + impl_->dir + " keeps changing; try again");
-            impl_->db.reopen();
-        } catch (const Xapian::Error& e) {
-            rethrow_xapian(e, impl_->dir);
+            if (attempt >= kAttempts) throw IoError("index " + dir + " keeps changing; try again");
         }
     }
 }
 
+}  // namespace
+
+Searcher::Searcher(const std::string& index_dir)
+    : impl_(guarded(index_dir, [&] { return std::make_unique<Impl>(index_dir); })) {}
+Searcher::~Searcher() = default;
+Searcher::Searcher(Searcher&&) noexcept = default;
+Searcher& Searcher::operator=(Searcher&&) noexcept = default;
+
+namespace {
+[[noreturn]] void moved_from() { throw Error("depeche::Searcher used after being moved from"); }
+}  // namespace
+
+SearchResult Searcher::search(const SearchRequest& request) {
+    if (!impl_) moved_from();
+    // The index may change under us (another process commits): reopen and retry.
+    return guarded(impl_->dir, [&] {
+        return with_retry(impl_->db, impl_->dir, false, [&] { return impl_->run(request); });
+    });
+}
+
 void Searcher::reopen() {
-    guard_xapian([&] { return impl_->db.reopen(); }, impl_->dir);
+    if (!impl_) moved_from();
+    guarded(impl_->dir, [&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); });
 }
 
 IndexStats Searcher::stats() {
-    return guard_xapian([&] {
-        impl_->db.reopen();
-        IndexStats s;
-        s.articles = impl_->db.get_doccount();
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(impl_->dir, ec))
-            if (e.is_regular_file(ec)) s.size_bytes += e.file_size(ec);
-        s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
-        s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);
-        s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
-        return s;
-    }, impl_->dir);
+    if (!impl_) moved_from();
+    return guarded(impl_->dir, [&] {
+        return with_retry(impl_->db, impl_->dir, true, [&] {
+            IndexStats s;
+            s.articles = impl_->db.get_doccount();
+            std::error_code ec;
+            for (fs::directory_iterator it(impl_->dir, ec), end; !ec && it != end; it.increment(ec)) {
+                std::error_code fe;
+                if (!it->is_regular_file(fe)) continue;
+                std::uintmax_t size = it->file_size(fe);
+                if (!fe) s.size_bytes += size;  // a file replaced by a commit meanwhile: skipped
+            }
+            s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
+            s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);
+            s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
+            return s;
+        });
+    });
 }
 
 std::vector<AnalyzedToken> analyze(const std::string& text, std::string* normalized) {
-    thread_local Analyzer analyzer;
-    std::string n = analyzer.normalize(text);
-    std::vector<Token> tokens;
-    analyzer.analyze(n, tokens);
-    std::vector<AnalyzedToken> out;
-    out.reserve(tokens.size());
-    for (Token& t : tokens)
-        out.push_back({std::move(t.exact), std::move(t.stem), t.pos, t.begin, t.end, t.stop});
-    if (normalized) *normalized = std::move(n);
-    return out;
+    return guarded("", [&] {
+        thread_local Analyzer analyzer;
+        std::string n = analyzer.normalize(text);
+        std::vector<Token> tokens;
+        analyzer.analyze(n, tokens);
+        std::vector<AnalyzedToken> out;
+        out.reserve(tokens.size());
+        for (Token& t : tokens)
+            out.push_back({std::move(t.exact), std::move(t.stem), t.pos, t.begin, t.end, t.stop});
+        if (normalized) *normalized = std::move(n);
+        return out;
+    });
 }
 
 }  // namespace depeche

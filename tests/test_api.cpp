@@ -305,6 +305,12 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                     rep.seen.insert(n);
                     if (ids(search(s, "Ukraine")) != base_ukraine) fail("Ukraine hits changed");
                     if (ids(search(s, "\"Emmanuel Macron\"")) != base_phrase) fail("phrase hits changed");
+                    if (round % 7 == 0) {  // opening while commits go on
+                        depeche::Searcher fresh(db);
+                        std::size_t n_fresh = search(fresh, "zorglub").total;
+                        if (n_fresh % kPerBatch != 0 || static_cast<int>(n_fresh / kPerBatch) < last)
+                            fail("a new Searcher saw " + std::to_string(n_fresh) + " articles");
+                    }
                     if (round % 5 == 0) {
                         depeche::IndexStats st = s.stats();
                         if (st.articles < last_articles || (st.articles - 11) % kPerBatch != 0)
@@ -318,8 +324,10 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                     }
                     if (done) {
                         s.reopen();
-                        if (search(s, "zorglub").total != static_cast<std::size_t>(kBatches * kPerBatch))
-                            fail("final state not seen after reopen");
+                        std::size_t final_total = search(s, "zorglub").total;
+                        if (final_total != static_cast<std::size_t>(kBatches * kPerBatch))
+                            fail("final state not seen after reopen: " + std::to_string(final_total));
+                        rep.seen.insert(static_cast<int>(final_total / kPerBatch));
                         break;
                     }
                 }
@@ -335,7 +343,7 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
     std::size_t total_searches = 0;
     for (int t = 0; t < kSearchers; ++t) {
         INFO("searcher thread " << t);
-        CHECK(reports[t].failure.empty());
+        CHECK(reports[t].failure == "");
         CHECK(reports[t].seen.count(kBatches) == 1);
         total_searches += reports[t].searches;
     }
