@@ -43,12 +43,28 @@ void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
         throw IndexLockedError("index " + dir + " is being written by another process");
     if (type == "DatabaseNotFoundError")
         throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
-    if (type == "DatabaseCorruptError")
-        throw IoError("index " + dir + " is corrupt (" + what + "); rebuild it with depeche-index --full");
+    // Corrupt data, and plain DatabaseError: a table that cannot be read ("EOF reading
+    // block 15" from a truncated file, "Block 8 item 194: item ends outside block"...).
+    if (type == "DatabaseCorruptError" || type == "DatabaseError")
+        throw IndexCorruptError("index " + dir + " is damaged (" + what + "); see depeche-index --check --db " +
+                                dir + ", rebuild it with depeche-index --full");
     if (type == "DatabaseVersionError")
         throw IndexIncompatibleError("index " + dir + " has an unsupported format (" + what + ")");
-    if (type == "DatabaseOpeningError")
+    if (type == "DatabaseOpeningError") {
+        // "Couldn't open DIR/postlist.glass to read" with the index's version file
+        // present: a table file of the index is missing, the index is damaged.
+        const std::string& msg = e.get_msg();
+        const std::size_t glass = msg.find(".glass");
+        if (glass != std::string::npos) {
+            const std::size_t start = msg.rfind(' ', glass) == std::string::npos ? 0 : msg.rfind(' ', glass) + 1;
+            std::error_code ec;
+            const fs::path table = msg.substr(start, glass + 6 - start);
+            if (fs::exists(fs::path(dir) / "iamglass", ec) && !fs::exists(table, ec))
+                throw IndexCorruptError("index " + dir + " is damaged (table file " + table.filename().string() +
+                                        " is missing); rebuild it with depeche-index --full");
+        }
         throw IoError("cannot open index " + dir + " (" + what + ")");
+    }
     throw IoError("index " + dir + ": " + what);
 }
 

@@ -29,7 +29,7 @@ const char* kUsage =
     "(groups), \"exact phrase\", a NEAR b, prefix*, fields titre:/title:, auteur:/author:,\n"
     "source:, id:, url:, personne:/person:, date:, mentionne:/mentioned: (see docs/query-language.md).\n\n"
     "Exit status: 0 success (also with no hits); 2 malformed query or bad usage;\n"
-    "3 missing or incompatible index; 4 the index could not be read.\n\n"
+    "3 missing, incompatible or damaged index; 4 the index could not be read.\n\n"
     "Options";
 
 // A count option: digits only. (Boost reads "-1" into a std::size_t as its largest value.)
@@ -236,6 +236,9 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-search: " << e.what() << "\n";
         return kExitIndex;
     } catch (const depeche::IndexIncompatibleError& e) {
+        std::cerr << "depeche-search: " << e.what() << "\n";
+        return kExitIndex;
+    } catch (const depeche::IndexCorruptError& e) {
         std::cerr << "depeche-search: " << e.what() << "\n";
         return kExitIndex;
     } catch (const depeche::Error& e) {

@@ -80,6 +80,9 @@ class DEPECHE_API IndexIncompatibleError : public Error { public: using Error::E
 class DEPECHE_API IndexLockedError : public Error { public: using Error::Error; };
 // The index is damaged, or reading or writing it failed.
 class DEPECHE_API IoError : public Error { public: using Error::Error; };
+// The index is damaged (a table file truncated, overwritten or missing): check it with
+// check_index() (depeche-index --check), rebuild it with depeche-index --full.
+class DEPECHE_API IndexCorruptError : public IoError { public: using IoError::IoError; };
 
 // ---- Articles ------------------------------------------------------------------------
 // An article to index. Only `id` and one of `title`/`body` are needed.
@@ -283,5 +286,24 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// ---- Checking ------------------------------------------------------------------------------
+struct CheckReport {
+    std::size_t articles = 0;           // documents checked
+    // What is wrong, one line each ("" when none): damaged tables, missing or
+    // mismatched schema version or analyzer fingerprint, documents without an id term
+    // or with unreadable stored data. At most 100 are listed; the last line then says
+    // how many more were found.
+    std::vector<std::string> problems;
+    bool ok() const { return problems.empty(); }
+};
+
+// Read-only consistency check of an index folder: Xapian's structural check of every
+// table, then the index metadata (schema version, analyzer fingerprint), then every
+// document (one id term, matching its stored data, which must be readable). Run it
+// when no Writer is committing (a commit during the check may be reported as damage).
+// Damage is reported in the CheckReport, never thrown; throws IndexMissingError when
+// there is no index at index_dir.
+DEPECHE_API CheckReport check_index(const std::string& index_dir);
 
 }  // namespace depeche
