@@ -102,6 +102,18 @@ std::string resolve_declared(std::string_view declared, std::string_view bytes,
     return label;
 }
 
+// The name of a converter ICU can open for a detected charset, or "". The detector
+// reports some charsets under names no converter has ("IBM420_rtl": the direction is
+// only a hint), or whose conversion data this ICU build lacks.
+std::string convertible(std::string name) {
+    for (std::string_view suffix : {"_rtl", "_ltr"})
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            name.resize(name.size() - suffix.size());
+    UErrorCode status = U_ZERO_ERROR;
+    ConverterPtr converter(ucnv_open(name.c_str(), &status));
+    return U_SUCCESS(status) && converter ? name : std::string();
+}
+
 // Best legacy encoding for bytes that are not UTF-8, per ICU's detector.
 std::string detect_legacy(std::string_view bytes, bool is_html) {
     UErrorCode status = U_ZERO_ERROR;
@@ -120,7 +132,7 @@ std::string detect_legacy(std::string_view bytes, bool is_html) {
         if (U_FAILURE(status) || !name) break;
         // UTF-8 is ruled out already, UTF-16/32 are recognised by their BOM or zeros.
         if (starts_with(name, "UTF-")) continue;
-        if (confidence >= kMinDetectConfidence) chosen = name;
+        if (confidence >= kMinDetectConfidence) chosen = convertible(name);
         break;
     }
     // Short texts give no confident answer; windows-1252 is the likely legacy encoding.
