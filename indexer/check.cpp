@@ -7,7 +7,6 @@
 
 #include <depeche/depeche.hpp>
 
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <sstream>
@@ -98,7 +97,7 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
 }
 
 // Every document: exactly one id term, held by no other document, matching the id in
-// its stored data, which must be a JSON object with a string "id".
+// its stored data, which must decode (decode_stored) and hold an id.
 void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems) {
     const std::string id_prefix(schema::kIdPrefix);
     bool positional_terms = false;
@@ -135,19 +134,18 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
             if (no_data++ == 0) first_no_data = did;
             continue;
         }
-        nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-        if (!j.is_object()) {
-            problems.add(where + ": stored data is not a JSON object (" + printable(data, 40) + ")");
+        std::optional<StoredArticle> stored = decode_stored(data);
+        if (!stored) {
+            problems.add(where + ": stored data is unreadable (" + printable(data, 40) + ")");
             continue;
         }
-        auto id = j.find("id");
-        if (id == j.end() || !id->is_string()) {
+        if (stored->id.empty()) {
             problems.add(where + ": stored data has no id");
             continue;
         }
-        if (ids.size() == 1 && id_term(id->get<std::string>()) != ids[0])
+        if (ids.size() == 1 && id_term(stored->id) != ids[0])
             problems.add(where + ": id term " + printable(ids[0]) + " does not match the stored id '" +
-                         printable(id->get<std::string>()) + "'");
+                         printable(stored->id) + "'");
         if (problems.count() > 10 * kMaxListed) {
             problems.add("too many problems, document check stopped at " + where);
             return;

@@ -4,18 +4,11 @@
 #include "indexer/people.hpp"
 #include "schema/schema.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <set>
+#include <unordered_set>
 
 namespace depeche {
-namespace {
-
-using nlohmann::json;
-
-}  // namespace
-
 std::string fnv_hex(std::string_view s) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
@@ -23,10 +16,6 @@ std::string fnv_hex(std::string_view s) {
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
     return hex;
 }
-
-namespace {
-
-}  // namespace
 
 // A term that is too long for Xapian is cut at a UTF-8 boundary and suffixed by a hash.
 std::string bounded_term(std::string term) {
@@ -59,23 +48,65 @@ void add_date_terms(Xapian::Document& doc, std::string_view prefix, int y, int m
     if (m > 0 && d > 0) doc.add_boolean_term(std::string(prefix) + std::string(schema::kDayTag) + ymd);
 }
 
-// Indexes analysed text under a field: exact forms with positions, stems without.
+// Indexes analysed text under a field: exact forms with positions. Stems are not terms:
+// each (stem, form) pair goes to out.forms once per document, for the forms table.
 // Returns the next free position.
 Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& tokens,
-                           std::string_view prefix, std::string_view stem_prefix,
-                           Xapian::termcount wdf, BuiltDocument& out) {
+                           std::string_view prefix, Xapian::termcount wdf, BuiltDocument& out,
+                           std::unordered_set<std::string>& seen) {
     Xapian::termpos last = 0;
+    std::string term(prefix);
     for (const Token& t : tokens) {
         last = t.pos;
         if (t.exact.size() > kMaxTermBytes) continue;
-        doc.add_posting(std::string(prefix) + t.exact, t.pos + 1, wdf);
-        if (!t.stem.empty()) {
-            doc.add_term(std::string(stem_prefix) + t.stem, wdf);
+        term.resize(prefix.size());
+        term += t.exact;
+        doc.add_posting(term, t.pos + 1, wdf);
+        if (!t.stem.empty() && !t.number && seen.insert(t.exact).second) {
+            out.forms.emplace_back(t.stem, t.exact);
             if (!t.alt_stem.empty()) out.spellings.emplace_back(t.exact, t.stem);
         }
     }
     return last + 1;
 }
+
+void put_varint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+bool get_varint(std::string_view s, std::size_t& i, std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (i >= s.size()) return false;
+        auto c = static_cast<unsigned char>(s[i++]);
+        v |= static_cast<std::uint64_t>(c & 0x7F) << shift;
+        if (!(c & 0x80)) return true;
+    }
+    return false;
+}
+
+void put_string(std::string& out, std::string_view v) {
+    put_varint(out, v.size());
+    out.append(v);
+}
+
+bool get_string(std::string_view s, std::size_t& i, std::string_view& v) {
+    std::uint64_t n = 0;
+    if (!get_varint(s, i, n) || n > s.size() - i) return false;
+    v = s.substr(i, n);
+    i += n;
+    return true;
+}
+
+// Stored data: "D" and a format byte, then id, title, date, url, author, source, path,
+// people (joined by U+001F) and text, each as a varint length and bytes, then the
+// number of marks and each mark as varint deltas (position, byte offset).
+constexpr char kStoredMagic = 'D';
+constexpr char kStoredFormat = 1;
 
 }  // namespace
 
@@ -84,39 +115,60 @@ std::string id_term(const std::string& id) {
 }
 
 std::string encode_stored(const StoredArticle& a) {
-    json j = json::object();
-    j["id"] = a.id;
-    auto put = [&j](const char* k, const std::string& v) { if (!v.empty()) j[k] = v; };
-    put("title", a.title);
-    put("date", a.date);
-    put("url", a.url);
-    put("author", a.author);
-    put("source", a.source);
-    put("path", a.path);
-    if (!a.people.empty()) j["people"] = a.people;
-    put("text", a.text);
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string out;
+    out.reserve(a.text.size() + a.title.size() + a.path.size() + 64 + 3 * a.marks.size());
+    out += kStoredMagic;
+    out += kStoredFormat;
+    for (const std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path})
+        put_string(out, *f);
+    std::string people;
+    for (const std::string& p : a.people) {
+        if (!people.empty()) people += '\x1f';
+        people += p;
+    }
+    put_string(out, people);
+    put_string(out, a.text);
+    put_varint(out, a.marks.size());
+    std::uint32_t pos = 0, byte = 0;
+    for (const auto& [p, b] : a.marks) {
+        put_varint(out, p - pos);
+        put_varint(out, b - byte);
+        pos = p;
+        byte = b;
+    }
+    return out;
 }
 
-StoredArticle decode_stored(const std::string& data) {
+std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text) {
+    if (data.size() < 2 || data[0] != kStoredMagic || data[1] != kStoredFormat) return std::nullopt;
     StoredArticle a;
-    json j = json::parse(data, nullptr, false);
-    if (!j.is_object()) return a;
-    auto get = [&j](const char* k) {
-        auto it = j.find(k);
-        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    a.id = get("id");
-    a.title = get("title");
-    a.date = get("date");
-    a.url = get("url");
-    a.author = get("author");
-    a.source = get("source");
-    a.path = get("path");
-    a.text = get("text");
-    if (auto it = j.find("people"); it != j.end() && it->is_array())
-        for (const auto& p : *it)
-            if (p.is_string()) a.people.push_back(p.get<std::string>());
+    std::size_t i = 2;
+    std::string_view v;
+    for (std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path}) {
+        if (!get_string(data, i, v)) return std::nullopt;
+        f->assign(v);
+    }
+    if (!get_string(data, i, v)) return std::nullopt;
+    for (std::size_t start = 0; start < v.size();) {
+        std::size_t end = std::min(v.find('\x1f', start), v.size());
+        if (end > start) a.people.emplace_back(v.substr(start, end - start));
+        start = end + 1;
+    }
+    if (!get_string(data, i, v)) return std::nullopt;
+    if (!with_text) return a;
+    a.text.assign(v);
+    std::uint64_t n = 0;
+    if (!get_varint(data, i, n) || n > data.size() - i) return std::nullopt;
+    a.marks.reserve(n);
+    std::uint64_t pos = 0, byte = 0;
+    for (std::uint64_t k = 0; k < n; ++k) {
+        std::uint64_t dp = 0, db = 0;
+        if (!get_varint(data, i, dp) || !get_varint(data, i, db)) return std::nullopt;
+        pos += dp;
+        byte += db;
+        if (pos > UINT32_MAX || byte > a.text.size()) return std::nullopt;
+        a.marks.emplace_back(static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(byte));
+    }
     return a;
 }
 
@@ -143,14 +195,17 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
 
     // Title: its own prefix, and the body's (unprefixed) space with a higher weight.
     std::vector<Token> tokens;
+    std::unordered_set<std::string> seen;  // forms already recorded for this document
     analyzer.analyze(stored.title, tokens, 0);
     const auto& title = schema::field("title");
-    index_text(doc, tokens, title.prefix, title.stem_prefix, 1, out);
-    index_text(doc, tokens, schema::kBodyPrefix, schema::kBodyStemPrefix, schema::kTitleWdf, out);
+    index_text(doc, tokens, title.prefix, 1, out, seen);
+    index_text(doc, tokens, schema::kBodyPrefix, schema::kTitleWdf, out, seen);
 
     tokens.clear();
     analyzer.analyze(stored.text, tokens, schema::kBodyFirstPos);
-    index_text(doc, tokens, schema::kBodyPrefix, schema::kBodyStemPrefix, 1, out);
+    index_text(doc, tokens, schema::kBodyPrefix, 1, out, seen);
+    for (std::size_t k = 0; k < tokens.size(); k += kMarkEvery)
+        stored.marks.emplace_back(tokens[k].pos, tokens[k].begin);
 
     for (const char* id : {"author", "source"}) {
         const auto& f = schema::field(id);
@@ -158,7 +213,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         if (text.empty()) continue;
         tokens.clear();
         analyzer.analyze(text, tokens, 0);
-        index_text(doc, tokens, f.prefix, f.stem_prefix, 1, out);
+        index_text(doc, tokens, f.prefix, 1, out, seen);
     }
 
     // Publication date: metadata, else a dateline at the top of the body.
@@ -218,6 +273,8 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
             if (key.empty()) continue;
             doc.add_boolean_term(bounded_term(std::string(f.prefix) + key));
             if (!list.empty()) list += '\x1f';
+            list += key;
+            list += '\x1e';
             list += name;
         }
         doc.add_value(schema::kSlotPeople, list);

@@ -4,7 +4,10 @@
 #include "indexer/article.hpp"
 #include "schema/analyzer.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 #include <xapian.h>
@@ -13,13 +16,20 @@ namespace depeche {
 
 class PeopleExtractor;
 
-// What the searcher shows for a hit; stored as the document data (JSON).
+// What the searcher shows for a hit; stored as the document data, in a compact binary
+// form (encode_stored; see docs/schema.md). `marks` locate every 16th body word:
+// (word position, byte offset in `text`), so a snippet can analyse a window of the text
+// around a match instead of the whole article.
 struct StoredArticle {
     std::string id, title, date, url, author, source, path, text;
     std::vector<std::string> people;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
 };
+inline constexpr std::size_t kMarkEvery = 16;
 std::string encode_stored(const StoredArticle& a);
-StoredArticle decode_stored(const std::string& data);
+// nullopt if `data` is not stored data of this format. Without `with_text`, the text
+// and marks are skipped (left empty).
+std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text = true);
 
 // The unique-id term of an article id (long ids are shortened with a hash so that
 // terms stay under Xapian's length limit).
@@ -31,6 +41,9 @@ struct BuiltDocument {
     // (folded word, folded stem) pairs for the synonym table: how an unaccented query
     // word reaches the stem of its accented spelling.
     std::vector<std::pair<std::string, std::string>> spellings;
+    // (folded stem, exact form) pairs, each once per document, for the forms table
+    // (schema::kFormsKey + stem -> form): how a query word reaches every form of its stem.
+    std::vector<std::pair<std::string, std::string>> forms;
     std::vector<InputProblem> problems;
 };
 

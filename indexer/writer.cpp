@@ -28,6 +28,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -231,6 +232,78 @@ std::size_t worker_count(std::size_t requested) {
 
 }  // namespace
 
+// New entries of the spelling table (Xapian's synonym table: folded word -> stems of its
+// accented spellings) and of the forms table (metadata: schema::kFormsKey + stem -> the
+// exact forms indexed with that stem, joined by U+001F), gathered per batch and written
+// key by key at commit time (flush_synonyms): Xapian's synonym table re-reads and
+// recompresses an entry each time the key changes between two add_synonym() calls.
+struct PendingSynonyms {
+    std::map<std::string, std::vector<std::string>> spellings;
+    std::map<std::string, std::vector<std::string>> forms;  // stem -> new forms
+    std::unordered_set<std::string> seen;  // pairs already recorded by this writer
+};
+
+// Records a document's spellings and forms. `seen` is emptied past two million pairs
+// (recording a pair again is harmless).
+static void record_synonyms(const BuiltDocument& built, PendingSynonyms& pending) {
+    std::string key;
+    auto add = [&](std::map<std::string, std::vector<std::string>>& to, char kind, const std::string& k,
+                   const std::string& value) {
+        key.assign(1, kind).append(k).append(1, '\0').append(value);
+        if (pending.seen.insert(key).second) to[k].push_back(value);
+    };
+    for (const auto& [word, stem] : built.spellings) add(pending.spellings, 's', word, stem);
+    for (const auto& [stem, form] : built.forms) add(pending.forms, 'f', stem, form);
+    if (pending.seen.size() > 2000000) pending.seen.clear();
+}
+
+// The forms of a forms-table entry, and an entry from forms.
+static std::set<std::string> split_forms(std::string_view list) {
+    std::set<std::string> out;
+    for (std::size_t start = 0; start < list.size();) {
+        std::size_t end = std::min(list.find('\x1f', start), list.size());
+        if (end > start) out.emplace(list.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+static std::string join_forms(const std::set<std::string>& forms) {
+    std::string out;
+    for (const std::string& f : forms) {
+        if (!out.empty()) out += '\x1f';
+        out += f;
+    }
+    return out;
+}
+
+static void flush_synonyms(Xapian::WritableDatabase& db, PendingSynonyms& pending) {
+    for (const auto& [word, stems] : pending.spellings)
+        for (const std::string& stem : stems) db.add_synonym(word, stem);
+    pending.spellings.clear();
+    std::string key(schema::kFormsKey);
+    for (const auto& [stem, forms] : pending.forms) {
+        key.resize(schema::kFormsKey.size());
+        key += stem;
+        std::set<std::string> all = split_forms(db.get_metadata(key));
+        std::size_t before = all.size();
+        all.insert(forms.begin(), forms.end());
+        if (all.size() != before) db.set_metadata(key, join_forms(all));
+    }
+    pending.forms.clear();
+}
+
+// Merges shards: forms-table entries present in several shards are united; other
+// metadata is rewritten after the merge.
+struct ShardCompactor : Xapian::Compactor {
+    std::string resolve_duplicate_metadata(const std::string& key, size_t num_tags,
+                                           const std::string tags[]) override {
+        if (key.rfind(schema::kFormsKey, 0) != 0) return tags[0];
+        std::set<std::string> all;
+        for (size_t i = 0; i < num_tags; ++i) all.merge(split_forms(tags[i]));
+        return join_forms(all);
+    }
+};
+
 struct Writer::Impl {
     std::string dir;
     WriterOptions options;
@@ -238,7 +311,7 @@ struct Writer::Impl {
     Analyzer analyzer;
     std::unique_ptr<PeopleExtractor> people;
     std::string people_error;
-    std::unordered_set<std::string> spellings_seen;
+    PendingSynonyms synonyms;
     std::size_t pending = 0;
     bool fresh_pending;  // overwrite requested and not yet done
 
@@ -265,17 +338,12 @@ struct Writer::Impl {
 
     void write(BuiltDocument& built) {
         db.replace_document(built.id_term, built.doc);
-        for (auto& [word, stem] : built.spellings) {
-            std::string key = word;
-            key += '\0';
-            key += stem;
-            if (spellings_seen.insert(std::move(key)).second) db.add_synonym(word, stem);
-        }
-        if (spellings_seen.size() > 2000000) spellings_seen.clear();  // bound memory; re-adding is harmless
+        record_synonyms(built, synonyms);
         if (++pending >= options.batch_size) commit();
     }
 
     void commit() {
+        flush_synonyms(db, synonyms);
         stamp_updated(db);
         db.commit();
         pending = 0;
@@ -523,17 +591,26 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
             try {
                 Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
                 Analyzer an;
-                std::unordered_set<std::string> spellings;
+                PendingSynonyms synonyms;
+                // The shard is new: an id seen before is found here, not by asking Xapian
+                // (replace_document by term looks the term up in the pending changes,
+                // which costs more than building the document).
+                std::unordered_map<std::string, Xapian::docid> ids;
                 std::size_t n = 0;
                 while (auto a = s->queue.pop()) {
                     BuiltDocument built = build(*a, an);
-                    out.replace_document(built.id_term, built.doc);
-                    for (auto& [word, stem] : built.spellings)
-                        if (spellings.insert(word + '\0' + stem).second) out.add_synonym(word, stem);
+                    auto [at, fresh] = ids.try_emplace(built.id_term, 0);
+                    if (fresh) at->second = out.add_document(built.doc);
+                    else out.replace_document(at->second, built.doc);
+                    record_synonyms(built, synonyms);
                     for (auto& p : built.problems) { p.warning = true; s->problems.push_back(std::move(p)); }
                     ++s->articles;
-                    if (++n % options.batch_size == 0) out.commit();
+                    if (++n % options.batch_size == 0) {
+                        flush_synonyms(out, synonyms);
+                        out.commit();
+                    }
                 }
+                flush_synonyms(out, synonyms);
                 out.commit();
             } catch (const Xapian::Error& e) {
                 s->error = e.get_type() + std::string(": ") + e.get_msg();
@@ -600,7 +677,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     {
         Xapian::Database all;
         for (std::size_t k = 0; k < shards; ++k) all.add_database(Xapian::Database((work / ("shard-" + std::to_string(k))).string()));
-        all.compact(merged.string(), Xapian::Compactor::FULL);
+        ShardCompactor compactor;
+        all.compact(merged.string(), Xapian::Compactor::FULL, 0, compactor);
     }
     {
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);

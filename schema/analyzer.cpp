@@ -165,7 +165,11 @@ struct Analyzer::Impl {
     std::unique_ptr<icu::BreakIterator> words;
     sb_stemmer* stemmer = nullptr;
     const icu::Normalizer2* nfc = nullptr;
-    std::unordered_map<std::string, Entry> cache;
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+    };
+    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> cache;
 
     Impl() {
         UErrorCode status = U_ZERO_ERROR;
@@ -186,7 +190,7 @@ struct Analyzer::Impl {
     }
 
     const Entry& lookup(std::string_view word) {
-        auto it = cache.find(std::string(word));
+        auto it = cache.find(word);
         if (it != cache.end()) return it->second;
         if (cache.size() > 400000) cache.clear();
         Entry e;
@@ -290,7 +294,10 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             // space ("l' Ukraine", common in pre-tokenised text) is dropped.
             std::size_t i = 0;
             std::size_t apos_begin = 0, apos_end = 0;
-            while (i < word.size()) {
+            // Apostrophes are ' (0x27), ’ (E2 80 99) and ʼ (CA BC): skip the decoding
+            // of words that have none of those bytes.
+            const bool maybe_apostrophe = word.find_first_of("'\xE2\xCA") != std::string_view::npos;
+            while (maybe_apostrophe && i < word.size()) {
                 std::size_t at = i;
                 char32_t c = decode(word, i);
                 if (is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }

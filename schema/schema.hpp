@@ -2,7 +2,7 @@
 //
 // The indexer builds documents from this table and the query parser resolves field
 // names through it, so the two cannot disagree. Prefixes follow Xapian's conventions
-// (Q unique id, S title, A author, Z stemmed, X... our own). Value slots are never
+// (Q unique id, S title, A author, X... our own). Value slots are never
 // renumbered: a change of meaning bumps kVersion.
 #pragma once
 
@@ -15,7 +15,7 @@
 namespace depeche::schema {
 
 // Bumped whenever terms, slots or stored data change meaning: older indexes are refused.
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 
 // Metadata keys stored in the index.
 inline constexpr const char* kMetaSchema = "depeche.schema";
@@ -25,13 +25,13 @@ inline constexpr const char* kMetaUpdated = "depeche.updated";
 // Value slots (Xapian::valueno). Never renumber.
 enum Slot : Xapian::valueno {
     kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss" (UTC): sorts as text
-    kSlotPeople = 1,     // people display names, serialised list (facets)
+    kSlotPeople = 1,     // people: "key\x1Ename" items joined by \x1F (facets; key = person_key)
     kSlotMentioned = 2,  // dates mentioned in the text, serialised list of "YYYYMMDD" (facets)
 };
 
 // How a field is indexed and queried.
 enum class Kind {
-    Text,     // analysed text: positional exact terms under `prefix`, stems under `stem_prefix`
+    Text,     // analysed text: positional exact terms under `prefix`; stems through the forms table
     Boolean,  // filter terms: the value analysed into one key, no positions, no weight
     Date,     // date ranges over a value slot and date terms
 };
@@ -39,7 +39,7 @@ enum class Kind {
 struct Field {
     std::string_view id;           // internal name
     std::string_view prefix;       // exact-form term prefix
-    std::string_view stem_prefix;  // stemmed term prefix ("" if none)
+    bool stemmed;                  // a query word matches every form of its stem
     Kind kind;
     std::array<std::string_view, 3> names;  // names users type before ':' ("" = unused)
 };
@@ -47,19 +47,25 @@ struct Field {
 // Text words of title and body also go under the default (empty) prefix so that an
 // unfielded query matches both; title words count more (kTitleWdf).
 inline constexpr std::string_view kBodyPrefix = "";
-inline constexpr std::string_view kBodyStemPrefix = "Z";
 inline constexpr std::string_view kIdPrefix = "Q";
 
+// Stems are not indexed as terms. The forms table, in the index's metadata, maps
+// kFormsKey + stem to every exact form indexed with that stem, joined by U+001F
+// ("Zelect" -> "elect\x1felection\x1felections\x1felectoral..."), and a query word
+// searches those forms as one term (OP_SYNONYM). The spelling table (Xapian's synonym
+// table) maps a folded word to the stems of its accented spellings.
+inline constexpr std::string_view kFormsKey = "Z";
+
 inline constexpr std::array<Field, 9> kFields{{
-    {"id", "Q", "", Kind::Boolean, {"id", "", ""}},
-    {"title", "S", "ZS", Kind::Text, {"title", "titre", ""}},
-    {"author", "A", "ZA", Kind::Text, {"author", "auteur", ""}},
-    {"source", "XSRC", "ZXSRC", Kind::Text, {"source", "", ""}},
-    {"person", "XP", "", Kind::Boolean, {"person", "personne", ""}},
-    {"date", "D", "", Kind::Date, {"date", "", ""}},
-    {"mentioned", "XM", "", Kind::Date, {"mentioned", "mentionne", "mentionné"}},
-    {"url", "U", "", Kind::Boolean, {"url", "", ""}},
-    {"file", "XF", "", Kind::Boolean, {"file", "fichier", ""}},  // absolute path of the input file
+    {"id", "Q", false, Kind::Boolean, {"id", "", ""}},
+    {"title", "S", true, Kind::Text, {"title", "titre", ""}},
+    {"author", "A", true, Kind::Text, {"author", "auteur", ""}},
+    {"source", "XSRC", true, Kind::Text, {"source", "", ""}},
+    {"person", "XP", false, Kind::Boolean, {"person", "personne", ""}},
+    {"date", "D", false, Kind::Date, {"date", "", ""}},
+    {"mentioned", "XM", false, Kind::Date, {"mentioned", "mentionne", "mentionné"}},
+    {"url", "U", false, Kind::Boolean, {"url", "", ""}},
+    {"file", "XF", false, Kind::Boolean, {"file", "fichier", ""}},  // absolute path of the input file
 }};
 
 // Date terms: under a Date field's prefix, "Y"+YYYY, "M"+YYYYMM and "D"+YYYYMMDD are
@@ -87,8 +93,6 @@ constexpr bool prefixes_unique() {
     for (std::size_t i = 0; i < kFields.size(); ++i)
         for (std::size_t j = i + 1; j < kFields.size(); ++j) {
             if (kFields[i].prefix == kFields[j].prefix) return false;
-            if (!kFields[i].stem_prefix.empty() && kFields[i].stem_prefix == kFields[j].stem_prefix)
-                return false;
         }
     return true;
 }

@@ -7,8 +7,10 @@
 
 #include <depeche/depeche.hpp>
 
+#include <array>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <xapian.h>
 
@@ -26,16 +28,25 @@ public:
 
     // Top `people_limit` people by count; date histograms at a granularity that suits
     // their span (years over more than 3 years, months over more than 3 months, days).
+    // Every count is a number of articles.
     Facets facets(std::size_t people_limit, bool exact) const;
 
     Xapian::doccount seen() const { return seen_; }
 
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    using Counts = std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>>;
+
 private:
     Xapian::doccount seen_ = 0;
-    // person key -> (display name -> count); count per key is the sum.
-    std::unordered_map<std::string, std::unordered_map<std::string, std::size_t>> people_;
-    std::map<std::string, std::size_t> dates_;      // "YYYYMMDD" -> count
-    std::map<std::string, std::size_t> mentioned_;  // "YYYYMMDD" (00 for unknown parts) -> count
+    Counts people_;     // "key\x1Edisplay name" -> articles; a key's count is the sum
+    Counts dates_;      // "YYYYMMDD" -> articles
+    // Dates mentioned, per article at each granularity (year, month, day buckets, with
+    // a coarser value kept at its own level), so that an article counts once per bucket.
+    std::array<Counts, 3> mentioned_;
+    std::string mentioned_first_, mentioned_last_;  // span of the values ("YYYYMMDD")
 };
 
 // Groups "YYYYMMDD" counts into year, month or day buckets chosen by the span.

@@ -311,32 +311,52 @@ QueryParser::QueryParser(Analyzer& analyzer, const Xapian::Database* db) : analy
 
 namespace {
 struct Prefixes {
-    std::string exact, stem;
+    std::string exact;
+    bool stemmed;    // words match every indexed form of their stems
     bool highlight;  // matches in body/title text are highlighted in snippets
 };
 Prefixes prefixes_for(std::string_view field) {
-    if (field.empty()) return {std::string(schema::kBodyPrefix), std::string(schema::kBodyStemPrefix), true};
+    if (field.empty()) return {std::string(schema::kBodyPrefix), true, true};
     const auto& f = schema::field(field);
-    return {std::string(f.prefix), std::string(f.stem_prefix), field == "title"};
+    return {std::string(f.prefix), f.stemmed, field == "title"};
 }
 }  // namespace
 
-Xapian::Query QueryParser::stems_query(const Token& t, std::string_view stem_prefix) {
+// A word as the set of indexed forms of its stems, searched as one term (OP_SYNONYM).
+// Stems: the word's own (accented spelling), its alt_stem, and the stems that the index's
+// spelling table gives for its folded form. Forms: the word itself, and what the index's
+// forms table (schema::kFormsKey + stem) lists for each stem.
+Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix, bool highlight,
+                                       std::size_t pos) {
     std::set<std::string> stems;
     stems.insert(t.stem);
     if (!t.alt_stem.empty()) stems.insert(t.alt_stem);
+    std::set<std::string> forms;
+    forms.insert(t.exact);
     if (db_) {
         for (auto it = db_->synonyms_begin(t.exact); it != db_->synonyms_end(t.exact); ++it) {
             stems.insert(*it);
             if (stems.size() > 16) break;
         }
+        for (const std::string& s : stems) {
+            const std::string list = db_->get_metadata(std::string(schema::kFormsKey) + s);
+            for (std::size_t start = 0; start < list.size();) {
+                std::size_t end = std::min(list.find('\x1f', start), list.size());
+                if (end > start && forms.emplace(list, start, end - start).second && ++forms_ > kMaxForms)
+                    throw QueryError("the query's words have too many indexed forms (the limit is " +
+                                     std::to_string(kMaxForms) + ")" + at(pos), pos);
+                start = end + 1;
+            }
+        }
     }
     std::vector<Xapian::Query> qs;
-    for (const std::string& s : stems) {
-        qs.emplace_back(std::string(stem_prefix) + s);
-        highlights_.stems.push_back(s);
+    for (const std::string& f : forms)
+        if (f.size() <= kMaxTermBytes) qs.emplace_back(prefix + f);
+    ++terms_;
+    if (highlight) {
+        highlights_.forms.emplace_back(forms.begin(), forms.end());
+        for (const std::string& s : stems) highlights_.stems.push_back(s);
     }
-    terms_ += qs.size();
     if (qs.size() == 1) return qs[0];
     return Xapian::Query(Xapian::Query::OP_SYNONYM, qs.begin(), qs.end());
 }
@@ -373,7 +393,7 @@ QueryParser::Built QueryParser::word(const Node& n, std::string_view field) {
     if (tokens.size() > 1) return phrase(n, field, n.text);  // "Jean-Yves", "a/b": a phrase
     const Token& t = tokens[0];
     Prefixes p = prefixes_for(field);
-    if (t.stem.empty() || p.stem.empty() || t.number) {
+    if (t.stem.empty() || !p.stemmed || t.number) {
         // Stopwords and numbers are matched as written.
         b.query = Xapian::Query(p.exact + t.exact);
         b.stop = t.stop;
@@ -381,13 +401,7 @@ QueryParser::Built QueryParser::word(const Node& n, std::string_view field) {
         if (p.highlight) highlights_.exact.push_back(t.exact);
         return b;
     }
-    if (!p.highlight) {
-        std::size_t before = highlights_.stems.size();
-        b.query = stems_query(t, p.stem);
-        highlights_.stems.resize(before);
-        return b;
-    }
-    b.query = stems_query(t, p.stem);
+    b.query = stems_query(t, p.exact, p.highlight, n.pos);
     return b;
 }
 

@@ -29,8 +29,9 @@ std::string describe(const Node& node);
 
 // What to highlight in snippets: single words (exact forms and stems) and phrases.
 struct Highlights {
-    std::vector<std::string> exact;
-    std::vector<std::string> stems;
+    std::vector<std::string> exact;               // words matched as written
+    std::vector<std::string> stems;               // stems of the words below
+    std::vector<std::vector<std::string>> forms;  // per query word: the indexed forms it matches
     std::vector<std::vector<std::string>> phrases;
 };
 
@@ -49,6 +50,8 @@ public:
 
     static constexpr std::size_t kMaxQueryBytes = 64 * 1024;
     static constexpr std::size_t kMaxTerms = 1000;
+    // Indexed forms that the query's words may expand to, over the whole query.
+    static constexpr std::size_t kMaxForms = 20000;
     static constexpr Xapian::termcount kMaxWildcardExpansion = 500;
     // Year, month and day terms that date ranges on dates mentioned may expand to, over
     // the whole query (hundreds of OR'ed ranges would make a huge, slow query).
@@ -67,13 +70,14 @@ private:
     Built field_query(const Node& n);
     Built combine_and(const std::vector<const Node*>& kids, std::string_view field);
     Xapian::Query date_terms_query(const std::string& prefix, int from, int to, std::size_t pos);
-    Xapian::Query stems_query(const Token& t, std::string_view stem_prefix);
+    Xapian::Query stems_query(const Token& t, const std::string& prefix, bool highlight, std::size_t pos);
 
     Analyzer& analyzer_;
     const Xapian::Database* db_;
     Highlights highlights_;
     std::size_t terms_ = 0;
     std::size_t date_terms_ = 0;
+    std::size_t forms_ = 0;
 };
 
 }  // namespace depeche

@@ -73,8 +73,12 @@ struct Searcher::Impl {
         result.total = mset.get_matches_estimated();
         result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         std::size_t rank = req.offset;
+        const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            StoredArticle a = decode_stored(it.get_document().get_data());
+            std::optional<StoredArticle> stored = decode_stored(it.get_document().get_data(), snippets);
+            if (!stored) throw IndexCorruptError("index " + dir + ": document " + std::to_string(*it) +
+                                                 " has unreadable stored data (run depeche-index --check)");
+            StoredArticle& a = *stored;
             Hit h;
             h.rank = ++rank;
             h.id = std::move(a.id);
@@ -86,8 +90,10 @@ struct Searcher::Impl {
             h.source = std::move(a.source);
             h.people = std::move(a.people);
             h.score = it.get_weight();
-            h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
-                                     req.snippet.highlight_open, req.snippet.highlight_close);
+            if (snippets && !a.text.empty())
+                h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
+                                         req.snippet.highlight_open, req.snippet.highlight_close,
+                                         snippet_region(db, *it, a, parsed.highlights, req.snippet.length));
             result.hits.push_back(std::move(h));
         }
         if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact);

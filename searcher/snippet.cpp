@@ -1,7 +1,10 @@
 #include "searcher/snippet.hpp"
 
+#include "schema/schema.hpp"
+
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace depeche {
@@ -25,40 +28,150 @@ void append_flat(std::string& out, const std::string& text, std::size_t from, st
 
 }  // namespace
 
-std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h,
-                         std::size_t length, const std::string& open, const std::string& close) {
-    if (length == 0 || text.empty()) return {};
-    std::vector<Token> tokens;
-    analyzer.analyze(text, tokens);
+namespace {
 
-    // Which tokens match: single words by exact form or stem, phrases as sequences.
-    std::unordered_set<std::string> exact(h.exact.begin(), h.exact.end());
-    std::unordered_set<std::string> stems(h.stems.begin(), h.stems.end());
-    std::vector<int> group(tokens.size(), -1);  // matched term id per token
-    std::vector<std::string> ids;
-    auto id_of = [&ids](const std::string& key) {
-        auto it = std::find(ids.begin(), ids.end(), key);
-        if (it != ids.end()) return static_cast<int>(it - ids.begin());
-        ids.push_back(key);
-        return static_cast<int>(ids.size() - 1);
+// Groups of matchable words: each query word (with its forms), each exact word and each
+// phrase is one group, so a window is scored by how many different query words it shows.
+struct Groups {
+    std::unordered_map<std::string, int> exact;  // exact form -> group
+    std::unordered_map<std::string, int> stems;  // stem -> group
+    std::vector<std::pair<const std::vector<std::string>*, int>> phrases;
+    int count = 0;
+};
+
+Groups make_groups(const Highlights& h) {
+    Groups g;
+    for (const std::string& w : h.exact)
+        if (g.exact.emplace(w, g.count).second) ++g.count;
+    for (const auto& forms : h.forms) {
+        int id = g.count++;
+        for (const std::string& f : forms) g.exact.emplace(f, id);
+    }
+    for (const std::string& s : h.stems)
+        if (g.stems.emplace(s, g.count).second) ++g.count;
+    for (const auto& p : h.phrases)
+        if (!p.empty()) g.phrases.emplace_back(&p, g.count++);
+    return g;
+}
+
+// Average bytes per word (with its space) in French news text: turns a window in bytes
+// into a window in word positions.
+constexpr std::size_t kBytesPerWord = 6;
+
+}  // namespace
+
+SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a,
+                             const Highlights& h, std::size_t length) {
+    SnippetRegion r;
+    if (a.marks.empty() || length == 0) return r;
+    // Body word positions of each matchable word (Xapian positions are analyser positions + 1).
+    constexpr std::size_t kMaxLookups = 64;
+    std::size_t lookups = 0;
+    std::unordered_map<std::string, std::vector<std::uint32_t>> positions;
+    auto positions_of = [&](const std::string& word) -> const std::vector<std::uint32_t>& {
+        auto [it, added] = positions.try_emplace(word);
+        if (added && lookups++ < kMaxLookups) {
+            const std::string term = std::string(schema::kBodyPrefix) + word;
+            for (auto p = db.positionlist_begin(did, term); p != db.positionlist_end(did, term); ++p)
+                if (*p > schema::kBodyFirstPos) it->second.push_back(*p - 1);
+        }
+        return it->second;
     };
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const Token& t = tokens[i];
-        if (exact.count(t.exact)) group[i] = id_of("=" + t.exact);
-        else if (!t.stem.empty() && stems.count(t.stem)) group[i] = id_of("~" + t.stem);
-        else if (!t.alt_stem.empty() && stems.count(t.alt_stem)) group[i] = id_of("~" + t.alt_stem);
+    std::vector<std::pair<std::uint32_t, int>> events;  // (position, group)
+    int group = 0;
+    for (const std::string& w : h.exact) {
+        for (std::uint32_t p : positions_of(w)) events.emplace_back(p, group);
+        ++group;
+    }
+    for (const auto& forms : h.forms) {
+        for (const std::string& f : forms)
+            for (std::uint32_t p : positions_of(f)) events.emplace_back(p, group);
+        ++group;
     }
     for (const auto& phrase : h.phrases) {
         if (phrase.empty()) continue;
-        int id = -1;
-        for (std::size_t i = 0; i + phrase.size() <= tokens.size(); ++i) {
-            bool ok = true;
-            for (std::size_t k = 0; k < phrase.size() && ok; ++k) ok = tokens[i + k].exact == phrase[k];
-            if (!ok) continue;
-            if (id < 0) id = id_of("\"" + phrase[0]);
-            for (std::size_t k = 0; k < phrase.size(); ++k) group[i + k] = id;
+        std::vector<const std::vector<std::uint32_t>*> lists;
+        for (const std::string& w : phrase) lists.push_back(&positions_of(w));
+        for (std::uint32_t p : *lists[0]) {
+            bool all = true;
+            for (std::size_t k = 1; k < lists.size() && all; ++k)
+                all = std::binary_search(lists[k]->begin(), lists[k]->end(), p + static_cast<std::uint32_t>(k));
+            if (all) events.emplace_back(p, group);
+        }
+        ++group;
+    }
+
+    const std::size_t lead = length / 5;
+    const auto window = static_cast<std::uint32_t>(std::max<std::size_t>(4, (length - lead) / kBytesPerWord));
+    const auto lead_words = static_cast<std::uint32_t>(lead / kBytesPerWord + 1);
+    std::uint32_t start = a.marks.front().first;
+    bool found = !events.empty();
+    if (found) {
+        // Same scoring as make_snippet, in word positions: most distinct groups, then
+        // most matches, earliest first.
+        std::sort(events.begin(), events.end());
+        std::vector<int> counts(static_cast<std::size_t>(group), 0);
+        std::size_t distinct = 0, total = 0, j = 0, best = 0;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (j < i) j = i;
+            while (j < events.size() && events[j].first - events[i].first < window) {
+                if (counts[static_cast<std::size_t>(events[j].second)]++ == 0) ++distinct;
+                ++total;
+                ++j;
+            }
+            std::size_t score = distinct * 1000 + total;
+            if (score > best) { best = score; start = events[i].first; }
+            if (--counts[static_cast<std::size_t>(events[i].second)] == 0) --distinct;
+            --total;
         }
     }
+    // From the last mark at or before the lead, to the first mark well past the window.
+    const std::uint32_t want_from = start > lead_words ? start - lead_words : 0;
+    const std::uint32_t want_to = found ? start + 3 * window + static_cast<std::uint32_t>(kMarkEvery)
+                                        : a.marks.front().first + 2 * window + static_cast<std::uint32_t>(kMarkEvery);
+    std::size_t k = 0;
+    while (k + 1 < a.marks.size() && a.marks[k + 1].first <= want_from) ++k;
+    r.from = k == 0 ? 0 : a.marks[k].second;
+    while (k < a.marks.size() && a.marks[k].first < want_to) ++k;
+    if (k < a.marks.size()) r.to = a.marks[k].second;
+    return r;
+}
+
+std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h,
+                         std::size_t length, const std::string& open, const std::string& close,
+                         SnippetRegion region) {
+    if (length == 0 || text.empty()) return {};
+    region.from = std::min(region.from, text.size());
+    region.to = std::max(region.from, std::min(region.to, text.size()));
+    std::vector<Token> tokens;
+    analyzer.analyze(std::string_view(text).substr(region.from, region.to - region.from), tokens);
+    for (Token& t : tokens) {
+        t.begin += static_cast<std::uint32_t>(region.from);
+        t.end += static_cast<std::uint32_t>(region.from);
+    }
+
+    // Which tokens match: words by exact form (their indexed forms too) or stem, phrases
+    // as sequences.
+    const Groups groups = make_groups(h);
+    std::vector<int> group(tokens.size(), -1);  // matched group per token
+    std::vector<bool> phrase_group(static_cast<std::size_t>(groups.count), false);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const Token& t = tokens[i];
+        if (auto it = groups.exact.find(t.exact); it != groups.exact.end()) group[i] = it->second;
+        else if (auto st = groups.stems.find(t.stem); !t.stem.empty() && st != groups.stems.end()) group[i] = st->second;
+        else if (auto al = groups.stems.find(t.alt_stem); !t.alt_stem.empty() && al != groups.stems.end()) group[i] = al->second;
+    }
+    for (const auto& [phrase, id] : groups.phrases) {
+        phrase_group[static_cast<std::size_t>(id)] = true;
+        for (std::size_t i = 0; i + phrase->size() <= tokens.size(); ++i) {
+            bool ok = true;
+            for (std::size_t k = 0; k < phrase->size() && ok; ++k) ok = tokens[i + k].exact == (*phrase)[k];
+            if (!ok) continue;
+            for (std::size_t k = 0; k < phrase->size(); ++k) group[i + k] = id;
+        }
+    }
+    std::vector<std::string> ids(static_cast<std::size_t>(groups.count));
+    for (std::size_t id = 0; id < ids.size(); ++id) ids[id] = phrase_group[id] ? "\"" : "=";
 
     // Best window: it starts at a matched word and holds the most distinct matched
     // terms, then the most matches; the earliest wins ties. A fifth of the length is

@@ -17,6 +17,12 @@ using namespace depeche::test;
 
 namespace {
 
+StoredArticle stored_with_id(const std::string& id) {
+    StoredArticle a;
+    a.id = id;
+    return a;
+}
+
 const std::string kIndex = DEPECHE_INDEX_BIN;
 const std::string kSearch = DEPECHE_SEARCH_BIN;
 const std::string kData = std::string(DEPECHE_SOURCE_DIR) + "/tests/data";
@@ -182,26 +188,26 @@ TEST_CASE("check: metadata and documents", "[check]") {
             Xapian::WritableDatabase w(db.string());
             Xapian::Document no_id;
             no_id.add_term("orphelin");
-            no_id.set_data("{\"id\":\"orphelin\"}");
+            no_id.set_data(encode_stored(stored_with_id("orphelin")));
             w.add_document(no_id);
             Xapian::Document bad_data;
             bad_data.add_boolean_term(id_term("mauvais"));
-            bad_data.set_data("pas du JSON");
+            bad_data.set_data("pas des données stockées");
             w.add_document(bad_data);
             Xapian::Document mismatch;
             mismatch.add_boolean_term(id_term("un"));
-            mismatch.set_data("{\"id\":\"autre\"}");
+            mismatch.set_data(encode_stored(stored_with_id("autre")));
             w.add_document(mismatch);
             Xapian::Document twin;
             twin.add_boolean_term(id_term("un"));
-            twin.set_data("{\"id\":\"un\"}");
+            twin.set_data(encode_stored(stored_with_id("un")));
             w.add_document(twin);
             w.commit();
         }
         CheckReport r = check_index(db.string());
         CHECK(r.articles == 15);
         CHECK(any_mentions(r.problems, "document 12: no id term"));
-        CHECK(any_mentions(r.problems, "document 13: stored data is not a JSON object"));
+        CHECK(any_mentions(r.problems, "document 13: stored data is unreadable"));
         CHECK(any_mentions(r.problems, "does not match the stored id 'autre'"));
         CHECK(any_mentions(r.problems, "shared by 2 documents"));
         expect_damaged(db, "no id term");
@@ -214,7 +220,7 @@ TEST_CASE("check: metadata and documents", "[check]") {
             for (int i = 0; i < 150; ++i) {
                 Xapian::Document d;
                 d.add_term("x" + std::to_string(i));
-                d.set_data("{\"id\":\"x\"}");
+                d.set_data(encode_stored(stored_with_id("x")));
                 w.add_document(d);
             }
             w.commit();

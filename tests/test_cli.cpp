@@ -2,6 +2,8 @@
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "schema/schema.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -66,7 +68,7 @@ TEST_CASE("cli: indexing tests/data reports a summary and is idempotent", "[cli]
     REQUIRE(stats.status == 0);
     json s = json::parse(stats.out);
     CHECK(s["articles"] == 11);
-    CHECK(s["schema_version"] == 2);
+    CHECK(s["schema_version"] == depeche::schema::kVersion);
     CHECK(s["size_bytes"].get<long>() > 0);
     CHECK(!s["last_update"].get<std::string>().empty());
 }
