@@ -62,7 +62,7 @@ Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& toke
         term.resize(prefix.size());
         term += t.exact;
         doc.add_posting(term, t.pos + 1, wdf);
-        if (!t.stem.empty() && !t.number && seen.insert(t.exact).second) {
+        if (!t.stem.empty() && !t.number && seen.insert(t.exact + '\0' + t.stem).second) {
             out.forms.emplace_back(t.stem, t.exact);
             if (!t.alt_stem.empty()) out.spellings.emplace_back(t.exact, t.stem);
         }

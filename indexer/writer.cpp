@@ -297,7 +297,11 @@ static void flush_synonyms(Xapian::WritableDatabase& db, PendingSynonyms& pendin
 struct ShardCompactor : Xapian::Compactor {
     std::string resolve_duplicate_metadata(const std::string& key, size_t num_tags,
                                            const std::string tags[]) override {
-        if (key.rfind(schema::kFormsKey, 0) != 0) return tags[0];
+        // Glass passes the key as stored in its postlist table, after the two bytes that
+        // mark user metadata ("\0\xC0").
+        std::string_view k(key);
+        if (k.size() >= 2 && k[0] == '\0' && k[1] == '\xC0') k.remove_prefix(2);
+        if (k.substr(0, schema::kFormsKey.size()) != schema::kFormsKey) return tags[0];
         std::set<std::string> all;
         for (size_t i = 0; i < num_tags; ++i) all.merge(split_forms(tags[i]));
         return join_forms(all);

@@ -24,38 +24,54 @@ void add(FacetSpy::Counts& counts, std::string_view key, std::size_t n = 1) {
     else it->second += n;
 }
 
-// Bucket width (4 years, 6 months, 8 days) for values spanning first..last ("YYYYMMDD").
-std::size_t bucket_width(std::string_view first, std::string_view last) {
-    auto num = [](std::string_view s, std::size_t at, std::size_t len) {
-        int v = 0;
-        for (std::size_t k = at; k < at + len && k < s.size(); ++k) v = v * 10 + (s[k] - '0');
-        return v;
-    };
-    int y0 = num(first, 0, 4), y1 = num(last, 0, 4);
-    int m0 = num(first, 4, 2), m1 = num(last, 4, 2);
+// "YYYYMMDD" (8 digits) as a number; 0 if malformed.
+std::uint32_t date_number(std::string_view s) {
+    if (s.size() < 8) return 0;
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 8; ++k) {
+        if (s[k] < '0' || s[k] > '9') return 0;
+        v = v * 10 + static_cast<std::uint32_t>(s[k] - '0');
+    }
+    return v;
+}
+
+std::string date_string(std::uint32_t v) {
+    std::string s(8, '0');
+    for (std::size_t k = 8; k-- > 0; v /= 10) s[k] = static_cast<char>('0' + v % 10);
+    return s;
+}
+
+// Bucket level (0 years, 1 months, 2 days) for values spanning first..last (YYYYMMDD):
+// years over more than 3 years, months over more than 3 months, else days.
+std::size_t bucket_level(std::uint32_t first, std::uint32_t last) {
+    int y0 = static_cast<int>(first / 10000), y1 = static_cast<int>(last / 10000);
+    int m0 = static_cast<int>(first / 100 % 100), m1 = static_cast<int>(last / 100 % 100);
     int months = (y1 - y0) * 12 + (m1 - m0);
-    return (y1 - y0) > 3 ? 4 : months > 3 ? 6 : 8;
+    return (y1 - y0) > 3 ? 0 : months > 3 ? 1 : 2;
 }
 
-// "YYYYMMDD" cut to a width; values known only to a coarser level keep their own.
-std::string_view bucket_of(std::string_view day, std::size_t width) {
-    std::string_view key = day.substr(0, std::min(width, day.size()));
-    while (key.size() > 4 && key.substr(key.size() - 2) == "00") key.remove_suffix(2);
-    return key;
+// A day cut to a level; a value known only to a coarser level keeps its own
+// (20240400 stays a month at the day level).
+std::uint32_t bucket_of(std::uint32_t day, std::size_t level) {
+    if (level == 0 || day / 100 % 100 == 0) return day / 10000 * 10000;
+    if (level == 1 || day % 100 == 0) return day / 100 * 100;
+    return day;
 }
 
-std::vector<FacetCount> bucket_list(const std::map<std::string, std::size_t>& buckets) {
+// Buckets as "YYYY", "YYYY-MM" or "YYYY-MM-DD", in date order.
+std::vector<FacetCount> bucket_list(const FacetSpy::DateCounts& buckets) {
+    std::vector<std::pair<std::uint32_t, std::size_t>> sorted(buckets.begin(), buckets.end());
+    std::sort(sorted.begin(), sorted.end());
     std::vector<FacetCount> out;
-    for (const auto& [key, n] : buckets) {
-        std::string v = key.substr(0, 4);
-        if (key.size() >= 6) v += "-" + key.substr(4, 2);
-        if (key.size() >= 8) v += "-" + key.substr(6, 2);
+    for (const auto& [key, n] : sorted) {
+        std::string d = date_string(key);
+        std::string v = d.substr(0, 4);
+        if (key / 100 % 100 != 0) v += "-" + d.substr(4, 2);
+        if (key / 100 % 100 != 0 && key % 100 != 0) v += "-" + d.substr(6, 2);
         out.push_back({v, n});
     }
     return out;
 }
-
-constexpr std::size_t level_width(std::size_t level) { return 4 + 2 * level; }
 
 // Numbers are written in decimal ended by ';', keys after their length.
 void put_number(std::string& out, std::size_t n) { out += std::to_string(n) + ';'; }
@@ -83,24 +99,31 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
         add(people_, item);
     });
     const std::string date = doc.get_value(schema::kSlotDate);
-    if (date.size() >= 8) add(dates_, std::string_view(date).substr(0, 8));
+    if (std::uint32_t d = date_number(date)) ++dates_[d];
     const std::string mentioned = doc.get_value(schema::kSlotMentioned);
     if (mentioned.empty()) return;
-    for (std::size_t level = 0; level < mentioned_.size(); ++level) {
-        std::string_view done[64];
+    std::uint32_t days[64];
+    std::size_t ndays = 0;
+    for_each_item(mentioned, [&](std::string_view item) {
+        std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
+        if (d && ndays < std::size(days)) days[ndays++] = d;
+    });
+    for (std::size_t k = 0; k < ndays; ++k) {
+        if (!mentioned_first_ || days[k] < mentioned_first_) mentioned_first_ = days[k];
+        if (days[k] > mentioned_last_) mentioned_last_ = days[k];
+    }
+    // The span only grows: levels finer than the one it already calls for are never
+    // shown, so they are no longer counted.
+    const std::size_t finest = bucket_level(mentioned_first_, mentioned_last_);
+    for (std::size_t level = 0; level <= finest; ++level) {
+        std::uint32_t done[64];
         std::size_t ndone = 0;
-        for_each_item(mentioned, [&](std::string_view d) {
-            if (d.size() != 8) return;
-            if (level == 0) {
-                if (mentioned_first_.empty() || d < mentioned_first_) mentioned_first_ = d;
-                if (mentioned_last_.empty() || d > mentioned_last_) mentioned_last_ = d;
-            }
-            std::string_view b = bucket_of(d, level_width(level));
-            for (std::size_t k = 0; k < ndone; ++k)
-                if (done[k] == b) return;
-            if (ndone < std::size(done)) done[ndone++] = b;
-            add(mentioned_[level], b);
-        });
+        for (std::size_t k = 0; k < ndays; ++k) {
+            std::uint32_t b = bucket_of(days[k], level);
+            if (std::find(done, done + ndone, b) != done + ndone) continue;
+            done[ndone++] = b;
+            ++mentioned_[level][b];
+        }
     }
 }
 
@@ -109,25 +132,30 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
 std::string FacetSpy::serialise_results() const {
     std::string out;
     put_number(out, seen_);
-    put_count(out, mentioned_first_, 0);
-    put_count(out, mentioned_last_, 0);
-    for (const Counts* sec : {&people_, &dates_, &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
-        std::string s;
-        for (const auto& [k, n] : *sec) put_count(s, k, n);
-        put_number(out, s.size());
-        out += s;
+    put_number(out, mentioned_first_);
+    put_number(out, mentioned_last_);
+    std::string sec;
+    for (const auto& [k, n] : people_) put_count(sec, k, n);
+    put_number(out, sec.size());
+    out += sec;
+    for (const DateCounts* dc : {&dates_, &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
+        sec.clear();
+        for (const auto& [k, n] : *dc) put_count(sec, date_string(k), n);
+        put_number(out, sec.size());
+        out += sec;
     }
     return out;
 }
 
 void FacetSpy::merge_results(const std::string& s) {
     std::size_t i = 0;
+    auto bad = [] { return Xapian::NetworkError("bad facet results"); };
     auto number = [&]() -> std::size_t {
         std::size_t end = s.find(';', i);
-        if (end == std::string::npos || end == i || end - i > 19) throw Xapian::NetworkError("bad facet results");
+        if (end == std::string::npos || end == i || end - i > 19) throw bad();
         std::size_t n = 0;
         for (std::size_t k = i; k < end; ++k) {
-            if (s[k] < '0' || s[k] > '9') throw Xapian::NetworkError("bad facet results");
+            if (s[k] < '0' || s[k] > '9') throw bad();
             n = n * 10 + static_cast<std::size_t>(s[k] - '0');
         }
         i = end + 1;
@@ -135,34 +163,47 @@ void FacetSpy::merge_results(const std::string& s) {
     };
     auto key = [&](std::size_t stop) {
         std::size_t klen = number();
-        if (klen > stop - std::min(stop, i)) throw Xapian::NetworkError("bad facet results");
-        std::string k = s.substr(i, klen);
+        if (i > stop || klen > stop - i) throw bad();
+        std::string_view k(s.data() + i, klen);
         i += klen;
         return k;
     };
     seen_ += static_cast<Xapian::doccount>(number());
-    std::string first = key(s.size());
-    number();
-    std::string last = key(s.size());
-    number();
-    if (!first.empty() && (mentioned_first_.empty() || first < mentioned_first_)) mentioned_first_ = first;
-    if (!last.empty() && (mentioned_last_.empty() || last > mentioned_last_)) mentioned_last_ = last;
-    for (Counts* sec : {&people_, &dates_, &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
+    auto first = static_cast<std::uint32_t>(number()), last = static_cast<std::uint32_t>(number());
+    if (first && (!mentioned_first_ || first < mentioned_first_)) mentioned_first_ = first;
+    if (last > mentioned_last_) mentioned_last_ = last;
+    for (int section = 0; section < 5; ++section) {
         std::size_t stop = number();
-        if (stop > s.size() - i) throw Xapian::NetworkError("bad facet results");
+        if (stop > s.size() - i) throw bad();
         stop += i;
         while (i < stop) {
-            std::string k = key(stop);
-            add(*sec, k, number());
+            std::string_view k = key(stop);
+            std::size_t n = number();
+            if (section == 0) {
+                add(people_, k, n);
+            } else {
+                std::uint32_t d = date_number(k);
+                if (!d) throw bad();
+                DateCounts& dc = section == 1 ? dates_ : mentioned_[static_cast<std::size_t>(section - 2)];
+                dc[d] += n;
+            }
         }
     }
 }
 
 std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>& days) {
-    if (days.empty()) return {};
-    const std::size_t width = bucket_width(days.begin()->first, days.rbegin()->first);
-    std::map<std::string, std::size_t> buckets;
-    for (const auto& [day, n] : days) buckets[std::string(bucket_of(day, width))] += n;
+    FacetSpy::DateCounts numbers;
+    for (const auto& [day, n] : days)
+        if (std::uint32_t d = date_number(day)) numbers[d] += n;
+    if (numbers.empty()) return {};
+    std::uint32_t first = UINT32_MAX, last = 0;
+    for (const auto& [d, n] : numbers) {
+        first = std::min(first, d);
+        last = std::max(last, d);
+    }
+    const std::size_t level = bucket_level(first, last);
+    FacetSpy::DateCounts buckets;
+    for (const auto& [d, n] : numbers) buckets[bucket_of(d, level)] += n;
     return bucket_list(buckets);
 }
 
@@ -173,6 +214,7 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
     // a tie: "Emmanuel Macron" rather than "Macron").
     struct Person { std::size_t total = 0, best_n = 0; std::string_view best; };
     std::unordered_map<std::string_view, Person> by_key;
+    by_key.reserve(people_.size());
     for (const auto& [item, n] : people_) {
         std::string_view v(item);
         std::size_t sep = v.find('\x1e');
@@ -185,17 +227,27 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
             p.best_n = n;
         }
     }
-    for (const auto& [key, p] : by_key) f.people.push_back({std::string(p.best), p.total});
-    std::sort(f.people.begin(), f.people.end(), [](const FacetCount& a, const FacetCount& b) {
-        return a.count != b.count ? a.count > b.count : a.value < b.value;
-    });
-    if (f.people.size() > people_limit) f.people.resize(people_limit);
-    f.dates = date_histogram(std::map<std::string, std::size_t>(dates_.begin(), dates_.end()));
-    if (!mentioned_first_.empty()) {
-        const std::size_t width = bucket_width(mentioned_first_, mentioned_last_);
-        const Counts& level = mentioned_[(width - 4) / 2];
-        f.mentioned = bucket_list(std::map<std::string, std::size_t>(level.begin(), level.end()));
+    std::vector<const Person*> ranked;
+    ranked.reserve(by_key.size());
+    for (const auto& [key, p] : by_key) ranked.push_back(&p);
+    auto before = [](const Person* a, const Person* b) {
+        return a->total != b->total ? a->total > b->total : a->best < b->best;
+    };
+    const std::size_t shown = std::min(people_limit, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown), ranked.end(), before);
+    for (std::size_t k = 0; k < shown; ++k) f.people.push_back({std::string(ranked[k]->best), ranked[k]->total});
+    if (!dates_.empty()) {
+        std::uint32_t first = UINT32_MAX, last = 0;
+        for (const auto& [d, n] : dates_) {
+            first = std::min(first, d);
+            last = std::max(last, d);
+        }
+        const std::size_t level = bucket_level(first, last);
+        DateCounts buckets;
+        for (const auto& [d, n] : dates_) buckets[bucket_of(d, level)] += n;
+        f.dates = bucket_list(buckets);
     }
+    if (mentioned_first_) f.mentioned = bucket_list(mentioned_[bucket_level(mentioned_first_, mentioned_last_)]);
     return f;
 }
 

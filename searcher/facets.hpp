@@ -8,6 +8,7 @@
 #include <depeche/depeche.hpp>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,14 +40,17 @@ public:
     };
     using Counts = std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>>;
 
+    using DateCounts = std::unordered_map<std::uint32_t, std::size_t>;  // YYYYMMDD as a number
+
 private:
     Xapian::doccount seen_ = 0;
-    Counts people_;     // "key\x1Edisplay name" -> articles; a key's count is the sum
-    Counts dates_;      // "YYYYMMDD" -> articles
+    Counts people_;      // "key\x1Edisplay name" -> articles; a key's count is the sum
+    DateCounts dates_;   // publication day -> articles
     // Dates mentioned, per article at each granularity (year, month, day buckets, with
-    // a coarser value kept at its own level), so that an article counts once per bucket.
-    std::array<Counts, 3> mentioned_;
-    std::string mentioned_first_, mentioned_last_;  // span of the values ("YYYYMMDD")
+    // a value known only to a coarser level kept at its own: 20240400 is a month), so
+    // that an article counts once per bucket.
+    std::array<DateCounts, 3> mentioned_;
+    std::uint32_t mentioned_first_ = 0, mentioned_last_ = 0;  // span of the values
 };
 
 // Groups "YYYYMMDD" counts into year, month or day buckets chosen by the span.

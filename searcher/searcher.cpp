@@ -66,12 +66,25 @@ struct Searcher::Impl {
         const std::size_t first = std::min(req.offset, docs);
         const std::size_t wanted = std::min(req.limit, docs - first);
         Xapian::doccount check = static_cast<Xapian::doccount>(first + wanted);
-        if (req.exact_total || req.facets) check = static_cast<Xapian::doccount>(docs);
+        // Facets need every match seen by the spy, during the ranked match.
+        if (req.facets) check = static_cast<Xapian::doccount>(docs);
         Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
                                              static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
         result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        if (req.exact_total && !result.total_exact) {
+            // An exact count without weights: the ranked match above stops early on its
+            // top hits (Xapian's max-weight pruning), and counting every match with
+            // BoolWeight costs less than weighing them all with BM25.
+            Xapian::Enquire counter(db);
+            counter.set_query(parsed.query);
+            counter.set_weighting_scheme(Xapian::BoolWeight());
+            counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+            Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
+            result.total = counted.get_matches_estimated();
+            result.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+        }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -125,10 +125,11 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
             --total;
         }
     }
-    // From the last mark at or before the lead, to the first mark well past the window.
+    // From the last mark at or before the lead, to the first mark past the window even if
+    // its words are short (4 bytes a word with its space).
     const std::uint32_t want_from = start > lead_words ? start - lead_words : 0;
-    const std::uint32_t want_to = found ? start + 3 * window + static_cast<std::uint32_t>(kMarkEvery)
-                                        : a.marks.front().first + 2 * window + static_cast<std::uint32_t>(kMarkEvery);
+    const auto reach = static_cast<std::uint32_t>(length / 4 + 1);
+    const std::uint32_t want_to = (found ? start : a.marks.front().first) + reach;
     std::size_t k = 0;
     while (k + 1 < a.marks.size() && a.marks[k + 1].first <= want_from) ++k;
     r.from = k == 0 ? 0 : a.marks[k].second;

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -200,5 +201,64 @@ TEST_CASE("oracle: boolean identities hold", "[oracle][wikinews]") {
         CHECK(a_not_b.size() + a_and_b.size() == a.size());
         CHECK(ids(s, x + " NOT " + y) == a_not_b);
         CHECK(ids(s, x + " AND " + y) == a_and_b);
+    }
+}
+
+// A word matches the articles holding a word of one of its stems. The forms table
+// (stem -> indexed forms) is written per batch and merged across shards by compaction:
+// a sharded first build must answer exactly like one writer, and both like a scan of
+// the analysed articles.
+TEST_CASE("oracle: word queries match every form of their stems, sharded or not", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    TempDir dir;
+    const std::string sharded = (dir.path / "sharded").string();
+    {
+        WriterOptions o;
+        o.threads = 3;
+        o.batch_size = 100;  // several flushes of the forms per shard
+        Writer w(sharded, o);
+        w.index_paths({(fs::path(DEPECHE_SHARED_DIR) / "corpus/wikinews-fr/articles.jsonl").string()});
+    }
+    // The analysed corpus: for each article, its (exact form, stem) pairs; and for each
+    // exact form, every stem it was indexed with anywhere.
+    Analyzer an;
+    std::vector<std::set<std::string>> forms_of(wn->articles.size());
+    std::map<std::string, std::set<std::string>> stems_of_form;
+    std::vector<std::string> sample;
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < wn->articles.size(); ++i) {
+        for (const std::string* text : {&wn->articles[i].title, &wn->articles[i].body}) {
+            for (const Token& t : an.tokens(*text)) {
+                forms_of[i].insert(t.exact);
+                if (t.stem.empty() || t.number) continue;
+                stems_of_form[t.exact].insert(t.stem);
+                if (++seen % 997 == 0 && t.exact.size() > 3) sample.push_back(t.exact);
+            }
+        }
+    }
+    REQUIRE(sample.size() > 50);
+    Searcher one(wn->db), many(sharded);
+    for (const std::string& word : sample) {
+        INFO(word);
+        // The query word's stems: its own, and those of its accented spellings.
+        std::set<std::string> stems;
+        for (const Token& t : an.tokens(word)) {
+            stems.insert(t.stem);
+            if (!t.alt_stem.empty()) stems.insert(t.alt_stem);
+        }
+        if (auto it = stems_of_form.find(word); it != stems_of_form.end()) stems.insert(it->second.begin(), it->second.end());
+        std::set<std::string> want;
+        for (std::size_t i = 0; i < wn->articles.size(); ++i) {
+            for (const std::string& f : forms_of[i]) {
+                auto it = stems_of_form.find(f);
+                bool hit = f == word;
+                if (!hit && it != stems_of_form.end())
+                    for (const std::string& s : it->second) hit = hit || stems.count(s) > 0;
+                if (hit) { want.insert(wn->articles[i].id); break; }
+            }
+        }
+        std::set<std::string> got_one = ids(one, word), got_many = ids(many, word);
+        CHECK(got_many == got_one);
+        CHECK(got_one == want);
     }
 }
