@@ -7,9 +7,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -48,6 +50,21 @@ IndexSummary index(const std::string& db, const std::vector<std::string>& paths,
     o.overwrite = full;
     Writer w(db, o);
     return w.index_paths(paths);
+}
+
+// After an indexer was killed: Xapian's lock is held by a helper process that exits
+// just after the indexer dies. Waits (at most 10 s) until the index can be written.
+void wait_for_lock_release(const std::string& db) {
+    for (int i = 0; i < 100; ++i) {
+        try {
+            Writer probe(db);
+            return;
+        } catch (const IndexLockedError&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        } catch (const Error&) {
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -172,18 +189,7 @@ TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[increm
             ::kill(pid, SIGKILL);
             int st = 0;
             waitpid(pid, &st, 0);
-            // Xapian's lock is held by a helper process that exits just after the
-            // indexer dies: wait (at most 10 s) until the index can be written again.
-            for (int i = 0; i < 100; ++i) {
-                try {
-                    Writer probe(db);
-                    break;
-                } catch (const IndexLockedError&) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                } catch (const Error&) {
-                    break;
-                }
-            }
+            wait_for_lock_release(db);
             // Whatever the moment, the index (if there is one yet) opens and answers.
             if (fs::exists(fs::path(db) / "iamglass")) {
                 Searcher s(db);
@@ -217,4 +223,63 @@ TEST_CASE("incremental: a half-created index is recovered, a foreign folder is r
     CHECK_THROWS_AS(index(foreign.string(), {in.string()}), IoError);
     CHECK(fs::exists(foreign / "notes.txt"));
     CHECK(!fs::exists(foreign / "iamglass"));
+}
+
+// A write that fails part-way (a full disk, here a file size limit: RLIMIT_FSIZE, which
+// works as root too) is reported as such, exit status 3, not as damage; the index keeps
+// its last commit, and a run without the limit completes the job.
+TEST_CASE("incremental: a failed write is reported, the index keeps its last commit", "[incremental][xapian-check]") {
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    RunResult first = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " +
+                          shell_quote(std::string(DEPECHE_SOURCE_DIR) + "/tests/data"));
+    REQUIRE(first.status == 0);
+    std::uintmax_t largest = 0;
+    for (const auto& e : fs::directory_iterator(db)) largest = std::max(largest, e.file_size());
+    // 1,000 articles of 200 distinct words each: the tables must grow well past the limit.
+    std::string lines;
+    for (int i = 0; i < 1000; ++i) {
+        std::string body;
+        for (int w = 0; w < 200; ++w) body += "mot" + std::to_string(i * 200 + w) + " ";
+        lines += article_json("big-" + std::to_string(i), "Titre " + std::to_string(i), body) + "\n";
+    }
+    write_file(tmp.path / "in" / "big.jsonl", lines);
+    const std::string in = (tmp.path / "in").string(), out = (tmp.path / "out").string(), err = (tmp.path / "err").string();
+
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        rlimit limit{largest + 200000, largest + 200000};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        signal(SIGXFSZ, SIG_IGN);  // write(2) then fails with EFBIG instead of killing
+        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        execl(DEPECHE_INDEX_BIN, DEPECHE_INDEX_BIN, "--quiet", "--batch-size", "100", "--db", db.c_str(), in.c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    std::string message = read_file(err);
+    INFO(message);
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 3);
+    CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+    CHECK(message.rfind("depeche-index: cannot write index " + db + " (DatabaseError: Error writing block", 0) == 0);
+    CHECK(message.find("File too large") != std::string::npos);
+    CHECK(message.find("it keeps its last commit") != std::string::npos);
+    CHECK(message.find("damaged") == std::string::npos);
+    CHECK(read_file(out).empty());
+    wait_for_lock_release(db);
+    // The index is sound and holds its last commit: the 11 first articles, maybe some
+    // batches of the new ones, never part of a batch.
+    CHECK(check_index(db).ok());
+    std::size_t n = count(db);
+    CHECK(n >= 11);
+    CHECK((n - 11) % 100 == 0);
+    RunResult again = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " + shell_quote(in));
+    INFO(again.err);
+    CHECK(again.status == 0);
+    CHECK(count(db) == 11 + 1000);
 }

@@ -66,4 +66,9 @@ inline RunResult run(const std::string& command) {
     return r;
 }
 
+inline std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace depeche::test
