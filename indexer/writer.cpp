@@ -18,7 +18,9 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -246,6 +248,23 @@ std::exception_ptr translated(const Xapian::Error& e, const std::string& dir) {
         rethrow_xapian(e, dir);
     } catch (...) {
         return std::current_exception();
+    }
+}
+
+// Build folders (.NAME.build-PID) left next to the index by a depeche-index that was
+// killed or aborted (second Ctrl-C) while building: removed when that process is gone.
+void remove_stale_builds(const fs::path& target) {
+    const std::string stem = "." + target.filename().string() + ".build-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(target.parent_path(), ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind(stem, 0) != 0 || name.size() == stem.size()) continue;
+        const std::string digits = name.substr(stem.size());
+        if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+        std::error_code rm;
+        fs::remove_all(e.path(), rm);
     }
 }
 
@@ -557,6 +576,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     const fs::path target = fs::absolute(dir).lexically_normal();
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     std::error_code ec;
+    remove_stale_builds(target);
     fs::remove_all(work, ec);
     fs::create_directories(work);
     struct Cleanup {
@@ -640,7 +660,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         if (stats.failed) ++summary.skipped_files;
         else {
             ++summary.files_added;
-            if (statted) {
+            // A file cut short by an interruption is not recorded: the next run reads it.
+            if (statted && !stop_requested()) {
                 st.hash = hash_file(f);
                 states.emplace_back(f.string(), st);
             }
