@@ -35,10 +35,28 @@ const char* kUsage =
     "Options";
 
 volatile std::sig_atomic_t g_interrupts = 0;
+volatile std::sig_atomic_t g_progress_shown = 0;  // the progress line is on the terminal
+
+// Only async-signal-safe calls here: write(2) and _Exit.
+void say(const char* text, std::size_t length) {
+    ssize_t ignored = ::write(STDERR_FILENO, text, length);
+    (void)ignored;
+}
 
 extern "C" void on_interrupt(int) {
     g_interrupts = g_interrupts + 1;
-    if (g_interrupts >= 2) std::_Exit(130);  // commits are atomic: the index stays as last committed
+    if (g_interrupts >= 2) {
+        // Commits are atomic: the index stays as last committed.
+        static const char abort_msg[] = "depeche-index: aborted; the index keeps its last commit\n";
+        if (g_progress_shown) say("\r\033[K", 4);
+        say(abort_msg, sizeof abort_msg - 1);
+        std::_Exit(130);
+    }
+    if (g_progress_shown) {
+        static const char stop_msg[] =
+            "\r\033[Kdepeche-index: interrupted, committing what was done (Ctrl-C again to quit at once)\n";
+        say(stop_msg, sizeof stop_msg - 1);
+    }
 }
 
 std::string default_db() {
@@ -109,6 +127,7 @@ int main(int argc, char** argv) {
     }
     bool quiet = vm.count("quiet") > 0;
     bool progress_display = !quiet && isatty(STDERR_FILENO);
+    g_progress_shown = progress_display;
 
     try {
         depeche::WriterOptions wo;

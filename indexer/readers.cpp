@@ -306,6 +306,15 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
 
 namespace readers_detail {
 
+namespace {
+// An exception thrown by the sink (the writer: an index that cannot be written, or a
+// caller's callback), carried past the readers' own handlers, which are for reading
+// errors only, and rethrown unchanged by read_file().
+struct SinkException {
+    std::exception_ptr error;
+};
+}  // namespace
+
 void ReadContext::issue(std::string_view message, std::size_t line) {
     issues_.push_back(ReadIssue{path_, line, one_line(message)});
 }
@@ -313,7 +322,11 @@ void ReadContext::issue(std::string_view message, std::size_t line) {
 void ReadContext::emit(Article&& article) {
     article.path = path_;
     ++articles_;
-    sink_(std::move(article));
+    try {
+        sink_(std::move(article));
+    } catch (...) {
+        throw SinkException{std::current_exception()};
+    }
 }
 
 }  // namespace readers_detail
@@ -341,6 +354,8 @@ ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& 
     ReadStats stats;
     try {
         stats.failed = !read_into(path, ctx);
+    } catch (const readers_detail::SinkException& e) {
+        std::rethrow_exception(e.error);
     } catch (const std::bad_alloc&) {
         ctx.issue("out of memory while reading, skipped");
         stats.failed = true;

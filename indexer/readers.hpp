@@ -42,7 +42,8 @@ struct ReadStats {
 // lines. Never throws for bad input. `failed` is set when the file could not be read
 // (I/O error, not a regular file, unsupported extension, too large); binary, empty or
 // malformed content only gives issues. "byte N" in messages counts from 1, from the
-// start of the file (of the line for JSONL).
+// start of the file (of the line for JSONL). An exception thrown by the sink (the index
+// cannot be written...) stops reading and comes out unchanged, never as an issue.
 ReadStats read_file(const std::filesystem::path& path,
                     const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues);

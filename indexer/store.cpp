@@ -39,6 +39,11 @@ void check_compatible(const Xapian::Database& db, const std::string& dir) {
 void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     const std::string type = e.get_type();
     std::string what = type + ": " + e.get_msg();
+    if (const char* reason = e.get_error_string(); reason && *reason) what += std::string(" (") + reason + ")";
+    // A write that failed (a full disk, a file size limit): not damage, the index keeps
+    // its last commit (Xapian commits atomically).
+    if (type == "DatabaseError" && e.get_msg().rfind("Error writing", 0) == 0)
+        throw IoError("cannot write index " + dir + " (" + what + "); it keeps its last commit");
     if (type == "DatabaseLockError")
         throw IndexLockedError("index " + dir + " is being written by another process");
     if (type == "DatabaseNotFoundError")
@@ -65,6 +70,14 @@ void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
         }
         throw IoError("cannot open index " + dir + " (" + what + ")");
     }
+    throw IoError("index " + dir + ": " + what);
+}
+
+void rethrow_filesystem(const fs::filesystem_error& e, const std::string& dir) {
+    // libstdc++: "filesystem error: cannot create directories: Not a directory [PATH]"
+    std::string what = e.what();
+    const std::string_view prefix = "filesystem error: ";
+    if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
     throw IoError("index " + dir + ": " + what);
 }
 

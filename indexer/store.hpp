@@ -26,14 +26,28 @@ std::string lexicon_dir();
 
 // Throws the public error matching a Xapian error about the index at dir.
 [[noreturn]] void rethrow_xapian(const Xapian::Error& e, const std::string& dir);
+// Throws IoError for a std::filesystem error met while using the index at dir; the
+// message names the operation, the reason and the path(s).
+[[noreturn]] void rethrow_filesystem(const std::filesystem::filesystem_error& e, const std::string& dir);
 
-// Runs f, translating Xapian errors into depeche errors.
+// Runs f so that only depeche errors leave it: Xapian errors are translated
+// (rethrow_xapian), filesystem errors become IoError (rethrow_filesystem), other
+// standard exceptions become Error; std::bad_alloc, and exceptions that derive from
+// no std::exception (a caller's callback may throw anything), pass unchanged.
 template <class F>
-auto guard_xapian(F&& f, const std::string& dir) -> decltype(f()) {
+auto guard_errors(F&& f, const std::string& dir) -> decltype(f()) {
     try {
         return f();
+    } catch (const Error&) {
+        throw;
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::filesystem::filesystem_error& e) {
+        rethrow_filesystem(e, dir);
+    } catch (const std::exception& e) {
+        throw Error("index " + dir + ": " + e.what());
     }
 }
 

@@ -18,7 +18,9 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -224,6 +226,49 @@ void assign_id(Article& a) {
     else if (!a.path.empty()) a.id = a.line ? a.path + "#" + std::to_string(a.line) : a.path;
 }
 
+// Runs f when leaving the scope, also by an exception: used to close the queues and
+// join the worker threads (a std::thread destroyed while joinable calls std::terminate).
+template <class F>
+struct OnExit {
+    F f;
+    ~OnExit() { f(); }
+};
+template <class F>
+OnExit(F) -> OnExit<F>;
+
+// An exception thrown by the caller's progress callback, carried through the library's
+// error translation and rethrown unchanged by index_paths().
+struct CallbackException {
+    std::exception_ptr error;
+};
+
+// The public error for a Xapian error met in a worker thread, to be rethrown by the
+// thread that collects the results.
+std::exception_ptr translated(const Xapian::Error& e, const std::string& dir) {
+    try {
+        rethrow_xapian(e, dir);
+    } catch (...) {
+        return std::current_exception();
+    }
+}
+
+// Build folders (.NAME.build-PID) left next to the index by a depeche-index that was
+// killed or aborted (second Ctrl-C) while building: removed when that process is gone.
+void remove_stale_builds(const fs::path& target) {
+    const std::string stem = "." + target.filename().string() + ".build-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(target.parent_path(), ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind(stem, 0) != 0 || name.size() == stem.size()) continue;
+        const std::string digits = name.substr(stem.size());
+        if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+        std::error_code rm;
+        fs::remove_all(e.path(), rm);
+    }
+}
+
 std::size_t worker_count(std::size_t requested) {
     if (requested) return requested;
     unsigned n = std::thread::hardware_concurrency();
@@ -368,7 +413,7 @@ struct Writer::Impl {
 };
 
 Writer::Writer(const std::string& index_dir, const WriterOptions& options)
-    : impl_(guard_xapian([&] { return std::make_unique<Impl>(index_dir, options); }, index_dir)) {}
+    : impl_(guard_errors([&] { return std::make_unique<Impl>(index_dir, options); }, index_dir)) {}
 
 Writer::~Writer() {
     if (!impl_) return;
@@ -381,8 +426,13 @@ Writer::~Writer() {
 Writer::Writer(Writer&&) noexcept = default;
 Writer& Writer::operator=(Writer&&) noexcept = default;
 
+namespace {
+[[noreturn]] void moved_from() { throw Error("depeche::Writer used after being moved from"); }
+}  // namespace
+
 std::vector<InputProblem> Writer::add(const Article& article) {
-    return guard_xapian([&] {
+    if (!impl_) moved_from();
+    return guard_errors([&] {
         impl_->start_fresh_if_needed();
         Article a = article;
         BuiltDocument built = impl_->build(a, impl_->analyzer);
@@ -393,7 +443,8 @@ std::vector<InputProblem> Writer::add(const Article& article) {
 }
 
 bool Writer::remove(const std::string& id) {
-    return guard_xapian([&] {
+    if (!impl_) moved_from();
+    return guard_errors([&] {
         impl_->start_fresh_if_needed();
         std::string term = id_term(id);
         if (impl_->db.get_termfreq(term) == 0) return false;
@@ -404,21 +455,37 @@ bool Writer::remove(const std::string& id) {
 }
 
 void Writer::commit() {
-    guard_xapian([&] { impl_->commit(); return 0; }, impl_->dir);
+    if (!impl_) moved_from();
+    guard_errors([&] { impl_->commit(); return 0; }, impl_->dir);
 }
 
 IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
                                  const std::function<void(const Progress&)>& progress) {
+    if (!impl_) moved_from();
     auto start = Clock::now();
-    IndexSummary summary;
-    if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
-    Input in = collect_files(paths, summary);
-    summary.files = in.files.size();
-    return guard_xapian([&] {
-        bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
-        if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), progress, start);
-        return impl_->index_update(in, std::move(summary), progress, start);
-    }, impl_->dir);
+    std::function<void(const Progress&)> report;
+    if (progress) {
+        report = [&progress](const Progress& p) {
+            try {
+                progress(p);
+            } catch (...) {
+                throw CallbackException{std::current_exception()};
+            }
+        };
+    }
+    try {
+        return guard_errors([&] {
+            IndexSummary summary;
+            if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
+            Input in = collect_files(paths, summary);
+            summary.files = in.files.size();
+            bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
+            if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), report, start);
+            return impl_->index_update(in, std::move(summary), report, start);
+        }, impl_->dir);
+    } catch (const CallbackException& c) {
+        std::rethrow_exception(c.error);
+    }
 }
 
 // ---- Updating an existing index -----------------------------------------------------------
@@ -478,13 +545,23 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
 
     // Worker threads build documents; this thread writes them in input order.
     struct Item { std::size_t seq; Article article; };
-    struct Result { BuiltDocument built; std::string error; };
+    struct Result {
+        BuiltDocument built;
+        InputProblem problem;        // the article could not be built (message set)
+        std::exception_ptr failure;  // the index cannot be written: stops the run
+    };
     const std::size_t workers = std::max<std::size_t>(1, worker_count(options.threads) - 1);
     BoundedQueue<Item> todo(256);
     std::mutex done_mutex;
     std::condition_variable done_cv;
     std::map<std::size_t, Result> done;
     std::vector<std::thread> pool;
+    // However this function is left, the workers are stopped and joined first.
+    OnExit join_pool{[&] {
+        todo.close();
+        for (auto& t : pool)
+            if (t.joinable()) t.join();
+    }};
     for (std::size_t w = 0; w < workers; ++w) {
         pool.emplace_back([&] {
             Analyzer an;
@@ -492,8 +569,12 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                 Result r;
                 try {
                     r.built = build(item->article, an);
+                } catch (const Xapian::Error& e) {
+                    r.failure = translated(e, dir);
                 } catch (const std::exception& e) {
-                    r.error = e.what();
+                    r.problem = {item->article.path, item->article.line, e.what(), false};
+                } catch (...) {
+                    r.failure = std::current_exception();
                 }
                 std::lock_guard lock(done_mutex);
                 done.emplace(item->seq, std::move(r));
@@ -513,8 +594,9 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                 done.erase(written);
             }
             ++written;
-            if (!r.error.empty()) {
-                summary.problems.push_back({"", 0, r.error, false});
+            if (r.failure) std::rethrow_exception(r.failure);
+            if (!r.problem.message.empty()) {
+                summary.problems.push_back(std::move(r.problem));
                 continue;
             }
             for (auto& p : r.built.problems) { p.warning = true; summary.problems.push_back(std::move(p)); }
@@ -523,42 +605,36 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         }
     };
 
-    std::exception_ptr failure;
-    try {
-        for (const Job& job : jobs) {
-            if (stop_requested()) { summary.interrupted = true; break; }
-            std::string p = job.path.string();
-            // A changed file is read again from scratch: its old articles go first.
-            if (job.known) {
-                write_ready(true);
-                db.delete_document(bounded_term(file_prefix + p));
-            }
-            std::vector<ReadIssue> issues;
-            ReadStats stats = read_file(job.path, [&](Article&& a) {
-                if (stop_requested()) return;
-                todo.push({next_seq++, std::move(a)});
-                write_ready(false);
-            }, issues);
-            for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
+    for (const Job& job : jobs) {
+        if (stop_requested()) { summary.interrupted = true; break; }
+        std::string p = job.path.string();
+        // A changed file is read again from scratch: its old articles go first.
+        if (job.known) {
             write_ready(true);
-            if (stats.failed) ++summary.skipped_files;
-            else if (job.known) ++summary.files_updated;
-            else ++summary.files_added;
-            if (!stats.failed && !stop_requested()) {
-                FileState st = job.state;
-                if (st.hash == 0) st.hash = hash_file(job.path);
-                db.set_metadata(file_meta_key(p), encode_state(st, p));
-            }
-            ++prog.files_done;
-            tick();
+            db.delete_document(bounded_term(file_prefix + p));
         }
-    } catch (...) {
-        failure = std::current_exception();
+        std::vector<ReadIssue> issues;
+        ReadStats stats = read_file(job.path, [&](Article&& a) {
+            if (stop_requested()) return;
+            todo.push({next_seq++, std::move(a)});
+            write_ready(false);
+        }, issues);
+        for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
+        write_ready(true);
+        if (stats.failed) ++summary.skipped_files;
+        else if (job.known) ++summary.files_updated;
+        else ++summary.files_added;
+        if (!stats.failed && !stop_requested()) {
+            FileState st = job.state;
+            if (st.hash == 0) st.hash = hash_file(job.path);
+            db.set_metadata(file_meta_key(p), encode_state(st, p));
+        }
+        ++prog.files_done;
+        tick();
     }
     todo.close();
     for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
-    write_ready(true);
+    write_ready(true);  // what the workers built last
     commit();
     summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return summary;
@@ -572,6 +648,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     const fs::path target = fs::absolute(dir).lexically_normal();
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     std::error_code ec;
+    remove_stale_builds(target);
     fs::remove_all(work, ec);
     fs::create_directories(work);
     struct Cleanup {
@@ -584,13 +661,21 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         std::thread thread;
         std::vector<InputProblem> problems;
         std::size_t articles = 0;
-        std::string error;
+        std::exception_ptr failure;  // writing the shard failed
     };
     std::vector<std::unique_ptr<Shard>> parts;
+    // However this function is left (an exception while reading included), the shard
+    // threads are stopped and joined first; then Cleanup removes their files.
+    OnExit join_shards{[&] {
+        for (auto& s : parts) s->queue.close();
+        for (auto& s : parts)
+            if (s->thread.joinable()) s->thread.join();
+    }};
     for (std::size_t k = 0; k < shards; ++k) {
         auto shard = std::make_unique<Shard>();
         Shard* s = shard.get();
         std::string path = (work / ("shard-" + std::to_string(k))).string();
+        parts.push_back(std::move(shard));
         s->thread = std::thread([this, s, path] {
             try {
                 Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
@@ -602,7 +687,13 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 std::unordered_map<std::string, Xapian::docid> ids;
                 std::size_t n = 0;
                 while (auto a = s->queue.pop()) {
-                    BuiltDocument built = build(*a, an);
+                    BuiltDocument built;
+                    try {
+                        built = build(*a, an);
+                    } catch (const std::exception& e) {  // this article only, as in an update
+                        s->problems.push_back({a->path, a->line, e.what(), false});
+                        continue;
+                    }
                     auto [at, fresh] = ids.try_emplace(built.id_term, 0);
                     if (fresh) at->second = out.add_document(built.doc);
                     else out.replace_document(at->second, built.doc);
@@ -617,14 +708,15 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 flush_synonyms(out, synonyms);
                 out.commit();
             } catch (const Xapian::Error& e) {
-                s->error = e.get_type() + std::string(": ") + e.get_msg();
-            } catch (const std::exception& e) {
-                s->error = e.what();
+                // The new shard could not be written (a full disk...): the index is intact.
+                s->failure = std::make_exception_ptr(
+                    IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+            } catch (...) {
+                s->failure = std::current_exception();
             }
             // Keep draining so the reader never blocks on a failed shard.
             while (s->queue.pop()) {}
         });
-        parts.push_back(std::move(shard));
     }
 
     // Read every file here and deal articles out by id, so that copies of one article
@@ -649,7 +741,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         if (stats.failed) ++summary.skipped_files;
         else {
             ++summary.files_added;
-            if (statted) {
+            // A file cut short by an interruption is not recorded: the next run reads it.
+            if (statted && !stop_requested()) {
                 st.hash = hash_file(f);
                 states.emplace_back(f.string(), st);
             }
@@ -662,7 +755,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     for (auto& s : parts) s->queue.close();
     for (auto& s : parts) s->thread.join();
     for (auto& s : parts) {
-        if (!s->error.empty()) throw IoError("building index " + dir + ": " + s->error);
+        if (s->failure) std::rethrow_exception(s->failure);
         summary.articles += s->articles;
         for (auto& p : s->problems) summary.problems.push_back(std::move(p));
     }

@@ -55,8 +55,8 @@ fi
 # 3. pkg-config.
 export PKG_CONFIG_PATH="$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 [ "$(pkg-config --modversion depeche)" = "$("$prefix/bin/depeche-search" --version | cut -d' ' -f2)" ] || fail "pkg-config version differs"
-# shellcheck disable=SC2046
-"$cxx" -std=c++20 -o "$tmp/pc-search" "$src/examples/search.cpp" $(pkg-config --cflags --libs depeche) \
+# shellcheck disable=SC2046,SC2086
+"$cxx" -std=c++20 ${CXXFLAGS:-} -o "$tmp/pc-search" "$src/examples/search.cpp" $(pkg-config --cflags --libs depeche) ${LDFLAGS:-} \
     2>"$tmp/log" || { cat "$tmp/log" >&2; fail "pkg-config build failed"; }
 
 for query in 'Ukraine' '"Emmanuel Macron"' 'électricité OR gaz' 'élect*' 'zzzxqj'; do

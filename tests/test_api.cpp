@@ -349,3 +349,136 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
     }
     CHECK(total_searches >= static_cast<std::size_t>(kSearchers));
 }
+
+TEST_CASE("api: a moved-from Writer throws Error, and can be assigned to", "[api]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    depeche::Writer w(db);
+    depeche::Writer moved(std::move(w));
+    depeche::Article a;
+    a.id = "x";
+    a.title = "Un titre";
+    CHECK_THROWS_AS(w.add(a), depeche::Error);
+    CHECK_THROWS_AS(w.remove("x"), depeche::Error);
+    CHECK_THROWS_AS(w.commit(), depeche::Error);
+    CHECK_THROWS_AS(w.index_paths({kData}), depeche::Error);
+    try {
+        w.commit();
+    } catch (const depeche::Error& e) {
+        CHECK(std::string(e.what()) == "depeche::Writer used after being moved from");
+    }
+    // The moved-to Writer works; assigning a Writer back makes the source usable again.
+    CHECK(moved.add(a).empty());
+    w = std::move(moved);
+    CHECK(w.remove("x"));
+    w.commit();
+    CHECK_THROWS_AS(moved.commit(), depeche::Error);
+}
+
+TEST_CASE("api: an exception from the progress callback comes out unchanged, threads joined", "[api]") {
+    struct Stop {
+        std::size_t files_done;
+    };
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    auto stop_after = [](std::size_t n) {
+        return [n](const depeche::Progress& p) {
+            if (p.files_done >= n) throw Stop{p.files_done};
+        };
+    };
+    depeche::WriterOptions two_threads;
+    two_threads.threads = 2;
+    depeche::Writer w(db, two_threads);
+    // A first build (shard threads): stopped at the third file. Nothing is kept, and
+    // the process goes on (a shard thread left running would end it).
+    try {
+        w.index_paths({kData}, stop_after(3));
+        FAIL("no exception");
+    } catch (const Stop& s) {
+        CHECK(s.files_done == 3);
+    }
+    CHECK(depeche::Searcher(db).stats().articles == 0);
+    for (const auto& e : std::filesystem::directory_iterator(dir.path))  // no build folder left
+        CHECK(e.path().filename() == "db");
+    // The Writer is still usable: the build runs to the end.
+    CHECK(w.index_paths({kData}).articles == 11);
+
+    // An update (worker threads): a non-depeche std::exception is not wrapped either.
+    write_file(dir.path / "more" / "a.txt", "Titre: Zorglub\n\nUn zorglub à Brest.\n");
+    write_file(dir.path / "more" / "b.txt", "Titre: Zorglub encore\n\nUn autre zorglub.\n");
+    CHECK_THROWS_MATCHES(w.index_paths({(dir.path / "more").string()},
+                                       [](const depeche::Progress&) { throw std::out_of_range("mine"); }),
+                         std::out_of_range, Catch::Matchers::Message("mine"));
+    // The file read before the exception was written, and is committed with the next commit.
+    w.commit();
+    depeche::Searcher s(db);
+    CHECK(search(s, "zorglub").total == 1);
+    // Files cut short are read by the next run: everything ends up indexed once.
+    depeche::IndexSummary again = w.index_paths({(dir.path / "more").string()});
+    s.reopen();
+    CHECK(search(s, "zorglub").total == 2);
+    CHECK(again.files_unchanged + again.files_added == 2);
+}
+
+TEST_CASE("api: a folder that cannot hold an index gives a depeche error naming it", "[api]") {
+    TempDir dir;
+    write_file(dir.path / "file", "not a folder");
+    depeche::WriterOptions no_create;
+    no_create.create = false;
+    auto names = [](const depeche::Error& e, const std::string& path) {
+        INFO(e.what());
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+    };
+
+    // Below a file.
+    std::string below_file = (dir.path / "file" / "db").string();
+    only_depeche_errors("below a file", [&] { depeche::Writer w(below_file); });
+    CHECK_THROWS_AS(depeche::Writer(below_file), depeche::IoError);
+    try { depeche::Writer w(below_file); } catch (const depeche::Error& e) { names(e, below_file); }
+    CHECK_THROWS_AS(depeche::Writer(below_file, no_create), depeche::IndexMissingError);
+    CHECK_THROWS_AS(depeche::Searcher(below_file), depeche::IndexMissingError);
+
+    // A name longer than the system allows (ENAMETOOLONG from std::filesystem).
+    std::string too_long = (dir.path / std::string(300, 'x') / "db").string();
+    for (const depeche::WriterOptions& o : {depeche::WriterOptions{}, no_create}) {
+        only_depeche_errors("name too long", [&] { depeche::Writer w(too_long, o); });
+        try { depeche::Writer w(too_long, o); } catch (const depeche::Error& e) { names(e, too_long); }
+    }
+    only_depeche_errors("name too long, searcher", [&] { depeche::Searcher s(too_long); });
+
+    // A parent folder without write permission (root may write anywhere: not testable).
+    if (::geteuid() == 0) {
+        WARN("skipped: running as root, a folder without write permission is still writable");
+    } else {
+        std::filesystem::path locked = dir.path / "locked";
+        std::filesystem::create_directories(locked);
+        std::filesystem::permissions(locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+        std::string db = (locked / "db").string();
+        CHECK_THROWS_AS(depeche::Writer(db), depeche::IoError);
+        try { depeche::Writer w(db); } catch (const depeche::Error& e) { names(e, db); }
+        std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+    }
+
+    // The folder holding the index replaced by a file while a rebuild is set up: the
+    // build folder next to the index cannot be created.
+    std::filesystem::path parent = dir.path / "parent";
+    std::string db = (parent / "db").string();
+    std::filesystem::create_directories(parent);
+    build_data_index(db);
+    depeche::WriterOptions rebuild;
+    rebuild.overwrite = true;
+    depeche::Writer w(db, rebuild);
+    std::filesystem::rename(parent, dir.path / "moved");
+    write_file(parent, "now a file");
+    try {
+        w.index_paths({kData});
+        FAIL("no exception");
+    } catch (const depeche::IoError& e) {
+        std::string what = e.what();
+        INFO(what);
+        CHECK(what.rfind("index " + db + ": ", 0) == 0);
+        CHECK(what.find((parent / ".db.build-").string()) != std::string::npos);
+    } catch (const std::exception& e) {
+        FAIL("not an IoError: " << typeid(e).name() << ": " << e.what());
+    }
+}

@@ -68,7 +68,7 @@ void expect_damaged(const fs::path& db, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("check: a sound index passes", "[check]") {
+TEST_CASE("check: a sound index passes", "[check][xapian-check]") {
     CheckReport r = check_index(pristine().string());
     INFO((r.problems.empty() ? std::string() : r.problems[0]));
     CHECK(r.ok());
@@ -83,7 +83,7 @@ TEST_CASE("check: a sound index passes", "[check]") {
     CHECK(check_index((tmp.path / "empty").string()).ok());
 }
 
-TEST_CASE("check: usage and missing indexes", "[check]") {
+TEST_CASE("check: usage and missing indexes", "[check][xapian-check]") {
     TempDir tmp;
     CHECK_THROWS_AS(check_index((tmp.path / "nope").string()), IndexMissingError);
     CHECK_THROWS_AS(check_index(tmp.path.string()), IndexMissingError);  // a folder, not an index
@@ -93,7 +93,7 @@ TEST_CASE("check: usage and missing indexes", "[check]") {
     CHECK(run(kIndex + " --check --db " + shell_quote(pristine().string()) + " " + shell_quote(kData)).status == 2);
 }
 
-TEST_CASE("check: a truncated table is named by both programs, exit 3", "[check]") {
+TEST_CASE("check: a truncated table is named by both programs, exit 3", "[check][xapian-check]") {
     TempDir tmp;
     fs::path db = copy_of_pristine(tmp);
     fs::resize_file(db / "postlist.glass", 0);
@@ -120,7 +120,7 @@ TEST_CASE("check: a truncated table is named by both programs, exit 3", "[check]
     CHECK_THROWS_AS(Searcher(db.string()), IndexCorruptError);
 }
 
-TEST_CASE("check: other kinds of damage", "[check]") {
+TEST_CASE("check: other kinds of damage", "[check][xapian-check]") {
     SECTION("a table file missing") {
         TempDir tmp;
         fs::path db = copy_of_pristine(tmp);
@@ -168,7 +168,7 @@ TEST_CASE("check: other kinds of damage", "[check]") {
     }
 }
 
-TEST_CASE("check: metadata and documents", "[check]") {
+TEST_CASE("check: metadata and documents", "[check][xapian-check]") {
     SECTION("schema version and analyzer") {
         TempDir tmp;
         fs::path db = copy_of_pristine(tmp);

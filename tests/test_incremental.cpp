@@ -7,9 +7,12 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <regex>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -48,6 +51,21 @@ IndexSummary index(const std::string& db, const std::vector<std::string>& paths,
     o.overwrite = full;
     Writer w(db, o);
     return w.index_paths(paths);
+}
+
+// After an indexer was killed: Xapian's lock is held by a helper process that exits
+// just after the indexer dies. Waits (at most 10 s) until the index can be written.
+void wait_for_lock_release(const std::string& db) {
+    for (int i = 0; i < 100; ++i) {
+        try {
+            Writer probe(db);
+            return;
+        } catch (const IndexLockedError&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        } catch (const Error&) {
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -172,18 +190,7 @@ TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[increm
             ::kill(pid, SIGKILL);
             int st = 0;
             waitpid(pid, &st, 0);
-            // Xapian's lock is held by a helper process that exits just after the
-            // indexer dies: wait (at most 10 s) until the index can be written again.
-            for (int i = 0; i < 100; ++i) {
-                try {
-                    Writer probe(db);
-                    break;
-                } catch (const IndexLockedError&) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                } catch (const Error&) {
-                    break;
-                }
-            }
+            wait_for_lock_release(db);
             // Whatever the moment, the index (if there is one yet) opens and answers.
             if (fs::exists(fs::path(db) / "iamglass")) {
                 Searcher s(db);
@@ -217,4 +224,182 @@ TEST_CASE("incremental: a half-created index is recovered, a foreign folder is r
     CHECK_THROWS_AS(index(foreign.string(), {in.string()}), IoError);
     CHECK(fs::exists(foreign / "notes.txt"));
     CHECK(!fs::exists(foreign / "iamglass"));
+}
+
+namespace {
+
+// Files done in the last progress line on the terminal ("\r12/40 files, ..."), 0 if none.
+std::size_t files_done(const std::string& screen) {
+    static const std::regex line("\r([0-9]+)/[0-9]+ files?, ");
+    std::size_t done = 0;
+    for (std::sregex_iterator it(screen.begin(), screen.end(), line), end; it != end; ++it)
+        done = std::stoul((*it)[1].str());
+    return done;
+}
+
+// N in "[interrupted: ]indexed N articles from ..." (the summary line), or -1.
+long summary_articles(const std::string& out) {
+    std::smatch m;
+    if (!std::regex_search(out, m, std::regex("^(interrupted: )?indexed ([0-9]+) articles? from "))) return -1;
+    return std::stol(m[2].str());
+}
+
+// Index folders being built next to `dir`'s indexes (.NAME.build-PID).
+std::size_t build_folders(const fs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename().string().find(".build-") != std::string::npos) ++n;
+    return n;
+}
+
+}  // namespace
+
+// Ctrl-C typed on the terminal depeche-index runs on (a pseudo-terminal), part-way
+// through a first build and through an update: the first one stops after the current
+// article and commits what was done (exit status 130), a second one quits at once
+// (130, the index as last committed). The index always opens, and running the same
+// command again completes it with exactly the right number of articles.
+TEST_CASE("incremental: Ctrl-C commits what was done, a second Ctrl-C aborts without harm", "[incremental][interrupt]") {
+    TempDir tmp;
+    fs::path in = tmp.path / "in";
+    constexpr std::size_t kFiles = 40, kPerFile = 250, kTotal = kFiles * kPerFile;
+    auto add_files = [&](const std::string& prefix) {
+        for (std::size_t f = 0; f < kFiles; ++f) {
+            std::string name = prefix + (f < 10 ? "0" : "") + std::to_string(f);
+            write_jsonl(in / (name + ".jsonl"), name, kPerFile);
+        }
+    };
+    add_files("a");
+    const fs::path out_file = tmp.path / "stdout";
+    // depeche-index on the terminal (its summary line goes to out_file), until it shows
+    // `after` files done; then Ctrl-C, and another one once it says it is stopping if
+    // `twice`. Returns its exit status.
+    auto interrupt = [&](const std::string& db, std::size_t after, bool twice, std::string& screen) {
+        PtyProcess p({DEPECHE_INDEX_BIN, "--batch-size", "200", "--db", db, in.string()}, {{1, out_file.string()}});
+        REQUIRE(p.started());
+        bool reached = p.read_until([&](const std::string& s) { return files_done(s) >= after; }, 120);
+        INFO(p.output());
+        REQUIRE(reached);
+        p.type("\x03");
+        if (twice) {
+            REQUIRE(p.read_until([](const std::string& s) { return s.find("Ctrl-C again") != std::string::npos; }, 30));
+            p.type("\x03");
+        }
+        int status = p.wait();
+        screen = p.output();
+        wait_for_lock_release(db);
+        return status;
+    };
+    auto rerun = [&](const std::string& db, std::size_t expected) {
+        RunResult r = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " + shell_quote(in.string()));
+        INFO(r.out << r.err);
+        CHECK(r.status == 0);
+        CHECK(count(db) == expected);
+        return r;
+    };
+
+    // One Ctrl-C once 3 more files are shown as done, `before` articles being indexed
+    // already: what was read until then (at least those 3 files) is committed, not all.
+    auto interrupt_once = [&](const std::string& db, std::size_t before) {
+        std::string screen;
+        CHECK(interrupt(db, before / kPerFile + 3, false, screen) == 130);
+        INFO(screen);
+        CHECK(screen.find("depeche-index: interrupted, committing what was done (Ctrl-C again to quit at once)") !=
+              std::string::npos);
+        std::string out = read_file(out_file);
+        CHECK(out.rfind("interrupted: indexed ", 0) == 0);
+        std::size_t n = count(db);
+        CHECK(n >= before + 3 * kPerFile);
+        CHECK(n < before + kTotal);
+        CHECK(summary_articles(out) == static_cast<long>(n - before));
+    };
+
+    SECTION("once during a first build, then once during an update") {
+        std::string db = (tmp.path / "db").string();
+        interrupt_once(db, 0);
+        // Files read to the end are not read again; the one cut short is.
+        RunResult again = rerun(db, kTotal);
+        std::smatch m;
+        REQUIRE(std::regex_search(again.out, m, std::regex(R"(\(([0-9]+) added, 0 updated, ([0-9]+) unchanged, 0 removed, 0 failed\))")));
+        CHECK(std::stoul(m[1].str()) + std::stoul(m[2].str()) == kFiles);
+        CHECK(std::stoul(m[2].str()) >= 3);
+
+        // An update: 40 new files.
+        add_files("b");
+        interrupt_once(db, kTotal);
+        rerun(db, 2 * kTotal);
+        CHECK(build_folders(tmp.path) == 0);
+    }
+
+    SECTION("twice during a first build") {
+        std::string db = (tmp.path / "db2").string();
+        std::string screen;
+        CHECK(interrupt(db, 3, true, screen) == 130);
+        INFO(screen);
+        CHECK(screen.find("depeche-index: aborted; the index keeps its last commit") != std::string::npos);
+        CHECK(read_file(out_file).empty());  // quit before the summary: the second Ctrl-C did it
+        // The new index was never swapped in: the index opens, as it was created, empty.
+        CHECK(count(db) == 0);
+        rerun(db, kTotal);
+        CHECK(build_folders(tmp.path) == 0);  // the aborted build's folder is cleaned up
+    }
+}
+
+// A write that fails part-way (a full disk, here a file size limit: RLIMIT_FSIZE, which
+// works as root too) is reported as such, exit status 3, not as damage; the index keeps
+// its last commit, and a run without the limit completes the job.
+TEST_CASE("incremental: a failed write is reported, the index keeps its last commit", "[incremental][xapian-check]") {
+    TempDir tmp;
+    std::string db = (tmp.path / "db").string();
+    RunResult first = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " +
+                          shell_quote(std::string(DEPECHE_SOURCE_DIR) + "/tests/data"));
+    REQUIRE(first.status == 0);
+    std::uintmax_t largest = 0;
+    for (const auto& e : fs::directory_iterator(db)) largest = std::max(largest, e.file_size());
+    // 1,000 articles of 200 distinct words each: the tables must grow well past the limit.
+    std::string lines;
+    for (int i = 0; i < 1000; ++i) {
+        std::string body;
+        for (int w = 0; w < 200; ++w) body += "mot" + std::to_string(i * 200 + w) + " ";
+        lines += article_json("big-" + std::to_string(i), "Titre " + std::to_string(i), body) + "\n";
+    }
+    write_file(tmp.path / "in" / "big.jsonl", lines);
+    const std::string in = (tmp.path / "in").string(), out = (tmp.path / "out").string(), err = (tmp.path / "err").string();
+
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        rlimit limit{largest + 200000, largest + 200000};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        signal(SIGXFSZ, SIG_IGN);  // write(2) then fails with EFBIG instead of killing
+        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        execl(DEPECHE_INDEX_BIN, DEPECHE_INDEX_BIN, "--quiet", "--batch-size", "100", "--db", db.c_str(), in.c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    std::string message = read_file(err);
+    INFO(message);
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 3);
+    CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+    CHECK(message.rfind("depeche-index: cannot write index " + db + " (DatabaseError: Error writing block", 0) == 0);
+    CHECK(message.find("File too large") != std::string::npos);
+    CHECK(message.find("it keeps its last commit") != std::string::npos);
+    CHECK(message.find("damaged") == std::string::npos);
+    CHECK(read_file(out).empty());
+    wait_for_lock_release(db);
+    // The index is sound and holds its last commit: the 11 first articles, maybe some
+    // batches of the new ones, never part of a batch.
+    CHECK(check_index(db).ok());
+    std::size_t n = count(db);
+    CHECK(n >= 11);
+    CHECK((n - 11) % 100 == 0);
+    RunResult again = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " + shell_quote(in));
+    INFO(again.err);
+    CHECK(again.status == 0);
+    CHECK(count(db) == 11 + 1000);
 }

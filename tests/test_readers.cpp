@@ -898,3 +898,27 @@ TEST_CASE("Hostile inputs do not crash", "[readers][robustness]") {
         CHECK_FALSE(result.stats.failed);
     }
 }
+
+TEST_CASE("Readers: an exception from the sink comes out unchanged, not as a reading problem", "[readers]") {
+    TempDir dir;
+    const std::vector<fs::path> files = {
+        dir.write("a.txt", "Titre: Un\n\nUn texte.\n"),
+        dir.write("b.md", "---\ntitle: Deux\n---\nUn texte.\n"),
+        dir.write("c.json", R"({"id": "c", "title": "Trois", "body": "Un texte."})"),
+        dir.write("d.jsonl", "{\"id\": \"d1\", \"body\": \"Un.\"}\n{\"id\": \"d2\", \"body\": \"Deux.\"}\n"),
+        dir.write("e.html", "<html><head><title>Cinq</title></head><body><p>Un texte.</p></body></html>"),
+    };
+    // The writer's own errors are std::runtime_errors, like the readers' decoding errors.
+    struct WriteFailed : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
+    for (const fs::path& f : files) {
+        INFO(f.filename());
+        std::vector<ReadIssue> issues;
+        std::size_t calls = 0;
+        CHECK_THROWS_AS(depeche::read_file(f, [&](Article&&) { ++calls; throw WriteFailed("disk full"); }, issues),
+                        WriteFailed);
+        CHECK(calls == 1);
+        CHECK(issues.empty());
+    }
+}

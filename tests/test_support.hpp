@@ -1,13 +1,22 @@
 // Small helpers shared by the tests: temporary folders and running the programs.
 #pragma once
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <poll.h>
+#include <pty.h>
 #include <random>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 namespace depeche::test {
 
@@ -65,5 +74,104 @@ inline RunResult run(const std::string& command) {
     r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
     return r;
 }
+
+inline std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A program running on a pseudo-terminal, as from an interactive shell: its standard
+// input, output and error are the terminal (isatty() is true) unless redirected to
+// files, and typing Ctrl-C ("\x03") on the terminal sends it SIGINT.
+class PtyProcess {
+public:
+    // argv[0] is the program's path; `redirect` maps 1 or 2 to a file that receives
+    // that stream instead of the terminal.
+    explicit PtyProcess(const std::vector<std::string>& argv, const std::map<int, std::string>& redirect = {}) {
+        pid_ = forkpty(&master_, nullptr, nullptr, nullptr);
+        if (pid_ == 0) {
+            for (const auto& [fd, file] : redirect) {
+                int f = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (f < 0 || ::dup2(f, fd) < 0) _exit(126);
+                ::close(f);
+            }
+            std::vector<char*> args;
+            for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            _exit(127);
+        }
+    }
+    ~PtyProcess() {
+        if (pid_ > 0 && !reaped_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        if (master_ >= 0) ::close(master_);
+    }
+    PtyProcess(const PtyProcess&) = delete;
+    PtyProcess& operator=(const PtyProcess&) = delete;
+
+    bool started() const { return pid_ > 0 && master_ >= 0; }
+
+    // Reads what the terminal shows until done(output so far) is true (returns true),
+    // or the program closes the terminal, or `seconds` pass (returns false).
+    bool read_until(const std::function<bool(const std::string&)>& done, double seconds) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        while (!done(output_)) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || !read_some(static_cast<int>(left.count()))) return done(output_);
+        }
+        return true;
+    }
+    // Writes to the terminal, as typed on the keyboard ("\x03" is Ctrl-C).
+    void type(const std::string& keys) {
+        ssize_t n = ::write(master_, keys.data(), keys.size());
+        (void)n;
+    }
+    // Reads the rest of the output (at most `seconds`), then waits for the program: its
+    // exit status, 128 + N if it was killed by signal N, -1 if it did not end in time
+    // (it is killed then).
+    int wait(double seconds = 120) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        read_until([](const std::string&) { return false; }, seconds);
+        int st = 0;
+        while (::waitpid(pid_, &st, WNOHANG) != pid_) {
+            if (std::chrono::steady_clock::now() > end) {
+                ::kill(pid_, SIGKILL);
+                ::waitpid(pid_, &st, 0);
+                reaped_ = true;
+                return -1;
+            }
+            ::usleep(10000);
+        }
+        reaped_ = true;
+        read_until([](const std::string&) { return false; }, 1);  // anything left
+        return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+    }
+    // Everything the terminal showed so far ("\n" comes as "\r\n" from a terminal).
+    const std::string& output() const { return output_; }
+
+private:
+    // false once the terminal is closed on the program's side (or the time is up).
+    bool read_some(int timeout_ms) {
+        if (closed_) return false;
+        pollfd p{master_, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) <= 0) return false;
+        char buf[4096];
+        ssize_t n = ::read(master_, buf, sizeof buf);
+        if (n <= 0) {  // EIO: every copy of the terminal's other side is closed
+            closed_ = true;
+            return false;
+        }
+        output_.append(buf, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    pid_t pid_ = -1;
+    int master_ = -1;
+    bool reaped_ = false, closed_ = false;
+    std::string output_;
+};
 
 }  // namespace depeche::test

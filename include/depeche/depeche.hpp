@@ -11,7 +11,7 @@
 // revision it was reading unreadable). Distinct Searchers,
 // a Writer and analyze() may run concurrently in any number of threads (tested by
 // tests/test_api.cpp). A moved-from Searcher or Writer may only be assigned to or
-// destroyed.
+// destroyed (its other calls throw Error).
 //
 // Errors: every function here reports failure by throwing a class derived from
 // depeche::Error (listed below); nothing from Xapian, ICU or the standard library
@@ -261,7 +261,8 @@ public:
     // options.overwrite) or IoError.
     explicit Writer(const std::string& index_dir, const WriterOptions& options = {});
     ~Writer();  // commits pending changes (errors are swallowed: call commit() to see them)
-    // Moves the open index; the source may then only be assigned to or destroyed.
+    // Moves the open index; the source may then only be assigned to or destroyed (other
+    // calls on it throw Error).
     Writer(Writer&&) noexcept;
     Writer& operator=(Writer&&) noexcept;
 
@@ -276,9 +277,12 @@ public:
     void commit();
 
     // Reads files and folders (recursively) in every supported format and indexes their
-    // articles, committing every batch_size articles. `progress` is called now and then.
-    // Unreadable inputs are reported in the summary, not thrown; throws IoError if
-    // writing the index fails.
+    // articles, committing every batch_size articles. `progress` is called after each
+    // file, from the calling thread. Unreadable inputs are reported in the summary, not
+    // thrown; throws IoError (IndexCorruptError for a damaged index) if the index
+    // cannot be written. An exception thrown by `progress` stops the run and comes out
+    // unchanged; the Writer stays usable. Articles an update had written are committed
+    // by the next commit() (or the destructor); a first build or rebuild is dropped.
     IndexSummary index_paths(const std::vector<std::string>& paths,
                              const std::function<void(const Progress&)>& progress = {});
 
