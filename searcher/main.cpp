@@ -199,7 +199,9 @@ int main(int argc, char** argv) {
     if (vm.count("query"))
         for (const auto& part : vm["query"].as<std::vector<std::string>>()) query += (query.empty() ? "" : " ") + part;
 
-    bool use_color = color == "always" || (color == "auto" && format == "text" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+    // Colour is for text output only: JSON never holds escape codes (nor does --serve).
+    bool use_color = format == "text" &&
+                     (color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")));
     req.query = query;
     req.limit = limit.n;
     req.offset = offset.n;

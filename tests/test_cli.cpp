@@ -195,6 +195,47 @@ TEST_CASE("cli: text output shows rank, title, id and a highlighted snippet", "[
     CHECK(c.out.find("\033[1;33mMaison Blanche\033[0m") != std::string::npos);
 }
 
+TEST_CASE("cli: --color colours text only, never JSON", "[cli]") {
+    ::unsetenv("NO_COLOR");  // inherited by the programs run here
+    const std::string highlighted = "\033[1;33mMaison Blanche\033[0m";
+    // Standard output is a terminal, where --color auto colours text output.
+    auto on_terminal = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{kSearch, "--db", data_db()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.push_back("\"Maison Blanche\"");
+        PtyProcess p(argv);
+        REQUIRE(p.started());
+        CHECK(p.wait() == 0);
+        return p.output();
+    };
+    // No escape character, raw or as JSON writes it in a string (\u001b).
+    auto no_escape = [](const std::string& text) {
+        return text.find('\033') == std::string::npos && text.find("\\u001b") == std::string::npos &&
+               text.find("\\u001B") == std::string::npos;
+    };
+    for (const char* color : {"always", "auto", "never"}) {
+        INFO("--color " << color);
+        std::string text = on_terminal({"--format", "json", "--facets", "--color", color});
+        CHECK(no_escape(text));
+        REQUIRE(text.size() > 2);
+        CHECK(text.substr(text.size() - 2) == "\r\n");  // one line (the terminal adds \r)
+        json j = json::parse(text.substr(0, text.size() - 2));
+        REQUIRE(j["hits"].size() == 2);
+        CHECK(j["hits"][0]["snippet"].get<std::string>().find("**Maison Blanche**") != std::string::npos);
+        RunResult piped = run(kSearch + " --db " + shell_quote(data_db()) + " --format json --color " + color + " Ukraine");
+        CHECK(piped.status == 0);
+        CHECK(no_escape(piped.out));
+        json pj = json::parse(piped.out);
+        CHECK(pj["total"] == 3);
+        CHECK(pj["hits"][0]["snippet"].get<std::string>().find("**Ukraine**") != std::string::npos);
+    }
+    CHECK(on_terminal({}).find(highlighted) != std::string::npos);
+    CHECK(on_terminal({"--color", "always"}).find(highlighted) != std::string::npos);
+    std::string plain = on_terminal({"--color", "never"});
+    CHECK(plain.find('\033') == std::string::npos);
+    CHECK(plain.find("**Maison Blanche**") != std::string::npos);
+}
+
 TEST_CASE("cli: exit codes", "[cli]") {
     std::string db = shell_quote(data_db());
     CHECK(run(kSearch + " --db " + db + " zzzxqj").status == 0);  // no hits is success
