@@ -21,7 +21,7 @@ class Problems {
 public:
     explicit Problems(CheckReport& report) : report_(report) {}
     ~Problems() {
-        if (extra_ > 0) report_.problems.push_back("... and " + std::to_string(extra_) + " more problems");
+        if (extra_ > 0) report_.problems.push_back("... and " + std::to_string(extra_) + (extra_ == 1 ? " more problem" : " more problems"));
     }
     void add(std::string message) {
         for (char& c : message)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -59,6 +60,11 @@ extern "C" void on_interrupt(int) {
     }
 }
 
+// "1 article", "2 articles", "0 articles".
+std::string count_of(std::size_t n, const char* singular, const char* plural) {
+    return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
 std::string default_db() {
     const char* env = std::getenv("DEPECHE_DB");
     return env && *env ? env : "depeche.db";
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
             depeche::CheckReport r = depeche::check_index(db);
             for (const std::string& p : r.problems) std::cerr << "depeche-index: index " << db << ": " << p << "\n";
             if (r.ok()) {
-                std::printf("index %s: OK (%zu articles checked)\n", db.c_str(), r.articles);
+                std::printf("index %s: OK (%s checked)\n", db.c_str(), count_of(r.articles, "article", "articles").c_str());
                 return kExitOk;
             }
             std::printf("index %s: DAMAGED (problems reported above); rebuild it with depeche-index --full\n", db.c_str());
@@ -142,19 +148,22 @@ int main(int argc, char** argv) {
             if (!progress_display) return;
             double rate = p.seconds > 0 ? static_cast<double>(p.articles) / p.seconds : 0;
             double eta = p.files_done > 0 ? p.seconds * static_cast<double>(p.files_total - p.files_done) / static_cast<double>(p.files_done) : 0;
-            std::fprintf(stderr, "\r%zu/%zu files, %zu articles, %.0f articles/s, ETA %.0f s   ",
-                         p.files_done, p.files_total, p.articles, rate, eta);
+            std::fprintf(stderr, "\r%zu/%zu %s, %s, %.0f articles/s, ETA %.0f s\033[K", p.files_done, p.files_total,
+                         p.files_total == 1 ? "file" : "files", count_of(p.articles, "article", "articles").c_str(),
+                         rate, eta);
         };
         depeche::IndexSummary s = writer.index_paths(vm["path"].as<std::vector<std::string>>(), show);
         if (progress_display) std::fprintf(stderr, "\r\033[K");
         for (const auto& p : s.problems) {
             std::cerr << "depeche-index: " << p.to_string() << "\n";
         }
-        std::printf("%s %zu articles from %zu files (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)",
-                    s.interrupted ? "interrupted: indexed" : "indexed", s.articles, s.files, s.files_added,
-                    s.files_updated, s.files_unchanged, s.files_removed, s.skipped_files);
-        if (s.articles_removed) std::printf("; %zu articles removed", s.articles_removed);
-        if (!s.problems.empty()) std::printf("; %zu problems reported above", s.problems.size());
+        std::printf("%s %s from %s (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)",
+                    s.interrupted ? "interrupted: indexed" : "indexed", count_of(s.articles, "article", "articles").c_str(),
+                    count_of(s.files, "file", "files").c_str(), s.files_added, s.files_updated, s.files_unchanged,
+                    s.files_removed, s.skipped_files);
+        if (s.articles_removed) std::printf("; %s removed", count_of(s.articles_removed, "article", "articles").c_str());
+        if (!s.problems.empty())
+            std::printf("; %s reported above", count_of(s.problems.size(), "problem", "problems").c_str());
         std::printf(" in %.2f s\n", s.seconds);
         if (s.interrupted) return 130;
         return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;

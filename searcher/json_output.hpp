@@ -59,7 +59,7 @@ inline std::string dump_line(const json& j) {
 
 // Error codes in serve responses, the same numbers as depeche-search's exit status.
 inline constexpr int kCodeRequest = 2;  // malformed request or query
-inline constexpr int kCodeIndex = 3;    // missing or incompatible index
+inline constexpr int kCodeIndex = 3;    // missing, incompatible or damaged index
 inline constexpr int kCodeIo = 4;       // the index could not be read
 
 // A request that cannot be answered: becomes {"error": {...}} on its line.

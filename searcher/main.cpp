@@ -46,6 +46,16 @@ void validate(boost::any& v, const std::vector<std::string>& values, Count*, int
     v = Count{static_cast<std::size_t>(n)};
 }
 
+// The exit status for a library error, also the "code" of a --serve error response:
+// 2 for a query, 3 for a missing, incompatible or damaged index, 4 for the rest.
+int status_of(const depeche::Error& e) {
+    if (dynamic_cast<const depeche::QueryError*>(&e)) return kExitUsage;
+    if (dynamic_cast<const depeche::IndexMissingError*>(&e) || dynamic_cast<const depeche::IndexIncompatibleError*>(&e) ||
+        dynamic_cast<const depeche::IndexCorruptError*>(&e))
+        return kExitIndex;
+    return kExitIo;
+}
+
 std::string default_db() {
     const char* env = std::getenv("DEPECHE_DB");
     return env && *env ? env : "depeche.db";
@@ -108,15 +118,9 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
             response = jo::error_json(e, id);
         } catch (const depeche::QueryError& e) {
             fail(e.what(), e.position(), jo::kCodeRequest);
-        } catch (const depeche::IndexMissingError& e) {
-            fail(e.what(), std::nullopt, jo::kCodeIndex);
-            searcher.reset();  // try opening it again on the next request
-        } catch (const depeche::IndexIncompatibleError& e) {
-            fail(e.what(), std::nullopt, jo::kCodeIndex);
-            searcher.reset();
         } catch (const depeche::Error& e) {
-            fail(e.what(), std::nullopt, jo::kCodeIo);
-            searcher.reset();
+            fail(e.what(), std::nullopt, status_of(e));
+            searcher.reset();  // open it again on the next request (it may have been (re)built)
         } catch (const std::exception& e) {
             fail(std::string("internal error: ") + e.what(), std::nullopt, jo::kCodeIo);
             searcher.reset();
@@ -199,7 +203,9 @@ int main(int argc, char** argv) {
     if (vm.count("query"))
         for (const auto& part : vm["query"].as<std::vector<std::string>>()) query += (query.empty() ? "" : " ") + part;
 
-    bool use_color = color == "always" || (color == "auto" && format == "text" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+    // Colour is for text output only: JSON never holds escape codes (nor does --serve).
+    bool use_color = format == "text" &&
+                     (color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")));
     req.query = query;
     req.limit = limit.n;
     req.offset = offset.n;
@@ -229,20 +235,8 @@ int main(int argc, char** argv) {
         if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
         else print_text(r, use_color);
         return kExitOk;
-    } catch (const depeche::QueryError& e) {
-        std::cerr << "depeche-search: " << e.what() << "\n";
-        return kExitUsage;
-    } catch (const depeche::IndexMissingError& e) {
-        std::cerr << "depeche-search: " << e.what() << "\n";
-        return kExitIndex;
-    } catch (const depeche::IndexIncompatibleError& e) {
-        std::cerr << "depeche-search: " << e.what() << "\n";
-        return kExitIndex;
-    } catch (const depeche::IndexCorruptError& e) {
-        std::cerr << "depeche-search: " << e.what() << "\n";
-        return kExitIndex;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-search: " << e.what() << "\n";
-        return kExitIo;
+        return status_of(e);
     }
 }

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <regex>
 #include <set>
 
 using namespace depeche::test;
@@ -73,6 +75,83 @@ TEST_CASE("cli: indexing tests/data reports a summary and is idempotent", "[cli]
     CHECK(!s["last_update"].get<std::string>().empty());
 }
 
+TEST_CASE("cli: depeche-index shows progress on a terminal only, and never with --quiet", "[cli][progress]") {
+    TempDir dir;
+    const std::string out = (dir.path / "stdout").string(), err = (dir.path / "stderr").string();
+    auto db = [&](const std::string& name) { return (dir.path / name).string(); };
+    const std::string summary = "indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ";
+
+    // Standard error is the terminal: one line redrawn after each file (files done, articles,
+    // rate, ETA), erased at the end. The summary goes to standard output.
+    PtyProcess p({kIndex, "--db", db("a"), kData}, {{1, out}});
+    REQUIRE(p.started());
+    CHECK(p.wait() == 0);
+    const std::string screen = p.output();
+    INFO(screen);
+    static const std::regex progress("\r([0-9]+)/([0-9]+) files, ([0-9]+) articles?, ([0-9]+) articles/s, ETA ([0-9]+) s\033\\[K");
+    std::vector<std::array<unsigned long, 5>> lines;
+    for (std::sregex_iterator it(screen.begin(), screen.end(), progress), end; it != end; ++it) {
+        std::array<unsigned long, 5> v{};
+        for (std::size_t k = 0; k < 5; ++k) v[k] = std::stoul((*it)[k + 1].str());
+        lines.push_back(v);
+    }
+    REQUIRE(lines.size() == 9);  // one per file
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        CHECK(lines[i][0] == i + 1);  // files done
+        CHECK(lines[i][1] == 9);      // of all files
+        if (i > 0) CHECK(lines[i][2] >= lines[i - 1][2]);  // articles
+    }
+    CHECK(lines.back()[2] == 11);
+    CHECK(lines.back()[4] == 0);  // ETA once every file is done
+    // Nothing else on the terminal, and the last line is erased.
+    CHECK(std::regex_replace(screen, progress, "") == "\r\033[K");
+    CHECK(read_file(out).rfind(summary, 0) == 0);
+
+    // Standard error is not a terminal (standard output is): no progress at all.
+    PtyProcess q({kIndex, "--db", db("b"), kData}, {{2, err}});
+    CHECK(q.wait() == 0);
+    CHECK(read_file(err).empty());
+    CHECK(q.output().rfind(summary, 0) == 0);
+    CHECK(q.output().find("articles/s") == std::string::npos);
+    RunResult piped = run(kIndex + " --db " + shell_quote(db("c")) + " " + shell_quote(kData));
+    CHECK(piped.status == 0);
+    CHECK(piped.err.empty());
+    CHECK(piped.out.rfind(summary, 0) == 0);
+
+    // --quiet on a terminal: nothing on standard error; the summary is still printed.
+    PtyProcess quiet({kIndex, "--quiet", "--db", db("d"), kData}, {{1, out}});
+    CHECK(quiet.wait() == 0);
+    CHECK(quiet.output().empty());
+    CHECK(read_file(out).rfind(summary, 0) == 0);
+
+    // One file, one article: singular words.
+    write_file(dir.path / "one" / "a.txt", "Titre: Seul\n\nUn seul article dans un seul fichier.\n");
+    PtyProcess one({kIndex, "--db", db("e"), (dir.path / "one").string()}, {{1, out}});
+    CHECK(one.wait() == 0);
+    CHECK(std::regex_search(one.output(), std::regex("^\r1/1 file, 1 article, [0-9]+ articles/s, ETA 0 s\033\\[K\r\033\\[K$")));
+    CHECK(read_file(out).rfind("indexed 1 article from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ", 0) == 0);
+}
+
+TEST_CASE("cli: the summary says 1 article, 1 file, 1 problem", "[cli][xapian-check]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    std::string cmd = kIndex + " --db " + shell_quote(db) + " " + shell_quote((dir.path / "in").string());
+    write_file(dir.path / "in" / "a.txt", "Titre: Premier\n\nLe premier article.\n");
+    write_file(dir.path / "in" / "b.txt", "Titre: Second\n\nLe second article.\n");
+    RunResult r = run(cmd);
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("indexed 2 articles from 2 files (2 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ", 0) == 0);
+    std::filesystem::remove(dir.path / "in" / "b.txt");
+    write_file(dir.path / "in" / "a.txt", "Titre: Premier\nDate: le jour d'après\n\nLe premier article, revu.\n");
+    r = run(cmd);
+    CHECK(r.status == 1);
+    CHECK(r.out.rfind("indexed 1 article from 1 file (0 added, 1 updated, 0 unchanged, 1 removed, 0 failed); "
+                      "1 article removed; 1 problem reported above in ", 0) == 0);
+    RunResult check = run(kIndex + " --check --db " + shell_quote(db));
+    CHECK(check.status == 0);
+    CHECK(check.out == "index " + db + ": OK (1 article checked)\n");
+}
+
 TEST_CASE("cli: expected results on tests/data (tests/data/EXPECTED.md)", "[cli]") {
     using S = std::set<std::string>;
     CHECK(labels("Ukraine") == S{"t01", "t02", "t06"});
@@ -116,6 +195,47 @@ TEST_CASE("cli: text output shows rank, title, id and a highlighted snippet", "[
     CHECK(r.out.find("\033[") == std::string::npos);  // no colour when piped
     RunResult c = run(kSearch + " --db " + shell_quote(data_db()) + " --color always '\"Maison Blanche\"'");
     CHECK(c.out.find("\033[1;33mMaison Blanche\033[0m") != std::string::npos);
+}
+
+TEST_CASE("cli: --color colours text only, never JSON", "[cli]") {
+    ::unsetenv("NO_COLOR");  // inherited by the programs run here
+    const std::string highlighted = "\033[1;33mMaison Blanche\033[0m";
+    // Standard output is a terminal, where --color auto colours text output.
+    auto on_terminal = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{kSearch, "--db", data_db()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.push_back("\"Maison Blanche\"");
+        PtyProcess p(argv);
+        REQUIRE(p.started());
+        CHECK(p.wait() == 0);
+        return p.output();
+    };
+    // No escape character, raw or as JSON writes it in a string (\u001b).
+    auto no_escape = [](const std::string& text) {
+        return text.find('\033') == std::string::npos && text.find("\\u001b") == std::string::npos &&
+               text.find("\\u001B") == std::string::npos;
+    };
+    for (const char* color : {"always", "auto", "never"}) {
+        INFO("--color " << color);
+        std::string text = on_terminal({"--format", "json", "--facets", "--color", color});
+        CHECK(no_escape(text));
+        REQUIRE(text.size() > 2);
+        CHECK(text.substr(text.size() - 2) == "\r\n");  // one line (the terminal adds \r)
+        json j = json::parse(text.substr(0, text.size() - 2));
+        REQUIRE(j["hits"].size() == 2);
+        CHECK(j["hits"][0]["snippet"].get<std::string>().find("**Maison Blanche**") != std::string::npos);
+        RunResult piped = run(kSearch + " --db " + shell_quote(data_db()) + " --format json --color " + color + " Ukraine");
+        CHECK(piped.status == 0);
+        CHECK(no_escape(piped.out));
+        json pj = json::parse(piped.out);
+        CHECK(pj["total"] == 3);
+        CHECK(pj["hits"][0]["snippet"].get<std::string>().find("**Ukraine**") != std::string::npos);
+    }
+    CHECK(on_terminal({}).find(highlighted) != std::string::npos);
+    CHECK(on_terminal({"--color", "always"}).find(highlighted) != std::string::npos);
+    std::string plain = on_terminal({"--color", "never"});
+    CHECK(plain.find('\033') == std::string::npos);
+    CHECK(plain.find("**Maison Blanche**") != std::string::npos);
 }
 
 TEST_CASE("cli: exit codes", "[cli]") {

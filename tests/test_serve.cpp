@@ -435,3 +435,30 @@ TEST_CASE("serve: a request after another process commits sees the new article",
     CHECK(p.ask(R"({"query": "Ukraine"})")["total"] == 3);
     CHECK(p.finish() == 0);
 }
+
+TEST_CASE("serve: a damaged index is error code 3, as depeche-search's exit status", "[serve]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    RunResult ix = run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData));
+    REQUIRE(ix.status == 0);
+    std::filesystem::resize_file(dir.path / "db" / "postlist.glass", 0);
+    RunResult cli = run(kSearch + " --db " + shell_quote(db) + " Ukraine");
+    CHECK(cli.status == 3);
+
+    ServeProcess p({"--db", db});
+    json r = p.ask(R"({"id": 1, "query": "Ukraine"})");
+    CHECK(r["id"] == 1);
+    CHECK(r["error"]["code"] == 3);
+    CHECK(r["error"]["message"].get<std::string>() + "\n" == cli.err.substr(std::string("depeche-search: ").size()));
+    CHECK(r["error"]["message"].get<std::string>().find("is damaged") != std::string::npos);
+    CHECK_FALSE(r["error"].contains("position"));
+    r = p.ask(R"({"id": 2, "stats": true})");
+    CHECK(r["error"]["code"] == 3);
+    // Rebuilt by another process: the next request opens it again and answers.
+    std::filesystem::remove_all(db);
+    ix = run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData));
+    REQUIRE(ix.status == 0);
+    r = p.ask(R"({"id": 3, "query": "Ukraine"})");
+    CHECK(r["total"] == 3);
+    CHECK(p.finish() == 0);
+}
