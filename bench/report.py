@@ -257,12 +257,13 @@ def main():
             tr.append(["query p%d (exact total + snippets) <= Lucene 8" % q,
                        "%s ms vs %s ms" % (f1(a / 1000 if a else None, 2), f1(b / 1000 if b else None, 2)),
                        verdict(ratio(a, b), 1)])
-        if F and F["lat"]:
-            a, b = pct(F["lat"], 95), pct(L["lat"], 95)
-            tr.append(["facets p95 within 3x Lucene 8 p95", "%s ms vs %s ms" % (f1(a / 1000, 2), f1(b / 1000, 2)),
-                       verdict(ratio(a, b), 3)])
     else:
         tr.append(["query latency vs Lucene 8", "-", "lucene8 peer not run"])
+    if D and F and D["lat"] and F["lat"]:
+        # The facet target: the same queries with facets, against without them.
+        a, b = pct(F["lat"], 95), pct(D["lat"], 95)
+        tr.append(["facets p95 within 3x of the same queries without facets",
+                   "%s ms vs %s ms" % (f1(a / 1000, 2), f1(b / 1000, 2)), verdict(ratio(a, b), 3)])
     if D:
         tr.append(["indexer peak memory bounded", "%s MiB for %.0f MB of input" % (f1(D["rss"]), corpus_bytes / 1e6),
                    "see bench/scale.sh (peak RSS per corpus size)"])
