@@ -784,6 +784,7 @@ std::size_t time_at(const Text& x, std::size_t k, DateTime& dt) {
     dt.minute = mi;
     dt.second = s;
     dt.utc_offset = zoned ? offset : 0;
+    dt.zoned = zoned;
     if (zoned && offset != 0) {
         long minutes = day_number(dt.year, dt.month, dt.day) * 1440L + h * 60 + mi - offset;
         const long dn = minutes >= 0 ? minutes / 1440 : -1;

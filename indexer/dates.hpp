@@ -26,13 +26,19 @@ struct DateTime {
     int year = 0, month = 0, day = 0;
     int hour = -1, minute = -1, second = 0;
     int utc_offset = 0;
+    // The source gave a zone or an offset ("Z", "+02:00", "(CET)"), so the time is UTC;
+    // otherwise it is the local time of the source, zone unknown. Not compared by ==.
+    bool zoned = false;
     bool has_time() const { return hour >= 0; }
     // The date as written in the source: the UTC date moved back by utc_offset
     // (2025-08-15T23:30:00+02:00 is stored as 21:30 UTC; its local date is the 15th).
     DateTime local() const;
     // The date as a YYYYMMDD integer (e.g. 20250815).
     int yyyymmdd() const { return year * 10000 + month * 100 + day; }
-    friend bool operator==(const DateTime&, const DateTime&) = default;
+    friend bool operator==(const DateTime& a, const DateTime& b) {
+        return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour &&
+               a.minute == b.minute && a.second == b.second && a.utc_offset == b.utc_offset;
+    }
 };
 
 // Parses a publication date from metadata; the whole string (trimmed) must be

@@ -233,7 +233,10 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
             two_digits(value, d.hour);
             two_digits(value, d.minute);
             two_digits(value, d.second);
-            std::snprintf(iso, sizeof iso, "T%02d:%02d:%02dZ", d.hour, d.minute, d.second);
+            // "Z" only when the source gave its zone (the time is then UTC); otherwise
+            // the time is the source's local time, zone unknown.
+            std::snprintf(iso, sizeof iso, d.zoned ? "T%02d:%02d:%02dZ" : "T%02d:%02d:%02d", d.hour, d.minute,
+                          d.second);
             stored.date += iso;
         }
         doc.add_value(schema::kSlotDate, value);

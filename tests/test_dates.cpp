@@ -2,6 +2,7 @@
 // then data-driven checks against third-party French test suites read from
 // DEPECHE_SHARED_DIR at test time (skipped with a warning when absent).
 #include "indexer/dates.hpp"
+#include "indexer/document.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -804,4 +805,22 @@ TEST_CASE("extract_dates on Duckling French phrases", "[dates][extract][data]") 
         CHECK(depeche::extract_dates(line, ref).empty());
     }
     CHECK(negatives == 4);
+}
+
+TEST_CASE("dates: a stored time ends in Z only when the source gave its zone", "[dates]") {
+    depeche::Analyzer an;
+    depeche::Article a;
+    a.id = "x";
+    a.body = "Un texte.";
+    auto stored_date = [&](const std::string& date) {
+        a.date = date;
+        std::optional<depeche::StoredArticle> s = depeche::decode_stored(depeche::build_document(a, an, nullptr).doc.get_data());
+        REQUIRE(s);
+        return s->date;
+    };
+    CHECK(stored_date("2025-08-15T14:30:00+02:00") == "2025-08-15T12:30:00Z");
+    CHECK(stored_date("2025-08-15T14:30:00Z") == "2025-08-15T14:30:00Z");
+    CHECK(stored_date("2025-08-15T14:30:00") == "2025-08-15T14:30:00");
+    CHECK(stored_date("vendredi 15 août 2025 à 14h30") == "2025-08-15T14:30:00");
+    CHECK(stored_date("2025-08-15") == "2025-08-15");
 }
