@@ -9,14 +9,31 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <string_view>
+#include <thread>
 
 namespace fs = std::filesystem;
 
 namespace depeche {
+
+namespace {
+
+// A revision being read is discarded when a writer commits twice meanwhile
+// (Xapian::DatabaseModifiedError): reopen and run again. A writer committing small
+// batches back to back can outpace a slow search (a big one, or a sanitizer build), so
+// after a few immediate retries the searcher waits a little, longer each time (at most
+// 50 ms, about 2 s over all attempts), for the burst of commits to end.
+constexpr int kModifiedAttempts = 50;
+void modified_backoff(int attempt) {
+    if (attempt < 3) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 << std::min(attempt - 2, 6), 50)));
+}
+
+}  // namespace
 
 struct Searcher::Impl {
     std::string dir;
@@ -33,8 +50,10 @@ struct Searcher::Impl {
             try {
                 return open_readonly(d);
             } catch (const IoError& e) {
-                if (attempt >= 10 || std::string_view(e.what()).find("DatabaseModifiedError") == std::string_view::npos)
+                if (attempt >= kModifiedAttempts ||
+                    std::string_view(e.what()).find("DatabaseModifiedError") == std::string_view::npos)
                     throw;
+                modified_backoff(attempt);
             }
         }
     }
@@ -141,13 +160,13 @@ auto guarded(const std::string& dir, F&& f) -> decltype(f()) {
 // revision. The reopen is inside the try, so its failures are retried or translated.
 template <class F>
 auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first, F&& f) -> decltype(f()) {
-    constexpr int kAttempts = 10;
     for (int attempt = 1;; ++attempt) {
         try {
             if (attempt > 1 || reopen_first) db.reopen();
             return f();
         } catch (const Xapian::DatabaseModifiedError&) {
-            if (attempt >= kAttempts) throw IoError("index " + dir + " keeps changing; try again");
+            if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
+            modified_backoff(attempt);
         }
     }
 }
