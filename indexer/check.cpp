@@ -100,6 +100,12 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
 // Every document: exactly one id term, held by no other document, matching the id in
 // its stored data, which must decode (decode_stored) and hold an id.
 void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems) {
+    StoredCodec codec;
+    try {
+        codec.load(db);
+    } catch (const std::runtime_error& e) {
+        problems.add(std::string("stored data: ") + e.what());
+    }
     const std::string id_prefix(schema::kIdPrefix);
     bool positional_terms = false;
     std::size_t no_data = 0;
@@ -135,7 +141,12 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
             if (no_data++ == 0) first_no_data = did;
             continue;
         }
-        std::optional<StoredArticle> stored = decode_stored(data);
+        std::optional<StoredArticle> stored = decode_stored(data, true, &codec);
+        if (!stored && !codec.has(stored_dictionary(data))) {
+            problems.add(where + ": stored data needs compression dictionary " +
+                         std::to_string(stored_dictionary(data)) + ", which the index lacks");
+            continue;
+        }
         if (!stored) {
             problems.add(where + ": stored data is unreadable (" + printable(data, 40) + ")");
             continue;

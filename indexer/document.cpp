@@ -102,23 +102,18 @@ bool get_string(std::string_view s, std::size_t& i, std::string_view& v) {
     return true;
 }
 
-// Stored data: "D" and a format byte, then id, title, date, url, author, source, path,
-// people (joined by U+001F) and text, each as a varint length and bytes, then the
-// number of marks and each mark as varint deltas (position, byte offset).
+// Stored data: "D" and a format byte, then the record: id, title, date, url, author,
+// source, path, people (joined by U+001F) and text, each as a varint length and bytes,
+// then the number of marks and each mark as varint deltas (position, byte offset).
+// Format 1 holds the record as is; format 2 a varint dictionary id (0: none) and the
+// record compressed with zstd (StoredCodec).
 constexpr char kStoredMagic = 'D';
-constexpr char kStoredFormat = 1;
+constexpr char kPlainFormat = 1;
+constexpr char kCompressedFormat = 2;
 
-}  // namespace
-
-std::string id_term(const std::string& id) {
-    return bounded_term(std::string(schema::kIdPrefix) + id);
-}
-
-std::string encode_stored(const StoredArticle& a) {
+std::string encode_record(const StoredArticle& a) {
     std::string out;
     out.reserve(a.text.size() + a.title.size() + a.path.size() + 64 + 3 * a.marks.size());
-    out += kStoredMagic;
-    out += kStoredFormat;
     for (const std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path})
         put_string(out, *f);
     std::string people;
@@ -139,10 +134,9 @@ std::string encode_stored(const StoredArticle& a) {
     return out;
 }
 
-std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text) {
-    if (data.size() < 2 || data[0] != kStoredMagic || data[1] != kStoredFormat) return std::nullopt;
+std::optional<StoredArticle> decode_record(std::string_view data, bool with_text) {
     StoredArticle a;
-    std::size_t i = 2;
+    std::size_t i = 0;
     std::string_view v;
     for (std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path}) {
         if (!get_string(data, i, v)) return std::nullopt;
@@ -172,8 +166,69 @@ std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text
     return a;
 }
 
+}  // namespace
+
+std::string url_term(std::string_view url) {
+    return std::string(schema::field("url").prefix) + fnv_hex(url);
+}
+
+std::string stored_record(const StoredArticle& a) { return encode_record(a); }
+
+std::string stored_sample(const Article& article) {
+    StoredArticle a;
+    a.id = article.id;
+    a.title = article.title;
+    a.date = article.date;
+    a.url = article.url;
+    a.author = article.author;
+    a.source = article.source;
+    a.path = article.path;
+    a.text = article.body;
+    return encode_record(a);
+}
+
+std::string id_term(const std::string& id) {
+    return bounded_term(std::string(schema::kIdPrefix) + id);
+}
+
+std::string encode_stored(const StoredArticle& a, const StoredCodec* codec) {
+    std::string out;
+    out += kStoredMagic;
+    if (!codec) {
+        out += kPlainFormat;
+        out += encode_record(a);
+        return out;
+    }
+    out += kCompressedFormat;
+    put_varint(out, codec->compression_id());
+    codec->compress(encode_record(a), out);
+    return out;
+}
+
+std::uint32_t stored_dictionary(std::string_view data) {
+    if (data.size() < 3 || data[0] != kStoredMagic || data[1] != kCompressedFormat) return 0;
+    std::size_t i = 2;
+    std::uint64_t id = 0;
+    if (!get_varint(data, i, id) || id > UINT32_MAX) return 0;
+    return static_cast<std::uint32_t>(id);
+}
+
+std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text, const StoredCodec* codec) {
+    if (data.size() < 2 || data[0] != kStoredMagic) return std::nullopt;
+    if (data[1] == kPlainFormat) return decode_record(data.substr(2), with_text);
+    if (data[1] != kCompressedFormat) return std::nullopt;
+    std::size_t i = 2;
+    std::uint64_t id = 0;
+    if (!get_varint(data, i, id) || id > UINT32_MAX) return std::nullopt;
+    static const StoredCodec plain;  // frames made without a dictionary
+    thread_local std::string record;
+    if (!(codec ? *codec : plain).decompress(data.substr(i), static_cast<std::uint32_t>(id), record))
+        return std::nullopt;
+    return decode_record(record, with_text);
+}
+
 BuiltDocument build_document(const Article& article, Analyzer& analyzer,
-                             const PeopleExtractor* people) {
+                             const PeopleExtractor* people, const StoredCodec* codec) {
     BuiltDocument out;
     Xapian::Document& doc = out.doc;
     StoredArticle stored;
@@ -190,7 +245,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
 
     out.id_term = id_term(article.id);
     doc.add_boolean_term(out.id_term);
-    if (!article.url.empty()) doc.add_boolean_term(bounded_term(std::string(schema::field("url").prefix) + article.url));
+    if (!article.url.empty()) doc.add_boolean_term(url_term(article.url));
     if (!article.path.empty()) doc.add_boolean_term(bounded_term(std::string(schema::field("file").prefix) + article.path));
 
     // Title: its own prefix, and the body's (unprefixed) space with a higher weight.
@@ -283,7 +338,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         doc.add_value(schema::kSlotPeople, list);
     }
 
-    doc.set_data(encode_stored(stored));
+    doc.set_data(encode_stored(stored, codec));
     return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "indexer/article.hpp"
+#include "indexer/stored_codec.hpp"
 #include "schema/analyzer.hpp"
 
 #include <cstdint>
@@ -26,14 +27,22 @@ struct StoredArticle {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
 };
 inline constexpr std::size_t kMarkEvery = 16;
-std::string encode_stored(const StoredArticle& a);
-// nullopt if `data` is not stored data of this format. Without `with_text`, the text
-// and marks are skipped (left empty).
-std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text = true);
+// Compressed with `codec` (its current dictionary), or left plain if codec is null.
+std::string encode_stored(const StoredArticle& a, const StoredCodec* codec = nullptr);
+// nullopt if `data` is not stored data of a known format, or needs a dictionary `codec`
+// does not have (null: none). Without `with_text`, the text and marks are skipped (left
+// empty).
+std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text = true,
+                                           const StoredCodec* codec = nullptr);
+// The dictionary compressed stored data needs (0: none, or not compressed).
+std::uint32_t stored_dictionary(std::string_view data);
 
 // The unique-id term of an article id (long ids are shortened with a hash so that
 // terms stay under Xapian's length limit).
 std::string id_term(const std::string& id);
+// The filter term of a URL: the prefix and a 64-bit hash of the URL (URLs are long, and
+// a term is stored in the index once per article and once per posting list).
+std::string url_term(std::string_view url);
 
 struct BuiltDocument {
     Xapian::Document doc;
@@ -48,9 +57,16 @@ struct BuiltDocument {
 };
 
 // Builds the document: terms, positions, values and stored data. `people` may be null
-// (no extraction, metadata people only).
+// (no extraction, metadata people only); `codec` compresses the stored data (null:
+// plain).
 BuiltDocument build_document(const Article& article, Analyzer& analyzer,
-                             const PeopleExtractor* people);
+                             const PeopleExtractor* people, const StoredCodec* codec = nullptr);
+
+// The stored data of an article before analysis (raw fields, no marks): samples for
+// training a compression dictionary.
+std::string stored_sample(const Article& article);
+// The uncompressed record of stored data (what a dictionary is trained on).
+std::string stored_record(const StoredArticle& a);
 
 // 64-bit FNV-1a hash of s as 16 hex digits (stable across runs and machines).
 std::string fnv_hex(std::string_view s);

@@ -61,6 +61,11 @@ InputProblem problem_of(const ReadIssue& i) {
 // Metadata "depeche.file:<path>" = "<size> <mtime ns> <content hash>" (long paths are
 // keyed by a hash, with the path after a newline in the value).
 constexpr std::string_view kFileMetaPrefix = "depeche.file:";
+// Compression dictionaries are trained on the stored data of this many articles (the
+// first ones of a new index); an index without one gets one once it holds
+// kTrainFromIndexAt articles.
+constexpr std::size_t kTrainArticles = 1000;
+constexpr Xapian::doccount kTrainFromIndexAt = 1000;
 
 struct FileState {
     std::uintmax_t size = 0;
@@ -361,6 +366,9 @@ struct Writer::Impl {
     std::unique_ptr<PeopleExtractor> people;
     std::string people_error;
     PendingSynonyms synonyms;
+    // Compresses stored data with the index's dictionary (shared with the worker threads,
+    // which only read it once it is set up).
+    std::shared_ptr<StoredCodec> codec = std::make_shared<StoredCodec>();
     std::size_t pending = 0;
     bool fresh_pending;  // overwrite requested and not yet done
 
@@ -370,6 +378,7 @@ struct Writer::Impl {
         if (options.batch_size == 0) options.batch_size = 1;
         // A rebuild keeps the old index (and its lock) until the new one replaces it.
         db = open_writable(dir, /*check=*/!options.overwrite);
+        if (!options.overwrite) codec->load(db);
         try {
             people = std::make_unique<PeopleExtractor>(lexicon_dir());
         } catch (const std::exception& e) {
@@ -383,6 +392,33 @@ struct Writer::Impl {
         fresh_pending = false;
         db.close();
         db = open_writable(dir, true, /*overwrite=*/true);
+        codec = std::make_shared<StoredCodec>();
+    }
+
+    // An index without a compression dictionary (it started small, or was filled by
+    // add()) gets one once it holds enough articles to train it: from a sample of the
+    // stored data of its newest articles. Articles written from then on use it; older
+    // ones keep theirs. Recorded with the next commit, with the first articles using it.
+    bool dictionary_tried = false;
+    void train_dictionary_if_due() {
+        if (dictionary_tried || codec->compression_id() != 0 || db.get_doccount() < kTrainFromIndexAt) return;
+        dictionary_tried = true;
+        std::vector<std::string> samples;
+        const Xapian::docid last = db.get_lastdocid();
+        for (Xapian::docid did = last; did > 0 && samples.size() < kTrainArticles; --did) {
+            std::string data;
+            try {
+                data = db.get_document(did, Xapian::DOC_ASSUME_VALID).get_data();
+            } catch (const Xapian::DocNotFoundError&) {
+                continue;
+            }
+            if (auto a = decode_stored(data, true, codec.get())) samples.push_back(stored_record(*a));
+        }
+        std::string dict = StoredCodec::train(samples);
+        if (dict.empty()) return;
+        const std::uint32_t id = codec->next_id();
+        codec->add(id, dict, true);
+        db.set_metadata(schema::kMetaDictPrefix + std::to_string(id), dict);
     }
 
     void write(BuiltDocument& built) {
@@ -398,10 +434,10 @@ struct Writer::Impl {
         pending = 0;
     }
 
-    BuiltDocument build(Article& a, Analyzer& an) {
+    BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
         assign_id(a);
         if (a.id.empty()) throw Error("article has no id, url or path");
-        return build_document(a, an, people.get());
+        return build_document(a, an, people.get(), c);
     }
 
     bool stop_requested() const { return options.interrupted && options.interrupted(); }
@@ -434,8 +470,9 @@ std::vector<InputProblem> Writer::add(const Article& article) {
     if (!impl_) moved_from();
     return guard_errors([&] {
         impl_->start_fresh_if_needed();
+        impl_->train_dictionary_if_due();
         Article a = article;
-        BuiltDocument built = impl_->build(a, impl_->analyzer);
+        BuiltDocument built = impl_->build(a, impl_->analyzer, impl_->codec.get());
         impl_->write(built);
         for (auto& p : built.problems) p.warning = true;
         return std::move(built.problems);
@@ -500,6 +537,8 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) progress(prog);
     };
+
+    train_dictionary_if_due();
 
     // Which files need reading: new ones, and those whose size, time and content changed.
     struct Job { fs::path path; FileState state; bool known; };
@@ -568,7 +607,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             while (auto item = todo.pop()) {
                 Result r;
                 try {
-                    r.built = build(item->article, an);
+                    r.built = build(item->article, an, codec.get());
                 } catch (const Xapian::Error& e) {
                     r.failure = translated(e, dir);
                 } catch (const std::exception& e) {
@@ -664,6 +703,10 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         std::exception_ptr failure;  // writing the shard failed
     };
     std::vector<std::unique_ptr<Shard>> parts;
+    // The new index's compression dictionary, trained on its first articles before any
+    // is dealt out (so every article of a large build uses it).
+    auto fresh_codec = std::make_shared<StoredCodec>();
+    std::string dictionary;
     // However this function is left (an exception while reading included), the shard
     // threads are stopped and joined first; then Cleanup removes their files.
     OnExit join_shards{[&] {
@@ -676,7 +719,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Shard* s = shard.get();
         std::string path = (work / ("shard-" + std::to_string(k))).string();
         parts.push_back(std::move(shard));
-        s->thread = std::thread([this, s, path] {
+        s->thread = std::thread([this, s, path, fresh_codec] {
             try {
                 Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
                 Analyzer an;
@@ -689,7 +732,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 while (auto a = s->queue.pop()) {
                     BuiltDocument built;
                     try {
-                        built = build(*a, an);
+                        built = build(*a, an, fresh_codec.get());
                     } catch (const std::exception& e) {  // this article only, as in an update
                         s->problems.push_back({a->path, a->line, e.what(), false});
                         continue;
@@ -725,6 +768,23 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     prog.files_total = in.files.size();
     std::vector<std::pair<std::string, FileState>> states;
     std::size_t dealt = 0;
+    auto deal = [&](Article&& a) {
+        std::size_t k = std::hash<std::string>{}(a.id) % shards;
+        parts[k]->queue.push(std::move(a));
+        ++dealt;
+    };
+    bool trained = false;
+    std::vector<Article> held;
+    std::vector<std::string> samples;
+    auto train_and_deal_held = [&] {
+        if (trained) return;
+        trained = true;
+        dictionary = StoredCodec::train(samples);
+        if (!dictionary.empty()) fresh_codec->add(1, dictionary, true);
+        samples = {};
+        for (Article& a : held) deal(std::move(a));
+        held = {};
+    };
     for (const fs::path& f : in.files) {
         if (stop_requested()) { summary.interrupted = true; break; }
         std::vector<ReadIssue> issues;
@@ -733,9 +793,10 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         ReadStats stats = read_file(f, [&](Article&& a) {
             if (stop_requested()) return;
             assign_id(a);
-            std::size_t k = std::hash<std::string>{}(a.id) % shards;
-            parts[k]->queue.push(std::move(a));
-            ++dealt;
+            if (trained) return deal(std::move(a));
+            samples.push_back(stored_sample(a));
+            held.push_back(std::move(a));
+            if (held.size() >= kTrainArticles) train_and_deal_held();
         }, issues);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         if (stats.failed) ++summary.skipped_files;
@@ -748,10 +809,11 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
             }
         }
         ++prog.files_done;
-        prog.articles = dealt;
+        prog.articles = dealt + held.size();  // read (some held back for training)
         prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) progress(prog);
     }
+    train_and_deal_held();
     for (auto& s : parts) s->queue.close();
     for (auto& s : parts) s->thread.join();
     for (auto& s : parts) {
@@ -781,6 +843,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
         m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
         m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
         m.commit();
@@ -788,6 +851,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     db.close();  // releases the lock on the old index
     replace_directory(target, merged);
     db = open_writable(dir, true);
+    codec = fresh_codec;
     fresh_pending = false;
     summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return summary;

@@ -15,12 +15,14 @@
 namespace depeche::schema {
 
 // Bumped whenever terms, slots or stored data change meaning: older indexes are refused.
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
 
 // Metadata keys stored in the index.
 inline constexpr const char* kMetaSchema = "depeche.schema";
 inline constexpr const char* kMetaAnalyzer = "depeche.analyzer";
 inline constexpr const char* kMetaUpdated = "depeche.updated";
+// Compression dictionaries of the stored data: kMetaDictPrefix + decimal id (1, 2...).
+inline constexpr const char* kMetaDictPrefix = "depeche.zdict.";
 
 // Value slots (Xapian::valueno). Never renumber.
 enum Slot : Xapian::valueno {

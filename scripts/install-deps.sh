@@ -12,6 +12,7 @@ packages=(
   ccache
   nlohmann-json3-dev
   libgumbo-dev
+  libzstd-dev
   hunspell-fr-comprehensive
 )
 missing=()

@@ -418,6 +418,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                 throw QueryError("field '" + n.text + ":' takes a word or a quoted value" + at(v.pos), v.pos);
             std::string term;
             if (f->id == "id") term = id_term(v.text);
+            else if (f->id == "url") term = url_term(v.text);
             else if (f->id == "person") {
                 std::string key = person_key(v.text);
                 if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);

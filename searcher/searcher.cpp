@@ -39,8 +39,19 @@ struct Searcher::Impl {
     std::string dir;
     Xapian::Database db;
     Analyzer analyzer;
+    StoredCodec codec;  // the index's compression dictionaries
 
-    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) {}
+    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) { codec.load(db); }
+
+    // Stored data of a hit; a dictionary added since the index was opened is read first.
+    std::optional<StoredArticle> stored(const std::string& data, bool with_text) {
+        std::optional<StoredArticle> a = decode_stored(data, with_text, &codec);
+        if (!a && !codec.has(stored_dictionary(data))) {
+            codec.load(db);
+            a = decode_stored(data, with_text, &codec);
+        }
+        return a;
+    }
 
     // open_readonly() reads the index's metadata; a writer committing twice meanwhile
     // discards that revision (Xapian::DatabaseModifiedError, which open_readonly
@@ -107,7 +118,7 @@ struct Searcher::Impl {
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            std::optional<StoredArticle> stored = decode_stored(it.get_document().get_data(), snippets);
+            std::optional<StoredArticle> stored = this->stored(it.get_document().get_data(), snippets);
             if (!stored) throw IndexCorruptError("index " + dir + ": document " + std::to_string(*it) +
                                                  " has unreadable stored data (run depeche-index --check)");
             StoredArticle& a = *stored;
