@@ -18,6 +18,23 @@ void for_each_item(std::string_view list, F&& f) {
     }
 }
 
+// Calls f(item, key) on the "key\x1Ename" items of a people value, once per key (an
+// article counts once per person, whatever names it uses).
+template <class F>
+void for_each_person(std::string_view value, F&& f) {
+    std::string_view keys[32];
+    std::size_t nkeys = 0;
+    for_each_item(value, [&](std::string_view item) {
+        std::size_t sep = item.find('\x1e');
+        if (sep == 0 || sep == std::string_view::npos || sep + 1 == item.size()) return;
+        std::string_view key = item.substr(0, sep);
+        for (std::size_t k = 0; k < nkeys; ++k)
+            if (keys[k] == key) return;
+        if (nkeys < std::size(keys)) keys[nkeys++] = key;
+        f(item, key);
+    });
+}
+
 void add(FacetSpy::Counts& counts, std::string_view key, std::size_t n = 1) {
     auto it = counts.find(key);
     if (it == counts.end()) counts.emplace(std::string(key), n);
@@ -83,21 +100,99 @@ void put_count(std::string& out, std::string_view key, std::size_t n) {
 
 }  // namespace
 
+FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()) {
+    const std::size_t n = static_cast<std::size_t>(last) + 1;
+    day_of.assign(n, 0);
+    people_at.assign(n + 1, 0);
+    mentioned_at.assign(n + 1, 0);
+    {
+        std::unordered_map<std::uint32_t, std::uint32_t> index;
+        for (auto it = db.valuestream_begin(schema::kSlotDate); it != db.valuestream_end(schema::kSlotDate); ++it) {
+            const std::uint32_t d = date_number(*it);
+            if (!d || it.get_docid() > last) continue;
+            auto [at, fresh] = index.try_emplace(d, static_cast<std::uint32_t>(days.size()));
+            if (fresh) days.push_back(d);
+            day_of[it.get_docid()] = at->second;
+        }
+    }
+    // Lists are gathered as (document, entry) pairs in document order (value streams are),
+    // then laid out by document.
+    {
+        std::unordered_map<std::string, std::uint32_t, FacetSpy::Hash, std::equal_to<>> index, key_index;
+        std::vector<std::pair<Xapian::docid, std::uint32_t>> pairs;
+        for (auto it = db.valuestream_begin(schema::kSlotPeople); it != db.valuestream_end(schema::kSlotPeople); ++it) {
+            const Xapian::docid did = it.get_docid();
+            if (did > last) continue;
+            const std::string value = *it;
+            for_each_person(value, [&](std::string_view item, std::string_view key) {
+                auto at = index.find(item);
+                if (at == index.end()) {
+                    at = index.emplace(std::string(item), static_cast<std::uint32_t>(items.size())).first;
+                    items.emplace_back(item);
+                    auto k = key_index.try_emplace(std::string(key), keys).first;
+                    if (k->second == keys) ++keys;
+                    item_key.push_back(k->second);
+                }
+                pairs.emplace_back(did, at->second);
+            });
+        }
+        people_ids.reserve(pairs.size());
+        for (const auto& [did, id] : pairs) {
+            ++people_at[did + 1];
+            people_ids.push_back(id);
+        }
+        for (std::size_t d = 1; d <= n; ++d) people_at[d] += people_at[d - 1];
+    }
+    {
+        std::vector<Xapian::docid> owners;
+        for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned); ++it) {
+            const Xapian::docid did = it.get_docid();
+            if (did > last) continue;
+            const std::string value = *it;
+            std::size_t ndays = 0;
+            for_each_item(value, [&](std::string_view item) {
+                std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
+                if (d && ndays < 64) {
+                    ++ndays;
+                    mentioned.push_back(d);
+                    owners.push_back(did);
+                }
+            });
+        }
+        for (Xapian::docid did : owners) ++mentioned_at[did + 1];
+        for (std::size_t d = 1; d <= n; ++d) mentioned_at[d] += mentioned_at[d - 1];
+    }
+}
+
+std::size_t FacetColumns::bytes() const {
+    std::size_t b = 0;
+    for (const std::string& s : items) b += s.capacity() + sizeof s;
+    for (const auto* v : {&days, &day_of, &people_at, &people_ids, &mentioned_at, &mentioned, &item_key})
+        b += v->capacity() * sizeof(std::uint32_t);
+    return b;
+}
+
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
     ++seen_;
+    if (columns_) {
+        const Xapian::docid did = doc.get_docid();
+        const FacetColumns& c = *columns_;
+        if (did <= c.last) {
+            if (item_counts_.empty()) {
+                item_counts_.assign(c.items.size(), 0);
+                day_counts_.assign(c.days.size(), 0);
+            }
+            for (std::uint32_t k = c.people_at[did]; k < c.people_at[did + 1]; ++k) ++item_counts_[c.people_ids[k]];
+            ++day_counts_[c.day_of[did]];
+            const std::uint32_t from = c.mentioned_at[did], to = c.mentioned_at[did + 1];
+            if (to > from) count_mentioned(c.mentioned.data() + from, to - from);
+            return;
+        }
+        // A document newer than the columns (they belong to an older revision): values.
+    }
     // People: "key\x1Ename" items; an article counts once per person (key).
     const std::string people = doc.get_value(schema::kSlotPeople);
-    std::string_view keys[32];
-    std::size_t nkeys = 0;
-    for_each_item(people, [&](std::string_view item) {
-        std::size_t sep = item.find('\x1e');
-        if (sep == 0 || sep == std::string_view::npos || sep + 1 == item.size()) return;
-        std::string_view key = item.substr(0, sep);
-        for (std::size_t k = 0; k < nkeys; ++k)
-            if (keys[k] == key) return;
-        if (nkeys < std::size(keys)) keys[nkeys++] = key;
-        add(people_, item);
-    });
+    for_each_person(people, [&](std::string_view item, std::string_view) { add(people_, item); });
     const std::string date = doc.get_value(schema::kSlotDate);
     if (std::uint32_t d = date_number(date)) ++dates_[d];
     const std::string mentioned = doc.get_value(schema::kSlotMentioned);
@@ -108,6 +203,65 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
         std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
         if (d && ndays < std::size(days)) days[ndays++] = d;
     });
+    count_mentioned(days, ndays);
+}
+
+void FacetSpy::fold_people() const {
+    if (!columns_) return;
+    for (std::size_t k = 0; k < item_counts_.size(); ++k)
+        if (item_counts_[k]) add(people_, columns_->items[k], item_counts_[k]);
+    std::fill(item_counts_.begin(), item_counts_.end(), 0);
+}
+
+void FacetSpy::fold_dates() const {
+    if (!columns_) return;
+    for (std::size_t k = 1; k < day_counts_.size(); ++k)
+        if (day_counts_[k]) dates_[columns_->days[k]] += day_counts_[k];
+    std::fill(day_counts_.begin(), day_counts_.end(), 0);
+}
+
+namespace {
+// Display name of a "key\x1Ename" item.
+std::string_view display_name(std::string_view item) { return item.substr(item.find('\x1e') + 1); }
+// The name a key is shown under: its most frequent display name, the longer one on a tie
+// ("Emmanuel Macron" rather than "Macron"), then the first in byte order.
+bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::string_view best) {
+    return n > best_n || (n == best_n && name.size() > best.size()) ||
+           (n == best_n && name.size() == best.size() && name < best);
+}
+}  // namespace
+
+// The people facet from the column counts: the same ranking as facets() computes from
+// the maps, over numbered keys and items instead of strings.
+std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
+    const FacetColumns& c = *columns_;
+    std::vector<std::size_t> total(c.keys, 0);
+    std::vector<std::uint32_t> best(c.keys, UINT32_MAX);
+    std::vector<std::uint32_t> present;
+    for (std::uint32_t k = 0; k < item_counts_.size(); ++k) {
+        const std::size_t n = item_counts_[k];
+        if (!n) continue;
+        const std::uint32_t key = c.item_key[k];
+        if (!total[key]) present.push_back(key);
+        total[key] += n;
+        if (best[key] == UINT32_MAX ||
+            better_name(n, display_name(c.items[k]), item_counts_[best[key]], display_name(c.items[best[key]])))
+            best[key] = k;
+    }
+    auto before = [&](std::uint32_t a, std::uint32_t b) {
+        return total[a] != total[b] ? total[a] > total[b] : display_name(c.items[best[a]]) < display_name(c.items[best[b]]);
+    };
+    const std::size_t shown = std::min(limit, present.size());
+    std::partial_sort(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(shown), present.end(), before);
+    std::vector<FacetCount> out;
+    out.reserve(shown);
+    for (std::size_t k = 0; k < shown; ++k)
+        out.push_back({std::string(display_name(c.items[best[present[k]]])), total[present[k]]});
+    return out;
+}
+
+// Dates mentioned by one article (at most 64).
+void FacetSpy::count_mentioned(const std::uint32_t* days, std::size_t ndays) {
     for (std::size_t k = 0; k < ndays; ++k) {
         if (!mentioned_first_ || days[k] < mentioned_first_) mentioned_first_ = days[k];
         if (days[k] > mentioned_last_) mentioned_last_ = days[k];
@@ -130,6 +284,8 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
 // Results as a flat list of (section, key, count) records with length-prefixed keys;
 // the span of the mentioned dates first.
 std::string FacetSpy::serialise_results() const {
+    fold_people();
+    fold_dates();
     std::string out;
     put_number(out, seen_);
     put_number(out, mentioned_first_);
@@ -138,7 +294,7 @@ std::string FacetSpy::serialise_results() const {
     for (const auto& [k, n] : people_) put_count(sec, k, n);
     put_number(out, sec.size());
     out += sec;
-    for (const DateCounts* dc : {&dates_, &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
+    for (const DateCounts* dc : {static_cast<const DateCounts*>(&dates_), &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
         sec.clear();
         for (const auto& [k, n] : *dc) put_count(sec, date_string(k), n);
         put_number(out, sec.size());
@@ -207,9 +363,7 @@ std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>&
     return bucket_list(buckets);
 }
 
-Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
-    Facets f;
-    f.exact = exact;
+std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     // Per key: the total, shown under its most frequent display name (the longer one on
     // a tie: "Emmanuel Macron" rather than "Macron").
     struct Person { std::size_t total = 0, best_n = 0; std::string_view best; };
@@ -221,8 +375,7 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
         Person& p = by_key[v.substr(0, sep)];
         std::string_view name = v.substr(sep + 1);
         p.total += n;
-        if (n > p.best_n || (n == p.best_n && name.size() > p.best.size()) ||
-            (n == p.best_n && name.size() == p.best.size() && name < p.best)) {
+        if (better_name(n, name, p.best_n, p.best)) {
             p.best = name;
             p.best_n = n;
         }
@@ -233,9 +386,23 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
     auto before = [](const Person* a, const Person* b) {
         return a->total != b->total ? a->total > b->total : a->best < b->best;
     };
-    const std::size_t shown = std::min(people_limit, ranked.size());
+    const std::size_t shown = std::min(limit, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown), ranked.end(), before);
-    for (std::size_t k = 0; k < shown; ++k) f.people.push_back({std::string(ranked[k]->best), ranked[k]->total});
+    std::vector<FacetCount> out;
+    for (std::size_t k = 0; k < shown; ++k) out.push_back({std::string(ranked[k]->best), ranked[k]->total});
+    return out;
+}
+
+Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
+    fold_dates();
+    Facets f;
+    f.exact = exact;
+    if (columns_ && people_.empty()) {
+        f.people = people_from_columns(people_limit);
+    } else {
+        fold_people();
+        f.people = people_from_maps(people_limit);
+    }
     if (!dates_.empty()) {
         std::uint32_t first = UINT32_MAX, last = 0;
         for (const auto& [d, n] : dates_) {

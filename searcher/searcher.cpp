@@ -40,6 +40,23 @@ struct Searcher::Impl {
     Xapian::Database db;
     Analyzer analyzer;
     StoredCodec codec;  // the index's compression dictionaries
+    // Facet values in memory (FacetColumns) for the revision they were read from: built
+    // by the second facet query of a searcher (one that keeps answering: --serve, an
+    // embedding program) or by one that matches a quarter of the index or more.
+    std::shared_ptr<const FacetColumns> columns;
+    Xapian::rev columns_revision = 0;
+    std::size_t facet_queries = 0;
+
+    std::shared_ptr<const FacetColumns> facet_columns(Xapian::doccount matches, Xapian::doccount docs) {
+        ++facet_queries;
+        const Xapian::rev revision = db.get_revision();
+        if (columns && columns_revision == revision) return columns;
+        columns.reset();
+        if (facet_queries < 2 && matches < docs / 4) return nullptr;
+        columns = std::make_shared<const FacetColumns>(db);
+        columns_revision = revision;
+        return columns;
+    }
 
     explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) { codec.load(db); }
 
@@ -85,32 +102,32 @@ struct Searcher::Impl {
         // Newest first among equal scores (filters only): Xapian keeps docid order,
         // which is indexing order; the date sort above covers it.
 
-        std::unique_ptr<FacetSpy> spy;
-        if (req.facets) {
-            spy = std::make_unique<FacetSpy>();
-            enquire.add_matchspy(spy.get());
-        }
         // Offsets and limits up to SIZE_MAX are fine: everything is clamped to the
         // number of documents (and the sum cannot wrap around).
         const std::size_t docs = db.get_doccount();
         const std::size_t first = std::min(req.offset, docs);
         const std::size_t wanted = std::min(req.limit, docs - first);
         Xapian::doccount check = static_cast<Xapian::doccount>(first + wanted);
-        // Facets need every match seen by the spy, during the ranked match.
-        if (req.facets) check = static_cast<Xapian::doccount>(docs);
         Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
                                              static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
         result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-        if (req.exact_total && !result.total_exact) {
-            // An exact count without weights: the ranked match above stops early on its
-            // top hits (Xapian's max-weight pruning), and counting every match with
-            // BoolWeight costs less than weighing them all with BM25.
+        // Facets need every match seen by the spy, exact totals every match counted: a
+        // second pass without weights does both. The ranked match above stops early on
+        // its top hits (Xapian's max-weight pruning), and visiting every match with
+        // BoolWeight costs less than weighing them all with BM25.
+        std::unique_ptr<FacetSpy> spy;
+        if (req.facets || (req.exact_total && !result.total_exact)) {
             Xapian::Enquire counter(db);
             counter.set_query(parsed.query);
             counter.set_weighting_scheme(Xapian::BoolWeight());
             counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+            if (req.facets) {
+                spy = std::make_unique<FacetSpy>(
+                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)));
+                counter.add_matchspy(spy.get());
+            }
             Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
             result.total = counted.get_matches_estimated();
             result.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
