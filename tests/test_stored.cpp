@@ -154,7 +154,7 @@ TEST_CASE("stored data: too little material trains no dictionary", "[stored]") {
     CHECK(StoredCodec::train(std::vector<std::string>(500, "court")).empty());
 }
 
-TEST_CASE("stored data: a new index trains its dictionary on its first articles", "[stored]") {
+TEST_CASE("stored data: a new index trains its dictionary on its first articles", "[stored][xapian-check]") {
     TempDir tmp;
     write_articles(tmp.path / "a.jsonl", 0, 1500);
     const fs::path db = tmp.path / "db";
@@ -191,7 +191,7 @@ TEST_CASE("stored data: a new index trains its dictionary on its first articles"
     CHECK(check_index(db.string()).ok());
 }
 
-TEST_CASE("stored data: an index that grows past the threshold gets a dictionary", "[stored]") {
+TEST_CASE("stored data: an index that grows past the threshold gets a dictionary", "[stored][xapian-check]") {
     TempDir tmp;
     const fs::path db = tmp.path / "db";
     // Too small to train: stored data compressed without a dictionary.
