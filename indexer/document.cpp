@@ -205,6 +205,16 @@ std::string encode_stored(const StoredArticle& a, const StoredCodec* codec) {
     return out;
 }
 
+std::string compress_stored(const std::string& data, const StoredCodec& codec) {
+    if (data.size() < 2 || data[0] != kStoredMagic || data[1] != kPlainFormat) return data;
+    std::string out;
+    out += kStoredMagic;
+    out += kCompressedFormat;
+    put_varint(out, codec.compression_id());
+    codec.compress(std::string_view(data).substr(2), out);
+    return out;
+}
+
 std::uint32_t stored_dictionary(std::string_view data) {
     if (data.size() < 3 || data[0] != kStoredMagic || data[1] != kCompressedFormat) return 0;
     std::size_t i = 2;

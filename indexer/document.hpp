@@ -34,6 +34,8 @@ std::string encode_stored(const StoredArticle& a, const StoredCodec* codec = nul
 // empty).
 std::optional<StoredArticle> decode_stored(std::string_view data, bool with_text = true,
                                            const StoredCodec* codec = nullptr);
+// Plain stored data (format 1) compressed with codec; other data is returned as is.
+std::string compress_stored(const std::string& data, const StoredCodec& codec);
 // The dictionary compressed stored data needs (0: none, or not compressed).
 std::uint32_t stored_dictionary(std::string_view data);
 

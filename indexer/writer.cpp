@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fnmatch.h>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -703,13 +704,24 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         std::exception_ptr failure;  // writing the shard failed
     };
     std::vector<std::unique_ptr<Shard>> parts;
-    // The new index's compression dictionary, trained on its first articles before any
-    // is dealt out (so every article of a large build uses it).
+    // The new index's compression dictionary, trained on its first articles while the
+    // shards build them; they write documents once it is ready, so every article of a
+    // large build uses it. The promise is kept on every path before the shards are
+    // joined (they wait for it).
     auto fresh_codec = std::make_shared<StoredCodec>();
     std::string dictionary;
+    std::promise<void> dictionary_promise;
+    std::shared_future<void> dictionary_ready = dictionary_promise.get_future().share();
+    bool trained = false;
+    auto publish_dictionary = [&] {
+        if (trained) return;
+        trained = true;
+        dictionary_promise.set_value();
+    };
     // However this function is left (an exception while reading included), the shard
     // threads are stopped and joined first; then Cleanup removes their files.
     OnExit join_shards{[&] {
+        publish_dictionary();
         for (auto& s : parts) s->queue.close();
         for (auto& s : parts)
             if (s->thread.joinable()) s->thread.join();
@@ -719,7 +731,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Shard* s = shard.get();
         std::string path = (work / ("shard-" + std::to_string(k))).string();
         parts.push_back(std::move(shard));
-        s->thread = std::thread([this, s, path, fresh_codec] {
+        s->thread = std::thread([this, s, path, fresh_codec, dictionary_ready] {
             try {
                 Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
                 Analyzer an;
@@ -729,14 +741,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 // which costs more than building the document).
                 std::unordered_map<std::string, Xapian::docid> ids;
                 std::size_t n = 0;
-                while (auto a = s->queue.pop()) {
-                    BuiltDocument built;
-                    try {
-                        built = build(*a, an, fresh_codec.get());
-                    } catch (const std::exception& e) {  // this article only, as in an update
-                        s->problems.push_back({a->path, a->line, e.what(), false});
-                        continue;
-                    }
+                auto write = [&](BuiltDocument& built) {
+                    built.doc.set_data(compress_stored(built.doc.get_data(), *fresh_codec));
                     auto [at, fresh] = ids.try_emplace(built.id_term, 0);
                     if (fresh) at->second = out.add_document(built.doc);
                     else out.replace_document(at->second, built.doc);
@@ -747,7 +753,30 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                         flush_synonyms(out, synonyms);
                         out.commit();
                     }
+                };
+                // Documents are built (with plain stored data) while the dictionary is
+                // trained, and written once it is ready, in the order they came.
+                std::vector<BuiltDocument> waiting;
+                bool ready = false;
+                while (auto a = s->queue.pop()) {
+                    BuiltDocument built;
+                    try {
+                        built = build(*a, an, nullptr);
+                    } catch (const std::exception& e) {  // this article only, as in an update
+                        s->problems.push_back({a->path, a->line, e.what(), false});
+                        continue;
+                    }
+                    if (!ready && dictionary_ready.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+                        waiting.push_back(std::move(built));
+                        continue;
+                    }
+                    ready = true;
+                    for (BuiltDocument& w : waiting) write(w);
+                    waiting = {};
+                    write(built);
                 }
+                dictionary_ready.wait();  // set before the queues are closed
+                for (BuiltDocument& w : waiting) write(w);
                 flush_synonyms(out, synonyms);
                 out.commit();
             } catch (const Xapian::Error& e) {
@@ -773,17 +802,13 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         parts[k]->queue.push(std::move(a));
         ++dealt;
     };
-    bool trained = false;
-    std::vector<Article> held;
     std::vector<std::string> samples;
-    auto train_and_deal_held = [&] {
+    auto train = [&] {
         if (trained) return;
-        trained = true;
         dictionary = StoredCodec::train(samples);
         if (!dictionary.empty()) fresh_codec->add(1, dictionary, true);
         samples = {};
-        for (Article& a : held) deal(std::move(a));
-        held = {};
+        publish_dictionary();
     };
     for (const fs::path& f : in.files) {
         if (stop_requested()) { summary.interrupted = true; break; }
@@ -793,10 +818,11 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         ReadStats stats = read_file(f, [&](Article&& a) {
             if (stop_requested()) return;
             assign_id(a);
-            if (trained) return deal(std::move(a));
-            samples.push_back(stored_sample(a));
-            held.push_back(std::move(a));
-            if (held.size() >= kTrainArticles) train_and_deal_held();
+            if (!trained) {
+                samples.push_back(stored_sample(a));
+                if (samples.size() >= kTrainArticles) train();
+            }
+            deal(std::move(a));
         }, issues);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         if (stats.failed) ++summary.skipped_files;
@@ -809,11 +835,11 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
             }
         }
         ++prog.files_done;
-        prog.articles = dealt + held.size();  // read (some held back for training)
+        prog.articles = dealt;
         prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) progress(prog);
     }
-    train_and_deal_held();
+    train();
     for (auto& s : parts) s->queue.close();
     for (auto& s : parts) s->thread.join();
     for (auto& s : parts) {
