@@ -736,22 +736,33 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
                 Analyzer an;
                 PendingSynonyms synonyms;
-                // The shard is new: an id seen before is found here, not by asking Xapian
-                // (replace_document by term looks the term up in the pending changes,
-                // which costs more than building the document).
-                std::unordered_map<std::string, Xapian::docid> ids;
+                // The shard is new: an id seen before in this batch is found here, one
+                // from an earlier (committed) batch by its term's frequency; a new one is
+                // added without a lookup (replace_document by term looks the term up in
+                // the pending changes, which costs more than building the document). The
+                // map is emptied at each commit, so memory is bounded by the batch size,
+                // not by the number of articles.
+                std::unordered_map<std::string, Xapian::docid> batch_ids;
                 std::size_t n = 0;
                 auto write = [&](BuiltDocument& built) {
                     built.doc.set_data(compress_stored(built.doc.get_data(), *fresh_codec));
-                    auto [at, fresh] = ids.try_emplace(built.id_term, 0);
-                    if (fresh) at->second = out.add_document(built.doc);
-                    else out.replace_document(at->second, built.doc);
+                    auto at = batch_ids.find(built.id_term);
+                    if (at != batch_ids.end()) {
+                        out.replace_document(at->second, built.doc);
+                    } else if (n >= options.batch_size && out.get_termfreq(built.id_term) > 0) {
+                        const Xapian::docid did = *out.postlist_begin(built.id_term);
+                        out.replace_document(did, built.doc);
+                        batch_ids.emplace(built.id_term, did);
+                    } else {
+                        batch_ids.emplace(built.id_term, out.add_document(built.doc));
+                    }
                     record_synonyms(built, synonyms);
                     for (auto& p : built.problems) { p.warning = true; s->problems.push_back(std::move(p)); }
                     ++s->articles;
                     if (++n % options.batch_size == 0) {
                         flush_synonyms(out, synonyms);
                         out.commit();
+                        batch_ids = {};
                     }
                 };
                 // Documents are built (with plain stored data) while the dictionary is

@@ -58,13 +58,21 @@ struct Searcher::Impl {
         return columns;
     }
 
-    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) { codec.load(db); }
+    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) { load_dictionaries(); }
+
+    void load_dictionaries() {
+        try {
+            codec.load(db);
+        } catch (const std::runtime_error& e) {  // zstd refused a dictionary: damaged metadata
+            throw IndexCorruptError("index " + dir + ": " + e.what() + " (run depeche-index --check)");
+        }
+    }
 
     // Stored data of a hit; a dictionary added since the index was opened is read first.
     std::optional<StoredArticle> stored(const std::string& data, bool with_text) {
         std::optional<StoredArticle> a = decode_stored(data, with_text, &codec);
         if (!a && !codec.has(stored_dictionary(data))) {
-            codec.load(db);
+            load_dictionaries();
             a = decode_stored(data, with_text, &codec);
         }
         return a;

@@ -403,3 +403,43 @@ TEST_CASE("incremental: a failed write is reported, the index keeps its last com
     CHECK(again.status == 0);
     CHECK(count(db) == 11 + 1000);
 }
+
+TEST_CASE("incremental: a first build keeps the last copy of a repeated id, within a batch or across batches", "[incremental][xapian-check]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "a.jsonl";
+    std::string lines;
+    // 120 articles; "dup" comes back at lines 3 (same batch of 7 as line 1), 50 and 119
+    // (later, committed batches), "twice" at lines 10 and 90.
+    for (int k = 1; k <= 120; ++k) {
+        std::string id = "a" + std::to_string(k);
+        if (k == 1 || k == 3 || k == 50 || k == 119) id = "dup";
+        if (k == 10 || k == 90) id = "twice";
+        lines += "{\"id\": \"" + id + "\", \"title\": \"copie " + std::to_string(k) + "\", \"body\": \"texte numéro " +
+                 std::to_string(k) + "\"}\n";
+    }
+    write_file(in, lines);
+    for (std::size_t threads : {1, 2}) {
+        INFO("threads " << threads);
+        const fs::path db = tmp.path / ("db" + std::to_string(threads));
+        WriterOptions o;
+        o.batch_size = 7;
+        o.threads = threads;
+        {
+            Writer w(db.string(), o);
+            CHECK(w.index_paths({in.string()}).articles == 120);
+        }
+        Searcher s(db.string());
+        SearchRequest req;
+        req.exact_total = true;
+        req.limit = 200;
+        req.query = "texte";
+        CHECK(s.search(req).total == 120 - 3 - 1);
+        for (const auto& [id, title] : {std::pair<std::string, std::string>{"dup", "copie 119"}, {"twice", "copie 90"}}) {
+            req.query = "id:" + id;
+            SearchResult r = s.search(req);
+            REQUIRE(r.total == 1);
+            CHECK(r.hits[0].title == title);
+        }
+        CHECK(check_index(db.string()).ok());
+    }
+}

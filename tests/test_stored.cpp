@@ -281,3 +281,28 @@ TEST_CASE("stored data: check names a missing dictionary", "[stored][xapian-chec
     req.query = "gouvernement";
     CHECK_THROWS_AS(searcher.search(req), IndexCorruptError);
 }
+
+TEST_CASE("stored data: a damaged dictionary is reported, not shown as garbage", "[stored][xapian-check]") {
+    TempDir tmp;
+    write_articles(tmp.path / "a.jsonl", 0, 1200);
+    const fs::path db = tmp.path / "db";
+    { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200); }
+    std::string dict;
+    {
+        Xapian::WritableDatabase x(db.string(), Xapian::DB_OPEN);
+        dict = x.get_metadata(std::string(schema::kMetaDictPrefix) + "1");
+        REQUIRE(dict.size() > 1000);
+        // Same size, other bytes: zstd takes it (a raw-content dictionary) but the records
+        // it decompresses are not the ones written.
+        std::string bad = dict;
+        for (std::size_t k = 0; k < bad.size(); k += 3) bad[k] = static_cast<char>(bad[k] ^ 0x21);
+        x.set_metadata(std::string(schema::kMetaDictPrefix) + "1", bad);
+        x.commit();
+    }
+    CheckReport r = check_index(db.string());
+    CHECK(!r.ok());
+    Searcher searcher(db.string());
+    SearchRequest req;
+    req.query = "gouvernement";
+    CHECK_THROWS_AS(searcher.search(req), IndexCorruptError);
+}
