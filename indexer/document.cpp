@@ -191,28 +191,28 @@ std::string id_term(const std::string& id) {
     return bounded_term(std::string(schema::kIdPrefix) + id);
 }
 
-std::string encode_stored(const StoredArticle& a, const StoredCodec* codec) {
+// Format 2: the header and the record compressed with codec's current dictionary.
+std::string compressed_form(std::string_view record, const StoredCodec& codec) {
     std::string out;
     out += kStoredMagic;
-    if (!codec) {
-        out += kPlainFormat;
-        out += encode_record(a);
-        return out;
-    }
     out += kCompressedFormat;
-    put_varint(out, codec->compression_id());
-    codec->compress(encode_record(a), out);
+    put_varint(out, codec.compression_id());
+    codec.compress(record, out);
+    return out;
+}
+
+std::string encode_stored(const StoredArticle& a, const StoredCodec* codec) {
+    if (codec) return compressed_form(encode_record(a), *codec);
+    std::string out;
+    out += kStoredMagic;
+    out += kPlainFormat;
+    out += encode_record(a);
     return out;
 }
 
 std::string compress_stored(const std::string& data, const StoredCodec& codec) {
     if (data.size() < 2 || data[0] != kStoredMagic || data[1] != kPlainFormat) return data;
-    std::string out;
-    out += kStoredMagic;
-    out += kCompressedFormat;
-    put_varint(out, codec.compression_id());
-    codec.compress(std::string_view(data).substr(2), out);
-    return out;
+    return compressed_form(std::string_view(data).substr(2), codec);
 }
 
 std::uint32_t stored_dictionary(std::string_view data) {
