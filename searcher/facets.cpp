@@ -115,11 +115,10 @@ FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()
             day_of[it.get_docid()] = at->second;
         }
     }
-    // Lists are gathered as (document, entry) pairs in document order (value streams are),
-    // then laid out by document.
+    // Lists are laid out by document as they come: value streams are in document order,
+    // so entries are appended and each document's count becomes an offset at the end.
     {
         std::unordered_map<std::string, std::uint32_t, FacetSpy::Hash, std::equal_to<>> index, key_index;
-        std::vector<std::pair<Xapian::docid, std::uint32_t>> pairs;
         for (auto it = db.valuestream_begin(schema::kSlotPeople); it != db.valuestream_end(schema::kSlotPeople); ++it) {
             const Xapian::docid did = it.get_docid();
             if (did > last) continue;
@@ -133,18 +132,13 @@ FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()
                     if (k->second == keys) ++keys;
                     item_key.push_back(k->second);
                 }
-                pairs.emplace_back(did, at->second);
+                people_ids.push_back(at->second);
+                ++people_at[did + 1];
             });
-        }
-        people_ids.reserve(pairs.size());
-        for (const auto& [did, id] : pairs) {
-            ++people_at[did + 1];
-            people_ids.push_back(id);
         }
         for (std::size_t d = 1; d <= n; ++d) people_at[d] += people_at[d - 1];
     }
     {
-        std::vector<Xapian::docid> owners;
         for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned); ++it) {
             const Xapian::docid did = it.get_docid();
             if (did > last) continue;
@@ -155,11 +149,10 @@ FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()
                 if (d && ndays < 64) {
                     ++ndays;
                     mentioned.push_back(d);
-                    owners.push_back(did);
+                    ++mentioned_at[did + 1];
                 }
             });
         }
-        for (Xapian::docid did : owners) ++mentioned_at[did + 1];
         for (std::size_t d = 1; d <= n; ++d) mentioned_at[d] += mentioned_at[d - 1];
     }
 }
@@ -172,16 +165,19 @@ std::size_t FacetColumns::bytes() const {
     return b;
 }
 
+FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns) : columns_(std::move(columns)) {
+    if (columns_) {
+        item_counts_.assign(columns_->items.size(), 0);
+        day_counts_.assign(columns_->days.size(), 0);
+    }
+}
+
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
     ++seen_;
     if (columns_) {
         const Xapian::docid did = doc.get_docid();
         const FacetColumns& c = *columns_;
         if (did <= c.last) {
-            if (item_counts_.empty()) {
-                item_counts_.assign(c.items.size(), 0);
-                day_counts_.assign(c.days.size(), 0);
-            }
             for (std::uint32_t k = c.people_at[did]; k < c.people_at[did + 1]; ++k) ++item_counts_[c.people_ids[k]];
             ++day_counts_[c.day_of[did]];
             const std::uint32_t from = c.mentioned_at[did], to = c.mentioned_at[did + 1];

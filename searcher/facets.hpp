@@ -45,7 +45,7 @@ class FacetSpy : public Xapian::MatchSpy {
 public:
     FacetSpy() = default;
     // Counts from `columns` (which must cover the revision searched) instead of values.
-    explicit FacetSpy(std::shared_ptr<const FacetColumns> columns) : columns_(std::move(columns)) {}
+    explicit FacetSpy(std::shared_ptr<const FacetColumns> columns);
     void operator()(const Xapian::Document& doc, double wt) override;
     Xapian::MatchSpy* clone() const override { return new FacetSpy(columns_); }
     std::string name() const override { return "depeche::FacetSpy"; }

@@ -195,3 +195,31 @@ TEST_CASE("facets: date filters agree with the articles' dates", "[facets][wikin
     CHECK(macron.total == with);
     CHECK(with > 10);
 }
+
+TEST_CASE("facets: an index that names nobody still counts dates from the columns", "[facets]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    {
+        Writer w(db);
+        for (int k = 1; k <= 40; ++k) {
+            Article a;
+            a.id = "n" + std::to_string(k);
+            a.title = "Bulletin météo";
+            a.body = "Temps calme et doux sur le littoral.";
+            a.date = "2024-05-" + std::string(k % 2 ? "10" : "20");
+            w.add(a);
+        }
+        w.commit();
+    }
+    Searcher s(db);
+    for (int pass = 0; pass < 2; ++pass) {  // a query over the whole index reads the columns
+        SearchResult r = all(s, "météo");
+        REQUIRE(r.facets);
+        CHECK(r.total == 40);
+        CHECK(r.facets->people.empty());
+        REQUIRE(r.facets->dates.size() == 2);
+        CHECK(r.facets->dates[0].value == "2024-05-10");
+        CHECK(r.facets->dates[0].count == 20);
+        CHECK(r.facets->dates[1].count == 20);
+    }
+}
