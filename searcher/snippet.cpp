@@ -101,9 +101,12 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
         ++group;
     }
 
+    // Word counts are clamped, so that absurd lengths cannot wrap the positions around.
+    constexpr std::size_t kMaxWords = 1u << 30;
+    auto words = [&](std::size_t n) { return static_cast<std::uint32_t>(std::min(n, kMaxWords)); };
     const std::size_t lead = length / 5;
-    const auto window = static_cast<std::uint32_t>(std::max<std::size_t>(4, (length - lead) / kBytesPerWord));
-    const auto lead_words = static_cast<std::uint32_t>(lead / kBytesPerWord + 1);
+    const std::uint32_t window = words(std::max<std::size_t>(4, (length - lead) / kBytesPerWord));
+    const std::uint32_t lead_words = words(lead / kBytesPerWord + 1);
     std::uint32_t start = a.marks.front().first;
     bool found = !events.empty();
     if (found) {
@@ -126,13 +129,22 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
         }
     }
     // From the last mark at or before the lead, to the first mark past the window even if
-    // its words are short (4 bytes a word with its space).
-    const std::uint32_t want_from = start > lead_words ? start - lead_words : 0;
-    const auto reach = static_cast<std::uint32_t>(length / 4 + 1);
-    const std::uint32_t want_to = (found ? start : a.marks.front().first) + reach;
+    // its words are short (4 bytes a word with its space). When the text ends before the
+    // window does, the snippet takes more of what comes before: so does the region.
+    const std::uint32_t reach = words(length / 4 + 1);
+    const std::uint64_t words_after = std::uint64_t{a.marks.back().first} + kMarkEvery - start;
+    const std::uint64_t back = std::uint64_t{lead_words} + (found && words_after < reach ? reach - words_after : 0);
+    const std::uint32_t want_from = start > back ? static_cast<std::uint32_t>(start - back) : 0;
+    const std::uint64_t want_to = std::uint64_t{found ? start : a.marks.front().first} + reach;
     std::size_t k = 0;
     while (k + 1 < a.marks.size() && a.marks[k + 1].first <= want_from) ++k;
     r.from = k == 0 ? 0 : a.marks[k].second;
+    r.from_pos = a.marks[k].first;
+    r.anchored = found;
+    r.start_pos = start;
+    std::size_t past = k;
+    while (past < a.marks.size() && a.marks[past].first <= start) ++past;
+    if (past < a.marks.size()) r.past_start = a.marks[past].second;
     while (k < a.marks.size() && a.marks[k].first < want_to) ++k;
     if (k < a.marks.size()) r.to = a.marks[k].second;
     return r;
@@ -144,11 +156,36 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
     if (length == 0 || text.empty()) return {};
     region.from = std::min(region.from, text.size());
     region.to = std::max(region.from, std::min(region.to, text.size()));
+    const std::size_t lead = length / 5;
     std::vector<Token> tokens;
-    analyzer.analyze(std::string_view(text).substr(region.from, region.to - region.from), tokens);
-    for (Token& t : tokens) {
-        t.begin += static_cast<std::uint32_t>(region.from);
-        t.end += static_cast<std::uint32_t>(region.from);
+    // Analyses text[b, e) with word positions from `pos`, offsets made absolute.
+    auto analyse = [&](std::size_t b, std::size_t e, std::uint32_t pos) {
+        const std::size_t before = tokens.size();
+        pos = analyzer.analyze(std::string_view(text).substr(b, e - b), tokens, pos);
+        for (std::size_t i = before; i < tokens.size(); ++i) {
+            tokens[i].begin += static_cast<std::uint32_t>(b);
+            tokens[i].end += static_cast<std::uint32_t>(b);
+        }
+        return pos;
+    };
+    if (region.anchored) {
+        // Up to the mark past the window's first word (marks are word starts, so each
+        // part is analysed as in the whole text), then as far as a window starting at
+        // that word can reach: length - lead bytes, to the end of the word there.
+        const std::size_t head = std::max(region.from, std::min(region.past_start, region.to));
+        const std::uint32_t next = analyse(region.from, head, region.from_pos);
+        std::size_t anchor = head;
+        for (const Token& t : tokens)
+            if (t.pos >= region.start_pos) { anchor = t.begin; break; }
+        std::size_t to = region.to;
+        if (anchor < to && length - lead < to - anchor) {  // (no overflow for huge lengths)
+            to = anchor + (length - lead);
+            while (to < text.size() && !is_blank(text[to])) ++to;
+            to = std::min(to, region.to);
+        }
+        if (to > head) analyse(head, to, next);
+    } else {
+        analyse(region.from, region.to, 0);
     }
 
     // Which tokens match: words by exact form (their indexed forms too) or stem, phrases
@@ -177,7 +214,6 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
     // Best window: it starts at a matched word and holds the most distinct matched
     // terms, then the most matches; the earliest wins ties. A fifth of the length is
     // kept for context before that first match.
-    const std::size_t lead = length / 5;
     std::size_t best_begin = 0, best_score = 0;
     std::vector<int> counts(ids.size(), 0);
     std::size_t distinct = 0, total = 0, j = 0;
@@ -200,11 +236,20 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
         while (k < best_begin && !is_blank(text[k])) ++k;
         if (k < best_begin) begin = k + 1;
     }
-    std::size_t end = std::min(text.size(), begin + length);
+    std::size_t end = length < text.size() - begin ? begin + length : text.size();
     if (end < text.size()) {
         std::size_t k = end;
         while (k > begin && !is_blank(text[k])) --k;
         end = k > begin ? k : char_start(text, end);
+    } else if (best_score > 0 && begin > region.from && end - begin < length) {
+        // The text ends within the snippet: fill it with more of what comes before (as
+        // far back as was analysed, so that every match shown is highlighted).
+        std::size_t b = std::max(region.from, end > length ? char_start(text, end - length) : 0);
+        if (b > region.from && !is_blank(text[b - 1])) {
+            while (b < begin && !is_blank(text[b])) ++b;
+            if (b < begin) ++b;
+        }
+        begin = std::min(begin, b);
     }
 
     std::string out;

@@ -15,6 +15,14 @@ namespace depeche {
 struct SnippetRegion {
     std::size_t from = 0;
     std::size_t to = std::string::npos;
+    // Set when the index located the best window: the word position of the first word
+    // at `from`, the position of the window's first matched word, and the byte offset of
+    // the first mark past that word (npos: none). make_snippet then analyses up to that
+    // mark, finds the word, and analyses only as far as a snippet can reach beyond it.
+    bool anchored = false;
+    std::uint32_t from_pos = 0;
+    std::uint32_t start_pos = 0;
+    std::size_t past_start = std::string::npos;
 };
 
 // Finds where the query's words occur in the body of document `did` from the index's
