@@ -53,7 +53,7 @@ void add_date_terms(Xapian::Document& doc, std::string_view prefix, int y, int m
 // Returns the next free position.
 Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& tokens,
                            std::string_view prefix, Xapian::termcount wdf, BuiltDocument& out,
-                           std::unordered_set<std::string>& seen) {
+                           std::unordered_set<std::string>& seen, bool positions = true) {
     Xapian::termpos last = 0;
     std::string term(prefix);
     for (const Token& t : tokens) {
@@ -61,7 +61,8 @@ Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& toke
         if (t.exact.size() > kMaxTermBytes) continue;
         term.resize(prefix.size());
         term += t.exact;
-        doc.add_posting(term, t.pos + 1, wdf);
+        if (positions) doc.add_posting(term, t.pos + 1, wdf);
+        else doc.add_term(term, wdf);
         if (!t.stem.empty() && !t.number && seen.insert(t.exact + '\0' + t.stem).second) {
             out.forms.emplace_back(t.stem, t.exact);
             if (!t.alt_stem.empty()) out.spellings.emplace_back(t.exact, t.stem);
@@ -172,6 +173,10 @@ std::string url_term(std::string_view url) {
     return std::string(schema::field("url").prefix) + fnv_hex(url);
 }
 
+std::string file_term(std::string_view path) {
+    return std::string(schema::field("file").prefix) + fnv_hex(path);
+}
+
 std::string stored_record(const StoredArticle& a) { return encode_record(a); }
 
 std::string stored_sample(const Article& article) {
@@ -256,14 +261,16 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
     out.id_term = id_term(article.id);
     doc.add_boolean_term(out.id_term);
     if (!article.url.empty()) doc.add_boolean_term(url_term(article.url));
-    if (!article.path.empty()) doc.add_boolean_term(bounded_term(std::string(schema::field("file").prefix) + article.path));
+    if (!article.path.empty()) doc.add_boolean_term(file_term(article.path));
 
     // Title: its own prefix, and the body's (unprefixed) space with a higher weight.
     std::vector<Token> tokens;
     std::unordered_set<std::string> seen;  // forms already recorded for this document
     analyzer.analyze(stored.title, tokens, 0);
     const auto& title = schema::field("title");
-    index_text(doc, tokens, title.prefix, 1, out, seen);
+    // Title terms need no positions: a title phrase is checked on the body-space
+    // positions of the same words, below kBodyFirstPos (searcher/range_phrase.hpp).
+    index_text(doc, tokens, title.prefix, 1, out, seen, false);
     index_text(doc, tokens, schema::kBodyPrefix, schema::kTitleWdf, out, seen);
 
     tokens.clear();

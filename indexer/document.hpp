@@ -45,6 +45,9 @@ std::string id_term(const std::string& id);
 // The filter term of a URL: the prefix and a 64-bit hash of the URL (URLs are long, and
 // a term is stored in the index once per article and once per posting list).
 std::string url_term(std::string_view url);
+// The term of an input file's path (schema 5 on): "XF" and a 64-bit hash of the path, as
+// paths are long and every article of a file carries one.
+std::string file_term(std::string_view path);
 
 struct BuiltDocument {
     Xapian::Document doc;

@@ -530,7 +530,6 @@ IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
 IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                                         const std::function<void(const Progress&)>& progress,
                                         Clock::time_point start) {
-    const std::string file_prefix(schema::field("file").prefix);
     Progress prog;
     prog.files_total = in.files.size();
     auto tick = [&] {
@@ -576,7 +575,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         if (present.count(path) || !under(fs::path(path), in.roots)) continue;
         std::error_code ec;
         if (fs::exists(path, ec)) continue;  // still there, just ignored or filtered now
-        std::string term = bounded_term(file_prefix + path);
+        std::string term = file_term(path);
         summary.articles_removed += db.get_termfreq(term);
         db.delete_document(term);
         db.set_metadata(*it, "");
@@ -651,7 +650,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         // A changed file is read again from scratch: its old articles go first.
         if (job.known) {
             write_ready(true);
-            db.delete_document(bounded_term(file_prefix + p));
+            db.delete_document(file_term(p));
         }
         std::vector<ReadIssue> issues;
         ReadStats stats = read_file(job.path, [&](Article&& a) {

@@ -15,7 +15,7 @@
 namespace depeche::schema {
 
 // Bumped whenever terms, slots or stored data change meaning: older indexes are refused.
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;
 
 // Metadata keys stored in the index.
 inline constexpr const char* kMetaSchema = "depeche.schema";

@@ -1,4 +1,5 @@
 #include "searcher/query_parser.hpp"
+#include "searcher/range_phrase.hpp"
 
 #include "indexer/dates.hpp"
 #include "indexer/document.hpp"
@@ -361,6 +362,25 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
     return Xapian::Query(Xapian::Query::OP_SYNONYM, qs.begin(), qs.end());
 }
 
+// A phrase (ordered) or NEAR group in the title: title terms carry no positions, so the
+// words' positions are those of the body's terms within the title's range (1 to
+// kBodyFirstPos); the title terms pick the candidates and give the weights, as the
+// terms of an OP_PHRASE would.
+Xapian::Query QueryParser::title_positions(const std::vector<std::string>& words, bool ordered,
+                                           Xapian::termcount window) {
+    const std::string title(schema::field("title").prefix), body(schema::kBodyPrefix);
+    std::vector<std::string> filter, positional;
+    std::vector<Xapian::Query> qs;
+    for (const std::string& w : words) {
+        filter.push_back(title + w);
+        positional.push_back(body + w);
+        qs.emplace_back(title + w);
+    }
+    auto* source = new RangePhraseSource(positional, filter, ordered, window, 1, schema::kBodyFirstPos);
+    return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end()),
+                         Xapian::Query(source->release()));
+}
+
 QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, const std::string& text) {
     Prefixes p = prefixes_for(field);
     std::vector<Token> tokens = analyzer_.tokens(text);
@@ -382,7 +402,9 @@ QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, co
     if (qs.size() == 1) { b.query = qs[0]; return b; }
     // The window spans the phrase's own positions (gaps from punctuation included).
     auto window = static_cast<Xapian::termcount>(tokens.back().pos - tokens.front().pos + 1);
-    b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size())));
+    window = std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size()));
+    if (field == "title") b.query = title_positions(words, true, window);
+    else b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), window);
     return b;
 }
 
@@ -419,6 +441,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
             std::string term;
             if (f->id == "id") term = id_term(v.text);
             else if (f->id == "url") term = url_term(v.text);
+            else if (f->id == "file") term = file_term(v.text);
             else if (f->id == "person") {
                 std::string key = person_key(v.text);
                 if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);
@@ -544,17 +567,21 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
         case Node::Type::Near: {
             Prefixes p = prefixes_for(field);
             std::vector<Xapian::Query> qs;
+            std::vector<std::string> words;
             for (const auto& kid : n.kids) {
                 if (kid->type != Node::Type::Word)
                     throw QueryError("NEAR joins single words" + at(kid->pos), kid->pos);
                 std::vector<Token> tokens = analyzer_.tokens(kid->text);
                 if (tokens.size() != 1) throw QueryError("NEAR joins single words" + at(kid->pos), kid->pos);
                 qs.emplace_back(p.exact + tokens[0].exact);
+                words.push_back(tokens[0].exact);
                 if (p.highlight) highlights_.exact.push_back(tokens[0].exact);
             }
             terms_ += qs.size();
             Built b;
-            b.query = Xapian::Query(Xapian::Query::OP_NEAR, qs.begin(), qs.end(), n.window + static_cast<unsigned>(qs.size()) - 1);
+            const Xapian::termcount window = n.window + static_cast<unsigned>(qs.size()) - 1;
+            if (field == "title") b.query = title_positions(words, false, window);
+            else b.query = Xapian::Query(Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
             return b;
         }
     }

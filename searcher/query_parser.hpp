@@ -58,6 +58,7 @@ public:
     static constexpr std::size_t kMaxDateTerms = 5000;
 
 private:
+    Xapian::Query title_positions(const std::vector<std::string>& words, bool ordered, Xapian::termcount window);
     struct Built {
         Xapian::Query query;
         bool boolean = false;   // a filter only: no weight

@@ -9,6 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "searcher/range_phrase.hpp"
+
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -261,4 +264,96 @@ TEST_CASE("oracle: word queries match every form of their stems, sharded or not"
         CHECK(got_many == got_one);
         CHECK(got_one == want);
     }
+}
+
+// Title phrases and NEAR groups are matched on the body-space positions of the title's
+// words (title terms carry no positions): every two- and three-word run of many titles,
+// and NEAR pairs, against a scan of the analysed titles.
+TEST_CASE("oracle: title phrases and NEAR return exactly the titles holding them", "[oracle][wikinews]") {
+    NEED_WIKINEWS();
+    Searcher s(wn->db);
+    Analyzer a;
+    std::vector<std::vector<Token>> titles;
+    for (const Article& art : wn->articles) titles.push_back(a.tokens(art.title));
+    auto title_phrase = [&](const std::vector<std::string>& want) {
+        std::set<std::string> out;
+        for (std::size_t d = 0; d < titles.size(); ++d) {
+            const auto& toks = titles[d];
+            for (std::size_t i = 0; i + want.size() <= toks.size(); ++i) {
+                bool ok = true;
+                for (std::size_t k = 0; k < want.size() && ok; ++k)
+                    ok = toks[i + k].exact == want[k] && toks[i + k].pos == toks[i].pos + k;
+                if (ok) { out.insert(wn->articles[d].id); break; }
+            }
+        }
+        return out;
+    };
+    auto title_near = [&](const std::string& x, const std::string& y, unsigned distance) {
+        std::set<std::string> out;
+        for (std::size_t d = 0; d < titles.size(); ++d)
+            for (const Token& t : titles[d])
+                for (const Token& u : titles[d])
+                    if (t.exact == x && u.exact == y && t.pos != u.pos &&
+                        (t.pos > u.pos ? t.pos - u.pos : u.pos - t.pos) <= distance)
+                        out.insert(wn->articles[d].id);
+        return out;
+    };
+    std::size_t checked = 0, nonempty_near = 0;
+    for (std::size_t d = 0; d < titles.size(); d += 7) {
+        const auto& toks = titles[d];
+        for (std::size_t n : {2, 3}) {
+            for (std::size_t i = 0; i + n <= toks.size(); i += 2) {
+                std::vector<std::string> want;
+                std::string text;
+                for (std::size_t k = 0; k < n; ++k) {
+                    want.push_back(toks[i + k].exact);
+                    text += (k ? " " : "") + toks[i + k].exact;
+                }
+                if (toks[i + n - 1].pos != toks[i].pos + n - 1) continue;  // punctuation inside
+                INFO("titre:\"" << text << "\"");
+                std::set<std::string> got = ids(s, "titre:\"" + text + "\"");
+                CHECK(got == title_phrase(want));
+                CHECK(got.count(wn->articles[d].id) == 1);
+                ++checked;
+            }
+        }
+        if (toks.size() >= 4 && d % 3 == 0) {
+            const std::string& x = toks[0].exact;
+            const std::string& y = toks[3].exact;
+            for (unsigned distance : {1u, 3u, 10u}) {
+                std::string q = "titre:(" + x + " NEAR/" + std::to_string(distance) + " " + y + ")";
+                INFO(q);
+                std::set<std::string> got = ids(s, q);
+                std::set<std::string> want = title_near(x, y, distance);
+                CHECK(got == want);
+                if (!got.empty()) ++nonempty_near;
+            }
+        }
+    }
+    CHECK(checked > 300);
+    CHECK(nonempty_near > 20);
+    // A phrase of the body only is not found in the title field, and title phrases
+    // never reach into the body.
+    const std::set<std::string> anywhere = ids(s, "\"Premier ministre\"");
+    const std::set<std::string> in_title = ids(s, "titre:\"Premier ministre\"");
+    CHECK(in_title == title_phrase({"premier", "ministre"}));
+    CHECK(in_title.size() < anywhere.size());
+    CHECK(std::includes(anywhere.begin(), anywhere.end(), in_title.begin(), in_title.end()));
+}
+
+TEST_CASE("positions_match: Xapian's phrase and NEAR tests on position lists", "[query]") {
+    using L = std::vector<std::vector<Xapian::termpos>>;
+    CHECK(positions_match(L{{3}, {4}}, true, 2));
+    CHECK_FALSE(positions_match(L{{4}, {3}}, true, 2));      // order matters in a phrase
+    CHECK(positions_match(L{{4}, {3}}, false, 2));           // not in NEAR
+    CHECK_FALSE(positions_match(L{{3}, {5}}, true, 2));
+    CHECK(positions_match(L{{3}, {5}}, true, 3));            // a gap inside the window
+    CHECK_FALSE(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 3));  // 1 2 11 is too wide, 10 30 ends
+    CHECK_FALSE(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 10));
+    CHECK(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 11));   // 1 2 11
+    CHECK_FALSE(positions_match(L{{5}, {5}}, false, 3));     // one word twice needs two positions
+    CHECK(positions_match(L{{5, 7}, {5, 7}}, false, 3));
+    CHECK_FALSE(positions_match(L{{5, 9}, {5, 9}}, false, 3));
+    CHECK_FALSE(positions_match(L{{1}, {}}, false, 100));    // a word missing
+    CHECK_FALSE(positions_match(L{}, true, 5));
 }
