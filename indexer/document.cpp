@@ -177,6 +177,10 @@ std::string file_term(std::string_view path) {
     return std::string(schema::field("file").prefix) + fnv_hex(path);
 }
 
+std::string field_value_term(std::string_view prefix, std::string_view text) {
+    return std::string(prefix) + fnv_hex(text);
+}
+
 std::string stored_record(const StoredArticle& a) { return encode_record(a); }
 
 std::string stored_sample(const Article& article) {
@@ -285,7 +289,14 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         if (text.empty()) continue;
         tokens.clear();
         analyzer.analyze(text, tokens, 0);
-        index_text(doc, tokens, f.prefix, 1, out, seen);
+        // Words without positions, and the whole value as one term (phrases and NEAR are
+        // matched on the distinct values: searcher/query_parser.cpp).
+        index_text(doc, tokens, f.prefix, 1, out, seen, false);
+        if (tokens.empty()) continue;
+        const std::string term = field_value_term(
+            std::string_view(id) == "author" ? schema::kAuthorValuePrefix : schema::kSourceValuePrefix, text);
+        doc.add_boolean_term(term);
+        out.field_values.emplace_back(std::string(schema::kFieldValueKey) + term, text);
     }
 
     // Publication date: metadata, else a dateline at the top of the body.

@@ -48,6 +48,8 @@ std::string url_term(std::string_view url);
 // The term of an input file's path (schema 5 on): "XF" and a 64-bit hash of the path, as
 // paths are long and every article of a file carries one.
 std::string file_term(std::string_view path);
+// The whole-value term of an author or source text (schema::kAuthorValuePrefix...).
+std::string field_value_term(std::string_view prefix, std::string_view text);
 
 struct BuiltDocument {
     Xapian::Document doc;
@@ -58,6 +60,8 @@ struct BuiltDocument {
     // (folded stem, exact form) pairs, each once per document, for the forms table
     // (schema::kFormsKey + stem -> form): how a query word reaches every form of its stem.
     std::vector<std::pair<std::string, std::string>> forms;
+    // (metadata key, text) of the author's and source's whole-value terms.
+    std::vector<std::pair<std::string, std::string>> field_values;
     std::vector<InputProblem> problems;
 };
 

@@ -291,6 +291,7 @@ std::size_t worker_count(std::size_t requested) {
 struct PendingSynonyms {
     std::map<std::string, std::vector<std::string>> spellings;
     std::map<std::string, std::vector<std::string>> forms;  // stem -> new forms
+    std::map<std::string, std::string> values;  // whole-value metadata key -> text
     std::unordered_set<std::string> seen;  // pairs already recorded by this writer
 };
 
@@ -305,6 +306,8 @@ static void record_synonyms(const BuiltDocument& built, PendingSynonyms& pending
     };
     for (const auto& [word, stem] : built.spellings) add(pending.spellings, 's', word, stem);
     for (const auto& [stem, form] : built.forms) add(pending.forms, 'f', stem, form);
+    for (const auto& [k, text] : built.field_values)
+        if (pending.seen.insert(k).second) pending.values.emplace(k, text);
     if (pending.seen.size() > 2000000) pending.seen.clear();
 }
 
@@ -341,6 +344,10 @@ static void flush_synonyms(Xapian::WritableDatabase& db, PendingSynonyms& pendin
         if (all.size() != before) db.set_metadata(key, join_forms(all));
     }
     pending.forms.clear();
+    // The key is a hash of the text: an existing entry holds the same text.
+    for (const auto& [k, text] : pending.values)
+        if (db.get_metadata(k).empty()) db.set_metadata(k, text);
+    pending.values.clear();
 }
 
 // Merges shards: forms-table entries present in several shards are united; other

@@ -46,6 +46,15 @@ struct Field {
     std::array<std::string_view, 3> names;  // names users type before ':' ("" = unused)
 };
 
+// Whole-value terms of the short text fields (schema 5): each article has one for its
+// author and one for its source, the prefix and a 16-hex-digit hash of the field's
+// (normalised) text; the metadata key kFieldValueKey + term holds that text. A phrase or
+// NEAR in these fields is matched against the index's distinct values, so that author
+// and source words need no positions.
+inline constexpr std::string_view kAuthorValuePrefix = "XVA";
+inline constexpr std::string_view kSourceValuePrefix = "XVS";
+inline constexpr std::string_view kFieldValueKey = "V";
+
 // Text words of title and body also go under the default (empty) prefix so that an
 // unfielded query matches both; title words count more (kTitleWdf).
 inline constexpr std::string_view kBodyPrefix = "";

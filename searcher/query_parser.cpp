@@ -381,6 +381,36 @@ Xapian::Query QueryParser::title_positions(const std::vector<std::string>& words
                          Xapian::Query(source->release()));
 }
 
+// A phrase (ordered) or NEAR group in the author or source field: their words carry no
+// positions, so the index's distinct values of the field (metadata kFieldValueKey +
+// whole-value term -> text) are analysed and those holding the words in order (or within
+// the window) give their whole-value terms; the field's word terms give the weights.
+Xapian::Query QueryParser::field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
+                                        const std::vector<std::string>& words, bool ordered,
+                                        Xapian::termcount window, std::size_t pos) {
+    const std::string key = std::string(schema::kFieldValueKey) +
+                            std::string(field == "author" ? schema::kAuthorValuePrefix : schema::kSourceValuePrefix);
+    std::vector<Xapian::Query> values;
+    std::vector<std::vector<Xapian::termpos>> lists(words.size());
+    for (auto it = db_->metadata_keys_begin(key); it != db_->metadata_keys_end(key); ++it) {
+        const std::vector<Token> tokens = analyzer_.tokens(db_->get_metadata(*it));
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            lists[i].clear();
+            for (const Token& t : tokens)
+                if (t.exact == words[i]) lists[i].push_back(t.pos);
+        }
+        if (!positions_match(lists, ordered, window)) continue;
+        if (values.size() >= kMaxForms)
+            throw QueryError("the " + std::string(field) + " phrase matches too many distinct values (the limit is " +
+                             std::to_string(kMaxForms) + ")" + at(pos), pos);
+        values.emplace_back((*it).substr(schema::kFieldValueKey.size()));
+    }
+    if (values.empty()) return Xapian::Query::MatchNothing;
+    return Xapian::Query(Xapian::Query::OP_FILTER,
+                         Xapian::Query(Xapian::Query::OP_AND, word_terms.begin(), word_terms.end()),
+                         Xapian::Query(Xapian::Query::OP_OR, values.begin(), values.end()));
+}
+
 QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, const std::string& text) {
     Prefixes p = prefixes_for(field);
     std::vector<Token> tokens = analyzer_.tokens(text);
@@ -404,6 +434,7 @@ QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, co
     auto window = static_cast<Xapian::termcount>(tokens.back().pos - tokens.front().pos + 1);
     window = std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size()));
     if (field == "title") b.query = title_positions(words, true, window);
+    else if (db_ && (field == "author" || field == "source")) b.query = field_values(field, qs, words, true, window, n.pos);
     else b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), window);
     return b;
 }
@@ -581,6 +612,7 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
             Built b;
             const Xapian::termcount window = n.window + static_cast<unsigned>(qs.size()) - 1;
             if (field == "title") b.query = title_positions(words, false, window);
+            else if (db_ && (field == "author" || field == "source")) b.query = field_values(field, qs, words, false, window, n.pos);
             else b.query = Xapian::Query(Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
             return b;
         }

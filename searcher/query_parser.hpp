@@ -59,6 +59,9 @@ public:
 
 private:
     Xapian::Query title_positions(const std::vector<std::string>& words, bool ordered, Xapian::termcount window);
+    Xapian::Query field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
+                               const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
+                               std::size_t pos);
     struct Built {
         Xapian::Query query;
         bool boolean = false;   // a filter only: no weight

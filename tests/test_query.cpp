@@ -4,6 +4,11 @@
 #include <depeche/depeche.hpp>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <set>
 
 #include "test_support.hpp"
 
@@ -171,4 +176,123 @@ TEST_CASE("query resolution: words, stems, phrases and fields", "[query]") {
     CHECK(xq_alone("mentionne:2024") == "Query(0 * XMY2024)");
     CHECK(xq("mentionne:2024") == "Query()");
     CHECK(xq_alone("Élections") == "Query(elections)");
+}
+
+// Author and source words carry no positions: their phrases and NEAR groups are matched
+// on the index's distinct values. Every phrase and NEAR pair over a set of authors and
+// sources, against a scan of the analysed values, with one writer and with shards.
+TEST_CASE("author and source phrases and NEAR match exactly, sharded or not", "[query]") {
+    const std::vector<std::string> authors = {
+        "Jean Dupont", "Dupont Jean", "Marie Dupont-Durand", "Jean-Marie Durand et Jean Dupont",
+        "Jean, Paul et Marie Dupont", "Agence France-Presse", "Paul. Dupont", "Émile Zola", "emile zola", ""};
+    const std::vector<std::string> sources = {"Le Monde (AFP)", "AFP", "Le Figaro", "Monde diplomatique",
+                                              "le monde", "Ouest-France", "France Info"};
+    test::TempDir tmp;
+    const std::string one = (tmp.path / "one").string(), sharded = (tmp.path / "sharded").string();
+    std::string jsonl;
+    std::vector<Article> articles;
+    for (std::size_t i = 0; i < 40; ++i) {
+        Article a;
+        a.id = "a" + std::to_string(i);
+        a.title = "Titre " + std::to_string(i);
+        a.body = "Texte sans rapport.";
+        a.author = authors[i % authors.size()];
+        a.source = sources[i % sources.size()];
+        articles.push_back(a);
+        nlohmann::json j = {{"id", a.id}, {"title", a.title}, {"body", a.body}, {"author", a.author}, {"source", a.source}};
+        jsonl += j.dump() + "\n";
+    }
+    {
+        Writer w(one);
+        for (std::size_t i = 0; i < articles.size(); ++i) {
+            w.add(articles[i]);
+            if (i % 15 == 0) w.commit();  // values written over several commits
+        }
+        w.commit();
+        test::write_file(tmp.path / "in.jsonl", jsonl);
+        WriterOptions o;
+        o.threads = 3;
+        o.batch_size = 7;
+        Writer s(sharded, o);
+        s.index_paths({(tmp.path / "in.jsonl").string()});
+    }
+    Analyzer an;
+    // Articles whose field holds the words in order within `window` positions (phrase), or
+    // in any order (NEAR), as Xapian's rules say.
+    auto scan = [&](bool author, const std::vector<std::string>& words, bool ordered, unsigned window) {
+        std::set<std::string> out;
+        for (const Article& a : articles) {
+            std::vector<std::vector<Xapian::termpos>> lists(words.size());
+            for (const Token& t : an.tokens(author ? a.author : a.source))
+                for (std::size_t i = 0; i < words.size(); ++i)
+                    if (t.exact == words[i]) lists[i].push_back(t.pos);
+            // Brute force over every choice of positions.
+            std::function<bool(std::size_t, std::vector<Xapian::termpos>&)> pick = [&](std::size_t i, std::vector<Xapian::termpos>& chosen) {
+                if (i == words.size()) {
+                    auto [lo, hi] = std::minmax_element(chosen.begin(), chosen.end());
+                    if (*hi - *lo >= window) return false;
+                    for (std::size_t k = 1; k < chosen.size(); ++k) {
+                        if (ordered && chosen[k] <= chosen[k - 1]) return false;
+                        for (std::size_t m = 0; m < k; ++m) if (chosen[m] == chosen[k]) return false;
+                    }
+                    return true;
+                }
+                for (Xapian::termpos p : lists[i]) {
+                    chosen.push_back(p);
+                    bool ok = pick(i + 1, chosen);
+                    chosen.pop_back();
+                    if (ok) return true;
+                }
+                return false;
+            };
+            std::vector<Xapian::termpos> chosen;
+            if (!words.empty() && pick(0, chosen)) out.insert(a.id);
+        }
+        return out;
+    };
+    auto ids = [](Searcher& s, const std::string& q) {
+        SearchRequest r;
+        r.query = q;
+        r.limit = 1000;
+        r.snippet.length = 0;
+        std::set<std::string> out;
+        for (const Hit& h : s.search(r).hits) out.insert(h.id);
+        return out;
+    };
+    Searcher s1(one), s2(sharded);
+    std::size_t nonempty = 0;
+    for (bool author : {true, false}) {
+        std::set<std::string> words;
+        for (const std::string& v : author ? authors : sources)
+            for (const Token& t : an.tokens(v)) words.insert(t.exact);
+        const std::string field = author ? "auteur:" : "source:";
+        for (const std::string& x : words) {
+            for (const std::string& y : words) {
+                const std::string phrase = field + "\"" + x + " " + y + "\"";
+                INFO(phrase);
+                std::set<std::string> want = scan(author, {x, y}, true, 2);
+                CHECK(ids(s1, phrase) == want);
+                CHECK(ids(s2, phrase) == want);
+                nonempty += !want.empty();
+                for (unsigned d : {1u, 3u}) {
+                    const std::string near = field + "(" + x + " NEAR/" + std::to_string(d) + " " + y + ")";
+                    INFO(near);
+                    std::set<std::string> w = scan(author, {x, y}, false, d + 1);
+                    CHECK(ids(s1, near) == w);
+                    CHECK(ids(s2, near) == w);
+                }
+            }
+        }
+    }
+    CHECK(nonempty > 15);
+    // Three words, accents folded, a hyphenated name and a sentence gap.
+    Searcher& s = s2;
+    CHECK(ids(s, "auteur:\"Jean Dupont\"") == scan(true, {"jean", "dupont"}, true, 2));
+    CHECK(ids(s, "auteur:\"emile zola\"").size() == 8);
+    CHECK(ids(s, "auteur:Dupont-Durand") == scan(true, {"dupont", "durand"}, true, 2));
+    CHECK(ids(s, "auteur:\"Paul Dupont\"").empty());  // "Paul. Dupont": a sentence apart
+    CHECK(ids(s, "source:\"le monde afp\"").size() == 6);
+    // Words of the field still match alone, with their weights.
+    CHECK(ids(s, "auteur:dupont").size() == ids(s1, "auteur:dupont").size());
+    CHECK(ids(s, "auteur:dupont").size() == 24);
 }
