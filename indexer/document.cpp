@@ -17,6 +17,15 @@ std::string fnv_hex(std::string_view s) {
     return hex;
 }
 
+std::string fnv_short(std::string_view s) {
+    static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
+    std::string out(11, '0');
+    for (std::size_t i = 0; i < out.size(); ++i, h >>= 6) out[i] = kDigits[h & 63];
+    return out;
+}
+
 // A term that is too long for Xapian is cut at a UTF-8 boundary and suffixed by a hash.
 std::string bounded_term(std::string term) {
     if (term.size() <= kMaxTermBytes) return term;
@@ -170,15 +179,15 @@ std::optional<StoredArticle> decode_record(std::string_view data, bool with_text
 }  // namespace
 
 std::string url_term(std::string_view url) {
-    return std::string(schema::field("url").prefix) + fnv_hex(url);
+    return std::string(schema::field("url").prefix) + fnv_short(url);
 }
 
 std::string file_term(std::string_view path) {
-    return std::string(schema::field("file").prefix) + fnv_hex(path);
+    return std::string(schema::field("file").prefix) + fnv_short(path);
 }
 
 std::string field_value_term(std::string_view prefix, std::string_view text) {
-    return std::string(prefix) + fnv_hex(text);
+    return std::string(prefix) + fnv_short(text);
 }
 
 std::string stored_record(const StoredArticle& a) { return encode_record(a); }
@@ -352,15 +361,17 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         stored.people = article.people;
     }
     if (!stored.people.empty()) {
+        // The facet value: one display name per person key, the first (the key is
+        // person_key(name), so the searcher computes it instead of reading it).
         std::string list;
+        std::set<std::string> keys;
         const auto& f = schema::field("person");
         for (const std::string& name : stored.people) {
             std::string key = person_key(name);
-            if (key.empty()) continue;
+            if (key.empty() || name.find_first_of("\x1e\x1f") != std::string::npos) continue;
+            if (!keys.insert(key).second) continue;
             doc.add_boolean_term(bounded_term(std::string(f.prefix) + key));
             if (!list.empty()) list += '\x1f';
-            list += key;
-            list += '\x1e';
             list += name;
         }
         doc.add_value(schema::kSlotPeople, list);

@@ -79,6 +79,9 @@ std::string stored_record(const StoredArticle& a);
 
 // 64-bit FNV-1a hash of s as 16 hex digits (stable across runs and machines).
 std::string fnv_hex(std::string_view s);
+// The same hash in 11 characters of [0-9A-Za-z_-] (6 bits each, low bits first): the
+// hashed terms (U, XF, XVA, XVS), which every article carries.
+std::string fnv_short(std::string_view s);
 
 // A term cut to Xapian's length limit (long ones end with a hash of the whole).
 std::string bounded_term(std::string term);

@@ -27,7 +27,7 @@ inline constexpr const char* kMetaDictPrefix = "depeche.zdict.";
 // Value slots (Xapian::valueno). Never renumber.
 enum Slot : Xapian::valueno {
     kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss" (UTC): sorts as text
-    kSlotPeople = 1,     // people: "key\x1Ename" items joined by \x1F (facets; key = person_key)
+    kSlotPeople = 1,     // people: display names joined by \x1F, one per person_key (facets)
     kSlotMentioned = 2,  // dates mentioned in the text, serialised list of "YYYYMMDD" (facets)
 };
 
@@ -47,7 +47,7 @@ struct Field {
 };
 
 // Whole-value terms of the short text fields (schema 5): each article has one for its
-// author and one for its source, the prefix and a 16-hex-digit hash of the field's
+// author and one for its source, the prefix and an 11-character hash of the field's
 // (normalised) text; the metadata key kFieldValueKey + term holds that text. A phrase or
 // NEAR in these fields is matched against the index's distinct values, so that author
 // and source words need no positions.

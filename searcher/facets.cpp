@@ -1,5 +1,6 @@
 #include "searcher/facets.hpp"
 
+#include "indexer/people.hpp"
 #include "schema/schema.hpp"
 
 #include <algorithm>
@@ -18,20 +19,14 @@ void for_each_item(std::string_view list, F&& f) {
     }
 }
 
-// Calls f(item, key) on the "key\x1Ename" items of a people value, once per key (an
-// article counts once per person, whatever names it uses).
+// Calls f(name) on the display names of a people value (one per person key: an article
+// counts once per person, whatever names it uses).
 template <class F>
 void for_each_person(std::string_view value, F&& f) {
-    std::string_view keys[32];
-    std::size_t nkeys = 0;
-    for_each_item(value, [&](std::string_view item) {
-        std::size_t sep = item.find('\x1e');
-        if (sep == 0 || sep == std::string_view::npos || sep + 1 == item.size()) return;
-        std::string_view key = item.substr(0, sep);
-        for (std::size_t k = 0; k < nkeys; ++k)
-            if (keys[k] == key) return;
-        if (nkeys < std::size(keys)) keys[nkeys++] = key;
-        f(item, key);
+    // Schema 5: display names joined by U+001F, one per person key (the indexer keeps the
+    // first name of each key); the key is person_key(name), computed where it is needed.
+    for_each_item(value, [&](std::string_view name) {
+        if (!name.empty()) f(name);
     });
 }
 
@@ -123,12 +118,12 @@ FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()
             const Xapian::docid did = it.get_docid();
             if (did > last) continue;
             const std::string value = *it;
-            for_each_person(value, [&](std::string_view item, std::string_view key) {
+            for_each_person(value, [&](std::string_view item) {
                 auto at = index.find(item);
                 if (at == index.end()) {
                     at = index.emplace(std::string(item), static_cast<std::uint32_t>(items.size())).first;
                     items.emplace_back(item);
-                    auto k = key_index.try_emplace(std::string(key), keys).first;
+                    auto k = key_index.try_emplace(person_key(item), keys).first;
                     if (k->second == keys) ++keys;
                     item_key.push_back(k->second);
                 }
@@ -186,9 +181,9 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
         }
         // A document newer than the columns (they belong to an older revision): values.
     }
-    // People: "key\x1Ename" items; an article counts once per person (key).
+    // People: display names, one per person key; keys are computed when the facet is built.
     const std::string people = doc.get_value(schema::kSlotPeople);
-    for_each_person(people, [&](std::string_view item, std::string_view) { add(people_, item); });
+    for_each_person(people, [&](std::string_view name) { add(people_, name); });
     const std::string date = doc.get_value(schema::kSlotDate);
     if (std::uint32_t d = date_number(date)) ++dates_[d];
     const std::string mentioned = doc.get_value(schema::kSlotMentioned);
@@ -217,8 +212,6 @@ void FacetSpy::fold_dates() const {
 }
 
 namespace {
-// Display name of a "key\x1Ename" item.
-std::string_view display_name(std::string_view item) { return item.substr(item.find('\x1e') + 1); }
 // The name a key is shown under: its most frequent display name, the longer one on a tie
 // ("Emmanuel Macron" rather than "Macron"), then the first in byte order.
 bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::string_view best) {
@@ -241,18 +234,18 @@ std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
         if (!total[key]) present.push_back(key);
         total[key] += n;
         if (best[key] == UINT32_MAX ||
-            better_name(n, display_name(c.items[k]), item_counts_[best[key]], display_name(c.items[best[key]])))
+            better_name(n, c.items[k], item_counts_[best[key]], c.items[best[key]]))
             best[key] = k;
     }
     auto before = [&](std::uint32_t a, std::uint32_t b) {
-        return total[a] != total[b] ? total[a] > total[b] : display_name(c.items[best[a]]) < display_name(c.items[best[b]]);
+        return total[a] != total[b] ? total[a] > total[b] : c.items[best[a]] < c.items[best[b]];
     };
     const std::size_t shown = std::min(limit, present.size());
     std::partial_sort(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(shown), present.end(), before);
     std::vector<FacetCount> out;
     out.reserve(shown);
     for (std::size_t k = 0; k < shown; ++k)
-        out.push_back({std::string(display_name(c.items[best[present[k]]])), total[present[k]]});
+        out.push_back({std::string(c.items[best[present[k]]]), total[present[k]]});
     return out;
 }
 
@@ -363,13 +356,11 @@ std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     // Per key: the total, shown under its most frequent display name (the longer one on
     // a tie: "Emmanuel Macron" rather than "Macron").
     struct Person { std::size_t total = 0, best_n = 0; std::string_view best; };
-    std::unordered_map<std::string_view, Person> by_key;
+    std::unordered_map<std::string, Person> by_key;
     by_key.reserve(people_.size());
     for (const auto& [item, n] : people_) {
-        std::string_view v(item);
-        std::size_t sep = v.find('\x1e');
-        Person& p = by_key[v.substr(0, sep)];
-        std::string_view name = v.substr(sep + 1);
+        std::string_view name(item);
+        Person& p = by_key[person_key(name)];
         p.total += n;
         if (better_name(n, name, p.best_n, p.best)) {
             p.best = name;

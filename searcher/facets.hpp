@@ -28,7 +28,7 @@ struct FacetColumns {
     explicit FacetColumns(const Xapian::Database& db);
 
     Xapian::docid last = 0;                  // highest document id covered
-    std::vector<std::string> items;          // distinct people items "key\x1Ename"
+    std::vector<std::string> items;          // distinct display names of people
     std::vector<std::uint32_t> item_key;     // per item: its person key, numbered from 0
     std::uint32_t keys = 0;                  // number of distinct person keys
     std::vector<std::uint32_t> days{0};      // distinct publication days (YYYYMMDD); [0]: none
@@ -81,7 +81,7 @@ private:
     std::shared_ptr<const FacetColumns> columns_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     Xapian::doccount seen_ = 0;
-    mutable Counts people_;      // "key\x1Edisplay name" -> articles; a key's count is the sum
+    mutable Counts people_;      // display name -> articles; a key's count is the sum over its names
     mutable DateCounts dates_;   // publication day -> articles
     // Dates mentioned, per article at each granularity (year, month, day buckets, with
     // a value known only to a coarser level kept at its own: 20240400 is a month), so
