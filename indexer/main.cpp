@@ -1,6 +1,10 @@
 // depeche-index: index files and folders of French news articles.
 #include <depeche/depeche.hpp>
 
+#ifdef DEPECHE_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #include <boost/program_options.hpp>
 
 #include <csignal>
@@ -100,7 +104,16 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     if (vm.count("help")) { std::cout << opts << "\n"; return kExitOk; }
-    if (vm.count("version")) { std::cout << "depeche-index " << depeche::version() << "\n"; return kExitOk; }
+    if (vm.count("version")) {
+        std::cout << "depeche-index " << depeche::version() << "\n";
+#ifdef DEPECHE_WITH_MIMALLOC
+        const int mi = mi_version();
+        std::cout << "allocator: mimalloc " << mi / 100 << "." << mi / 10 % 10 << "." << mi % 10 << "\n";
+#else
+        std::cout << "allocator: system malloc\n";
+#endif
+        return kExitOk;
+    }
     if (vm.count("check")) {
         if (vm.count("path")) {
             std::cerr << "depeche-index: --check takes no PATH, only --db (see --help)\n";

@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev
   libgumbo-dev
   libzstd-dev
+  libmimalloc-dev
   hunspell-fr-comprehensive
 )
 missing=()
