@@ -57,14 +57,15 @@ void add_date_terms(Xapian::Document& doc, std::string_view prefix, int y, int m
     if (m > 0 && d > 0) doc.add_boolean_term(std::string(prefix) + std::string(schema::kDayTag) + ymd);
 }
 
-// Indexes analysed text under a field: exact forms with positions. Stems are not terms:
+// Indexes analysed text under a field: exact forms, with positions unless `positions` is
+// false (title, author and source terms since schema 5). Stems are not terms:
 // each (stem, form) pair goes to out.forms once per document, for the forms table.
 // Returns the next free position.
 Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& tokens,
                            std::string_view prefix, Xapian::termcount wdf, BuiltDocument& out,
                            std::unordered_set<std::string>& seen, bool positions = true) {
     Xapian::termpos last = 0;
-    std::string term(prefix);
+    std::string term(prefix), pair;
     for (const Token& t : tokens) {
         last = t.pos;
         if (t.exact.size() > kMaxTermBytes) continue;
@@ -72,7 +73,10 @@ Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& toke
         term += t.exact;
         if (positions) doc.add_posting(term, t.pos + 1, wdf);
         else doc.add_term(term, wdf);
-        if (!t.stem.empty() && !t.number && seen.insert(t.exact + '\0' + t.stem).second) {
+        if (t.stem.empty() || t.number) continue;
+        pair.assign(t.exact).append(1, '\0').append(t.stem);  // looked up without a new string
+        if (seen.find(pair) == seen.end()) {
+            seen.insert(pair);
             out.forms.emplace_back(t.stem, t.exact);
             if (!t.alt_stem.empty()) out.spellings.emplace_back(t.exact, t.stem);
         }
