@@ -296,3 +296,31 @@ TEST_CASE("author and source phrases and NEAR match exactly, sharded or not", "[
     CHECK(ids(s, "auteur:dupont").size() == ids(s1, "auteur:dupont").size());
     CHECK(ids(s, "auteur:dupont").size() == 24);
 }
+
+TEST_CASE("an author phrase matching too many distinct values is refused with its position", "[query]") {
+    test::TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    {
+        Writer w(db);
+        for (int i = 0; i <= 20000; ++i) {
+            Article a;
+            a.id = "n" + std::to_string(i);
+            a.title = "Brève";
+            a.author = "Jean Dupont " + std::to_string(i);
+            w.add(a);
+        }
+        w.commit();
+    }
+    Searcher s(db);
+    SearchRequest r;
+    r.query = "Brève auteur:\"Jean Dupont\"";
+    try {
+        s.search(r);
+        FAIL("no error");
+    } catch (const QueryError& e) {
+        CHECK(std::string(e.what()).find("too many distinct values (the limit is 20000)") != std::string::npos);
+        CHECK(e.position() == 14);  // the quoted phrase (0-based byte offset)
+    }
+    r.query = "auteur:\"Dupont 7\"";  // one value of the 20,001
+    CHECK(s.search(r).total == 1);
+}
