@@ -9,9 +9,16 @@
 #include <unordered_set>
 
 namespace depeche {
-std::string fnv_hex(std::string_view s) {
+namespace {
+std::uint64_t fnv64(std::string_view s) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
+    return h;
+}
+}  // namespace
+
+std::string fnv_hex(std::string_view s) {
+    const std::uint64_t h = fnv64(s);
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
     return hex;
@@ -19,8 +26,7 @@ std::string fnv_hex(std::string_view s) {
 
 std::string fnv_short(std::string_view s) {
     static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
+    std::uint64_t h = fnv64(s);
     std::string out(11, '0');
     for (std::size_t i = 0; i < out.size(); ++i, h >>= 6) out[i] = kDigits[h & 63];
     return out;
@@ -74,9 +80,8 @@ Xapian::termpos index_text(Xapian::Document& doc, const std::vector<Token>& toke
         if (positions) doc.add_posting(term, t.pos + 1, wdf);
         else doc.add_term(term, wdf);
         if (t.stem.empty() || t.number) continue;
-        pair.assign(t.exact).append(1, '\0').append(t.stem);  // looked up without a new string
-        if (seen.find(pair) == seen.end()) {
-            seen.insert(pair);
+        pair.assign(t.exact).append(1, '\0').append(t.stem);  // copied only when new
+        if (seen.insert(pair).second) {
             out.forms.emplace_back(t.stem, t.exact);
             if (!t.alt_stem.empty()) out.spellings.emplace_back(t.exact, t.stem);
         }
@@ -306,8 +311,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
         // matched on the distinct values: searcher/query_parser.cpp).
         index_text(doc, tokens, f.prefix, 1, out, seen, false);
         if (tokens.empty()) continue;
-        const std::string term = field_value_term(
-            std::string_view(id) == "author" ? schema::kAuthorValuePrefix : schema::kSourceValuePrefix, text);
+        const std::string term = field_value_term(schema::field_value_prefix(id), text);
         doc.add_boolean_term(term);
         out.field_values.emplace_back(std::string(schema::kFieldValueKey) + term, text);
     }

@@ -54,6 +54,10 @@ struct Field {
 inline constexpr std::string_view kAuthorValuePrefix = "XVA";
 inline constexpr std::string_view kSourceValuePrefix = "XVS";
 inline constexpr std::string_view kFieldValueKey = "V";
+// The whole-value prefix of field `id` ("author" or "source").
+constexpr std::string_view field_value_prefix(std::string_view id) {
+    return id == "author" ? kAuthorValuePrefix : kSourceValuePrefix;
+}
 
 // Text words of title and body also go under the default (empty) prefix so that an
 // unfielded query matches both; title words count more (kTitleWdf).

@@ -369,14 +369,13 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
 Xapian::Query QueryParser::title_positions(const std::vector<std::string>& words, bool ordered,
                                            Xapian::termcount window) {
     const std::string title(schema::field("title").prefix), body(schema::kBodyPrefix);
-    std::vector<std::string> filter, positional;
-    std::vector<Xapian::Query> qs;
+    std::vector<std::string> filter, body_terms;
     for (const std::string& w : words) {
         filter.push_back(title + w);
-        positional.push_back(body + w);
-        qs.emplace_back(title + w);
+        body_terms.push_back(body + w);
     }
-    auto* source = new RangePhraseSource(positional, filter, ordered, window, 1, schema::kBodyFirstPos);
+    std::vector<Xapian::Query> qs(filter.begin(), filter.end());
+    auto* source = new RangePhraseSource(body_terms, filter, ordered, window, 1, schema::kBodyFirstPos);
     return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end()),
                          Xapian::Query(source->release()));
 }
@@ -388,8 +387,7 @@ Xapian::Query QueryParser::title_positions(const std::vector<std::string>& words
 Xapian::Query QueryParser::field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
                                         const std::vector<std::string>& words, bool ordered,
                                         Xapian::termcount window, std::size_t pos) {
-    const std::string key = std::string(schema::kFieldValueKey) +
-                            std::string(field == "author" ? schema::kAuthorValuePrefix : schema::kSourceValuePrefix);
+    const std::string key = std::string(schema::kFieldValueKey) + std::string(schema::field_value_prefix(field));
     std::vector<Xapian::Query> values;
     std::vector<std::vector<Xapian::termpos>> lists(words.size());
     for (auto it = db_->metadata_keys_begin(key); it != db_->metadata_keys_end(key); ++it) {
@@ -409,6 +407,17 @@ Xapian::Query QueryParser::field_values(std::string_view field, const std::vecto
     return Xapian::Query(Xapian::Query::OP_FILTER,
                          Xapian::Query(Xapian::Query::OP_AND, word_terms.begin(), word_terms.end()),
                          Xapian::Query(Xapian::Query::OP_OR, values.begin(), values.end()));
+}
+
+// A phrase (ordered) or NEAR group of exact-form terms `qs` (the words `words`) in a field:
+// Xapian's own operators where the terms have positions (body), the title's and the short
+// fields' own ways where they have none (schema 5).
+Xapian::Query QueryParser::positional(std::string_view field, const std::vector<Xapian::Query>& qs,
+                                      const std::vector<std::string>& words, bool ordered,
+                                      Xapian::termcount window, std::size_t pos) {
+    if (field == "title") return title_positions(words, ordered, window);
+    if (db_ && (field == "author" || field == "source")) return field_values(field, qs, words, ordered, window, pos);
+    return Xapian::Query(ordered ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
 }
 
 QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, const std::string& text) {
@@ -433,9 +442,7 @@ QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, co
     // The window spans the phrase's own positions (gaps from punctuation included).
     auto window = static_cast<Xapian::termcount>(tokens.back().pos - tokens.front().pos + 1);
     window = std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size()));
-    if (field == "title") b.query = title_positions(words, true, window);
-    else if (db_ && (field == "author" || field == "source")) b.query = field_values(field, qs, words, true, window, n.pos);
-    else b.query = Xapian::Query(Xapian::Query::OP_PHRASE, qs.begin(), qs.end(), window);
+    b.query = positional(field, qs, words, true, window, n.pos);
     return b;
 }
 
@@ -611,9 +618,7 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
             terms_ += qs.size();
             Built b;
             const Xapian::termcount window = n.window + static_cast<unsigned>(qs.size()) - 1;
-            if (field == "title") b.query = title_positions(words, false, window);
-            else if (db_ && (field == "author" || field == "source")) b.query = field_values(field, qs, words, false, window, n.pos);
-            else b.query = Xapian::Query(Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
+            b.query = positional(field, qs, words, false, window, n.pos);
             return b;
         }
     }

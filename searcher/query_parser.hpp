@@ -58,6 +58,9 @@ public:
     static constexpr std::size_t kMaxDateTerms = 5000;
 
 private:
+    Xapian::Query positional(std::string_view field, const std::vector<Xapian::Query>& qs,
+                             const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
+                             std::size_t pos);
     Xapian::Query title_positions(const std::vector<std::string>& words, bool ordered, Xapian::termcount window);
     Xapian::Query field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
                                const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
