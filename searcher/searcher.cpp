@@ -120,7 +120,9 @@ struct Searcher::Impl {
                                              static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
-        result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        result.total_lower = mset.get_matches_lower_bound();
+        result.total_upper = mset.get_matches_upper_bound();
+        result.total_exact = result.total_lower == result.total_upper;
         // Facets need every match seen by the spy, exact totals every match counted: a
         // second pass without weights does both. The ranked match above stops early on
         // its top hits (Xapian's max-weight pruning), and visiting every match with
@@ -138,7 +140,9 @@ struct Searcher::Impl {
             }
             Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
             result.total = counted.get_matches_estimated();
-            result.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+            result.total_lower = counted.get_matches_lower_bound();
+            result.total_upper = counted.get_matches_upper_bound();
+            result.total_exact = result.total_lower == result.total_upper;
         }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
@@ -164,7 +168,7 @@ struct Searcher::Impl {
                                          snippet_region(db, *it, a, parsed.highlights, req.snippet.length));
             result.hits.push_back(std::move(h));
         }
-        if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact);
+        if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
         return result;
     }
 };
