@@ -5,6 +5,7 @@
 #include "searcher/facets.hpp"
 #include "searcher/query_parser.hpp"
 #include "searcher/snippet.hpp"
+#include "searcher/suggest.hpp"
 
 #include <depeche/depeche.hpp>
 
@@ -169,7 +170,34 @@ struct Searcher::Impl {
             result.hits.push_back(std::move(h));
         }
         if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
+        result.notes = operator_notes(req.query);
+        if (req.suggest && result.total_upper <= kSuggestBelow) result.suggestion = suggestion(req.query, result.total);
         return result;
+    }
+
+    // Exact number of articles matching a query.
+    std::size_t count(const std::string& query) {
+        QueryParser parser(analyzer, &db);
+        Xapian::Enquire counter(db);
+        counter.set_query(parser.parse(query).query);
+        counter.set_weighting_scheme(Xapian::BoolWeight());
+        counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+        return counter.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+    }
+
+    std::string suggestion(const std::string& query, std::size_t found) {
+        SuggestSources sources{db, analyzer, {}, {}, {}};
+        sources.text_of = [this](Xapian::docid id) {
+            std::optional<StoredArticle> a = stored(db.get_document(id).get_data(), true);
+            std::string text;
+            if (a) {
+                text = std::move(a->title);
+                text.append("\n\n").append(a->text);
+            }
+            return text;
+        };
+        sources.count = [this](const std::string& q) { return count(q); };
+        return suggest(query, found, sources);
     }
 };
 
@@ -206,6 +234,18 @@ auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first,
             return f();
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
+            modified_backoff(attempt);
+        } catch (const Xapian::DatabaseCorruptError&) {
+            // A block of the revision being read that a writer's commits reused can look
+            // corrupt ("Expected block 2 to be level 1, not 0") before Xapian notices the
+            // revision was discarded: when a newer revision exists, read that one; damage
+            // that is still there on the latest revision is reported.
+            bool changed = false;
+            try {
+                changed = db.reopen();
+            } catch (const Xapian::Error&) {
+            }
+            if (!changed || attempt >= kModifiedAttempts) throw;
             modified_backoff(attempt);
         }
     }
