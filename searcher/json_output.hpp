@@ -47,6 +47,14 @@ inline json result_json(const std::string& query, const SearchResult& r) {
     return j;
 }
 
+// One article read whole (GET /api/article/ID, format_version 1).
+inline json article_json(const ArticleView& a) {
+    return json{{"format_version", 1}, {"id", a.id},         {"title", a.title},   {"date", a.date},
+                {"url", a.url},        {"path", a.path},     {"author", a.author}, {"source", a.source},
+                {"text", a.text},      {"highlighted", a.highlighted},
+                {"people", a.people},  {"mentioned", a.mentioned}};
+}
+
 // The answer to --stats (format_version 1); `path` is the index folder as given.
 inline json stats_json(const IndexStats& s, const std::string& path) {
     return json{{"format_version", 1}, {"articles", s.articles}, {"size_bytes", s.size_bytes},

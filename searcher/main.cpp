@@ -1,6 +1,7 @@
 // depeche-search: ranked boolean and phrase search over a Dépêche index.
 #include <depeche/depeche.hpp>
 
+#include "searcher/http_server.hpp"
 #include "searcher/json_output.hpp"
 
 #include <boost/program_options.hpp>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@ const char* kUsage =
     "Usage: depeche-search [OPTIONS] QUERY...\n"
     "       depeche-search --stats\n"
     "       depeche-search --serve   (JSON requests on stdin, one per line: docs/serve.md)\n"
+    "       depeche-search --http [ADDR:]PORT   (HTTP API and web page: docs/http.md)\n"
     "Searches a Dépêche index. Query language: words (AND by default), OR/OU, NOT/SAUF, -word,\n"
     "+word, (groups), \"exact phrase\", a NEAR b, prefix*, fields titre:/title:, auteur:/author:,\n"
     "source:, id:, url:, personne:/person:, date:, mentionne:/mentioned: (docs/query-language.md).\n"
@@ -95,6 +98,25 @@ void split_arguments(int argc, char** argv, const po::options_description& opts,
             words.push_back(a);
         }
     }
+}
+
+// The bearer token of --http-token: the file's first line, without surrounding spaces;
+// at least 16 characters.
+bool read_token(const std::string& path, std::string& token) {
+    std::ifstream in(path);
+    if (!in) {
+        std::cerr << "depeche-search: cannot read the token file " << path << "\n";
+        return false;
+    }
+    std::getline(in, token);
+    token.erase(0, token.find_first_not_of(" \t\r"));
+    token.erase(token.find_last_not_of(" \t\r") + 1);
+    if (token.size() < 16 || token.find_first_of(" ;,\"") != std::string::npos) {
+        std::cerr << "depeche-search: " << path << ": the token must be one word of at least 16 characters "
+                  << "(for example: head -c 24 /dev/urandom | base64 > " << path << ")\n";
+        return false;
+    }
+    return true;
 }
 
 // The exit status for a library error, also the "code" of a --serve error response:
@@ -214,8 +236,8 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
 
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
-    std::string db, format, sort, color, interval;
-    Count limit{10}, offset{0}, snippet{240}, facet_limit{10};
+    std::string db, format, sort, color, interval, http_address, token_file;
+    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0};
     opts.add_options()
         ("help,h", "show this help")
         ("version", "show the version")
@@ -235,7 +257,13 @@ int main(int argc, char** argv) {
         ("color", po::value<std::string>(&color)->default_value("auto"), "highlight with colours: auto, always or never")
         ("stats", "print index statistics instead of searching")
         ("serve", "answer JSON requests read line by line from stdin (docs/serve.md); the "
-                  "options above are the defaults of every request");
+                  "options above are the defaults of every request")
+        ("http", po::value<std::string>(&http_address), "serve the HTTP API and the web page on [ADDR:]PORT "
+                  "(ADDR 127.0.0.1 by default; docs/http.md)")
+        ("http-token", po::value<std::string>(&token_file), "file holding the bearer token that every HTTP request "
+                  "must carry (required to listen on an address other than loopback)")
+        ("http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
+         "HTTP worker threads (0: 4 per core, at least 8)");
     std::vector<std::string> option_args, words;
     split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;
@@ -280,11 +308,16 @@ int main(int argc, char** argv) {
     }
     bool stats = vm.count("stats") > 0;
     bool serving = vm.count("serve") > 0;
+    const bool http = vm.count("http") > 0;
+    if (http && (serving || stats || !words.empty())) {
+        std::cerr << "depeche-search: --http takes its queries from HTTP requests: give no QUERY, --stats or --serve\n";
+        return kExitUsage;
+    }
     if (serving && (stats || !words.empty())) {
         std::cerr << "depeche-search: --serve reads its queries from stdin: give no QUERY and no --stats\n";
         return kExitUsage;
     }
-    if (!stats && !serving && words.empty()) {
+    if (!stats && !serving && !http && words.empty()) {
         std::cerr << "depeche-search: no QUERY given (see --help)\n";
         return kExitUsage;
     }
@@ -302,6 +335,24 @@ int main(int argc, char** argv) {
     req.exact_total = vm.count("estimate") == 0;
     req.snippet.length = snippet.n;
     if (serving) return serve(db, req);
+    if (http) {
+        depeche::http::Options o;
+        if (!depeche::http::parse_address(http_address, o.host, o.port)) {
+            std::cerr << "depeche-search: --http takes [ADDR:]PORT (8080, 127.0.0.1:8080, [::1]:8080), not '" << http_address
+                      << "'\n";
+            return kExitUsage;
+        }
+        if (!token_file.empty() && !read_token(token_file, o.token)) return kExitUsage;
+        if (!depeche::http::is_loopback(o.host) && o.token.empty()) {
+            std::cerr << "depeche-search: listening on " << o.host
+                      << " (not loopback) needs --http-token FILE: every request must then carry that token\n";
+            return kExitUsage;
+        }
+        o.db = db;
+        o.threads = http_threads.n;
+        o.defaults = req;
+        return depeche::http::serve_http(o);
+    }
     if (use_color) {
         req.snippet.highlight_open = "\033[1;33m";
         req.snippet.highlight_close = "\033[0m";

@@ -36,6 +36,19 @@ void modified_backoff(int attempt) {
 
 }  // namespace
 
+// Moves the stored fields that a Hit and an ArticleView share.
+template <class T>
+void take_fields(StoredArticle& a, T& out) {
+    out.id = std::move(a.id);
+    out.title = std::move(a.title);
+    out.date = std::move(a.date);
+    out.url = std::move(a.url);
+    out.path = std::move(a.path);
+    out.author = std::move(a.author);
+    out.source = std::move(a.source);
+    out.people = std::move(a.people);
+}
+
 struct Searcher::Impl {
     std::string dir;
     Xapian::Database db;
@@ -77,6 +90,15 @@ struct Searcher::Impl {
             a = decode_stored(data, with_text, &codec);
         }
         return a;
+    }
+
+    // The stored data of a document; unreadable data is damage.
+    StoredArticle stored_or_damaged(Xapian::docid did, const std::string& data, bool with_text) {
+        std::optional<StoredArticle> a = stored(data, with_text);
+        if (!a)
+            throw IndexCorruptError("index " + dir + ": document " + std::to_string(did) +
+                                    " has unreadable stored data (run depeche-index --check)");
+        return std::move(*a);
     }
 
     // open_readonly() reads the index's metadata; a writer committing twice meanwhile
@@ -148,20 +170,10 @@ struct Searcher::Impl {
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            std::optional<StoredArticle> stored = this->stored(it.get_document().get_data(), snippets);
-            if (!stored) throw IndexCorruptError("index " + dir + ": document " + std::to_string(*it) +
-                                                 " has unreadable stored data (run depeche-index --check)");
-            StoredArticle& a = *stored;
+            StoredArticle a = stored_or_damaged(*it, it.get_document().get_data(), snippets);
             Hit h;
             h.rank = ++rank;
-            h.id = std::move(a.id);
-            h.title = std::move(a.title);
-            h.date = std::move(a.date);
-            h.url = std::move(a.url);
-            h.path = std::move(a.path);
-            h.author = std::move(a.author);
-            h.source = std::move(a.source);
-            h.people = std::move(a.people);
+            take_fields(a, h);
             h.score = it.get_weight();
             if (snippets && !a.text.empty())
                 h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
@@ -274,6 +286,55 @@ SearchResult Searcher::search(const SearchRequest& request) {
 void Searcher::reopen() {
     if (!impl_) moved_from();
     guarded(impl_->dir, [&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); });
+}
+
+std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
+                                             const SnippetOptions& markers) {
+    if (!impl_) moved_from();
+    return guarded(impl_->dir, [&] {
+        return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
+            Impl& m = *impl_;
+            const std::string term = id_term(id);
+            Xapian::PostingIterator p = m.db.postlist_begin(term);
+            if (p == m.db.postlist_end(term)) return std::nullopt;
+            const Xapian::Document doc = m.db.get_document(*p);
+            StoredArticle a = m.stored_or_damaged(*p, doc.get_data(), true);
+            if (a.id != id) return std::nullopt;  // another id with the same hashed term
+            ArticleView v;
+            take_fields(a, v);
+            if (!query.empty()) {
+                QueryParser parser(m.analyzer, &m.db);
+                const ParsedQuery parsed = parser.parse(query);
+                // Paragraph by paragraph (a snippet folds line breaks into spaces): phrases
+                // never span two paragraphs, which are separated by sentence ends or blank lines.
+                for (std::size_t start = 0; start < a.text.size();) {
+                    std::size_t end = a.text.find("\n\n", start);
+                    if (end == std::string::npos) end = a.text.size();
+                    const std::string para = a.text.substr(start, end - start);
+                    if (!v.highlighted.empty()) v.highlighted += "\n\n";
+                    v.highlighted += make_snippet(m.analyzer, para, parsed.highlights, para.size() + 1,
+                                                  markers.highlight_open, markers.highlight_close);
+                    start = end + 2;
+                }
+            }
+            v.text = std::move(a.text);
+            // Mentioned dates: YYYYMMDD numbers joined by U+001F, 00 for an unknown day or month.
+            const std::string list = doc.get_value(schema::kSlotMentioned);
+            for (std::size_t start = 0; start + 8 <= list.size();) {
+                std::size_t end = std::min(list.find('\x1f', start), list.size());
+                const std::string d = list.substr(start, end - start);
+                if (d.size() == 8) {
+                    std::string shown = d.substr(0, 4);
+                    if (d.compare(4, 2, "00") != 0) shown += "-" + d.substr(4, 2);
+                    if (d.compare(4, 2, "00") != 0 && d.compare(6, 2, "00") != 0) shown += "-" + d.substr(6, 2);
+                    v.mentioned.push_back(std::move(shown));
+                }
+                start = end + 1;
+            }
+            std::sort(v.mentioned.begin(), v.mentioned.end());
+            return v;
+        });
+    });
 }
 
 IndexStats Searcher::stats() {

@@ -172,6 +172,17 @@ struct SearchResult {
     std::optional<Facets> facets;  // set when the request asked for facets
 };
 
+// One article as stored in the index, for reading it whole.
+struct ArticleView {
+    std::string id, title, date, url, path, author, source;  // as in Hit
+    std::string text;                     // the body, NFC-normalised, as indexed
+    // The body with the words of the query given to Searcher::article() wrapped in the
+    // snippet markers (the same matching as snippets); "" without a query.
+    std::string highlighted;
+    std::vector<std::string> people;      // as in Hit
+    std::vector<std::string> mentioned;   // dates mentioned: "2024", "2024-04" or "2024-04-15", in date order
+};
+
 struct IndexStats {
     std::size_t articles = 0;
     std::uint64_t size_bytes = 0;  // on disk
@@ -201,6 +212,12 @@ public:
     // be read (or keeps changing too fast to be read), IndexMissingError or
     // IndexIncompatibleError if it was removed or replaced by an incompatible one.
     SearchResult search(const SearchRequest& request);
+    // The article with this id in the latest commit, nullopt if there is none. With a
+    // query, `highlighted` holds its body with the query's words marked as in snippets
+    // (markers from `markers`). Throws QueryError for a malformed query, and like
+    // search() otherwise.
+    std::optional<ArticleView> article(const std::string& id, const std::string& query = "",
+                                       const SnippetOptions& markers = {});
     // Counts and metadata of the latest commit. Throws IoError (or IndexMissingError...)
     // like search().
     IndexStats stats();
