@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, indexes the bundled corpus/ and runs a sample phrase search.
+# Installs dependencies, builds, indexes the bundled corpus/ and runs a sample phrase search,
+# then says how to open the web page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,3 +11,6 @@ rm -rf build/demo.db
 echo
 echo '$ depeche-search --db build/demo.db "\"Union européenne\""'
 ./build/depeche-search --db build/demo.db '"Union européenne"'
+echo
+echo "The web page: ./build/depeche-search --db build/demo.db --http 8080"
+echo "then open http://127.0.0.1:8080/ in a browser (Ctrl-C stops the server)."

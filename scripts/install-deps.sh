@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages Dépêche needs to build, test and benchmark.
-# Does nothing (and needs no root) when they are all present already.
+# Does nothing (and needs no root) when they are all present already. With --tests, also
+# Chromium, ChromeDriver and Selenium for the browser tests.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -18,6 +19,10 @@ packages=(
   libmimalloc-dev
   hunspell-fr-comprehensive
 )
+# --tests: also what the test suite drives the web page with (headless Chromium).
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium chromium-driver python3-selenium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -141,7 +141,8 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
         if (!valid_utf8(key) || !valid_utf8(value))
             throw jo::RequestError{"parameter \"" + (valid_utf8(key) ? key : std::string("?")) + "\" is not valid UTF-8",
                                    {}, jo::kCodeRequest};
-        if (j.contains(key)) throw jo::RequestError{"parameter \"" + key + "\" given twice", {}, jo::kCodeRequest};
+        if (req.params.count(key) > 1)
+            throw jo::RequestError{"parameter \"" + key + "\" given twice", {}, jo::kCodeRequest};
         auto number = [&]() -> json {
             if (value.empty() || value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
                 throw jo::RequestError{"\"" + key + "\" must be a non-negative integer", {}, jo::kCodeRequest};
@@ -268,7 +269,7 @@ std::atomic<bool> g_stop{false};
 int serve_http(const Options& o) {
     httplib::Server server;
     const std::size_t workers =
-        o.threads ? o.threads : std::max<std::size_t>(8, 4 * std::max(1u, std::thread::hardware_concurrency()));
+        o.threads ? o.threads : std::max<std::size_t>(16, 8 * std::max(1u, std::thread::hardware_concurrency()));
     server.new_task_queue = [workers] { return new BoundedPool(workers); };
     server.set_read_timeout(kReadTimeoutSeconds);
     server.set_write_timeout(kWriteTimeoutSeconds);

@@ -14,7 +14,7 @@ struct Options {
     std::string host = "127.0.0.1";   // address to bind
     int port = 8080;                  // 0: any free port (printed on start)
     std::string token;                // bearer token required on every request ("": none)
-    std::size_t threads = 0;          // worker threads (0: 4 per core, at least 8)
+    std::size_t threads = 0;          // worker threads (0: 8 per core, at least 16)
     SearchRequest defaults;           // the command line's options: defaults of /api/search
 };
 

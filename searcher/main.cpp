@@ -263,7 +263,7 @@ int main(int argc, char** argv) {
         ("http-token", po::value<std::string>(&token_file), "file holding the bearer token that every HTTP request "
                   "must carry (required to listen on an address other than loopback)")
         ("http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
-         "HTTP worker threads (0: 4 per core, at least 8)");
+         "HTTP worker threads (0: 8 per core, at least 16)");
     std::vector<std::string> option_args, words;
     split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;

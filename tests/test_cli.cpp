@@ -20,20 +20,6 @@ const std::string kIndex = DEPECHE_INDEX_BIN;
 const std::string kSearch = DEPECHE_SEARCH_BIN;
 const std::string kData = std::string(DEPECHE_SOURCE_DIR) + "/tests/data";
 
-// An index of tests/data built once by depeche-index.
-const std::string& data_db() {
-    static TempDir dir;
-    static std::string db = (dir.path / "db").string();
-    static bool built = false;
-    if (!built) {
-        RunResult r = run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData));
-        INFO(r.err);
-        REQUIRE(r.status == 0);
-        built = true;
-    }
-    return db;
-}
-
 json search_json(const std::string& query, const std::string& options = "--limit 1000") {
     RunResult r = run(kSearch + " --db " + shell_quote(data_db()) + " --format json " + options + " " + shell_quote(query));
     INFO(query << "\n" << r.err);

@@ -35,19 +35,6 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-// An index of tests/data, built once per test process through the library.
-const std::string& data_db() {
-    static TempDir dir;
-    static const std::string db = [] {
-        std::string path = (dir.path / "db").string();
-        Writer w(path);
-        IndexSummary s = w.index_paths({kData});
-        REQUIRE(s.articles == 11);
-        return path;
-    }();
-    return db;
-}
-
 std::string repeat(const std::string& s, std::size_t n) {
     std::string out;
     out.reserve(s.size() * n);

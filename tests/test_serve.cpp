@@ -29,20 +29,6 @@ const std::string kIndex = DEPECHE_INDEX_BIN;
 const std::string kSearch = DEPECHE_SEARCH_BIN;
 const std::string kData = std::string(DEPECHE_SOURCE_DIR) + "/tests/data";
 
-// An index of tests/data built by depeche-index, once.
-const std::string& data_db() {
-    static TempDir dir;
-    static std::string db = (dir.path / "db").string();
-    static bool built = false;
-    if (!built) {
-        RunResult r = run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData));
-        INFO(r.err);
-        REQUIRE(r.status == 0);
-        built = true;
-    }
-    return db;
-}
-
 // A running `depeche-search --serve`, talked to line by line through pipes.
 class ServeProcess {
 public:

@@ -174,4 +174,24 @@ private:
     std::string output_;
 };
 
+#if defined(DEPECHE_INDEX_BIN) && defined(DEPECHE_SOURCE_DIR)
+}  // namespace depeche::test
+#include <catch2/catch.hpp>
+namespace depeche::test {
+// An index of tests/data built once per test program by depeche-index.
+inline const std::string& data_db() {
+    static TempDir dir;
+    static std::string db = (dir.path / "db").string();
+    static bool built = false;
+    if (!built) {
+        RunResult r = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " +
+                          shell_quote(std::string(DEPECHE_SOURCE_DIR) + "/tests/data"));
+        INFO(r.err);
+        REQUIRE(r.status == 0);
+        built = true;
+    }
+    return db;
+}
+#endif
+
 }  // namespace depeche::test
