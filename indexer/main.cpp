@@ -1,6 +1,8 @@
 // depeche-index: index files and folders of French news articles.
 #include <depeche/depeche.hpp>
 
+#include "indexer/watch.hpp"
+
 #ifdef DEPECHE_WITH_MIMALLOC
 #include <mimalloc.h>
 #endif
@@ -8,9 +10,12 @@
 #include <boost/program_options.hpp>
 
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -34,6 +39,9 @@ const char* kUsage =
     "lines that could not be read, or warnings such as a date that could not be parsed;\n"
     "everything else was indexed); 130 interrupted by Ctrl-C (what was done is committed);\n"
     "2 bad usage; 3 the index cannot be opened (missing, incompatible, locked or corrupt).\n\n"
+    "depeche-index --watch PATH... indexes, then keeps watching the folders and indexes new,\n"
+    "changed, removed and renamed files once they are quiet (--watch-quiet), until Ctrl-C or\n"
+    "SIGTERM, which commit and stop (exit 0).\n\n"
     "depeche-index --check [--db DIR] checks an index without changing it (Xapian's check of\n"
     "its tables, schema version, analyzer, every document's id and stored data): exit 0 if\n"
     "sound, 3 if missing or damaged (one line per problem on stderr).\n\n"
@@ -69,6 +77,29 @@ std::string count_of(std::size_t n, const char* singular, const char* plural) {
     return std::to_string(n) + " " + (n == 1 ? singular : plural);
 }
 
+// The problems of a run on stderr, then its summary line on stdout, after `prefix`.
+void print_summary(const depeche::IndexSummary& s, const std::string& prefix) {
+    for (const auto& p : s.problems) std::cerr << "depeche-index: " << p.to_string() << "\n";
+    std::printf("%s%s %s from %s (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)", prefix.c_str(),
+                s.interrupted ? "interrupted: indexed" : "indexed", count_of(s.articles, "article", "articles").c_str(),
+                count_of(s.files, "file", "files").c_str(), s.files_added, s.files_updated, s.files_unchanged,
+                s.files_removed, s.skipped_files);
+    if (s.articles_removed) std::printf("; %s removed", count_of(s.articles_removed, "article", "articles").c_str());
+    if (!s.problems.empty()) std::printf("; %s reported above", count_of(s.problems.size(), "problem", "problems").c_str());
+    std::printf(" in %.2f s\n", s.seconds);
+    std::fflush(stdout);
+}
+
+// "14:05:09 " (local time), before each round's summary of --watch.
+std::string clock_prefix() {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    char out[16];
+    std::strftime(out, sizeof out, "%H:%M:%S ", &tm);
+    return out;
+}
+
 std::string default_db() {
     const char* env = std::getenv("DEPECHE_DB");
     return env && *env ? env : "depeche.db";
@@ -88,7 +119,10 @@ int main(int argc, char** argv) {
         ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
         ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
         ("quiet,q", "no progress display, only problems and the summary")
-        ("check", "check the index (read-only) instead of indexing");
+        ("check", "check the index (read-only) instead of indexing")
+        ("watch", "after indexing, keep watching the folders and index what changes")
+        ("watch-quiet", po::value<int>()->default_value(1000),
+         "--watch: milliseconds without change (and no file still being written) before indexing");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(), "input");
     po::options_description all;
@@ -156,7 +190,8 @@ int main(int argc, char** argv) {
         wo.interrupted = [] { return g_interrupts > 0; };
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
-        depeche::Writer writer(db, wo);
+        std::optional<depeche::Writer> writer;
+        writer.emplace(db, wo);
         auto show = [&](const depeche::Progress& p) {
             if (!progress_display) return;
             double rate = p.seconds > 0 ? static_cast<double>(p.articles) / p.seconds : 0;
@@ -165,19 +200,29 @@ int main(int argc, char** argv) {
                          p.files_total == 1 ? "file" : "files", count_of(p.articles, "article", "articles").c_str(),
                          rate, eta);
         };
-        depeche::IndexSummary s = writer.index_paths(vm["path"].as<std::vector<std::string>>(), show);
+        const auto paths = vm["path"].as<std::vector<std::string>>();
+        depeche::IndexSummary s = writer->index_paths(paths, show);
         if (progress_display) std::fprintf(stderr, "\r\033[K");
-        for (const auto& p : s.problems) {
-            std::cerr << "depeche-index: " << p.to_string() << "\n";
+        print_summary(s, "");
+        if (vm.count("watch") && !s.interrupted) {
+            // A rebuild swaps its new index in at the end of its run: the watch goes on
+            // with an ordinary (incremental) writer.
+            if (wo.overwrite) {
+                wo.overwrite = false;
+                writer.reset();  // releases the index before the next writer takes it
+                writer.emplace(db, wo);
+            }
+            std::printf("watching %s (Ctrl-C stops)\n", paths.size() == 1 ? paths[0].c_str() : "the given paths");
+            std::fflush(stdout);
+            depeche::watch::Options w;
+            w.quiet_ms = std::max(0, vm["watch-quiet"].as<int>());
+            w.stop = [] { return g_interrupts > 0; };
+            w.report = [](const depeche::IndexSummary& r) {
+                if (r.files_added || r.files_updated || r.files_removed || r.skipped_files || !r.problems.empty())
+                    print_summary(r, clock_prefix());
+            };
+            return depeche::watch::run(*writer, paths, w);
         }
-        std::printf("%s %s from %s (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)",
-                    s.interrupted ? "interrupted: indexed" : "indexed", count_of(s.articles, "article", "articles").c_str(),
-                    count_of(s.files, "file", "files").c_str(), s.files_added, s.files_updated, s.files_unchanged,
-                    s.files_removed, s.skipped_files);
-        if (s.articles_removed) std::printf("; %s removed", count_of(s.articles_removed, "article", "articles").c_str());
-        if (!s.problems.empty())
-            std::printf("; %s reported above", count_of(s.problems.size(), "problem", "problems").c_str());
-        std::printf(" in %.2f s\n", s.seconds);
         if (s.interrupted) return 130;
         return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;
     } catch (const depeche::Error& e) {
