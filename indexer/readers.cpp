@@ -4,12 +4,15 @@
 
 #include "readers_internal.hpp"
 
+#include "indexer/decompress.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -62,6 +65,12 @@ public:
             return false;
         }
         size_ = static_cast<std::uintmax_t>(info.st_size);
+        try {
+            decoder_ = make_decoder(compression_for(path));
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+            return false;
+        }
         return true;
     }
 
@@ -77,8 +86,41 @@ public:
         }
     }
 
-    // Appends up to n bytes to out (fewer only at the end of the file).
+    // Appends up to n bytes to out (fewer only at the end of the file), decompressed
+    // when the file is.
     bool read(std::string& out, std::size_t n, std::string& error) {
+        if (!decoder_) return read_raw(out, n, error);
+        constexpr std::size_t kRawChunk = std::size_t{1} << 16;
+        const std::size_t start = out.size();
+        out.resize(start + n);
+        std::size_t got = 0;
+        while (got < n && !done_) {
+            if (pending_.empty() && !raw_end_) {
+                raw_.clear();
+                if (!read_raw(raw_, kRawChunk, error)) {
+                    out.resize(start + got);
+                    return false;
+                }
+                raw_end_ = raw_.size() < kRawChunk;
+                pending_ = raw_;
+            }
+            const std::size_t before_out = got, before_in = pending_.size();
+            if (!decoder_->step(pending_, raw_end_, out.data() + start + got, n - got, got, done_, error)) {
+                out.resize(start + got);
+                return false;
+            }
+            if (got == before_out && pending_.size() == before_in && raw_end_ && !done_) {
+                error = "truncated compressed data";
+                out.resize(start + got);
+                return false;
+            }
+        }
+        out.resize(start + got);
+        return true;
+    }
+
+private:
+    bool read_raw(std::string& out, std::size_t n, std::string& error) {
         const std::size_t start = out.size();
         out.resize(start + n);
         std::size_t got = 0;
@@ -97,9 +139,12 @@ public:
         return true;
     }
 
-private:
     int fd_ = -1;
     std::uintmax_t size_ = 0;
+    std::unique_ptr<Decoder> decoder_;  // null for a file that is not compressed
+    std::string raw_;                   // compressed bytes read and not yet all decoded
+    std::string_view pending_;          // the part of raw_ not decoded yet
+    bool raw_end_ = false, done_ = false;
 };
 
 // Why a path that is not a regular file cannot be read, or "" when it is one.
@@ -264,7 +309,10 @@ bool read_json_lines(InputFile& file, ReadContext& ctx) {
 bool read_into(const fs::path& path, ReadContext& ctx) {
     const Format format = format_for(path);
     if (format == Format::Unknown) {
-        ctx.issue("unsupported file type '" + clip(path.extension().string()) + "', skipped");
+        const fs::path inner = without_compression(path);
+        const std::string type = inner == path ? path.extension().string()
+                                               : inner.extension().string() + path.extension().string();
+        ctx.issue("unsupported file type '" + clip(type) + "', skipped");
         return false;
     }
     // Checked before opening, so that a FIFO never blocks.
@@ -339,7 +387,8 @@ std::string ReadIssue::to_string() const {
 }
 
 Format format_for(const fs::path& path) {
-    const std::string ext = to_lower_ascii(path.extension().string());
+    // "a.jsonl.gz": the format of what it decompresses to.
+    const std::string ext = to_lower_ascii(without_compression(path).extension().string());
     if (ext == ".txt") return Format::Text;
     if (ext == ".md" || ext == ".markdown") return Format::Markdown;
     if (ext == ".json") return Format::Json;

@@ -15,6 +15,7 @@ packages=(
   libgumbo-dev
   libzstd-dev
   zlib1g-dev
+  liblzma-dev
   libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive

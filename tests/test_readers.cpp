@@ -142,7 +142,9 @@ TEST_CASE("format_for picks the format from the extension, case-insensitively", 
         {"c.json", Format::Json},         {"d.jsonl", Format::JsonLines},
         {"d.NDJSON", Format::JsonLines},  {"e.html", Format::Html},
         {"dir/e.HTM", Format::Html},      {"f.pdf", Format::Unknown},
-        {"noext", Format::Unknown},       {"g.json.gz", Format::Unknown},
+        {"noext", Format::Unknown},       {"g.json.gz", Format::Json},
+        {"h.jsonl.zst", Format::JsonLines}, {"i.HTML.XZ", Format::Html},
+        {"j.tar.gz", Format::Unknown},    {"k.gz", Format::Unknown},
         {"x.txt/y.xml", Format::Unknown},
     };
     for (const auto& [name, format] : cases) {
