@@ -3,6 +3,7 @@
 #include "indexer/store.hpp"
 #include "schema/schema.hpp"
 #include "searcher/facets.hpp"
+#include "searcher/people_resolver.hpp"
 #include "searcher/query_parser.hpp"
 #include "searcher/snippet.hpp"
 
@@ -47,13 +48,27 @@ struct Searcher::Impl {
     Xapian::rev columns_revision = 0;
     std::size_t facet_queries = 0;
 
+    // People resolved across the index (people_resolver.hpp), for the revision read:
+    // built by the first query that filters on a person or asks for facets.
+    std::shared_ptr<const PeopleResolver> resolver;
+    Xapian::rev resolver_revision = 0;
+
+    std::shared_ptr<const PeopleResolver> people() {
+        const Xapian::rev revision = db.get_revision();
+        if (!resolver || resolver_revision != revision) {
+            resolver = std::make_shared<const PeopleResolver>(db);
+            resolver_revision = revision;
+        }
+        return resolver;
+    }
+
     std::shared_ptr<const FacetColumns> facet_columns(Xapian::doccount matches, Xapian::doccount docs) {
         ++facet_queries;
         const Xapian::rev revision = db.get_revision();
         if (columns && columns_revision == revision) return columns;
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
-        columns = std::make_shared<const FacetColumns>(db);
+        columns = std::make_shared<const FacetColumns>(db, people().get());
         columns_revision = revision;
         return columns;
     }
@@ -95,7 +110,7 @@ struct Searcher::Impl {
     }
 
     SearchResult run(const SearchRequest& req) {
-        QueryParser parser(analyzer, &db);
+        QueryParser parser(analyzer, &db, [this] { return people(); });
         ParsedQuery parsed = parser.parse(req.query);
 
         Xapian::Enquire enquire(db);
@@ -133,7 +148,7 @@ struct Searcher::Impl {
             counter.set_docid_order(Xapian::Enquire::DONT_CARE);
             if (req.facets) {
                 spy = std::make_unique<FacetSpy>(
-                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)));
+                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
                 counter.add_matchspy(spy.get());
             }
             Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
