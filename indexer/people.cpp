@@ -360,6 +360,23 @@ struct PeopleExtractor::Impl {
             if (keys.size() > 1 && dash != std::string::npos && arabic_prefixes().count(last.substr(0, dash)))
                 add_gaz_surname(last.substr(dash + 1), idx);
         }
+        // Spelling variants of a well-known surname are that surname too ("Putin" alone is a
+        // person as "Poutine" is; the searcher shows it as "Poutine"). The file is optional,
+        // for lexicon folders older than it.
+        if (std::ifstream(base + "/aliases.txt")) {
+            for (const auto& line : read_lines(base + "/aliases.txt")) {
+                std::vector<std::string> forms;
+                std::stringstream fields(line);
+                for (std::string form; std::getline(fields, form, '|');) forms.push_back(fold(trim(form)));
+                if (forms.size() < 2 || forms[0].find(' ') != std::string::npos) continue;
+                auto known = gaz_surname.find(forms[0]);
+                if (known == gaz_surname.end()) continue;
+                const std::vector<std::size_t> entries = known->second;
+                for (std::size_t k = 1; k < forms.size(); ++k)
+                    if (!forms[k].empty() && forms[k].find(' ') == std::string::npos)
+                        for (std::size_t idx : entries) add_gaz_surname(forms[k], idx);
+            }
+        }
     }
 
     void add_gaz_surname(const std::string& k, std::size_t idx) {
