@@ -122,23 +122,40 @@ int main(int argc, char** argv) {
             if (!line.empty() && line[0] != '#') particles.insert(lower_ascii(line));
     }
     auto is_particle = [&](const std::string& w) { return particles.count(lower_ascii(w)) > 0; };
+    // A name's words without a leading honorific ("M. Fillon" -> "Fillon").
+    auto name_words = [&](const std::string& name) {
+        auto words = split_words(name);
+        static const std::set<std::string> honorifics = {"M.", "Mme", "Mlle", "MM.", "Dr", "Me", "Pr", "Mgr"};
+        if (words.size() > 1 && honorifics.count(words[0])) words.erase(words.begin());
+        return words;
+    };
     // A surname-only name: one name word, with particles before it.
     auto surname_only = [&](const std::string& name) {
-        auto words = split_words(name);
-        if (!words.empty() && (words[0] == "M." || words[0] == "Mme" || words[0] == "Mlle" || words[0] == "Dr" ||
-                               words[0] == "Me" || words[0] == "Pr" || words[0] == "Mgr"))
-            words.erase(words.begin());
+        auto words = name_words(name);
         for (std::size_t k = 0; k + 1 < words.size(); ++k)
             if (!is_particle(words[k])) return false;
         return !words.empty();
     };
+    // The surname: the last word and the particles before it; a surname-only name whole.
     auto surname_of = [&](const std::string& name) {
-        auto words = split_words(name);
+        auto words = name_words(name);
         std::size_t from = words.empty() ? 0 : words.size() - 1;
-        while (from > 1 && is_particle(words[from - 1])) --from;
+        while (from > 0 && is_particle(words[from - 1])) --from;
+        if (from == 0 && !surname_only(name)) ++from;  // "Le Drian" is a surname, "Jean Le Drian" not
         std::string s;
         for (std::size_t k = from; k < words.size(); ++k) s += (s.empty() ? "" : " ") + words[k];
         return s;
+    };
+    // A name's words as the analyzer folds them (case and accents ignored).
+    auto fold = [](const std::string& name) {
+        std::string out;
+        for (const auto& t : depeche::analyze(name)) out += (out.empty() ? "" : " ") + t.term;
+        return out;
+    };
+    // Does a name end with the words of a surname?
+    auto ends_with_surname = [&](const std::string& name, const std::string& surname) {
+        std::string n = fold(name), t = " " + fold(surname);
+        return n.size() > t.size() && n.compare(n.size() - t.size(), t.size(), t) == 0;
     };
 
     depeche::Searcher searcher(index);
@@ -195,7 +212,7 @@ int main(int argc, char** argv) {
         }
         std::string entries;
         for (const auto& f : facet)
-            if (surname_only(f.value) && surname_of(f.value) == surnames[p])
+            if (surname_only(f.value) && fold(surname_of(f.value)) == fold(surnames[p]))
                 entries += (entries.empty() ? "" : ", ") + f.value + " (" + std::to_string(f.count) + ")";
         sum_scan += scanned[p].size();
         sum_found += found;
@@ -206,26 +223,29 @@ int main(int argc, char** argv) {
     std::printf("%-28s %-16s %7zu %7zu %6.1f%%\n", "all", "", sum_scan, sum_found,
                 sum_scan ? 100.0 * sum_found / sum_scan : 100.0);
 
-    // Surname-only entries of the whole facet, and those one full name dominates.
-    std::map<std::string, std::vector<const depeche::FacetCount*>> full_by_surname;
+    // Surname-only entries of the whole facet, and those one full name dominates: 90% or
+    // more of the articles of the facet's full names ending with that surname.
+    std::map<std::string, std::vector<const depeche::FacetCount*>> full_by_last;
     std::size_t short_entries = 0, short_articles = 0;
     for (const auto& f : facet) {
         if (surname_only(f.value)) {
             ++short_entries;
             short_articles += f.count;
         } else {
-            full_by_surname[lower_ascii(surname_of(f.value))].push_back(&f);
+            full_by_last[fold(name_words(f.value).back())].push_back(&f);
         }
     }
     std::size_t dominated = 0, dominated_articles = 0;
     std::string examples;
     for (const auto& f : facet) {
         if (!surname_only(f.value)) continue;
-        auto it = full_by_surname.find(lower_ascii(surname_of(f.value)));
-        if (it == full_by_surname.end()) continue;
+        const std::string surname = surname_of(f.value);
+        auto it = full_by_last.find(fold(name_words(f.value).back()));
+        if (it == full_by_last.end()) continue;
         std::size_t total = 0, best = 0;
         const depeche::FacetCount* top_full = nullptr;
         for (const auto* g : it->second) {
+            if (!ends_with_surname(g->value, surname)) continue;
             total += g->count;
             if (g->count > best) {
                 best = g->count;
