@@ -159,6 +159,8 @@ PeopleResolver::PeopleResolver(const Xapian::Database& db) : db_(db) {
     }
     // 1. Variants: keys normalised to names.
     key_name_.reserve(keys_.size());
+    names_.reserve(keys_.size());
+    name_index_.reserve(keys_.size());
     for (std::size_t k = 0; k < keys_.size(); ++k) {
         std::string n = normalise(keys_[k]);
         auto [it, fresh] = name_index_.try_emplace(n, static_cast<std::uint32_t>(names_.size()));
@@ -187,35 +189,39 @@ PeopleResolver::PeopleResolver(const Xapian::Database& db) : db_(db) {
         if (more_used(a, b)) parent[b] = a;
         else parent[a] = b;
     };
-    // 2a. Close spellings of a full name's surname, same first words.
+    // 2a. Close spellings of a full name's surname, same first words: names sorted by
+    // first words then surname length, each compared with the next ones of its group
+    // whose surname is at most one letter longer.
     {
-        std::unordered_map<std::string, std::vector<std::uint32_t>> buckets;
-        std::vector<std::vector<std::string>> keys_of(names_.size());
+        struct Entry {
+            std::string_view group, last;
+            std::uint32_t name;
+        };
+        std::vector<Entry> entries;
         for (std::uint32_t n = 0; n < names_.size(); ++n) {
             const Name& name = names_[n];
-            if (!name.full) continue;
             std::string_view last = last_word(name.key);
-            if (last.size() < kMinMergedSurname || last.size() == name.key.size()) continue;
-            std::string group = name.key.substr(0, name.key.size() - last.size());
-            keys_of[n].push_back(group + '\x1f' + std::string(last));
-            for (std::size_t d = 0; d < last.size(); ++d) {
-                std::string variant = group + '\x1f' + std::string(last.substr(0, d)) + std::string(last.substr(d + 1));
-                keys_of[n].push_back(std::move(variant));
+            if (!name.full || last.size() < kMinMergedSurname || last.size() == name.key.size()) continue;
+            entries.push_back({std::string_view(name.key).substr(0, name.key.size() - last.size()), last, n});
+        }
+        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+            return a.group != b.group ? a.group < b.group : a.last.size() < b.last.size();
+        });
+        std::vector<long> into(names_.size(), -1);  // the name each one merges into
+        auto offer = [&](std::uint32_t from, std::uint32_t to) {
+            if (names_[to].df < kSpellingRatio * names_[from].df) return;
+            if (into[from] < 0 || more_used(to, static_cast<std::uint32_t>(into[from]))) into[from] = to;
+        };
+        for (std::size_t i = 0; i < entries.size(); ++i)
+            for (std::size_t j = i + 1; j < entries.size() && entries[j].group == entries[i].group &&
+                                        entries[j].last.size() <= entries[i].last.size() + 1;
+                 ++j) {
+                if (!within_one_edit(entries[i].last, entries[j].last)) continue;
+                offer(entries[i].name, entries[j].name);
+                offer(entries[j].name, entries[i].name);
             }
-            for (const auto& b : keys_of[n]) buckets[b].push_back(n);
-        }
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> merges;
-        for (std::uint32_t n = 0; n < names_.size(); ++n) {
-            long best = -1;
-            for (const auto& b : keys_of[n])
-                for (std::uint32_t m : buckets[b]) {
-                    if (m == n || names_[m].df < kSpellingRatio * names_[n].df) continue;
-                    if (!within_one_edit(last_word(names_[n].key), last_word(names_[m].key))) continue;
-                    if (best < 0 || more_used(m, static_cast<std::uint32_t>(best))) best = m;
-                }
-            if (best >= 0) merges.emplace_back(n, static_cast<std::uint32_t>(best));
-        }
-        for (auto [a, b] : merges) unite(a, b);
+        for (std::uint32_t n = 0; n < names_.size(); ++n)
+            if (into[n] >= 0) unite(n, static_cast<std::uint32_t>(into[n]));
     }
     // 2b. A full name ending with another full name (two name words or more).
     for (std::uint32_t n = 0; n < names_.size(); ++n) {
