@@ -41,12 +41,9 @@ long days_before_month(int y, int m) {
     return kBefore[m - 1] + ((m > 2 && is_leap(y)) ? 1 : 0);
 }
 
-// Serial day number; day 0 is 0001-01-01, a Monday.
-long day_number(int y, int m, int d) { return days_before_year(y) + days_before_month(y, m) + d - 1; }
+}  // namespace
 
-struct Ymd {
-    int y = 0, m = 0, d = 0;
-};
+long day_number(int y, int m, int d) { return days_before_year(y) + days_before_month(y, m) + d - 1; }
 
 Ymd from_day_number(long n) {
     Ymd r;
@@ -58,6 +55,8 @@ Ymd from_day_number(long n) {
     r.d = static_cast<int>(rest - days_before_month(r.y, r.m)) + 1;
     return r;
 }
+
+namespace {
 
 int weekday_of(long n) { return static_cast<int>(n % 7); }  // 0 = Monday .. 6 = Sunday
 
@@ -1887,7 +1886,7 @@ bool parse_bound(std::string_view s, int& first, int& last, std::string& err) {
         return v;
     };
     const std::string shown(s.substr(0, 40));
-    const std::string invalid = "invalid date '" + shown + "' (expected YYYY, YYYY-MM or YYYY-MM-DD)";
+    const std::string invalid = "invalid date '" + shown + "' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)";
     std::string_view parts[3];
     int n = 0;
     std::size_t from = 0;
@@ -1904,6 +1903,24 @@ bool parse_bound(std::string_view s, int& first, int& last, std::string& err) {
     if (parts[0].size() != 4 || !digits(parts[0])) {
         err = invalid;
         return false;
+    }
+    // An ISO 8601 week, "2025-W33" (the buckets of a weekly date histogram): Monday to
+    // Sunday of the week whose Thursday falls in that year.
+    if (n == 2 && parts[1].size() >= 2 && parts[1].size() <= 3 && (parts[1][0] == 'W' || parts[1][0] == 'w') &&
+        digits(parts[1].substr(1))) {
+        const int y = to_int(parts[0]), w = to_int(parts[1].substr(1));
+        // Monday of week 1: the Monday on or before 4 January (day 0 of the calendar is a
+        // Monday); week w exists when its Thursday is still in year y.
+        const long jan4 = y >= 1 ? day_number(y, 1, 4) : 0;
+        const long monday = jan4 - jan4 % 7 + 7L * (w - 1);
+        if (y < 1 || y >= 9999 || w < 1 || from_day_number(monday + 3).y != y) {
+            err = "week " + shown + " out of range";
+            return false;
+        }
+        const Ymd a = from_day_number(monday), b = from_day_number(monday + 6);
+        first = a.y * 10000 + a.m * 100 + a.d;
+        last = b.y * 10000 + b.m * 100 + b.d;
+        return true;
     }
     for (int i = 1; i < n; ++i) {
         if (parts[i].empty() || parts[i].size() > 2 || !digits(parts[i])) {

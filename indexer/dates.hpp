@@ -41,6 +41,14 @@ struct DateTime {
     }
 };
 
+// Proleptic Gregorian calendar, years 1..9999: the serial number of a day (day 0 is
+// 0001-01-01, a Monday, so day_number(...) % 7 is the weekday, 0 = Monday) and back.
+long day_number(int year, int month, int day);
+struct Ymd {
+    int y = 0, m = 0, d = 0;
+};
+Ymd from_day_number(long n);
+
 // Parses a publication date from metadata; the whole string (trimmed) must be
 // one date, and a day is required ("août 2025" and "hier" give nullopt).
 // Accepted forms (case and accent insensitive):

@@ -5,6 +5,7 @@
 #include "schema/schema.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <unordered_set>
 
@@ -324,20 +325,29 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
     }
     if (!published) published = find_dateline(stored.text);
     if (published) {
-        const DateTime& d = *published;
+        // The article is filed on the day its readers saw: the source's local day and
+        // time (2018-01-01T00:15+01:00 is 2018-01-01, not 2017-12-31 as in UTC).
+        const DateTime d = published->local();
         std::string value = yyyymmdd(d.year, d.month, d.day);
-        char iso[32];
+        char iso[48];
         std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", d.year, d.month, d.day);
         stored.date = iso;
         if (d.has_time()) {
             two_digits(value, d.hour);
             two_digits(value, d.minute);
             two_digits(value, d.second);
-            // "Z" only when the source gave its zone (the time is then UTC); otherwise
-            // the time is the source's local time, zone unknown.
-            std::snprintf(iso, sizeof iso, d.zoned ? "T%02d:%02d:%02dZ" : "T%02d:%02d:%02d", d.hour, d.minute,
-                          d.second);
+            // ISO 8601 local time, with the source's offset when it gave a zone ("Z" for
+            // UTC); without a zone the time is as written, offset unknown.
+            std::snprintf(iso, sizeof iso, "T%02d:%02d:%02d", d.hour, d.minute, d.second);
             stored.date += iso;
+            const int offset = published->utc_offset;
+            if (published->zoned && offset == 0) {
+                stored.date += 'Z';
+            } else if (published->zoned) {
+                std::snprintf(iso, sizeof iso, "%c%02d:%02d", offset < 0 ? '-' : '+', std::abs(offset) / 60,
+                              std::abs(offset) % 60);
+                stored.date += iso;
+            }
         }
         doc.add_value(schema::kSlotDate, value);
         add_date_terms(doc, schema::field("date").prefix, d.year, d.month, d.day);

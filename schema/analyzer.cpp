@@ -21,7 +21,7 @@ namespace depeche {
 namespace {
 
 // Analyzer behaviour version: bump when any stage changes the terms it produces.
-constexpr const char* kAnalyzerVersion = "french-8";
+constexpr const char* kAnalyzerVersion = "french-9";
 
 // Elided words, lower case, without the apostrophe.
 constexpr std::string_view kElisions[] = {
@@ -248,6 +248,19 @@ std::string Analyzer::normalize(std::string_view text) const {
     return out;
 }
 
+// A word that a period may follow inside a sentence: one capital letter (an initial:
+// "W", "É") or a title as written before names ("M", "Mme", "MM", "Dr", "Pr", "Me",
+// "Mgr", "St"...). Case matters: "me." ends a sentence.
+static bool is_initial_or_title(std::string_view word) {
+    static constexpr std::string_view kTitles[] = {"M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr",
+                                                   "Me", "Mgr", "St", "Ste", "Sts", "Jr", "Sr", "Mr", "Mrs", "Ms",
+                                                   "Gén", "Gal", "Cdt", "Col", "Lt", "Cpt", "Vve", "Fr", "Sgt"};
+    if (std::find(std::begin(kTitles), std::end(kTitles), word) != std::end(kTitles)) return true;
+    std::size_t i = 0;
+    const char32_t c = decode(word, i);
+    return i == word.size() && u_isupper(static_cast<UChar32>(c));
+}
+
 std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, std::uint32_t pos) {
     if (text.empty()) return pos;
     UErrorCode status = U_ZERO_ERROR;
@@ -259,10 +272,12 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
         utext_close(ut);
         return pos;
     }
-    std::size_t prev_end = std::string_view::npos;  // end of the previous kept word
+    std::size_t prev_begin = 0, prev_end = std::string_view::npos;  // the previous kept word
     // Sentence punctuation between two words leaves a one-position gap, so that phrases
-    // never run across "Emmanuel. Macron" or "européenne.Cette".
+    // never run across "Emmanuel. Macron" or "européenne.Cette". A period right after an
+    // initial or a title ("George W. Bush", "M. Macron", "Mme. Borne") ends no sentence.
     auto ends_sentence = [&](std::size_t from, std::size_t to) {
+        if (text[from] == '.' && is_initial_or_title(text.substr(prev_begin, from - prev_begin))) ++from;
         for (std::size_t k = from; k < to; ++k) {
             char c = text[k];
             if (c == '.' || c == '!' || c == '?' || c == ';' || c == ':') return true;
@@ -334,6 +349,7 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             t.end = static_cast<std::uint32_t>(end);
             t.joined = prev_end != std::string_view::npos && begin > prev_end &&
                        is_hyphen(text.substr(prev_end, begin - prev_end));
+            prev_begin = begin;
             prev_end = end;
             out.push_back(std::move(t));
         }

@@ -13,6 +13,8 @@ packages=(
   nlohmann-json3-dev
   libgumbo-dev
   libzstd-dev
+  zlib1g-dev
+  libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive
 )

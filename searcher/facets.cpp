@@ -1,10 +1,12 @@
 #include "searcher/facets.hpp"
 
+#include "indexer/dates.hpp"
 #include "indexer/people.hpp"
 #include "schema/schema.hpp"
 #include "searcher/people_resolver.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace depeche {
 namespace {
@@ -388,6 +390,89 @@ void FacetSpy::merge_results(const std::string& s) {
     }
 }
 
+namespace {
+
+// A publication day's bucket at an interval, as a serial number (consecutive buckets have
+// consecutive numbers): the year, the month counted from year 0, the week (weeks start
+// on Monday: day 0 of the calendar is a Monday) or the day.
+long bucket_serial(std::uint32_t d, DateInterval interval) {
+    const int y = static_cast<int>(d / 10000), m = static_cast<int>(d / 100 % 100), day = static_cast<int>(d % 100);
+    switch (interval) {
+        case DateInterval::Year: return y;
+        case DateInterval::Month: return y * 12L + (m - 1);
+        case DateInterval::Week: return day_number(y, m, day) / 7;
+        default: return day_number(y, m, day);
+    }
+}
+
+// "2025", "2025-08", "2025-W33" (ISO 8601 week: the year of its Thursday) or "2025-08-15".
+std::string bucket_label(long serial, DateInterval interval) {
+    char out[64];
+    if (interval == DateInterval::Year) {
+        std::snprintf(out, sizeof out, "%04ld", serial);
+    } else if (interval == DateInterval::Month) {
+        std::snprintf(out, sizeof out, "%04ld-%02ld", serial / 12, serial % 12 + 1);
+    } else if (interval == DateInterval::Week) {
+        const long thursday = serial * 7 + 3;
+        const Ymd t = from_day_number(thursday);
+        std::snprintf(out, sizeof out, "%04d-W%02ld", t.y, (thursday - day_number(t.y, 1, 1)) / 7 + 1);
+    } else {
+        const Ymd t = from_day_number(serial);
+        std::snprintf(out, sizeof out, "%04d-%02d-%02d", t.y, t.m, t.d);
+    }
+    return out;
+}
+
+const char* interval_name(DateInterval interval) {
+    switch (interval) {
+        case DateInterval::Year: return "year";
+        case DateInterval::Month: return "month";
+        case DateInterval::Week: return "week";
+        default: return "day";
+    }
+}
+
+// Buckets a histogram may hold; a finer interval over a longer span falls back to the
+// next coarser one (day, then week, month, year).
+constexpr long kMaxBuckets = 20000;
+
+}  // namespace
+
+std::vector<FacetCount> publication_histogram(const FacetSpy::DateCounts& days, DateInterval interval,
+                                              std::string* interval_used) {
+    auto full_date = [](std::uint32_t d) {
+        const std::uint32_t y = d / 10000, m = d / 100 % 100, day = d % 100;
+        return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+    };
+    std::uint32_t first = UINT32_MAX, last = 0;
+    for (const auto& [d, n] : days) {
+        if (!full_date(d)) continue;
+        first = std::min(first, d);
+        last = std::max(last, d);
+    }
+    if (interval_used) interval_used->clear();
+    if (last == 0) return {};
+    if (interval == DateInterval::Auto) {
+        const std::size_t level = bucket_level(first, last);
+        interval = level == 0 ? DateInterval::Year : level == 1 ? DateInterval::Month : DateInterval::Day;
+    }
+    while (interval != DateInterval::Year && bucket_serial(last, interval) - bucket_serial(first, interval) >= kMaxBuckets)
+        interval = interval == DateInterval::Day ? DateInterval::Week
+                   : interval == DateInterval::Week ? DateInterval::Month : DateInterval::Year;
+    const long lo = bucket_serial(first, interval), hi = bucket_serial(last, interval);
+    std::vector<std::size_t> counts(static_cast<std::size_t>(hi - lo + 1), 0);
+    for (const auto& [d, n] : days)
+        if (full_date(d)) {
+            const long b = bucket_serial(d, interval);
+            if (b >= lo && b <= hi) counts[static_cast<std::size_t>(b - lo)] += n;
+        }
+    std::vector<FacetCount> out;
+    out.reserve(counts.size());
+    for (long b = lo; b <= hi; ++b) out.push_back({bucket_label(b, interval), counts[static_cast<std::size_t>(b - lo)]});
+    if (interval_used) *interval_used = interval_name(interval);
+    return out;
+}
+
 std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>& days) {
     FacetSpy::DateCounts numbers;
     for (const auto& [day, n] : days)
@@ -434,7 +519,7 @@ std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     return out;
 }
 
-Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
+Facets FacetSpy::facets(std::size_t people_limit, bool exact, DateInterval interval) const {
     fold_dates();
     Facets f;
     f.exact = exact;
@@ -444,17 +529,7 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact) const {
         fold_people();
         f.people = people_from_maps(people_limit);
     }
-    if (!dates_.empty()) {
-        std::uint32_t first = UINT32_MAX, last = 0;
-        for (const auto& [d, n] : dates_) {
-            first = std::min(first, d);
-            last = std::max(last, d);
-        }
-        const std::size_t level = bucket_level(first, last);
-        DateCounts buckets;
-        for (const auto& [d, n] : dates_) buckets[bucket_of(d, level)] += n;
-        f.dates = bucket_list(buckets);
-    }
+    f.dates = publication_histogram(dates_, interval, &f.date_interval);
     if (mentioned_first_) f.mentioned = bucket_list(mentioned_[bucket_level(mentioned_first_, mentioned_last_)]);
     return f;
 }

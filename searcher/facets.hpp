@@ -64,10 +64,11 @@ public:
     std::string serialise_results() const override;
     void merge_results(const std::string& serialised) override;
 
-    // Top `people_limit` people by count; date histograms at a granularity that suits
-    // their span (years over more than 3 years, months over more than 3 months, days).
+    // Top `people_limit` people by count; the publication-date histogram at `interval`
+    // (publication_histogram), the mentioned-dates one at a granularity that suits their
+    // span (years over more than 3 years, months over more than 3 months, days).
     // Every count is a number of articles.
-    Facets facets(std::size_t people_limit, bool exact) const;
+    Facets facets(std::size_t people_limit, bool exact, DateInterval interval = DateInterval::Auto) const;
 
     Xapian::doccount seen() const { return seen_; }
 
@@ -106,6 +107,14 @@ private:
     std::array<DateCounts, 3> mentioned_;
     std::uint32_t mentioned_first_ = 0, mentioned_last_ = 0;  // span of the values
 };
+
+// Publication days (YYYYMMDD numbers) counted into buckets at `interval` (Auto: years
+// over more than 3 years, months over more than 3 months, else days), every bucket from
+// the first to the last that holds a day, empty ones with 0. More than 20,000 buckets
+// take the next coarser interval. `interval_used` receives "year", "month", "week" or
+// "day" ("" when there is no date).
+std::vector<FacetCount> publication_histogram(const FacetSpy::DateCounts& days, DateInterval interval,
+                                              std::string* interval_used);
 
 // Groups "YYYYMMDD" counts into year, month or day buckets chosen by the span.
 std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>& days);

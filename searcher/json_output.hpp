@@ -30,17 +30,29 @@ inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
 
 // The answer to a search (format_version 1).
 inline json result_json(const std::string& query, const SearchResult& r) {
-    json j{{"format_version", 1}, {"query", query}, {"total", r.total}, {"total_exact", r.total_exact}};
+    json j{{"format_version", 1},         {"query", query},
+           {"total", r.total},             {"total_exact", r.total_exact},
+           {"total_lower", r.total_lower}, {"total_upper", r.total_upper},
+           {"suggestion", r.suggestion},   {"notes", r.notes}};
     json hits = json::array();
     for (const auto& h : r.hits) hits.push_back(hit_json(h));
     j["hits"] = std::move(hits);
     if (r.facets) {
         j["facets"] = {{"people", counts_json(r.facets->people, "name")},
                        {"dates", counts_json(r.facets->dates, "value")},
+                       {"date_interval", r.facets->date_interval},
                        {"mentioned", counts_json(r.facets->mentioned, "value")},
                        {"exact", r.facets->exact}};
     }
     return j;
+}
+
+// One article read whole (GET /api/article/ID, format_version 1).
+inline json article_json(const ArticleView& a) {
+    return json{{"format_version", 1}, {"id", a.id},         {"title", a.title},   {"date", a.date},
+                {"url", a.url},        {"path", a.path},     {"author", a.author}, {"source", a.source},
+                {"text", a.text},      {"highlighted", a.highlighted},
+                {"people", a.people},  {"mentioned", a.mentioned}};
 }
 
 // The answer to --stats (format_version 1); `path` is the index folder as given.
@@ -53,6 +65,17 @@ inline json stats_json(const IndexStats& s, const std::string& path) {
 // One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).
 inline std::string dump_line(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// "auto", "year", "month", "week", "day" (the names of --date-interval and of the
+// "date_interval" request field); nullopt for anything else.
+inline std::optional<DateInterval> date_interval_named(const std::string& name) {
+    if (name == "auto") return DateInterval::Auto;
+    if (name == "year") return DateInterval::Year;
+    if (name == "month") return DateInterval::Month;
+    if (name == "week") return DateInterval::Week;
+    if (name == "day") return DateInterval::Day;
+    return std::nullopt;
 }
 
 // ---- --serve ------------------------------------------------------------------------
@@ -145,13 +168,19 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
             r.search.facet_limit = detail::unsigned_field(v, "facet_limit");
         } else if (key == "exact") {
             r.search.exact_total = detail::bool_field(v, "exact");
+        } else if (key == "estimate") {
+            r.search.exact_total = !detail::bool_field(v, "estimate");
+        } else if (key == "date_interval") {
+            std::optional<DateInterval> d = v.is_string() ? date_interval_named(v.get<std::string>()) : std::nullopt;
+            if (!d) throw RequestError{"\"date_interval\" must be \"auto\", \"year\", \"month\", \"week\" or \"day\"", {}, kCodeRequest};
+            r.search.date_interval = *d;
         } else if (key == "snippet_length") {
             r.search.snippet.length = detail::unsigned_field(v, "snippet_length");
         } else if (key == "stats") {
             r.stats = detail::bool_field(v, "stats");
         } else {
             throw RequestError{"unknown field \"" + key + "\" (known: id, query, limit, offset, sort, facets, "
-                               "facet_limit, exact, snippet_length, stats)", {}, kCodeRequest};
+                               "facet_limit, exact, estimate, date_interval, snippet_length, stats)", {}, kCodeRequest};
         }
     }
     if (!r.stats && !has_query) throw RequestError{"missing \"query\" (or \"stats\": true)", {}, kCodeRequest};

@@ -1,16 +1,21 @@
 // depeche-search: ranked boolean and phrase search over a Dépêche index.
 #include <depeche/depeche.hpp>
 
+#include "searcher/http_server.hpp"
 #include "searcher/json_output.hpp"
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -25,9 +30,18 @@ const char* kUsage =
     "Usage: depeche-search [OPTIONS] QUERY...\n"
     "       depeche-search --stats\n"
     "       depeche-search --serve   (JSON requests on stdin, one per line: docs/serve.md)\n"
-    "Searches a Dépêche index. Query language: words (AND by default), OR, NOT, -word, +word,\n"
-    "(groups), \"exact phrase\", a NEAR b, prefix*, fields titre:/title:, auteur:/author:,\n"
-    "source:, id:, url:, personne:/person:, date:, mentionne:/mentioned: (see docs/query-language.md).\n\n"
+    "       depeche-search --http [ADDR:]PORT   (HTTP API and web page: docs/http.md)\n"
+    "Searches a Dépêche index. Query language: words (AND by default), OR/OU, NOT/SAUF, -word,\n"
+    "+word, (groups), \"exact phrase\", a NEAR b, prefix*, fields titre:/title:, auteur:/author:,\n"
+    "source:, id:, url:, personne:/person:, date:, mentionne:/mentioned: (docs/query-language.md).\n"
+    "Operators are written in capitals: a lower-case \"ou\" or \"or\" is searched as a word.\n"
+    "Any argument that is not one of the options below is part of the query (-date:2018 too);\n"
+    "after --, every argument is.\n\n"
+    "Examples:\n"
+    "  depeche-search '\"Union européenne\" sanctions'\n"
+    "  depeche-search 'Macron OU Hollande' -date:2018\n"
+    "  depeche-search 'personne:Merkel date:2015..2017' --facets\n"
+    "  depeche-search 'titre:retraites -grève' --sort -date -n 20\n\n"
     "Exit status: 0 success (also with no hits); 2 malformed query or bad usage;\n"
     "3 missing, incompatible or damaged index; 4 the index could not be read.\n\n"
     "Options";
@@ -46,6 +60,65 @@ void validate(boost::any& v, const std::vector<std::string>& values, Count*, int
     v = Count{static_cast<std::size_t>(n)};
 }
 
+// Splits the command line into options (for Boost) and query words. An argument is an
+// option when it is one of `opts` (a long name, or a short one alone: "-n", or with
+// digits attached: "-n5") and then takes its value from the next argument if it needs
+// one; every other argument is a query word, so that "-date:2018" or "-grève" are
+// query words (excluded terms), not unknown options. After "--" every argument is a
+// query word. A long option that is not known ("--foo") is left to Boost, which
+// reports it.
+void split_arguments(int argc, char** argv, const po::options_description& opts, std::vector<std::string>& options,
+                     std::vector<std::string>& words) {
+    auto takes_value = [](const po::option_description& od) { return od.semantic()->max_tokens() > 0; };
+    auto short_option = [&](char c) -> const po::option_description* {
+        for (const auto& od : opts.options()) {
+            const std::string name = od->canonical_display_name(po::command_line_style::allow_dash_for_short);
+            if (name.size() == 2 && name[0] == '-' && name[1] == c) return od.get();
+        }
+        return nullptr;
+    };
+    bool only_words = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (only_words) { words.push_back(a); continue; }
+        if (a == "--") { only_words = true; continue; }
+        if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+            options.push_back(a);
+            const po::option_description* od = opts.find_nothrow(a.substr(2, a.find('=') - 2), false);
+            if (od && a.find('=') == std::string::npos && takes_value(*od) && i + 1 < argc) options.push_back(argv[++i]);
+            continue;
+        }
+        const po::option_description* od = a.size() >= 2 && a[0] == '-' ? short_option(a[1]) : nullptr;
+        if (od && a.size() == 2) {
+            options.push_back(a);
+            if (takes_value(*od) && i + 1 < argc) options.push_back(argv[++i]);
+        } else if (od && takes_value(*od) && a.find_first_not_of("0123456789", 2) == std::string::npos) {
+            options.push_back(a);  // "-n5"
+        } else {
+            words.push_back(a);
+        }
+    }
+}
+
+// The bearer token of --http-token: the file's first line, without surrounding spaces;
+// at least 16 characters.
+bool read_token(const std::string& path, std::string& token) {
+    std::ifstream in(path);
+    if (!in) {
+        std::cerr << "depeche-search: cannot read the token file " << path << "\n";
+        return false;
+    }
+    std::getline(in, token);
+    token.erase(0, token.find_first_not_of(" \t\r"));
+    token.erase(token.find_last_not_of(" \t\r") + 1);
+    if (token.size() < 16 || token.find_first_of(" ;,\"") != std::string::npos) {
+        std::cerr << "depeche-search: " << path << ": the token must be one word of at least 16 characters "
+                  << "(for example: head -c 24 /dev/urandom | base64 > " << path << ")\n";
+        return false;
+    }
+    return true;
+}
+
 // The exit status for a library error, also the "code" of a --serve error response:
 // 2 for a query, 3 for a missing, incompatible or damaged index, 4 for the rest.
 int status_of(const depeche::Error& e) {
@@ -61,12 +134,38 @@ std::string default_db() {
     return env && *env ? env : "depeche.db";
 }
 
-void print_text(const depeche::SearchResult& r, bool color) {
+// The facet values most counted (at most `limit`), shown in date order, and how many
+// were left out.
+std::vector<depeche::FacetCount> top_in_order(const std::vector<depeche::FacetCount>& v, std::size_t limit,
+                                              std::size_t& left_out) {
+    std::vector<depeche::FacetCount> top = v;
+    left_out = 0;
+    if (top.size() > limit) {
+        std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+        left_out = top.size() - limit;
+        top.resize(limit);
+        std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+    }
+    return top;
+}
+
+void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& req, bool color) {
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
     const char* reset = color ? "\033[0m" : "";
-    std::printf("%s%zu %s%s\n", r.total_exact ? "" : "about ", r.total,
-                r.total == 1 ? "article" : "articles", r.total_exact ? "" : " (estimated)");
+    const char* noun = r.total == 1 ? "article" : "articles";
+    std::string shown;
+    if (!r.hits.empty())
+        shown = ", " + std::to_string(r.hits.front().rank) + "-" + std::to_string(r.hits.back().rank) + ":";
+    else if (r.total > 0 && req.limit > 0)
+        shown = " (none shown from " + std::to_string(req.offset + 1) + ")";
+    if (r.total_exact)
+        std::printf("%zu %s%s\n", r.total, noun, shown.c_str());
+    else
+        std::printf("about %zu %s (estimated: between %zu and %zu)%s\n", r.total, noun, r.total_lower,
+                    r.total_upper, shown.c_str());
+    for (const std::string& note : r.notes) std::printf("%snote: %s%s\n", dim, note.c_str(), reset);
+    if (!r.suggestion.empty()) std::printf("Vouliez-vous dire : %s%s%s ?\n", bold, r.suggestion.c_str(), reset);
     for (const auto& h : r.hits) {
         std::printf("\n%2zu. %s%s%s", h.rank, bold, h.title.empty() ? "(untitled)" : h.title.c_str(), reset);
         if (!h.date.empty()) std::printf("  %s", h.date.substr(0, 10).c_str());
@@ -78,17 +177,20 @@ void print_text(const depeche::SearchResult& r, bool color) {
         if (!h.snippet.empty()) std::printf("    %s\n", h.snippet.c_str());
     }
     if (r.facets) {
-        auto line = [](const char* label, const std::vector<depeche::FacetCount>& v) {
+        auto line = [](const std::string& label, const std::vector<depeche::FacetCount>& v, std::size_t left_out) {
             if (v.empty()) return;
-            std::printf("%s:", label);
+            std::printf("%s:", label.c_str());
             for (std::size_t i = 0; i < v.size(); ++i)
                 std::printf("%s %s (%zu)", i ? "," : "", v[i].value.c_str(), v[i].count);
+            if (left_out) std::printf(" (+%zu more)", left_out);
             std::printf("\n");
         };
         std::printf("\n");
-        line("people", r.facets->people);
-        line("dates", r.facets->dates);
-        line("mentioned", r.facets->mentioned);
+        line("people", r.facets->people, 0);
+        line(r.facets->date_interval.empty() ? "dates" : "dates (" + r.facets->date_interval + ")", r.facets->dates, 0);
+        std::size_t left_out = 0;
+        std::vector<depeche::FacetCount> mentioned = top_in_order(r.facets->mentioned, req.facet_limit, left_out);
+        line("mentioned", mentioned, left_out);
         if (!r.facets->exact) std::printf("(facet counts are estimates)\n");
     }
 }
@@ -134,8 +236,8 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
 
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
-    std::string db, format, sort, color;
-    Count limit{10}, offset{0}, snippet{240}, facet_limit{10};
+    std::string db, format, sort, color, interval, http_address, token_file;
+    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0};
     opts.add_options()
         ("help,h", "show this help")
         ("version", "show the version")
@@ -145,22 +247,28 @@ int main(int argc, char** argv) {
         ("format,f", po::value<std::string>(&format)->default_value("text"), "text or json")
         ("sort", po::value<std::string>(&sort), "relevance (default), date (oldest first) or -date (newest first)")
         ("facets", "count people and dates over all matches")
-        ("facet-limit", po::value<Count>(&facet_limit)->default_value(facet_limit, "10"), "people listed in the facets")
-        ("exact", "count all matches exactly")
+        ("facet-limit", po::value<Count>(&facet_limit)->default_value(facet_limit, "10"),
+         "people listed in the facets (and, in text output, mentioned dates)")
+        ("date-interval", po::value<std::string>(&interval)->default_value("auto"),
+         "publication-date histogram buckets: auto, year, month, week or day")
+        ("estimate", "estimate the number of matches instead of counting them all (faster on huge result sets)")
+        ("exact", "count all matches exactly (the default; kept for scripts)")
         ("snippet-length", po::value<Count>(&snippet)->default_value(snippet, "240"), "snippet size in bytes (0: none)")
         ("color", po::value<std::string>(&color)->default_value("auto"), "highlight with colours: auto, always or never")
         ("stats", "print index statistics instead of searching")
         ("serve", "answer JSON requests read line by line from stdin (docs/serve.md); the "
-                  "options above are the defaults of every request");
-    po::options_description hidden;
-    hidden.add_options()("query", po::value<std::vector<std::string>>(), "query");
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("query", -1);
+                  "options above are the defaults of every request")
+        ("http", po::value<std::string>(&http_address), "serve the HTTP API and the web page on [ADDR:]PORT "
+                  "(ADDR 127.0.0.1 by default; docs/http.md)")
+        ("http-token", po::value<std::string>(&token_file), "file holding the bearer token that every HTTP request "
+                  "must carry (required to listen on an address other than loopback)")
+        ("http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
+         "HTTP worker threads (0: 4 per core, at least 8)");
+    std::vector<std::string> option_args, words;
+    split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos)
+        po::store(po::command_line_parser(option_args).options(opts)
                       .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
                       .run(), vm);
         po::notify(vm);
@@ -169,6 +277,10 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     if (vm.count("help")) { std::cout << opts << "\n"; return kExitOk; }
+    if (vm.count("exact") && vm.count("estimate")) {
+        std::cerr << "depeche-search: --exact and --estimate exclude each other\n";
+        return kExitUsage;
+    }
     if (vm.count("version")) { std::cout << "depeche-search " << depeche::version() << "\n"; return kExitOk; }
     if (format != "text" && format != "json") {
         std::cerr << "depeche-search: --format must be text or json, not '" << format << "'\n";
@@ -189,19 +301,28 @@ int main(int argc, char** argv) {
             return kExitUsage;
         }
     }
+    if (auto d = jo::date_interval_named(interval)) req.date_interval = *d;
+    else {
+        std::cerr << "depeche-search: --date-interval must be auto, year, month, week or day, not '" << interval << "'\n";
+        return kExitUsage;
+    }
     bool stats = vm.count("stats") > 0;
     bool serving = vm.count("serve") > 0;
-    if (serving && (stats || vm.count("query"))) {
+    const bool http = vm.count("http") > 0;
+    if (http && (serving || stats || !words.empty())) {
+        std::cerr << "depeche-search: --http takes its queries from HTTP requests: give no QUERY, --stats or --serve\n";
+        return kExitUsage;
+    }
+    if (serving && (stats || !words.empty())) {
         std::cerr << "depeche-search: --serve reads its queries from stdin: give no QUERY and no --stats\n";
         return kExitUsage;
     }
-    if (!stats && !serving && !vm.count("query")) {
+    if (!stats && !serving && !http && words.empty()) {
         std::cerr << "depeche-search: no QUERY given (see --help)\n";
         return kExitUsage;
     }
     std::string query;
-    if (vm.count("query"))
-        for (const auto& part : vm["query"].as<std::vector<std::string>>()) query += (query.empty() ? "" : " ") + part;
+    for (const auto& part : words) query += (query.empty() ? "" : " ") + part;
 
     // Colour is for text output only: JSON never holds escape codes (nor does --serve).
     bool use_color = format == "text" &&
@@ -211,9 +332,27 @@ int main(int argc, char** argv) {
     req.offset = offset.n;
     req.facets = vm.count("facets") > 0;
     req.facet_limit = facet_limit.n;
-    req.exact_total = vm.count("exact") > 0;
+    req.exact_total = vm.count("estimate") == 0;
     req.snippet.length = snippet.n;
     if (serving) return serve(db, req);
+    if (http) {
+        depeche::http::Options o;
+        if (!depeche::http::parse_address(http_address, o.host, o.port)) {
+            std::cerr << "depeche-search: --http takes [ADDR:]PORT (8080, 127.0.0.1:8080, [::1]:8080), not '" << http_address
+                      << "'\n";
+            return kExitUsage;
+        }
+        if (!token_file.empty() && !read_token(token_file, o.token)) return kExitUsage;
+        if (!depeche::http::is_loopback(o.host) && o.token.empty()) {
+            std::cerr << "depeche-search: listening on " << o.host
+                      << " (not loopback) needs --http-token FILE: every request must then carry that token\n";
+            return kExitUsage;
+        }
+        o.db = db;
+        o.threads = http_threads.n;
+        o.defaults = req;
+        return depeche::http::serve_http(o);
+    }
     if (use_color) {
         req.snippet.highlight_open = "\033[1;33m";
         req.snippet.highlight_close = "\033[0m";
@@ -233,7 +372,7 @@ int main(int argc, char** argv) {
         }
         depeche::SearchResult r = searcher.search(req);
         if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
-        else print_text(r, use_color);
+        else print_text(r, req, use_color);
         return kExitOk;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-search: " << e.what() << "\n";

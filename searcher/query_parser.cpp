@@ -293,6 +293,34 @@ std::unique_ptr<Node> parse_syntax(std::string_view query) {
     return SyntaxParser(lex(query)).parse();
 }
 
+std::vector<std::string> operator_notes(std::string_view query) {
+    struct Operator {
+        const char* word;
+        const char* written;
+    };
+    static constexpr Operator kOperators[] = {
+        {"ou", "OU (ou OR)"}, {"or", "OR (ou OU)"}, {"sauf", "SAUF (ou NOT, ou -mot)"}, {"not", "NOT (ou SAUF, ou -mot)"}};
+    std::vector<std::string> notes;
+    const std::vector<Lexeme> lx = lex(query);
+    using K = Lexeme::Kind;
+    for (std::size_t i = 1; i + 1 < lx.size(); ++i) {
+        if (lx[i].kind != K::Word) continue;
+        const K before = lx[i - 1].kind, after = lx[i + 1].kind;
+        if (before != K::Word && before != K::Phrase && before != K::RParen) continue;
+        if (after != K::Word && after != K::Phrase && after != K::LParen && after != K::Field && after != K::Minus &&
+            after != K::Plus)
+            continue;
+        // The value of a field ("titre:ou") is a Word after a Field, excluded above.
+        for (const Operator& op : kOperators)
+            if (lx[i].text == op.word) {
+                std::string note = std::string("« ") + op.word + " » (position " + std::to_string(lx[i].pos + 1) +
+                                   ") est cherché comme un mot ; pour l'opérateur, écrivez " + op.written;
+                if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(std::move(note));
+            }
+    }
+    return notes;
+}
+
 std::string describe(const Node& n) {
     switch (n.type) {
         case Node::Type::Word: return n.text;

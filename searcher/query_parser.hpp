@@ -30,6 +30,11 @@ std::unique_ptr<Node> parse_syntax(std::string_view query);
 // The tree as text, for tests: (AND "a" (OR b c*)) ...
 std::string describe(const Node& node);
 
+// Remarks on a (well-formed) query for the user, one sentence each: a lower-case "ou",
+// "or", "sauf" or "not" between two terms is searched as a word, and the note says how
+// to write the operator.
+std::vector<std::string> operator_notes(std::string_view query);
+
 // What to highlight in snippets: single words (exact forms and stems) and phrases.
 struct Highlights {
     std::vector<std::string> exact;               // words matched as written

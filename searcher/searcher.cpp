@@ -6,6 +6,7 @@
 #include "searcher/people_resolver.hpp"
 #include "searcher/query_parser.hpp"
 #include "searcher/snippet.hpp"
+#include "searcher/suggest.hpp"
 
 #include <depeche/depeche.hpp>
 
@@ -35,6 +36,19 @@ void modified_backoff(int attempt) {
 }
 
 }  // namespace
+
+// Moves the stored fields that a Hit and an ArticleView share.
+template <class T>
+void take_fields(StoredArticle& a, T& out) {
+    out.id = std::move(a.id);
+    out.title = std::move(a.title);
+    out.date = std::move(a.date);
+    out.url = std::move(a.url);
+    out.path = std::move(a.path);
+    out.author = std::move(a.author);
+    out.source = std::move(a.source);
+    out.people = std::move(a.people);
+}
 
 struct Searcher::Impl {
     std::string dir;
@@ -93,6 +107,15 @@ struct Searcher::Impl {
         return a;
     }
 
+    // The stored data of a document; unreadable data is damage.
+    StoredArticle stored_or_damaged(Xapian::docid did, const std::string& data, bool with_text) {
+        std::optional<StoredArticle> a = stored(data, with_text);
+        if (!a)
+            throw IndexCorruptError("index " + dir + ": document " + std::to_string(did) +
+                                    " has unreadable stored data (run depeche-index --check)");
+        return std::move(*a);
+    }
+
     // open_readonly() reads the index's metadata; a writer committing twice meanwhile
     // discards that revision (Xapian::DatabaseModifiedError, which open_readonly
     // reports as an IoError naming it): open again then.
@@ -135,7 +158,9 @@ struct Searcher::Impl {
                                              static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
-        result.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        result.total_lower = mset.get_matches_lower_bound();
+        result.total_upper = mset.get_matches_upper_bound();
+        result.total_exact = result.total_lower == result.total_upper;
         // Facets need every match seen by the spy, exact totals every match counted: a
         // second pass without weights does both. The ranked match above stops early on
         // its top hits (Xapian's max-weight pruning), and visiting every match with
@@ -153,25 +178,17 @@ struct Searcher::Impl {
             }
             Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
             result.total = counted.get_matches_estimated();
-            result.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+            result.total_lower = counted.get_matches_lower_bound();
+            result.total_upper = counted.get_matches_upper_bound();
+            result.total_exact = result.total_lower == result.total_upper;
         }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            std::optional<StoredArticle> stored = this->stored(it.get_document().get_data(), snippets);
-            if (!stored) throw IndexCorruptError("index " + dir + ": document " + std::to_string(*it) +
-                                                 " has unreadable stored data (run depeche-index --check)");
-            StoredArticle& a = *stored;
+            StoredArticle a = stored_or_damaged(*it, it.get_document().get_data(), snippets);
             Hit h;
             h.rank = ++rank;
-            h.id = std::move(a.id);
-            h.title = std::move(a.title);
-            h.date = std::move(a.date);
-            h.url = std::move(a.url);
-            h.path = std::move(a.path);
-            h.author = std::move(a.author);
-            h.source = std::move(a.source);
-            h.people = std::move(a.people);
+            take_fields(a, h);
             h.score = it.get_weight();
             if (snippets && !a.text.empty())
                 h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
@@ -179,8 +196,35 @@ struct Searcher::Impl {
                                          snippet_region(db, *it, a, parsed.highlights, req.snippet.length));
             result.hits.push_back(std::move(h));
         }
-        if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact);
+        if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
+        result.notes = operator_notes(req.query);
+        if (req.suggest && result.total_upper <= kSuggestBelow) result.suggestion = suggestion(req.query, result.total);
         return result;
+    }
+
+    // Exact number of articles matching a query.
+    std::size_t count(const std::string& query) {
+        QueryParser parser(analyzer, &db);
+        Xapian::Enquire counter(db);
+        counter.set_query(parser.parse(query).query);
+        counter.set_weighting_scheme(Xapian::BoolWeight());
+        counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+        return counter.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+    }
+
+    std::string suggestion(const std::string& query, std::size_t found) {
+        SuggestSources sources{db, analyzer, {}, {}, {}};
+        sources.text_of = [this](Xapian::docid id) {
+            std::optional<StoredArticle> a = stored(db.get_document(id).get_data(), true);
+            std::string text;
+            if (a) {
+                text = std::move(a->title);
+                text.append("\n\n").append(a->text);
+            }
+            return text;
+        };
+        sources.count = [this](const std::string& q) { return count(q); };
+        return suggest(query, found, sources);
     }
 };
 
@@ -218,6 +262,18 @@ auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first,
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
             modified_backoff(attempt);
+        } catch (const Xapian::DatabaseCorruptError&) {
+            // A block of the revision being read that a writer's commits reused can look
+            // corrupt ("Expected block 2 to be level 1, not 0") before Xapian notices the
+            // revision was discarded: when a newer revision exists, read that one; damage
+            // that is still there on the latest revision is reported.
+            bool changed = false;
+            try {
+                changed = db.reopen();
+            } catch (const Xapian::Error&) {
+            }
+            if (!changed || attempt >= kModifiedAttempts) throw;
+            modified_backoff(attempt);
         }
     }
 }
@@ -245,6 +301,55 @@ SearchResult Searcher::search(const SearchRequest& request) {
 void Searcher::reopen() {
     if (!impl_) moved_from();
     guarded(impl_->dir, [&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); });
+}
+
+std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
+                                             const SnippetOptions& markers) {
+    if (!impl_) moved_from();
+    return guarded(impl_->dir, [&] {
+        return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
+            Impl& m = *impl_;
+            const std::string term = id_term(id);
+            Xapian::PostingIterator p = m.db.postlist_begin(term);
+            if (p == m.db.postlist_end(term)) return std::nullopt;
+            const Xapian::Document doc = m.db.get_document(*p);
+            StoredArticle a = m.stored_or_damaged(*p, doc.get_data(), true);
+            if (a.id != id) return std::nullopt;  // another id with the same hashed term
+            ArticleView v;
+            take_fields(a, v);
+            if (!query.empty()) {
+                QueryParser parser(m.analyzer, &m.db);
+                const ParsedQuery parsed = parser.parse(query);
+                // Paragraph by paragraph (a snippet folds line breaks into spaces): phrases
+                // never span two paragraphs, which are separated by sentence ends or blank lines.
+                for (std::size_t start = 0; start < a.text.size();) {
+                    std::size_t end = a.text.find("\n\n", start);
+                    if (end == std::string::npos) end = a.text.size();
+                    const std::string para = a.text.substr(start, end - start);
+                    if (!v.highlighted.empty()) v.highlighted += "\n\n";
+                    v.highlighted += make_snippet(m.analyzer, para, parsed.highlights, para.size() + 1,
+                                                  markers.highlight_open, markers.highlight_close);
+                    start = end + 2;
+                }
+            }
+            v.text = std::move(a.text);
+            // Mentioned dates: YYYYMMDD numbers joined by U+001F, 00 for an unknown day or month.
+            const std::string list = doc.get_value(schema::kSlotMentioned);
+            for (std::size_t start = 0; start + 8 <= list.size();) {
+                std::size_t end = std::min(list.find('\x1f', start), list.size());
+                const std::string d = list.substr(start, end - start);
+                if (d.size() == 8) {
+                    std::string shown = d.substr(0, 4);
+                    if (d.compare(4, 2, "00") != 0) shown += "-" + d.substr(4, 2);
+                    if (d.compare(4, 2, "00") != 0 && d.compare(6, 2, "00") != 0) shown += "-" + d.substr(6, 2);
+                    v.mentioned.push_back(std::move(shown));
+                }
+                start = end + 1;
+            }
+            std::sort(v.mentioned.begin(), v.mentioned.end());
+            return v;
+        });
+    });
 }
 
 IndexStats Searcher::stats() {

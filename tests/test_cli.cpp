@@ -41,9 +41,9 @@ json search_json(const std::string& query, const std::string& options = "--limit
     return json::parse(r.out);
 }
 
-// Labels (last path part of each id: "t01"...) of the hits.
-std::set<std::string> labels(const std::string& query) {
-    json j = search_json(query);
+// Labels (last path part of each id: "t01"...) of the hits of a JSON result, which
+// must hold every match.
+std::set<std::string> labels_of(const json& j) {
     std::set<std::string> out;
     for (const auto& h : j["hits"]) {
         std::string id = h["id"];
@@ -52,6 +52,8 @@ std::set<std::string> labels(const std::string& query) {
     CHECK(j["total"].get<std::size_t>() == out.size());
     return out;
 }
+
+std::set<std::string> labels(const std::string& query) { return labels_of(search_json(query)); }
 
 }  // namespace
 
@@ -254,4 +256,78 @@ TEST_CASE("cli: exit codes", "[cli]") {
     CHECK(missing.err.find("no index at") != std::string::npos);
     CHECK(run(kIndex + " --db " + db).status == 2);
     CHECK(run(kIndex + " --bogus").status == 2);
+}
+
+TEST_CASE("cli: query words anywhere among the options, even when they start with '-'", "[cli]") {
+    const std::string db = shell_quote(data_db());
+    auto ids_of = [&](const std::string& args) {
+        RunResult r = run(kSearch + " --db " + db + " --format json " + args);
+        INFO(args << "\n" << r.err);
+        REQUIRE(r.status == 0);
+        return labels_of(json::parse(r.out));
+    };
+    using S = std::set<std::string>;
+    // "-t06" would be the short option -t with a value if options were taken greedily.
+    CHECK(ids_of("Ukraine -id:t06") == S{"t01", "t02"});
+    CHECK(ids_of("-id:t06 Ukraine") == S{"t01", "t02"});
+    S undated = ids_of("Ukraine");
+    for (const std::string& dated : ids_of("date:2020..2030 Ukraine")) undated.erase(dated);
+    CHECK(ids_of("-date:2020..2030 Ukraine") == undated);
+    // -n stays an option, alone or with its digits attached.
+    CHECK(run(kSearch + " --db " + db + " Ukraine -n 1").out.rfind("3 articles, 1-1:\n", 0) == 0);
+    CHECK(run(kSearch + " --db " + db + " Ukraine -n1").out.rfind("3 articles, 1-1:\n", 0) == 0);
+    CHECK(ids_of("-- -n Ukraine") == S{"t01", "t02", "t06"});  // after --, -n is the word "n" excluded
+    RunResult unknown = run(kSearch + " --db " + db + " --limt 3 Ukraine");
+    CHECK(unknown.status == 2);
+    CHECK(unknown.err.find("limt") != std::string::npos);
+}
+
+TEST_CASE("cli: the first line gives the exact count and the ranks shown", "[cli]") {
+    const std::string db = shell_quote(data_db());
+    auto first_line = [&](const std::string& args) {
+        RunResult r = run(kSearch + " --db " + db + " " + args);
+        INFO(args << "\n" << r.err);
+        REQUIRE(r.status == 0);
+        return r.out.substr(0, r.out.find('\n'));
+    };
+    CHECK(first_line("Ukraine") == "3 articles, 1-3:");
+    CHECK(first_line("-n 1 --offset 1 Ukraine") == "3 articles, 2-2:");
+    CHECK(first_line("-n 0 Ukraine") == "3 articles");
+    CHECK(first_line("--offset 10 Ukraine") == "3 articles (none shown from 11)");
+    CHECK(first_line("-n 0 '\"Emmanuel Macron\"'") == "3 articles");
+    CHECK(first_line("zzzxqj") == "0 articles");
+    CHECK(first_line("-n 1 id:t06") == "1 article, 1-1:");
+    // --estimate: Xapian's estimate, said to be one, with its bounds.
+    std::string estimated = first_line("--estimate -n 1 '\"Emmanuel Macron\"'");
+    CHECK(std::regex_match(estimated, std::regex(R"((about \d+ articles \(estimated: between \d+ and \d+\)|3 articles), 1-1:)")));
+    json j = search_json("\"Emmanuel Macron\"", "--estimate --limit 0");
+    CHECK(j["total_lower"].get<std::size_t>() <= 3);
+    CHECK(j["total_upper"].get<std::size_t>() >= 3);
+    json exact = search_json("\"Emmanuel Macron\"", "--limit 0");
+    CHECK(exact["total"] == 3);
+    CHECK(exact["total_exact"] == true);
+    CHECK(exact["total_lower"] == 3);
+    CHECK(exact["total_upper"] == 3);
+    CHECK(run(kSearch + " --db " + db + " --exact --estimate x").status == 2);
+    CHECK(run(kSearch + " --db " + db + " --date-interval fortnight x").status == 2);
+}
+
+TEST_CASE("cli: a misspelt word gets a suggestion, a lower-case operator a note", "[cli]") {
+    const std::string db = shell_quote(data_db());
+    RunResult r = run(kSearch + " --db " + db + " Ukrayne");
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("0 articles\nVouliez-vous dire : Ukraine ?\n") == 0);
+    json j = search_json("Ukrayne Macron");
+    CHECK(j["total"] == 0);
+    CHECK(j["suggestion"] == "Ukraine Macron");
+    json none = search_json("Ukraine");
+    CHECK(none["suggestion"] == "");
+    CHECK(none["notes"].empty());
+    json ou = search_json("Ukraine ou Macron");
+    REQUIRE(ou["notes"].size() == 1);
+    CHECK(ou["notes"][0].get<std::string>().find("écrivez OU") != std::string::npos);
+    CHECK(search_json("Ukraine OU Macron")["notes"].empty());
+    RunResult help = run(kSearch + " --help");
+    CHECK(help.out.find("Examples:") != std::string::npos);
+    CHECK(help.out.find("capitals") != std::string::npos);
 }

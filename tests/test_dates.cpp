@@ -282,12 +282,15 @@ TEST_CASE("parse_date_range reports errors", "[dates][range]") {
         {"2025-10..2025-08", "start 2025-10 is after end 2025-08"},
         {"2025-08-15..2025-08-14", "start 2025-08-15 is after end 2025-08-14"},
         {"0000", "year 0000 out of range"},
-        {"xyz", "invalid date 'xyz' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
-        {"25-08-01", "invalid date '25-08-01' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
-        {"2025-08-01-02", "invalid date '2025-08-01-02' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
-        {"2025-", "invalid date '2025-' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
-        {"2025-08-1x", "invalid date '2025-08-1x' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
-        {"août 2025", "invalid date 'août 2025' (expected YYYY, YYYY-MM or YYYY-MM-DD)"},
+        {"xyz", "invalid date 'xyz' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"25-08-01", "invalid date '25-08-01' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"2025-08-01-02", "invalid date '2025-08-01-02' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"2025-", "invalid date '2025-' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"2025-08-1x", "invalid date '2025-08-1x' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"août 2025", "invalid date 'août 2025' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)"},
+        {"2020-W54", "week 2020-W54 out of range"},
+        {"2021-W53", "week 2021-W53 out of range"},
+        {"2021-W00", "week 2021-W00 out of range"},
         {"2020..2021..2022", "invalid date range '2020..2021..2022'"},
         {"2020...2021", "invalid date range '2020...2021'"},
     };
@@ -298,6 +301,17 @@ TEST_CASE("parse_date_range reports errors", "[dates][range]") {
         CHECK(err == c.error);
     }
     CHECK_FALSE(depeche::parse_date_range(std::string(10000, '2'), nullptr));
+}
+
+TEST_CASE("dates: ISO weeks as query ranges, as the weekly histogram names them", "[dates]") {
+    using depeche::DateRange;
+    // Week 1 holds the year's first Thursday: 2020-W01 starts on Monday 30 December 2019;
+    // 2020 has 53 weeks, 2021 has 52.
+    CHECK(depeche::parse_date_range("2020-W01", nullptr) == DateRange{20191230, 20200105});
+    CHECK(depeche::parse_date_range("2020-W53", nullptr) == DateRange{20201228, 20210103});
+    CHECK(depeche::parse_date_range("2021-W01", nullptr) == DateRange{20210104, 20210110});
+    CHECK(depeche::parse_date_range("2025-W33", nullptr) == DateRange{20250811, 20250817});
+    CHECK(depeche::parse_date_range("2025-w33..2025-W34", nullptr) == DateRange{20250811, 20250824});
 }
 
 TEST_CASE("range_of and iso_string", "[dates]") {
@@ -807,7 +821,7 @@ TEST_CASE("extract_dates on Duckling French phrases", "[dates][extract][data]") 
     CHECK(negatives == 4);
 }
 
-TEST_CASE("dates: a stored time ends in Z only when the source gave its zone", "[dates]") {
+TEST_CASE("dates: a stored time is the source's local time, with its offset when given", "[dates]") {
     depeche::Analyzer an;
     depeche::Article a;
     a.id = "x";
@@ -818,8 +832,13 @@ TEST_CASE("dates: a stored time ends in Z only when the source gave its zone", "
         REQUIRE(s);
         return s->date;
     };
-    CHECK(stored_date("2025-08-15T14:30:00+02:00") == "2025-08-15T12:30:00Z");
+    CHECK(stored_date("2025-08-15T14:30:00+02:00") == "2025-08-15T14:30:00+02:00");
+    CHECK(stored_date("2018-01-01T00:15+01:00") == "2018-01-01T00:15:00+01:00");
+    CHECK(stored_date("2017-12-31T20:00:00-05:00") == "2017-12-31T20:00:00-05:00");
+    CHECK(stored_date("2025-08-15T14:30:00+05:45") == "2025-08-15T14:30:00+05:45");
+    CHECK(stored_date("Mon, 01 Jan 2018 00:15:00 +0100") == "2018-01-01T00:15:00+01:00");
     CHECK(stored_date("2025-08-15T14:30:00Z") == "2025-08-15T14:30:00Z");
+    CHECK(stored_date("2025-08-15T14:30:00+00:00") == "2025-08-15T14:30:00Z");
     CHECK(stored_date("2025-08-15T14:30:00") == "2025-08-15T14:30:00");
     CHECK(stored_date("vendredi 15 août 2025 à 14h30") == "2025-08-15T14:30:00");
     CHECK(stored_date("2025-08-15") == "2025-08-15");

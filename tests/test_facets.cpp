@@ -238,9 +238,117 @@ TEST_CASE("facets: an index that names nobody still counts dates from the column
         REQUIRE(r.facets);
         CHECK(r.total == 40);
         CHECK(r.facets->people.empty());
-        REQUIRE(r.facets->dates.size() == 2);
+        // Every day from the 10th to the 20th, the empty ones with 0.
+        REQUIRE(r.facets->dates.size() == 11);
+        CHECK(r.facets->date_interval == "day");
         CHECK(r.facets->dates[0].value == "2024-05-10");
         CHECK(r.facets->dates[0].count == 20);
-        CHECK(r.facets->dates[1].count == 20);
+        CHECK(r.facets->dates[1].value == "2024-05-11");
+        CHECK(r.facets->dates[1].count == 0);
+        CHECK(r.facets->dates[10].value == "2024-05-20");
+        CHECK(r.facets->dates[10].count == 20);
     }
+}
+
+TEST_CASE("dates: an article is filed on the local day of its publication", "[facets][dates]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    {
+        Writer w(db);
+        Article a;
+        a.id = "nouvel-an";
+        a.title = "Réveillon";
+        a.body = "Les premiers voeux de l'année.";
+        a.date = "2018-01-01T00:15+01:00";  // 2017-12-31T23:15 in UTC
+        w.add(a);
+        a.id = "veille";
+        a.date = "2017-12-31T23:50:00-05:00";  // 2018-01-01T04:50 in UTC
+        w.add(a);
+        w.commit();
+    }
+    Searcher s(db);
+    auto ids = [&](const std::string& q) {
+        std::set<std::string> out;
+        for (const Hit& h : all(s, q, false).hits) out.insert(h.id);
+        return out;
+    };
+    CHECK(ids("date:2018") == std::set<std::string>{"nouvel-an"});
+    CHECK(ids("date:2018-01-01") == std::set<std::string>{"nouvel-an"});
+    CHECK(ids("date:2017") == std::set<std::string>{"veille"});
+    CHECK(ids("date:2017-12-31 réveillon") == std::set<std::string>{"veille"});
+    SearchResult r = all(s, "réveillon");
+    REQUIRE(r.facets);
+    REQUIRE(r.facets->dates.size() == 2);
+    CHECK(r.facets->dates[0].value == "2017-12-31");
+    CHECK(r.facets->dates[1].value == "2018-01-01");
+    for (const Hit& h : r.hits)
+        CHECK(h.date == (h.id == "nouvel-an" ? "2018-01-01T00:15:00+01:00" : "2017-12-31T23:50:00-05:00"));
+}
+
+TEST_CASE("facets: publication dates by year, month, week or day, empty buckets filled", "[facets][dates]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    const std::vector<std::string> dates = {"2019-12-30", "2020-01-05", "2020-01-06", "2020-03-15", "2022-07-01"};
+    {
+        Writer w(db);
+        for (std::size_t k = 0; k < dates.size(); ++k) {
+            Article a;
+            a.id = "a" + std::to_string(k);
+            a.title = "Chronique";
+            a.body = "Une chronique.";
+            a.date = dates[k];
+            w.add(a);
+        }
+        w.commit();
+    }
+    Searcher s(db);
+    auto histogram = [&](DateInterval interval, std::string& used) {
+        SearchRequest r;
+        r.query = "chronique";
+        r.facets = true;
+        r.date_interval = interval;
+        SearchResult res = s.search(r);
+        REQUIRE(res.facets);
+        used = res.facets->date_interval;
+        std::size_t sum = 0;
+        for (const FacetCount& c : res.facets->dates) sum += c.count;
+        CHECK(sum == dates.size());  // every dated match in exactly one bucket
+        return res.facets->dates;
+    };
+    std::string used;
+    std::vector<FacetCount> years = histogram(DateInterval::Year, used);
+    CHECK(used == "year");
+    REQUIRE(years.size() == 4);  // 2019, 2020, 2021 (empty), 2022
+    CHECK((years[0].value == "2019" && years[0].count == 1));
+    CHECK((years[1].value == "2020" && years[1].count == 3));
+    CHECK((years[2].value == "2021" && years[2].count == 0));
+    CHECK((years[3].value == "2022" && years[3].count == 1));
+    std::vector<FacetCount> months = histogram(DateInterval::Month, used);
+    CHECK(used == "month");
+    REQUIRE(months.size() == 32);  // 2019-12 .. 2022-07
+    CHECK((months[1].value == "2020-01" && months[1].count == 2));
+    CHECK((months[2].value == "2020-02" && months[2].count == 0));
+    // ISO weeks: 2019-12-30 and 2020-01-05 are Monday and Sunday of 2020-W01.
+    std::vector<FacetCount> weeks = histogram(DateInterval::Week, used);
+    CHECK(used == "week");
+    REQUIRE(weeks.size() >= 3);
+    CHECK((weeks[0].value == "2020-W01" && weeks[0].count == 2));
+    CHECK((weeks[1].value == "2020-W02" && weeks[1].count == 1));
+    CHECK(weeks.back().value == "2022-W26");
+    // Every bucket value is a date filter that finds exactly its count.
+    for (const FacetCount& c : weeks) {
+        SearchRequest q;
+        q.query = "date:" + c.value;
+        q.limit = 0;
+        INFO(c.value);
+        CHECK(s.search(q).total == c.count);
+    }
+    std::vector<FacetCount> days = histogram(DateInterval::Day, used);
+    CHECK(used == "day");
+    CHECK(days.front().value == "2019-12-30");
+    CHECK(days.back().value == "2022-07-01");
+    CHECK(days.size() == 915);  // 2019-12-30 .. 2022-07-01, both included
+    // Auto: more than 3 years apart by year number? No (2019..2022): months.
+    histogram(DateInterval::Auto, used);
+    CHECK(used == "month");
 }

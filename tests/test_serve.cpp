@@ -292,6 +292,25 @@ TEST_CASE("serve: a session of good and bad requests", "[serve]") {
     CHECK(r["format_version"] == 1);
     CHECK(r["path"] == data_db());
 
+    // Counts are exact by default, with "limit": 0 too; "estimate": true asks for an
+    // estimate, with its bounds.
+    r = p.ask(R"({"query": "\"Emmanuel Macron\"", "limit": 0})");
+    CHECK(r["total"] == 3);
+    CHECK(r["total_exact"] == true);
+    CHECK(r["total_lower"] == 3);
+    CHECK(r["total_upper"] == 3);
+    r = p.ask(R"({"query": "\"Emmanuel Macron\"", "limit": 0, "estimate": true})");
+    CHECK(r["total_lower"].get<std::size_t>() <= 3);
+    CHECK(r["total_upper"].get<std::size_t>() >= 3);
+    r = p.ask(R"({"query": "Ukraine", "estimate": "yes"})");
+    CHECK(r["error"]["message"] == "\"estimate\" must be true or false");
+    r = p.ask(R"({"query": "Ukraine", "facets": true, "date_interval": "year"})");
+    CHECK(r["facets"]["date_interval"] == "year");
+    r = p.ask(R"({"query": "Ukraine", "date_interval": "hourly"})");
+    CHECK(r["error"]["code"] == 2);
+    r = p.ask(R"({"query": "Ukrayne"})");
+    CHECK(r["suggestion"] == "Ukraine");
+
     r = p.ask(R"({"query": "Macron", "sort": "-date", "facets": true, "exact": true, "snippet_length": 0, "offset": 1})");
     REQUIRE(r["hits"].size() == 3);
     CHECK(r["total"] == 4);

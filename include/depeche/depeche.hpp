@@ -102,6 +102,10 @@ struct Article {
 // ---- Searching --------------------------------------------------------------------------
 enum class Sort { Relevance, DateAscending, DateDescending };
 
+// Bucket size of the publication-date histogram (Facets::dates). Auto picks years over
+// more than 3 years, months over more than 3 months, else days.
+enum class DateInterval { Auto, Year, Month, Week, Day };
+
 struct SnippetOptions {
     std::size_t length = 240;        // approximate snippet length in bytes (0 = no snippet)
     std::string highlight_open = "**";   // put around each matched word
@@ -116,7 +120,14 @@ struct SearchRequest {
     bool sort_given = false;         // true when `sort` was chosen explicitly
     bool facets = false;             // compute people and date facets over all matches
     std::size_t facet_limit = 10;    // people listed in the people facet
-    bool exact_total = false;        // count every match exactly (slower on huge result sets)
+    // Count every match exactly (the default). false: Xapian's estimate from the
+    // ranked pass only, with its bounds in SearchResult::total_lower/total_upper
+    // (cheaper on huge result sets; depeche-search --estimate).
+    bool exact_total = true;
+    DateInterval date_interval = DateInterval::Auto;  // publication-date histogram buckets
+    // When the query finds few or no articles, look for a better spelling of its words
+    // and people in the index (SearchResult::suggestion).
+    bool suggest = true;
     SnippetOptions snippet;
 };
 
@@ -135,7 +146,12 @@ struct FacetCount {
 
 struct Facets {
     std::vector<FacetCount> people;
-    std::vector<FacetCount> dates;      // histogram of publication dates
+    // Histogram of publication dates, from the first to the last bucket with a match,
+    // empty buckets included (count 0), so that two histograms at the same interval can
+    // be compared bucket by bucket. Buckets: "2025", "2025-08", "2025-W33" (ISO week) or
+    // "2025-08-15", as date_interval says.
+    std::vector<FacetCount> dates;
+    std::string date_interval;          // "year", "month", "week" or "day" ("" when no dates)
     std::vector<FacetCount> mentioned;  // histogram of dates mentioned in the text
     bool exact = true;                  // false if counts were estimated
 };
@@ -143,8 +159,28 @@ struct Facets {
 struct SearchResult {
     std::size_t total = 0;         // number of matching articles
     bool total_exact = false;      // whether total is exact or an estimate
+    // Bounds of the number of matching articles (both equal total when it is exact).
+    std::size_t total_lower = 0, total_upper = 0;
+    // The query with misspelt words or people replaced by what the index holds
+    // ("Makron" -> "Macron", "Putin" -> "Poutine"), when the query found few or no
+    // articles and the replacement finds more; "" otherwise.
+    std::string suggestion;
+    // Remarks on how the query was read, one sentence each (e.g. that a lower-case "ou"
+    // between two words was searched as a word, not as the operator OU).
+    std::vector<std::string> notes;
     std::vector<Hit> hits;
     std::optional<Facets> facets;  // set when the request asked for facets
+};
+
+// One article as stored in the index, for reading it whole.
+struct ArticleView {
+    std::string id, title, date, url, path, author, source;  // as in Hit
+    std::string text;                     // the body, NFC-normalised, as indexed
+    // The body with the words of the query given to Searcher::article() wrapped in the
+    // snippet markers (the same matching as snippets); "" without a query.
+    std::string highlighted;
+    std::vector<std::string> people;      // as in Hit
+    std::vector<std::string> mentioned;   // dates mentioned: "2024", "2024-04" or "2024-04-15", in date order
 };
 
 struct IndexStats {
@@ -176,6 +212,12 @@ public:
     // be read (or keeps changing too fast to be read), IndexMissingError or
     // IndexIncompatibleError if it was removed or replaced by an incompatible one.
     SearchResult search(const SearchRequest& request);
+    // The article with this id in the latest commit, nullopt if there is none. With a
+    // query, `highlighted` holds its body with the query's words marked as in snippets
+    // (markers from `markers`). Throws QueryError for a malformed query, and like
+    // search() otherwise.
+    std::optional<ArticleView> article(const std::string& id, const std::string& query = "",
+                                       const SnippetOptions& markers = {});
     // Counts and metadata of the latest commit. Throws IoError (or IndexMissingError...)
     // like search().
     IndexStats stats();

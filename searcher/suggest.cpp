@@ -1,0 +1,150 @@
+#include "searcher/suggest.hpp"
+
+#include "searcher/query_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace depeche {
+
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max) {
+    const std::size_t n = a.size(), m = b.size();
+    if ((n > m ? n - m : m - n) > max) return max + 1;
+    // Three rows of the optimal-string-alignment table: two back (transpositions), one
+    // back and the current one.
+    std::vector<std::size_t> before(m + 1), prev(m + 1), cur(m + 1);
+    for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= n; ++i) {
+        cur[0] = i;
+        std::size_t row_min = cur[0];
+        for (std::size_t j = 1; j <= m; ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, before[j - 2] + 1);
+            cur[j] = v;
+            row_min = std::min(row_min, v);
+        }
+        if (row_min > max) return max + 1;
+        std::swap(before, prev);
+        std::swap(prev, cur);
+    }
+    return std::min(prev[m], max + 1);
+}
+
+std::optional<std::string> closest_indexed_word(const Xapian::Database& db, const std::string& folded) {
+    if (folded.size() < 3) return std::nullopt;
+    const std::size_t max = folded.size() <= 5 ? 1 : 2;
+    const Xapian::doccount own = db.get_termfreq(folded);
+    const Xapian::doccount needed = std::max<Xapian::doccount>(2, own * 3 + 1);
+    std::optional<std::string> best;
+    std::size_t best_distance = max + 1;
+    Xapian::doccount best_freq = 0;
+    // Unprefixed terms (title and body words) are lower case; prefixed ones start with
+    // a capital, so a letter's range holds only words. Read: the words with the same
+    // first letter, those that start with the second (a letter too many in front) and
+    // those that start with a silent h ("Ollande" -> "Hollande").
+    std::string ranges[3] = {folded.substr(0, 1), folded.substr(1, 1), "h"};
+    for (int r = 0; r < 3; ++r) {
+        if ((r == 1 && ranges[1] == ranges[0]) || (r == 2 && (ranges[2] == ranges[0] || ranges[2] == ranges[1])))
+            continue;
+        const std::string& start = ranges[r];
+        for (auto it = db.allterms_begin(start); it != db.allterms_end(start); ++it) {
+            const std::string term = *it;
+            if (term == folded || term.size() + max < folded.size() || term.size() > folded.size() + max) continue;
+            const Xapian::doccount freq = it.get_termfreq();
+            if (freq < needed) continue;
+            const std::size_t d = edit_distance(folded, term, std::min(max, best_distance));
+            if (d > max) continue;
+            if (d < best_distance || (d == best_distance && freq > best_freq)) {
+                best = term;
+                best_distance = d;
+                best_freq = freq;
+            }
+        }
+    }
+    return best;
+}
+
+namespace {
+
+// Plain words of the query a suggestion may replace: not in a phrase, a field or an
+// exclusion, not wildcards.
+void plain_words(const Node& n, std::vector<const Node*>& out) {
+    switch (n.type) {
+        case Node::Type::Word:
+            out.push_back(&n);
+            return;
+        case Node::Type::And:
+        case Node::Type::Or:
+        case Node::Type::Near:
+        case Node::Type::Required:
+            for (const auto& k : n.kids) plain_words(*k, out);
+            return;
+        default:
+            return;
+    }
+}
+
+// The word as the articles write it: the form of `folded` in the first article holding
+// it (with its accents and capitals), lower-cased when the query word was.
+std::string written_form(const SuggestSources& src, const std::string& folded, std::string_view query_word) {
+    std::string form = folded;
+    Xapian::PostingIterator p = src.db.postlist_begin(folded);
+    if (p != src.db.postlist_end(folded) && src.text_of) {
+        const std::string text = src.text_of(*p);
+        std::string normalized = src.analyzer.normalize(text);
+        std::vector<Token> tokens;
+        src.analyzer.analyze(normalized, tokens);
+        for (const Token& t : tokens)
+            if (t.exact == folded) {
+                form = normalized.substr(t.begin, t.end - t.begin);
+                break;
+            }
+    }
+    const bool capital = !query_word.empty() && std::isupper(static_cast<unsigned char>(query_word[0]));
+    if (!capital && !form.empty() && std::isupper(static_cast<unsigned char>(form[0])))
+        form[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(form[0])));
+    if (capital && !form.empty() && std::islower(static_cast<unsigned char>(form[0])))
+        form[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(form[0])));
+    return form;
+}
+
+}  // namespace
+
+std::string suggest(const std::string& query, std::size_t found, const SuggestSources& src) {
+    std::unique_ptr<Node> tree = parse_syntax(query);
+    std::vector<const Node*> words;
+    plain_words(*tree, words);
+    // Replacements, by byte range in the query, in query order.
+    struct Change {
+        std::size_t begin, end;
+        std::string text;
+    };
+    std::vector<Change> changes;
+    for (const Node* w : words) {
+        std::vector<Token> tokens = src.analyzer.tokens(w->text);
+        if (tokens.size() != 1 || tokens[0].stop || tokens[0].number) continue;
+        const std::string& folded = tokens[0].exact;
+        std::optional<std::string> replacement;
+        if (src.person_form) replacement = src.person_form(w->text);
+        if (replacement && src.analyzer.fold(*replacement) == folded) replacement.reset();
+        if (!replacement)
+            if (std::optional<std::string> near = closest_indexed_word(src.db, folded))
+                replacement = written_form(src, *near, w->text);
+        if (replacement) changes.push_back({w->pos, w->pos + w->text.size(), *replacement});
+        if (changes.size() >= 8) break;
+    }
+    if (changes.empty()) return {};
+    std::string out;
+    std::size_t at = 0;
+    for (const Change& c : changes) {
+        out.append(query, at, c.begin - at);
+        out += c.text;
+        at = c.end;
+    }
+    out.append(query, at, std::string::npos);
+    if (src.count && src.count(out) <= found) return {};
+    return out;
+}
+
+}  // namespace depeche
