@@ -380,10 +380,12 @@ std::string PeopleResolver::display(std::string_view person) const {
     return display_cache_.emplace(std::string(person), std::move(shown)).first->second;
 }
 
-std::optional<std::string> PeopleResolver::close_spelling(std::string_view n) const {
+std::optional<std::string> PeopleResolver::closest_person(std::string_view name) const {
+    const std::string n = normalise(person_key(name));
+    if (n.empty() || find(n) || (is_short(n) && !query_keys(n).empty())) return std::nullopt;
     // The most used name (or, for one word, surname) at one edit from n, same first words.
     const bool one_word = n.find(' ') == std::string_view::npos;
-    std::string_view last = last_word(n), first = n.substr(0, n.size() - last.size());
+    std::string_view last = last_word(n), first = std::string_view(n).substr(0, n.size() - last.size());
     if (last.size() < kMinMergedSurname) return std::nullopt;
     std::unordered_map<std::string_view, std::size_t> df;  // surname (one word) or name
     for (const Name& name : names_) {
@@ -414,18 +416,12 @@ std::optional<std::string> PeopleResolver::canonical_person(std::string_view nam
     if (key.empty()) return std::nullopt;
     const std::string n = normalise(key);
     if (is_short(n)) {
-        if (!query_keys(n).empty()) {
-            if (n == key) return std::nullopt;
-            return french_form(n);
-        }
-        return close_spelling(n);
+        if (n == key || query_keys(n).empty()) return std::nullopt;
+        return french_form(n);
     }
     const std::string person = person_of(key);
-    if (find(person)) {
-        if (person == key) return std::nullopt;
-        return display(person);
-    }
-    return close_spelling(n);
+    if (person == key || !find(person)) return std::nullopt;
+    return display(person);
 }
 
 }  // namespace depeche

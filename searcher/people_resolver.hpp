@@ -75,16 +75,24 @@ public:
     /// name (folded or not: it goes through person_key()), returns the canonical display
     /// name when it is a variant of a person the index names:
     ///   * an alias-list variant: `putin` -> "Poutine", `vladimir putin` -> "Vladimir
-    ///     Poutine", `zelenskyy` -> "Zelensky";
-    ///   * a spelling the index merged into a more used one (close spellings, see above);
-    ///   * when the index does not hold the input at all, a close misspelling (one edit,
-    ///     surname of 6 letters or more) of a surname or full name it holds, the most used
-    ///     one: `makron` -> "Macron", `sarkosy` -> "Sarkozy", `melanchon` -> "Mélenchon".
-    /// A single word gives the surname as written in the index ("Poutine"), a full name
-    /// the person's display name. std::nullopt when the input is not a variant (it is
-    /// already the canonical spelling, or nothing in the index is close to it).
-    /// Cost: hash look-ups, plus one pass over the index's names for an unknown input.
+    ///     Poutine", `zelenskyy` -> "Zelensky" (when the index names someone with that
+    ///     surname, or that person);
+    ///   * a full name the index merged into a more used spelling (close spellings, see
+    ///     above): `jean-luc melanchon` -> "Jean-Luc Mélenchon" when the index holds both.
+    /// A single word gives the surname as the alias list writes it ("Poutine"), a full
+    /// name the person's display name. std::nullopt when the input is not a variant: it
+    /// is already the canonical spelling, a surname alone (`merkel`: not a variant of
+    /// "Angela Merkel"), or unknown to the index. Cost: a few hash look-ups.
+    /// Used by the searcher's suggestions (SuggestSources::person_form).
     std::optional<std::string> canonical_person(std::string_view name) const;
+
+    /// A misspelling of a surname or full name the index holds, for a name the index does
+    /// not hold at all: the most used surname (one word) or full name (same first words)
+    /// at one edit (one letter inserted, removed or replaced, two swapped), surname of 6
+    /// letters or more: `makron` -> "Macron", `sarkosy` -> "Sarkozy", `melanchon` ->
+    /// "Mélenchon", `angela merkle` -> "Angela Merkel". std::nullopt when the index holds
+    /// the name or nothing is close. Cost: one pass over the index's names.
+    std::optional<std::string> closest_person(std::string_view name) const;
 
     /// A display name with its words rewritten to the French form of the alias list
     /// (`Vladimir Putin` -> `Vladimir Poutine`, `Melenchon` -> `Mélenchon`).
@@ -107,7 +115,6 @@ private:
     };
     bool is_short(std::string_view key) const;
     const Name* find(std::string_view normalised) const;
-    std::optional<std::string> close_spelling(std::string_view normalised) const;
 
     Xapian::Database db_;
     std::vector<std::string> keys_;            // XP keys as indexed

@@ -204,7 +204,7 @@ struct Searcher::Impl {
 
     // Exact number of articles matching a query.
     std::size_t count(const std::string& query) {
-        QueryParser parser(analyzer, &db);
+        QueryParser parser(analyzer, &db, [this] { return people(); });
         Xapian::Enquire counter(db);
         counter.set_query(parser.parse(query).query);
         counter.set_weighting_scheme(Xapian::BoolWeight());
@@ -224,6 +224,9 @@ struct Searcher::Impl {
             return text;
         };
         sources.count = [this](const std::string& q) { return count(q); };
+        // "Putin" -> "Poutine": the French form of a person's name (the alias list and the
+        // spellings the index merges, people_resolver.hpp).
+        sources.person_form = [this](std::string_view w) { return people()->canonical_person(w); };
         return suggest(query, found, sources);
     }
 };

@@ -1,6 +1,7 @@
 // People resolved across the index (searcher/people_resolver.hpp), end to end: small
 // indexes whose articles name people in their metadata (the text names nobody), then
 // `personne:` queries, the people facet, and the suggestion helper canonical_person().
+#include "searcher/facets.hpp"
 #include "searcher/people_resolver.hpp"
 #include "test_support.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -107,7 +109,7 @@ TEST_CASE("people: variants and close spellings are one person, shown in French"
     CHECK(facet(t, "date:2020") == std::vector<std::string>{"Vladimir Poutine (2)"});
 }
 
-TEST_CASE("people: canonical_person gives the canonical name of a variant, for suggestions", "[people][resolver]") {
+TEST_CASE("people: canonical_person gives the French form of a variant, closest_person a misspelling", "[people][resolver]") {
     Index idx;
     idx.add({"Vladimir Poutine"}, 3);
     idx.add({"Emmanuel Macron"}, 5);
@@ -117,14 +119,20 @@ TEST_CASE("people: canonical_person gives the canonical name of a variant, for s
     CHECK(r.canonical_person("putin") == std::optional<std::string>("Poutine"));
     CHECK(r.canonical_person("Vladimir Putin") == std::optional<std::string>("Vladimir Poutine"));
     CHECK(r.canonical_person("zelenskyy") == std::optional<std::string>("Zelensky"));
-    CHECK(r.canonical_person("makron") == std::optional<std::string>("Macron"));
-    CHECK(r.canonical_person("melanchon") == std::optional<std::string>("Mélenchon"));
-    CHECK(r.canonical_person("jean-luc melanchon") == std::optional<std::string>("Jean-Luc Mélenchon"));
-    // Already canonical, or nothing close in the index.
+    // Already canonical, a surname alone, or unknown to the index.
     CHECK(r.canonical_person("poutine") == std::nullopt);
+    CHECK(r.canonical_person("macron") == std::nullopt);
     CHECK(r.canonical_person("Emmanuel Macron") == std::nullopt);
+    CHECK(r.canonical_person("makron") == std::nullopt);
     CHECK(r.canonical_person("sarkozy") == std::nullopt);
     CHECK(r.canonical_person("") == std::nullopt);
+    // Misspellings of names the index holds (one edit, 6 letters or more).
+    CHECK(r.closest_person("makron") == std::optional<std::string>("Macron"));
+    CHECK(r.closest_person("melanchon") == std::optional<std::string>("Mélenchon"));
+    CHECK(r.closest_person("jean-luc melanchon") == std::optional<std::string>("Jean-Luc Mélenchon"));
+    CHECK(r.closest_person("macron") == std::nullopt);
+    CHECK(r.closest_person("putin") == std::nullopt);  // a variant, not a misspelling
+    CHECK(r.closest_person("durand") == std::nullopt);
 }
 
 TEST_CASE("people: resolution follows the index as articles arrive", "[people][resolver]") {
@@ -143,4 +151,74 @@ TEST_CASE("people: resolution follows the index as articles arrive", "[people][r
     CHECK(facet(s, "date:2020") ==
           std::vector<std::string>{"Angela Merkel (5)", "Paul Merkel (5)", "Merkel (2)"});
     CHECK(run(s, "personne:Merkel").total == 12);
+}
+
+TEST_CASE("people: facet counts of shards merge into one entry per person", "[people][resolver][facets]") {
+    Index a, b;
+    a.add({"Angela Merkel"}, 4);
+    a.add({"Merkel"});
+    b.add({"Angela Merkel"}, 3);
+    b.add({"Vladimir Putin"}, 2);
+    b.add({"Merkel"});
+    Xapian::Database shard_a(a.db), shard_b(b.db), both;
+    both.add_database(shard_a);
+    both.add_database(shard_b);
+    auto count = [](const Xapian::Database& db, FacetSpy& spy) {
+        Xapian::Enquire e(db);
+        e.set_query(Xapian::Query::MatchAll);
+        e.add_matchspy(&spy);
+        (void)e.get_mset(0, 0, db.get_doccount());
+    };
+    auto shown = [](const FacetSpy& spy) {
+        std::vector<std::string> out;
+        for (const auto& f : spy.facets(100, true).people) out.push_back(f.value + " (" + std::to_string(f.count) + ")");
+        return out;
+    };
+    auto resolver = [](const Xapian::Database& db) { return std::make_shared<const PeopleResolver>(db); };
+    const std::vector<std::string> expected{"Angela Merkel (9)", "Vladimir Poutine (2)"};
+    FacetSpy whole(nullptr, resolver(both));
+    count(both, whole);
+    CHECK(shown(whole) == expected);
+    // Each shard resolves with its own tables; the merging side regroups by its own.
+    FacetSpy on_a(nullptr, resolver(shard_a)), on_b(nullptr, resolver(shard_b));
+    count(shard_a, on_a);
+    count(shard_b, on_b);
+    FacetSpy merged(nullptr, resolver(both));
+    merged.merge_results(on_a.serialise_results());
+    merged.merge_results(on_b.serialise_results());
+    CHECK(shown(merged) == expected);
+    // A shard counting without a resolver (a remote one) sends the names as they are.
+    FacetSpy raw_a;
+    count(shard_a, raw_a);
+    FacetSpy mixed(nullptr, resolver(both));
+    mixed.merge_results(raw_a.serialise_results());
+    mixed.merge_results(on_b.serialise_results());
+    CHECK(shown(mixed) == expected);
+}
+
+TEST_CASE("people: suggestions give the French form of a person's name", "[people][resolver][suggest]") {
+    TempDir dir;
+    const std::string db = (dir.path / "db").string();
+    {
+        Writer w(db);
+        for (int k = 0; k < 3; ++k) {
+            Article a;
+            a.id = "p" + std::to_string(k);
+            a.title = "Vladimir Poutine reçoit des diplomates";
+            a.date = "2022-03-01";
+            a.body = "Le président russe Vladimir Poutine a reçu des diplomates au Kremlin.";
+            w.add(a);
+        }
+        w.commit();
+    }
+    Searcher s(db);
+    SearchRequest r;
+    r.query = "Putin";
+    r.snippet.length = 0;
+    SearchResult res = s.search(r);
+    CHECK(res.total == 0);
+    CHECK(res.suggestion == "Poutine");
+    CHECK(s.search(r).total == 0);
+    r.query = "personne:Putin";
+    CHECK(s.search(r).total == 3);
 }
