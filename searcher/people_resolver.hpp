@@ -23,7 +23,8 @@
 //
 // Nothing is written into the index: the resolver follows the index as articles arrive
 // (a searcher builds one per revision it reads), and changing the alias list needs no
-// re-indexing. Building one reads every XP term once (33,000 terms on OrangeSum).
+// re-indexing. Building one reads every XP term once (33,000 terms on OrangeSum, about
+// 35 ms).
 //
 // A resolver is immutable after construction except for its cache of display names,
 // which is guarded: it may be shared between threads.
