@@ -13,8 +13,9 @@
 //      or more, is at edit distance 1 (one letter inserted, deleted, replaced, or two
 //      swapped) from the surname of a full name with the same first words that is used
 //      in at least 3 times as many articles is that name (`jean-luc melanchon` ->
-//      `jean-luc melenchon`). A full name that ends with a full name used in more
-//      articles is that name (`paris anne hidalgo` -> `anne hidalgo`).
+//      `jean-luc melenchon`). A full name and a full name it ends with are one person,
+//      under the more used of the two (`paris anne hidalgo` -> `anne hidalgo`,
+//      `tayyip erdogan` -> `recep tayyip erdogan`).
 //   3. Surnames: a key made of one name word (with its particles: `le pen`, `de gaulle`)
 //      is the full name ending with it that holds at least 90% of the articles of all
 //      the full names ending with it (`merkel` -> `angela merkel`). Otherwise it stays
