@@ -360,6 +360,23 @@ struct PeopleExtractor::Impl {
             if (keys.size() > 1 && dash != std::string::npos && arabic_prefixes().count(last.substr(0, dash)))
                 add_gaz_surname(last.substr(dash + 1), idx);
         }
+        // Spelling variants of a well-known surname are that surname too ("Putin" alone is a
+        // person as "Poutine" is; the searcher shows it as "Poutine"). The file is optional,
+        // for lexicon folders older than it.
+        if (std::ifstream(base + "/aliases.txt")) {
+            for (const auto& line : read_lines(base + "/aliases.txt")) {
+                std::vector<std::string> forms;
+                std::stringstream fields(line);
+                for (std::string form; std::getline(fields, form, '|');) forms.push_back(fold(trim(form)));
+                if (forms.size() < 2 || forms[0].find(' ') != std::string::npos) continue;
+                auto known = gaz_surname.find(forms[0]);
+                if (known == gaz_surname.end()) continue;
+                const std::vector<std::size_t> entries = known->second;
+                for (std::size_t k = 1; k < forms.size(); ++k)
+                    if (!forms[k].empty() && forms[k].find(' ') == std::string::npos)
+                        for (std::size_t idx : entries) add_gaz_surname(forms[k], idx);
+            }
+        }
     }
 
     void add_gaz_surname(const std::string& k, std::size_t idx) {
@@ -752,16 +769,21 @@ struct Analyser {
             static const StringSet inner = {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "aux", "d'"};
             auto tt = tok_text(i);
             std::size_t b = 0;
+            bool all_places = true;  // "Provence-Alpes-Côte": every part a place or a common word
             while (b < tt.size()) {
                 std::size_t e = tt.find('-', b);
                 if (e == std::string_view::npos) e = tt.size();
                 std::string part = fold(tt.substr(b, e - b));
                 if (L.non_person.count(part)) c |= cNonPerson;
                 if (b > 0 && (inner.count(part) || part.rfind("d'", 0) == 0)) c |= cNonPerson;
+                if (!L.proper_nonperson.count(part) && !L.is_common_lower(lower(tt.substr(b, e - b)))) all_places = false;
+                if (L.is_first_name(part) || L.hun_surname.count(part) || L.gaz_surname.count(part)) all_places = false;
                 b = e + 1;
             }
+            if (all_places) c |= cNonPerson;
         }
         if (L.foreign_common.count(f) || L.is_common_lower(lower(tok_text(i)))) c |= cCommon;
+
         return c;
     }
 
@@ -896,6 +918,18 @@ struct Analyser {
                f == "votre" || f == "ses" || f == "ce" || f == "cette";
     }
 
+    // "Paris, 15 mai": token i followed by a comma and a number.
+    bool dateline_at(std::size_t i) const {
+        return i + 2 < T.size() && is_punct(i + 1, ',') && T[i + 2].kind == Kind::Number;
+    }
+
+    std::vector<std::string> part_keys(const std::vector<Part>& parts) const {
+        std::vector<std::string> keys;
+        for (const auto& p : parts)
+            keys.push_back(PeopleExtractor::Impl::key_of_word(text.substr(T[p.tb].b, T[p.te - 1].e - T[p.tb].b)));
+        return keys;
+    }
+
     // Turns a chunk into a candidate. Returns false when it holds no person.
     bool make_candidate(const std::vector<Part>& all_parts, uint8_t evidence, const std::string& hon,
                         Candidate& out) {
@@ -940,6 +974,10 @@ struct Analyser {
             const Part& p = parts.front();
             if (p.particle) {
                 if (evidence >= kHonorific && start == 0) break;  // "M. de Villepin"
+                // "le général de Gaulle": a well-known surname with its particle.
+                if (evidence >= kRole && start == 0 && parts.size() > 1 && !parts.back().particle &&
+                    L.gaz_surname.count(PeopleExtractor::Impl::join(part_keys(parts), 0, parts.size())))
+                    break;
                 parts.erase(parts.begin());
                 continue;
             }
@@ -947,7 +985,10 @@ struct Analyser {
             uint16_t c = classes(p.tb);
             bool more = parts.size() > 1;
             const Token& t = T[p.tb];
-            if ((c & cFirst) && more) break;
+            // "Paris Anne Hidalgo": a place that is also a first name, before a first name.
+            bool place_first = (c & cFirst) && (c & cProper) && parts.size() > 2 && !parts[1].particle &&
+                               (classes(parts[1].tb) & cFirst) && !T[p.tb].sent_start;
+            if ((c & cFirst) && more && !place_first) break;
             bool cap_particle = L.particles.count(t.f) && more && !parts[1].particle;  // "Le Drian"
             if (cap_particle) {
                 uint16_t c2 = classes(parts[1].tb);
@@ -965,6 +1006,13 @@ struct Analyser {
                 // République" is not.
                 if (evidence >= kHonorific) break;
                 if (evidence >= kRole && ((c & cSurname) || !(c & (cCommon | cProper)))) break;
+                // "la Russie de Poutine", "les Trump, Poutine et ...": the surname of a
+                // well-known person, even when it is also a common word; not a place
+                // ("en Hollande"), nor after a determiner ("une borne"), nor a dateline
+                // ("Rome, 15 mai", here misread "Borne, 15 mai").
+                if (L.gaz_surname.count(t.f) && !t.allcaps && start == 0 && !(c & cProper) &&
+                    !determiner_before(p.tb) && !dateline_at(p.tb))
+                    break;
             }
             if ((demonym && (determiner_before(p.tb) || start == 0)) || role) {
                 if (more && evidence == kNone && (role || determiner_before(p.tb))) evidence = kRole;

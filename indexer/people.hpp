@@ -51,7 +51,8 @@ public:
     /// Loads the curated lists from lexicon_dir (indexer/lexicon in the source tree, or its
     /// installed copy): honorifics.txt, roles.txt, particles.txt, demonyms.txt,
     /// first_names.txt, non_person.txt, foreign_words.txt, people.txt (each file describes its
-    /// format in its header comment).
+    /// format in its header comment), and aliases.txt if present (spelling variants of a
+    /// well-known surname are recognised like it: "Putin" as "Poutine").
     /// Throws std::runtime_error if lexicon_dir or one of these files cannot be read.
     /// If hunspell_dic can be read, also loads its first names (po:prn), surnames (po:patr),
     /// other proper nouns (po:npr and capitalised common nouns such as "Kremlin": never

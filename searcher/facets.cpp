@@ -3,6 +3,7 @@
 #include "indexer/dates.hpp"
 #include "indexer/people.hpp"
 #include "schema/schema.hpp"
+#include "searcher/people_resolver.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -97,7 +98,7 @@ void put_count(std::string& out, std::string_view key, std::size_t n) {
 
 }  // namespace
 
-FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()) {
+FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* people) : last(db.get_lastdocid()) {
     const std::size_t n = static_cast<std::size_t>(last) + 1;
     day_of.assign(n, 0);
     people_at.assign(n + 1, 0);
@@ -125,8 +126,13 @@ FacetColumns::FacetColumns(const Xapian::Database& db) : last(db.get_lastdocid()
                 if (at == index.end()) {
                     at = index.emplace(std::string(item), static_cast<std::uint32_t>(items.size())).first;
                     items.emplace_back(item);
-                    auto k = key_index.try_emplace(person_key(item), keys).first;
-                    if (k->second == keys) ++keys;
+                    std::string key = person_key(item), person = people ? people->person_of(key) : key;
+                    item_own.push_back(!people || people->normalise(key) == person);
+                    auto k = key_index.try_emplace(person, keys).first;
+                    if (k->second == keys) {
+                        ++keys;
+                        if (people) key_person.push_back(person);
+                    }
                     item_key.push_back(k->second);
                 }
                 people_ids.push_back(at->second);
@@ -162,7 +168,8 @@ std::size_t FacetColumns::bytes() const {
     return b;
 }
 
-FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns) : columns_(std::move(columns)) {
+FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns, std::shared_ptr<const PeopleResolver> people)
+    : columns_(std::move(columns)), people_resolver_(std::move(people)) {
     if (columns_) {
         item_counts_.assign(columns_->items.size(), 0);
         day_counts_.assign(columns_->days.size(), 0);
@@ -175,17 +182,36 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
         const Xapian::docid did = doc.get_docid();
         const FacetColumns& c = *columns_;
         if (did <= c.last) {
-            for (std::uint32_t k = c.people_at[did]; k < c.people_at[did + 1]; ++k) ++item_counts_[c.people_ids[k]];
+            // One count per person: the first of the article's names standing for it.
+            const std::uint32_t from = c.people_at[did], to = c.people_at[did + 1];
+            for (std::uint32_t k = from; k < to; ++k) {
+                const std::uint32_t person = c.item_key[c.people_ids[k]];
+                bool seen_before = false;
+                for (std::uint32_t j = from; j < k && !seen_before; ++j) seen_before = c.item_key[c.people_ids[j]] == person;
+                if (!seen_before) ++item_counts_[c.people_ids[k]];
+            }
             ++day_counts_[c.day_of[did]];
-            const std::uint32_t from = c.mentioned_at[did], to = c.mentioned_at[did + 1];
-            if (to > from) count_mentioned(c.mentioned.data() + from, to - from);
+            const std::uint32_t m_from = c.mentioned_at[did], m_to = c.mentioned_at[did + 1];
+            if (m_to > m_from) count_mentioned(c.mentioned.data() + m_from, m_to - m_from);
             return;
         }
         // A document newer than the columns (they belong to an older revision): values.
     }
-    // People: display names, one per person key; keys are computed when the facet is built.
+    // People: display names, one per person key; with a resolver, the first name of each
+    // person the article names (two keys may stand for one person). People are grouped
+    // when the facet is built.
     const std::string people = doc.get_value(schema::kSlotPeople);
-    for_each_person(people, [&](std::string_view name) { add(people_, name); });
+    if (people_resolver_) {
+        std::vector<std::string> persons;
+        for_each_person(people, [&](std::string_view name) {
+            std::string person = person_of(name);
+            if (std::find(persons.begin(), persons.end(), person) != persons.end()) return;
+            persons.push_back(std::move(person));
+            add(people_, name);
+        });
+    } else {
+        for_each_person(people, [&](std::string_view name) { add(people_, name); });
+    }
     const std::string date = doc.get_value(schema::kSlotDate);
     if (std::uint32_t d = date_number(date)) ++dates_[d];
     const std::string mentioned = doc.get_value(schema::kSlotMentioned);
@@ -214,7 +240,7 @@ void FacetSpy::fold_dates() const {
 }
 
 namespace {
-// The name a key is shown under: its most frequent display name, the longer one on a tie
+// The name a person is shown under: its most frequent own name, the longer one on a tie
 // ("Emmanuel Macron" rather than "Macron"), then the first in byte order.
 bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::string_view best) {
     return n > best_n || (n == best_n && name.size() > best.size()) ||
@@ -222,12 +248,30 @@ bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::
 }
 }  // namespace
 
+std::string FacetSpy::person_of(std::string_view name, bool* own) const {
+    std::string key = person_key(name);
+    if (!people_resolver_) {
+        if (own) *own = true;
+        return key;
+    }
+    std::string person = people_resolver_->person_of(key);
+    if (own) *own = people_resolver_->normalise(key) == person;
+    return person;
+}
+
+std::string FacetSpy::shown(std::string_view person, std::string_view best_own) const {
+    if (!people_resolver_) return std::string(best_own);
+    // Only surnames resolved to the person were seen: the index's name for the person.
+    if (best_own.empty()) return people_resolver_->display(person);
+    return people_resolver_->french_form(best_own);
+}
+
 // The people facet from the column counts: the same ranking as facets() computes from
-// the maps, over numbered keys and items instead of strings.
+// the maps, over numbered people and items instead of strings.
 std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
     const FacetColumns& c = *columns_;
     std::vector<std::size_t> total(c.keys, 0);
-    std::vector<std::uint32_t> best(c.keys, UINT32_MAX);
+    std::vector<std::uint32_t> best(c.keys, UINT32_MAX);  // best own item
     std::vector<std::uint32_t> present;
     for (std::uint32_t k = 0; k < item_counts_.size(); ++k) {
         const std::size_t n = item_counts_[k];
@@ -235,19 +279,27 @@ std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
         const std::uint32_t key = c.item_key[k];
         if (!total[key]) present.push_back(key);
         total[key] += n;
-        if (best[key] == UINT32_MAX ||
-            better_name(n, c.items[k], item_counts_[best[key]], c.items[best[key]]))
+        if (c.item_own[k] && (best[key] == UINT32_MAX ||
+                              better_name(n, c.items[k], item_counts_[best[key]], c.items[best[key]])))
             best[key] = k;
     }
-    auto before = [&](std::uint32_t a, std::uint32_t b) {
-        return total[a] != total[b] ? total[a] > total[b] : c.items[best[a]] < c.items[best[b]];
+    // Ties are ranked by the person's key (with a resolver) or its shown name.
+    auto person = [&](std::uint32_t key) -> std::string_view {
+        if (!c.key_person.empty()) return c.key_person[key];
+        return c.items[best[key]];
     };
-    const std::size_t shown = std::min(limit, present.size());
-    std::partial_sort(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(shown), present.end(), before);
+    auto before = [&](std::uint32_t a, std::uint32_t b) {
+        return total[a] != total[b] ? total[a] > total[b] : person(a) < person(b);
+    };
+    const std::size_t shown_n = std::min(limit, present.size());
+    std::partial_sort(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(shown_n), present.end(), before);
     std::vector<FacetCount> out;
-    out.reserve(shown);
-    for (std::size_t k = 0; k < shown; ++k)
-        out.push_back({std::string(c.items[best[present[k]]]), total[present[k]]});
+    out.reserve(shown_n);
+    for (std::size_t k = 0; k < shown_n; ++k) {
+        const std::uint32_t key = present[k];
+        std::string_view own = best[key] == UINT32_MAX ? std::string_view() : std::string_view(c.items[best[key]]);
+        out.push_back({shown(person(key), own), total[key]});
+    }
     return out;
 }
 
@@ -438,30 +490,32 @@ std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>&
 }
 
 std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
-    // Per key: the total, shown under its most frequent display name (the longer one on
-    // a tie: "Emmanuel Macron" rather than "Macron").
+    // Per person: the total, shown under its most frequent own name (the longer one on a
+    // tie: "Emmanuel Macron" rather than "Macron").
     struct Person { std::size_t total = 0, best_n = 0; std::string_view best; };
-    std::unordered_map<std::string, Person> by_key;
-    by_key.reserve(people_.size());
+    std::unordered_map<std::string, Person> by_person;
+    by_person.reserve(people_.size());
     for (const auto& [item, n] : people_) {
         std::string_view name(item);
-        Person& p = by_key[person_key(name)];
+        bool own = false;
+        Person& p = by_person[person_of(name, &own)];
         p.total += n;
-        if (better_name(n, name, p.best_n, p.best)) {
+        if (own && better_name(n, name, p.best_n, p.best)) {
             p.best = name;
             p.best_n = n;
         }
     }
-    std::vector<const Person*> ranked;
-    ranked.reserve(by_key.size());
-    for (const auto& [key, p] : by_key) ranked.push_back(&p);
-    auto before = [](const Person* a, const Person* b) {
-        return a->total != b->total ? a->total > b->total : a->best < b->best;
+    using Entry = std::pair<std::string_view, const Person*>;
+    std::vector<Entry> ranked;
+    ranked.reserve(by_person.size());
+    for (const auto& [key, p] : by_person) ranked.emplace_back(people_resolver_ ? std::string_view(key) : p.best, &p);
+    auto before = [](const Entry& a, const Entry& b) {
+        return a.second->total != b.second->total ? a.second->total > b.second->total : a.first < b.first;
     };
-    const std::size_t shown = std::min(limit, ranked.size());
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown), ranked.end(), before);
+    const std::size_t shown_n = std::min(limit, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown_n), ranked.end(), before);
     std::vector<FacetCount> out;
-    for (std::size_t k = 0; k < shown; ++k) out.push_back({std::string(ranked[k]->best), ranked[k]->total});
+    for (std::size_t k = 0; k < shown_n; ++k) out.push_back({shown(ranked[k].first, ranked[k].second->best), ranked[k].second->total});
     return out;
 }
 

@@ -19,18 +19,24 @@
 
 namespace depeche {
 
+class PeopleResolver;
+
 // The facet values of every article of one revision of an index, read once from the
 // value slots into arrays indexed by document id, so that counting a match costs a few
 // array reads instead of reading and parsing three values (the column layout of Lucene's
 // doc values). Worth building when a searcher answers many facet queries or one query
 // matches a good part of the index.
 struct FacetColumns {
-    explicit FacetColumns(const Xapian::Database& db);
+    // people (optional) resolves each display name to the person it stands for; without
+    // it, a person is a person key.
+    explicit FacetColumns(const Xapian::Database& db, const PeopleResolver* people = nullptr);
 
     Xapian::docid last = 0;                  // highest document id covered
     std::vector<std::string> items;          // distinct display names of people
-    std::vector<std::uint32_t> item_key;     // per item: its person key, numbered from 0
-    std::uint32_t keys = 0;                  // number of distinct person keys
+    std::vector<std::uint32_t> item_key;     // per item: its person, numbered from 0
+    std::uint32_t keys = 0;                  // number of distinct people
+    std::vector<std::string> key_person;     // per person: its normalised key (with a resolver)
+    std::vector<std::uint8_t> item_own;      // per item: 1 if spelled as its person's own key
     std::vector<std::uint32_t> days{0};      // distinct publication days (YYYYMMDD); [0]: none
     std::vector<std::uint32_t> day_of;       // per document: index into days
     std::vector<std::uint32_t> people_at;    // per document: its people in people_ids
@@ -45,9 +51,13 @@ class FacetSpy : public Xapian::MatchSpy {
 public:
     FacetSpy() = default;
     // Counts from `columns` (which must cover the revision searched) instead of values.
-    explicit FacetSpy(std::shared_ptr<const FacetColumns> columns);
+    // With `people`, names are resolved to people (people_resolver.hpp): an article counts
+    // once per person, under the person's display name; the columns must then have been
+    // built with the same resolver.
+    explicit FacetSpy(std::shared_ptr<const FacetColumns> columns,
+                      std::shared_ptr<const PeopleResolver> people = nullptr);
     void operator()(const Xapian::Document& doc, double wt) override;
-    Xapian::MatchSpy* clone() const override { return new FacetSpy(columns_); }
+    Xapian::MatchSpy* clone() const override { return new FacetSpy(columns_, people_resolver_); }
     std::string name() const override { return "depeche::FacetSpy"; }
     std::string serialise() const override { return {}; }
     Xapian::MatchSpy* unserialise(const std::string&, const Xapian::Registry&) const override { return new FacetSpy; }
@@ -79,10 +89,17 @@ private:
     std::vector<FacetCount> people_from_columns(std::size_t limit) const;
     std::vector<FacetCount> people_from_maps(std::size_t limit) const;
 
+    // The person a display name stands for: its resolved key, else its person key; and
+    // whether the name is the person's own spelling (not a surname resolved to it).
+    std::string person_of(std::string_view name, bool* own = nullptr) const;
+    // The name a person's entry is shown under, from the best of its own names seen.
+    std::string shown(std::string_view person, std::string_view best_own) const;
+
     std::shared_ptr<const FacetColumns> columns_;
+    std::shared_ptr<const PeopleResolver> people_resolver_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     Xapian::doccount seen_ = 0;
-    mutable Counts people_;      // display name -> articles; a key's count is the sum over its names
+    mutable Counts people_;      // display name -> articles; a person's count is the sum over its names
     mutable DateCounts dates_;   // publication day -> articles
     // Dates mentioned, per article at each granularity (year, month, day buckets, with
     // a value known only to a coarser level kept at its own: 20240400 is a month), so

@@ -1,4 +1,5 @@
 #include "searcher/query_parser.hpp"
+#include "searcher/people_resolver.hpp"
 #include "searcher/range_phrase.hpp"
 
 #include "indexer/dates.hpp"
@@ -336,7 +337,8 @@ std::string describe(const Node& n) {
 }
 
 // ---- Resolution against the schema ------------------------------------------------------------
-QueryParser::QueryParser(Analyzer& analyzer, const Xapian::Database* db) : analyzer_(analyzer), db_(db) {}
+QueryParser::QueryParser(Analyzer& analyzer, const Xapian::Database* db, PeopleSource people)
+    : analyzer_(analyzer), db_(db), people_(std::move(people)) {}
 
 namespace {
 struct Prefixes {
@@ -512,19 +514,23 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                 std::string key = person_key(v.text);
                 if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);
                 term = bounded_term(std::string(f->prefix) + key);
-                // A surname alone matches the one person in the index who bears it.
-                if (db_ && db_->get_termfreq(term) == 0 && key.find(' ') == std::string::npos) {
-                    std::string match;
-                    int found = 0;
-                    for (auto it = db_->allterms_begin(std::string(f->prefix)); it != db_->allterms_end(std::string(f->prefix)); ++it) {
-                        std::string k = (*it).substr(f->prefix.size());
-                        if (k.size() > key.size() && k.compare(k.size() - key.size(), key.size(), key) == 0 &&
-                            k[k.size() - key.size() - 1] == ' ') {
-                            match = *it;
-                            if (++found > 1) break;
-                        }
-                    }
-                    if (found == 1) term = match;
+                // Resolved across the index (people_resolver.hpp): a surname matches every
+                // name ending with it, a full name every key standing for that person,
+                // spelling variants included.
+                std::shared_ptr<const PeopleResolver> people =
+                    people_ ? people_() : db_ ? std::make_shared<const PeopleResolver>(*db_) : nullptr;
+                std::vector<std::string> keys;
+                if (people) keys = people->query_keys(key);
+                if (keys.size() > kMaxPersonKeys)
+                    throw QueryError("'" + v.text + "' names too many people (" + std::to_string(keys.size()) +
+                                     "); give a first name" + at(v.pos), v.pos);
+                if (!keys.empty()) {
+                    std::vector<Xapian::Query> qs;
+                    for (const std::string& k : keys) qs.emplace_back(bounded_term(std::string(f->prefix) + k));
+                    b.query = Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+                    b.boolean = true;
+                    ++terms_;
+                    return b;
                 }
             } else term = bounded_term(std::string(f->prefix) + v.text);
             b.query = Xapian::Query(term);

@@ -5,6 +5,7 @@
 
 #include "schema/analyzer.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 #include <xapian.h>
 
 namespace depeche {
+
+class PeopleResolver;
 
 struct Node {
     enum class Type { Word, Phrase, Wildcard, Field, And, Or, Near, Required, Exclude };
@@ -48,9 +51,12 @@ struct ParsedQuery {
 
 class QueryParser {
 public:
-    // db (optional) gives the synonym table (spelling variants), wildcard and
-    // person-surname expansion.
-    QueryParser(Analyzer& analyzer, const Xapian::Database* db);
+    // db (optional) gives the synonym table (spelling variants), wildcard and person
+    // expansion. people (optional) gives the index's people resolver when a `personne:`
+    // query needs it (a searcher keeps one per revision); without it, the parser builds
+    // one from db.
+    using PeopleSource = std::function<std::shared_ptr<const PeopleResolver>()>;
+    QueryParser(Analyzer& analyzer, const Xapian::Database* db, PeopleSource people = {});
     ParsedQuery parse(std::string_view query);
 
     static constexpr std::size_t kMaxQueryBytes = 64 * 1024;
@@ -61,6 +67,8 @@ public:
     // Year, month and day terms that date ranges on dates mentioned may expand to, over
     // the whole query (hundreds of OR'ed ranges would make a huge, slow query).
     static constexpr std::size_t kMaxDateTerms = 5000;
+    // Person keys a `personne:` query may expand to (a common surname).
+    static constexpr std::size_t kMaxPersonKeys = 5000;
 
 private:
     Xapian::Query positional(std::string_view field, const std::vector<Xapian::Query>& qs,
@@ -86,6 +94,7 @@ private:
 
     Analyzer& analyzer_;
     const Xapian::Database* db_;
+    PeopleSource people_;
     Highlights highlights_;
     std::size_t terms_ = 0;
     std::size_t date_terms_ = 0;

@@ -3,6 +3,7 @@
 #include "indexer/store.hpp"
 #include "schema/schema.hpp"
 #include "searcher/facets.hpp"
+#include "searcher/people_resolver.hpp"
 #include "searcher/query_parser.hpp"
 #include "searcher/snippet.hpp"
 #include "searcher/suggest.hpp"
@@ -61,13 +62,27 @@ struct Searcher::Impl {
     Xapian::rev columns_revision = 0;
     std::size_t facet_queries = 0;
 
+    // People resolved across the index (people_resolver.hpp), for the revision read:
+    // built by the first query that filters on a person or asks for facets.
+    std::shared_ptr<const PeopleResolver> resolver;
+    Xapian::rev resolver_revision = 0;
+
+    std::shared_ptr<const PeopleResolver> people() {
+        const Xapian::rev revision = db.get_revision();
+        if (!resolver || resolver_revision != revision) {
+            resolver = std::make_shared<const PeopleResolver>(db);
+            resolver_revision = revision;
+        }
+        return resolver;
+    }
+
     std::shared_ptr<const FacetColumns> facet_columns(Xapian::doccount matches, Xapian::doccount docs) {
         ++facet_queries;
         const Xapian::rev revision = db.get_revision();
         if (columns && columns_revision == revision) return columns;
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
-        columns = std::make_shared<const FacetColumns>(db);
+        columns = std::make_shared<const FacetColumns>(db, people().get());
         columns_revision = revision;
         return columns;
     }
@@ -118,7 +133,7 @@ struct Searcher::Impl {
     }
 
     SearchResult run(const SearchRequest& req) {
-        QueryParser parser(analyzer, &db);
+        QueryParser parser(analyzer, &db, [this] { return people(); });
         ParsedQuery parsed = parser.parse(req.query);
 
         Xapian::Enquire enquire(db);
@@ -158,7 +173,7 @@ struct Searcher::Impl {
             counter.set_docid_order(Xapian::Enquire::DONT_CARE);
             if (req.facets) {
                 spy = std::make_unique<FacetSpy>(
-                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)));
+                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
                 counter.add_matchspy(spy.get());
             }
             Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
@@ -189,7 +204,7 @@ struct Searcher::Impl {
 
     // Exact number of articles matching a query.
     std::size_t count(const std::string& query) {
-        QueryParser parser(analyzer, &db);
+        QueryParser parser(analyzer, &db, [this] { return people(); });
         Xapian::Enquire counter(db);
         counter.set_query(parser.parse(query).query);
         counter.set_weighting_scheme(Xapian::BoolWeight());
@@ -209,6 +224,9 @@ struct Searcher::Impl {
             return text;
         };
         sources.count = [this](const std::string& q) { return count(q); };
+        // "Putin" -> "Poutine": the French form of a person's name (the alias list and the
+        // spellings the index merges, people_resolver.hpp).
+        sources.person_form = [this](std::string_view w) { return people()->canonical_person(w); };
         return suggest(query, found, sources);
     }
 };
