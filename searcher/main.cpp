@@ -2,6 +2,7 @@
 #include <depeche/depeche.hpp>
 
 #include "searcher/json_output.hpp"
+#include "searcher/request_limits.hpp"
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -99,8 +100,14 @@ void print_text(const depeche::SearchResult& r, bool color) {
 int serve(const std::string& db, const depeche::SearchRequest& defaults) {
     std::optional<depeche::Searcher> searcher;
     std::string line;
-    while (std::getline(std::cin, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    namespace rl = depeche::request_limits;
+    for (rl::LineStatus status; (status = rl::read_line(*std::cin.rdbuf(), line)) != rl::LineStatus::End;) {
+        if (status == rl::LineStatus::TooLong) {  // skipped, not kept in memory
+            std::cout << jo::dump_line(jo::error_json({"request line longer than " + std::to_string(rl::kMaxRequestBytes) +
+                                                       " bytes", std::nullopt, jo::kCodeRequest}, std::nullopt))
+                      << '\n' << std::flush;
+            continue;
+        }
         if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank: no answer
         std::optional<json> id;
         json response;
