@@ -125,3 +125,52 @@ TEST_CASE("faults: a request line over the length limit is an error, skipped wit
     CHECK(line == "last");
     CHECK(rl::read_line(in, line, 5) == rl::LineStatus::End);
 }
+
+TEST_CASE("faults: prefixes are capped in total, a repeated prefix is merged", "[faults][query]") {
+    TempDir dir;
+    const std::string db = (dir.path / "db").string();
+    {
+        // Words p<a..l><aa..zz>: 676 words for each of 12 two-letter prefixes.
+        Writer w(db);
+        for (char second = 'a'; second <= 'l'; ++second) {
+            std::string body;
+            for (char x = 'a'; x <= 'z'; ++x)
+                for (char y = 'a'; y <= 'z'; ++y) body += std::string("p") + second + x + y + " ";
+            w.add(Article{.id = std::string("words-") + second, .body = body});
+        }
+        w.commit();
+    }
+    Searcher s(db);
+    auto search = [&](const std::string& q) {
+        SearchRequest r;
+        r.query = q;
+        r.limit = 1;
+        r.exact_total = true;
+        r.facets = true;
+        return s.search(r);
+    };
+    // 10 prefixes of 500 words each: 5000, the limit.
+    CHECK(search("pa* OR pb* OR pc* OR pd* OR pe* OR pf* OR pg* OR ph* OR pi* OR pj*").total == 10);
+    // An 11th: refused at its position.
+    const std::string eleven = "pa* OR pb* OR pc* OR pd* OR pe* OR pf* OR pg* OR ph* OR pi* OR pj* OR pk*";
+    try {
+        search(eleven);
+        FAIL("no error");
+    } catch (const QueryError& e) {
+        CHECK(std::string(e.what()) == "the prefixes match too many words (the limit is 5000 in all) at position 71");
+        CHECK(e.position() == 70);
+    }
+    // The same prefix 999 times, in AND and OR groups, counts once.
+    std::string repeated, alternatives;
+    for (int i = 0; i < 999; ++i) {
+        repeated += "pa* ";
+        alternatives += i ? " OR pb*" : "pb*";
+    }
+    CHECK(search(repeated).total == 1);
+    CHECK(search(alternatives).total == 1);
+    CHECK(search(repeated + "pb* -pc* -pc*").total == 0);
+    // In different groups, copies do count.
+    std::string groups;
+    for (int i = 0; i < 11; ++i) groups += "(pa* OR x" + std::to_string(i) + ") ";
+    CHECK_THROWS_AS(search(groups), QueryError);
+}
