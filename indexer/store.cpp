@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -139,6 +142,51 @@ Xapian::Database open_readonly(const std::string& dir) {
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
     }
+}
+
+fs::path index_path(const std::string& dir) { return tidy_path(fs::absolute(tidy_path(dir)).string()); }
+
+std::string tidy_path(const std::string& dir) {
+    fs::path p = fs::path(dir.empty() ? "." : dir).lexically_normal();
+    while (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+    return p.empty() ? "." : p.string();
+}
+
+namespace {
+// Opens `folder` and takes its lock: -1 if it cannot be opened (errno says why), throws
+// IndexLockedError if another writer holds it.
+int lock_folder(const fs::path& folder, const std::string& dir) {
+    for (;;) {
+        const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return -1;
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK) throw IndexLockedError("index " + dir + " is being written by another process");
+            errno = error;
+            return -1;
+        }
+        // Still the folder at that path? A rebuild may have swapped it away while we
+        // waited for its lock: then take the lock of the one now in place.
+        struct stat locked, now;
+        if (::fstat(fd, &locked) == 0 && ::stat(folder.c_str(), &now) == 0 && locked.st_dev == now.st_dev &&
+            locked.st_ino == now.st_ino)
+            return fd;
+        ::close(fd);
+        if (!fs::exists(folder)) return -1;
+    }
+}
+}  // namespace
+
+WriterLock::WriterLock(const std::string& dir) : dir_(dir) { also_lock(index_path(dir)); }
+
+void WriterLock::also_lock(const fs::path& folder) {
+    const int fd = lock_folder(folder, dir_);
+    if (fd >= 0) fds_.push_back(fd);
+}
+
+WriterLock::~WriterLock() {
+    for (int fd : fds_) ::close(fd);
 }
 
 void replace_directory(const fs::path& target, const fs::path& replacement) {

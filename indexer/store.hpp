@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 #include <xapian.h>
 
 namespace depeche {
@@ -16,6 +17,32 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
 // Puts the index folder `replacement` in place of `target` (atomically when target
 // exists: the two are exchanged, then the old one is deleted).
 void replace_directory(const std::filesystem::path& target, const std::filesystem::path& replacement);
+// The index folder as an absolute path without "." or ".." parts nor a trailing
+// separator ("news.db/", "." and relative paths name the folder itself).
+std::filesystem::path index_path(const std::string& dir);
+// The same folder as typed, tidied: "rel/../news.db//" is "news.db", "" is ".".
+std::string tidy_path(const std::string& dir);
+
+// The lock that every depeche writer of an index holds for its whole life: an flock(2)
+// on the index folder itself. Xapian's own lock (a file inside the folder) cannot cover
+// the swap of a rebuilt folder; this one can: the writer locks the new folder too before
+// the swap (also_lock), and a writer that locked a folder that was meanwhile swapped away
+// sees it and locks the folder now in place. The folder must exist. Throws
+// IndexLockedError when another writer holds it.
+class WriterLock {
+public:
+    explicit WriterLock(const std::string& dir);
+    ~WriterLock();
+    WriterLock(const WriterLock&) = delete;
+    WriterLock& operator=(const WriterLock&) = delete;
+    // Locks another folder as well (a rebuilt index, before it replaces this one).
+    void also_lock(const std::filesystem::path& folder);
+
+private:
+    std::string dir_;
+    std::vector<int> fds_;
+};
+
 // Opens the index read-only and checks its schema version and analyzer fingerprint.
 Xapian::Database open_readonly(const std::string& dir);
 // Records the time of the commit about to be made.

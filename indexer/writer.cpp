@@ -29,6 +29,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -369,6 +370,7 @@ struct ShardCompactor : Xapian::Compactor {
 struct Writer::Impl {
     std::string dir;
     WriterOptions options;
+    std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
     Xapian::WritableDatabase db;
     Analyzer analyzer;
     std::unique_ptr<PeopleExtractor> people;
@@ -380,9 +382,13 @@ struct Writer::Impl {
     std::size_t pending = 0;
     bool fresh_pending;  // overwrite requested and not yet done
 
-    Impl(const std::string& d, const WriterOptions& o) : dir(d), options(o), fresh_pending(o.overwrite) {
+    Impl(const std::string& d, const WriterOptions& o)
+        : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
         if (!options.create && !fs::exists(dir))
             throw IndexMissingError("no index at " + dir);
+        fs::create_directories(index_path(dir));  // Xapian would create it anyway: lock it first
+        lock.emplace(dir);
+        remove_stale_builds(index_path(dir));
         if (options.batch_size == 0) options.batch_size = 1;
         // A rebuild keeps the old index (and its lock) until the new one replaces it.
         db = open_writable(dir, /*check=*/!options.overwrite);
@@ -691,10 +697,9 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                                        const std::function<void(const Progress&)>& progress,
                                        Clock::time_point start) {
     const std::size_t shards = worker_count(options.threads);
-    const fs::path target = fs::absolute(dir).lexically_normal();
+    const fs::path target = index_path(dir);
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     std::error_code ec;
-    remove_stale_builds(target);
     fs::remove_all(work, ec);
     fs::create_directories(work);
     struct Cleanup {
@@ -891,9 +896,13 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         stamp_updated(m);
         m.commit();
     }
-    db.close();  // releases the lock on the old index
+    // Xapian's lock on the old index goes with it; `lock`, on both folders, keeps other
+    // writers out until the new index is open (a writer let in now would update the old
+    // index, and its work would be thrown away with it).
+    lock->also_lock(merged);
+    db.close();
     replace_directory(target, merged);
-    db = open_writable(dir, true);
+    db = open_writable(target.string(), true);
     codec = fresh_codec;
     fresh_pending = false;
     summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -174,3 +174,162 @@ TEST_CASE("faults: prefixes are capped in total, a repeated prefix is merged", "
     for (int i = 0; i < 11; ++i) groups += "(pa* OR x" + std::to_string(i) + ") ";
     CHECK_THROWS_AS(search(groups), QueryError);
 }
+
+// ---- Races --------------------------------------------------------------------------------
+
+namespace {
+
+// A JSONL file of n articles with ids prefix-0..n-1, each holding `word`.
+void write_articles(const fs::path& p, const std::string& prefix, std::size_t n, const std::string& word) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i)
+        out += json{{"id", prefix + "-" + std::to_string(i)}, {"title", "Dépêche " + std::to_string(i)},
+                    {"body", "Le " + word + " de l'énergie évolue, selon l'Autorité numéro " + std::to_string(i) + "."}}
+                   .dump() + "\n";
+    write_file(p, out);
+}
+
+std::size_t matches(const std::string& db, const std::string& query) {
+    Searcher s(db);
+    SearchRequest r;
+    r.query = query;
+    r.limit = 0;
+    r.exact_total = true;
+    return s.search(r).total;
+}
+
+// Waits (at most 60 s) until `done` holds.
+bool wait_until(const std::function<bool()>& done) {
+    for (int i = 0; i < 3000; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST_CASE("faults: a second writer during a rebuild's swap is locked out, never discarded", "[faults][race]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    write_articles(tmp.path / "a" / "a.jsonl", "a", 20, "marché");
+    write_articles(tmp.path / "b" / "b.jsonl", "b", 5, "barrage");
+    REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "a").string()))).status == 0);
+    // The rebuild waits 2 s just before its swap (renameat2): the window in which a
+    // second writer used to get in, update the old index, exit 0 and be thrown away.
+    RunResult full;
+    std::thread rebuild([&] {
+        full = run(with_shim("DEPECHE_SHIM_RENAME_DELAY_MS=2000") +
+                   index_cmd(db, "--full " + shell_quote((tmp.path / "a").string())));
+    });
+    const bool in_window = wait_until([&] {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(tmp.path, ec))
+            if (e.path().filename().string().rfind(".db.build-", 0) == 0 && fs::exists(e.path() / "merged" / "iamglass", ec))
+                return true;
+        return false;
+    });
+    RunResult second = run(index_cmd(db, shell_quote((tmp.path / "b").string())));
+    rebuild.join();
+    REQUIRE(in_window);
+    INFO(full.err);
+    CHECK(full.status == 0);
+    CHECK(second.status == 3);
+    CHECK(second.err == "depeche-index: index " + db + " is being written by another process\n");
+    CHECK(matches(db, "marché") == 20);
+    // Once the rebuild is done, the second writer gets in.
+    CHECK(run(index_cmd(db, shell_quote((tmp.path / "b").string()))).status == 0);
+    CHECK(matches(db, "barrage") == 5);
+}
+
+TEST_CASE("faults: searches during commits of one article each never fail", "[faults][race]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    write_articles(tmp.path / "a.jsonl", "a", 20, "marché");
+    write_articles(tmp.path / "b.jsonl", "b", 400, "marché");
+    REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "a.jsonl").string()))).status == 0);
+    std::atomic<bool> done{false};
+    RunResult update;
+    std::thread writer([&] {
+        update = run(index_cmd(db, "--batch-size 1 " + shell_quote((tmp.path / "b.jsonl").string())));
+        done = true;
+    });
+    std::size_t searches = 0, opened = 0;
+    std::vector<std::string> failures;
+    while (!done) {
+        // The programs (open, stored-text dictionaries, search)...
+        RunResult r = run(kSearch + " --db " + shell_quote(db) + " -n 5 marché");
+        ++searches;
+        if (r.status != 0) failures.push_back(std::to_string(r.status) + ": " + r.err);
+        // ... and the library, opening afresh each time.
+        for (int i = 0; i < 5 && !done; ++i) {
+            try {
+                Searcher s(db);
+                SearchRequest q;
+                q.query = "marché";
+                q.limit = 5;
+                s.search(q);
+                ++opened;
+            } catch (const Error& e) {
+                failures.push_back(e.what());
+            }
+        }
+    }
+    writer.join();
+    INFO(update.err);
+    REQUIRE(update.status == 0);
+    CHECK(searches > 0);
+    CHECK(opened > 0);
+    CHECK(failures.empty());
+    for (const std::string& f : failures) WARN(f);
+    CHECK(matches(db, "marché") == 420);
+}
+
+// ---- Paths and ids ---------------------------------------------------------------------------
+
+TEST_CASE("faults: --db with a trailing slash, '.' and relative paths builds and rebuilds", "[faults][paths]") {
+    TempDir tmp;
+    const std::string in = (tmp.path / "in").string();
+    write_articles(tmp.path / "in" / "a.jsonl", "a", 3, "marché");
+    const std::string cd = "cd " + shell_quote(tmp.path.string()) + " && ";
+    for (const std::string& spelling : {"news.db/", "./rel/news2.db", "rel/../news3.db//"}) {
+        INFO(spelling);
+        RunResult first = run(cd + index_cmd(spelling, shell_quote(in)));
+        INFO(first.err);
+        CHECK(first.status == 0);
+        RunResult full = run(cd + index_cmd(spelling, "--full " + shell_quote(in)));
+        INFO(full.err);
+        CHECK(full.status == 0);
+        CHECK(matches((tmp.path / spelling).lexically_normal().string(), "marché") == 3);
+    }
+    // "." as the index: the current folder, empty at first.
+    fs::create_directories(tmp.path / "here");
+    const std::string here = "cd " + shell_quote((tmp.path / "here").string()) + " && ";
+    RunResult first = run(here + index_cmd(".", shell_quote(in)));
+    INFO(first.err);
+    CHECK(first.status == 0);
+    RunResult full = run(here + index_cmd(".", "--full " + shell_quote(in)));
+    INFO(full.err);
+    CHECK(full.status == 0);
+    CHECK(matches((tmp.path / "here").string(), "marché") == 3);
+    // No build folder is left behind.
+    for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
+}
+
+TEST_CASE("faults: stale build folders are removed by any writer, updates included", "[faults][paths]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    write_articles(tmp.path / "in" / "a.jsonl", "a", 3, "marché");
+    REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "in").string()))).status == 0);
+    // Left by a killed rebuild: a process id that is not running (above the kernel's
+    // largest), and one of a running process (this one), which is kept.
+    const fs::path stale = tmp.path / ".db.build-99999999", alive = tmp.path / (".db.build-" + std::to_string(getpid()));
+    write_file(stale / "shard-0" / "postlist.glass", std::string(4096, 'x'));
+    write_file(alive / "shard-0" / "postlist.glass", std::string(4096, 'x'));
+    write_articles(tmp.path / "in" / "b.jsonl", "b", 2, "barrage");
+    RunResult update = run(index_cmd(db, shell_quote((tmp.path / "in").string())));
+    INFO(update.err);
+    CHECK(update.status == 0);
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(alive));
+}
