@@ -6,8 +6,12 @@
 #endif
 
 #include <boost/program_options.hpp>
+#include <xapian.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <exception>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -62,6 +66,40 @@ extern "C" void on_interrupt(int) {
             "\r\033[Kdepeche-index: interrupted, committing what was done (Ctrl-C again to quit at once)\n";
         say(stop_msg, sizeof stop_msg - 1);
     }
+}
+
+// Xapian 1.4 may call std::terminate while a commit fails (a write error met again while
+// it unwinds the first one, as when the disk is full): instead of an abort with no
+// message, one line naming the cause, and exit status 3. Commits are atomic, so the
+// index keeps its last commit. Also the end of anything else that escaped.
+const char* g_index_dir = "";
+
+[[noreturn]] void on_terminate() {
+    const int error = errno;  // what the failed write left
+    std::string detail;
+    if (std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc&) {
+            detail = "out of memory";
+        } catch (const Xapian::Error& x) {
+            detail = std::string(x.get_type()) + ": " + x.get_msg();
+        } catch (const std::exception& x) {
+            detail = x.what();
+        } catch (...) {
+        }
+    }
+    std::string line = "depeche-index: ";
+    if (detail == "out of memory") line += "out of memory";
+    else if (error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO) line += std::string(std::strerror(error)) + ": ";
+    if (detail != "out of memory") {
+        line += std::string("cannot write index ") + g_index_dir + " (Xapian stopped";
+        line += detail.empty() ? std::string(" during a commit") : ": " + detail;
+        line += ")";
+    }
+    line += "; the index keeps its last commit\n";
+    say(line.data(), line.size());
+    std::_Exit(kExitIndex);
 }
 
 // "1 article", "2 articles", "0 articles".
@@ -144,6 +182,8 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: --batch-size must be between 1 and 10000000\n";
         return kExitUsage;
     }
+    g_index_dir = db.c_str();
+    std::set_terminate(on_terminate);
     bool quiet = vm.count("quiet") > 0;
     bool progress_display = !quiet && isatty(STDERR_FILENO);
     g_progress_shown = progress_display;

@@ -42,9 +42,17 @@ void check_compatible(const Xapian::Database& db, const std::string& dir) {
 void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     const std::string type = e.get_type();
     std::string what = type + ": " + e.get_msg();
-    if (const char* reason = e.get_error_string(); reason && *reason) what += std::string(" (") + reason + ")";
-    // A write that failed (a full disk, a file size limit): not damage, the index keeps
-    // its last commit (Xapian commits atomically).
+    const char* reason = e.get_error_string();
+    if (reason && !*reason) reason = nullptr;
+    if (reason) what += std::string(" (") + reason + ")";
+    // A write that failed (a full disk, a quota, a file size limit): not damage, the
+    // index keeps its last commit (Xapian commits atomically). The cause comes first.
+    for (int cause : {ENOSPC, EDQUOT, EFBIG, EROFS}) {
+        const std::string text = std::strerror(cause);
+        if ((reason && text == reason) || e.get_msg().find(text) != std::string::npos)
+            throw IoError(text + ": cannot write index " + dir + " (" + type + ": " + e.get_msg() +
+                          "); it keeps its last commit");
+    }
     if (type == "DatabaseError" && e.get_msg().rfind("Error writing", 0) == 0)
         throw IoError("cannot write index " + dir + " (" + what + "); it keeps its last commit");
     if (type == "DatabaseLockError")
@@ -81,6 +89,8 @@ void rethrow_filesystem(const fs::filesystem_error& e, const std::string& dir) {
     std::string what = e.what();
     const std::string_view prefix = "filesystem error: ";
     if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
+    if (e.code() == std::errc::no_space_on_device)
+        throw IoError(e.code().message() + ": index " + dir + ": " + what + "; it keeps its last commit");
     throw IoError("index " + dir + ": " + what);
 }
 

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -33,6 +34,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -274,6 +276,36 @@ void remove_stale_builds(const fs::path& target) {
         std::error_code rm;
         fs::remove_all(e.path(), rm);
     }
+}
+
+// Free space a first build or rebuild needs: the index comes to about 3 times the size
+// of its input, and building it takes about 3 times the size of the index (the shards,
+// their merged copy, and the old index kept until the swap): 9 bytes per byte of input.
+constexpr std::uintmax_t kBuildSpacePerInputByte = 9;
+
+std::string megabytes(std::uintmax_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return buf;
+}
+
+// Refuses to start a build that cannot fit on the file system of `where`.
+void check_build_space(const std::vector<fs::path>& files, const fs::path& where, const std::string& dir) {
+    std::uintmax_t input = 0;
+    for (const fs::path& f : files) {
+        std::error_code ec;
+        const std::uintmax_t size = fs::file_size(f, ec);
+        if (!ec) input += size;
+    }
+    struct statvfs st;
+    if (::statvfs(where.c_str(), &st) != 0) return;  // unknown: let the writes tell
+    const std::uintmax_t free_bytes = static_cast<std::uintmax_t>(st.f_bavail) * st.f_frsize;
+    const std::uintmax_t needed = input * kBuildSpacePerInputByte;
+    if (free_bytes < needed)
+        throw IoError(std::string(std::strerror(ENOSPC)) + ": building index " + dir + " needs about " +
+                      megabytes(needed) + " free (" + std::to_string(kBuildSpacePerInputByte) + " times the " +
+                      megabytes(input) + " of input), " + where.string() + " has " + megabytes(free_bytes) +
+                      "; nothing was changed");
 }
 
 std::size_t worker_count(std::size_t requested) {
@@ -699,6 +731,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     const std::size_t shards = worker_count(options.threads);
     const fs::path target = index_path(dir);
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;
     fs::remove_all(work, ec);
     fs::create_directories(work);
@@ -803,8 +836,14 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 out.commit();
             } catch (const Xapian::Error& e) {
                 // The new shard could not be written (a full disk...): the index is intact.
-                s->failure = std::make_exception_ptr(
-                    IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+                s->failure = translated(e, dir);
+                try {
+                    std::rethrow_exception(s->failure);
+                } catch (const IndexCorruptError&) {  // a shard, not the index, failed
+                    s->failure = std::make_exception_ptr(
+                        IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+                } catch (...) {
+                }
             } catch (...) {
                 s->failure = std::current_exception();
             }

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
@@ -189,6 +190,8 @@ void write_articles(const fs::path& p, const std::string& prefix, std::size_t n,
     write_file(p, out);
 }
 
+std::size_t count_articles(const std::string& db) { return Searcher(db).stats().articles; }
+
 std::size_t matches(const std::string& db, const std::string& query) {
     Searcher s(db);
     SearchRequest r;
@@ -332,4 +335,91 @@ TEST_CASE("faults: stale build folders are removed by any writer, updates includ
     CHECK(update.status == 0);
     CHECK_FALSE(fs::exists(stale));
     CHECK(fs::exists(alive));
+}
+
+// ---- A full disk ------------------------------------------------------------------------------
+
+namespace {
+
+// n articles of 150 distinct words each: tables that grow fast.
+void write_wordy(const fs::path& p, const std::string& prefix, std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string body;
+        for (std::size_t w = 0; w < 150; ++w) body += prefix + "mot" + std::to_string(i * 150 + w) + " ";
+        out += json{{"id", prefix + std::to_string(i)}, {"title", "Titre " + std::to_string(i)}, {"body", body}}.dump() + "\n";
+    }
+    write_file(p, out);
+}
+
+void check_full_disk_message(const RunResult& r, const std::string& db) {
+    INFO(r.err);
+    CHECK(r.status == 3);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.rfind("depeche-index: No space left on device: ", 0) == 0);
+    CHECK(r.err.find(db) != std::string::npos);
+    CHECK(r.err.find("damaged") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("faults: a disk full during an update: one line naming it, exit 3, the last commit kept", "[faults][disk][xapian-check]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string(), copy = (tmp.path / "copy").string();
+    write_articles(tmp.path / "a.jsonl", "a", 20, "marché");
+    write_wordy(tmp.path / "in" / "big.jsonl", "b", 600);
+    REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "a.jsonl").string()))).status == 0);
+    for (const char* batch : {"50", "150", "300"}) {
+        for (const char* budget : {"100000", "1000000", "2000000", "4000000"}) {
+            INFO("--batch-size " << batch << ", writes fail after " << budget << " bytes");
+            fs::remove_all(copy);
+            fs::copy(db, copy);
+            RunResult r = run(with_shim(std::string("DEPECHE_SHIM_ENOSPC_AFTER=") + budget) +
+                              index_cmd(copy, std::string("--batch-size ") + batch + " " +
+                                                  shell_quote((tmp.path / "in").string())));
+            check_full_disk_message(r, copy);
+            CHECK(r.err.find("keeps its last commit") != std::string::npos);
+            CHECK(r.out.empty());
+            // Sound, with what was committed: whole batches only.
+            CHECK(check_index(copy).ok());
+            const std::size_t n = count_articles(copy);
+            CHECK(n >= 20);
+            CHECK((n - 20) % std::stoul(batch) == 0);
+            CHECK(matches(copy, "marché") == 20);
+        }
+    }
+    // With room again, the same command completes the job.
+    RunResult again = run(index_cmd(copy, shell_quote((tmp.path / "in").string())));
+    INFO(again.err);
+    CHECK(again.status == 0);
+    CHECK(count_articles(copy) == 620);
+}
+
+TEST_CASE("faults: a disk full during a first build or a rebuild; not enough room is refused up front", "[faults][disk][xapian-check]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string(), fresh = (tmp.path / "fresh").string();
+    write_articles(tmp.path / "a.jsonl", "a", 20, "marché");
+    write_wordy(tmp.path / "in" / "big.jsonl", "b", 600);
+    const std::string big = shell_quote((tmp.path / "in").string());
+    REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "a.jsonl").string()))).status == 0);
+
+    RunResult first = run(with_shim("DEPECHE_SHIM_ENOSPC_AFTER=1000000") + index_cmd(fresh, big));
+    check_full_disk_message(first, fresh);
+    RunResult full = run(with_shim("DEPECHE_SHIM_ENOSPC_AFTER=1000000") + index_cmd(db, "--full " + big));
+    check_full_disk_message(full, db);
+    CHECK(count_articles(db) == 20);  // the old index, untouched
+    CHECK(check_index(db).ok());
+
+    // The input is about 1.4 MB: a build needs 9 times that free.
+    const std::uintmax_t input = fs::file_size(tmp.path / "in" / "big.jsonl");
+    RunResult refused = run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(8 * input)) + index_cmd(db, "--full " + big));
+    check_full_disk_message(refused, db);
+    CHECK(refused.err.find("building index " + db + " needs about ") != std::string::npos);
+    CHECK(refused.err.find("(9 times the ") != std::string::npos);
+    CHECK(count_articles(db) == 20);
+    RunResult enough = run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(10 * input)) + index_cmd(db, "--full " + big));
+    INFO(enough.err);
+    CHECK(enough.status == 0);
+    CHECK(count_articles(db) == 600);
+    for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
 }
