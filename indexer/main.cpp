@@ -9,6 +9,9 @@
 #include <xapian.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <csignal>
 #include <cstring>
 #include <exception>
@@ -113,6 +116,27 @@ std::string default_db() {
 }
 
 }  // namespace
+
+namespace depeche {
+extern bool g_table_check_child;  // indexer/store.hpp
+}
+
+// Every open(2) of this program and its libraries passes here. Xapian 1.4's table check
+// opens each table read-write although it only reads; in the child process that runs it
+// for --check (depeche::g_table_check_child), opens are made read-only, so --check never
+// opens anything for writing and works on an index it may only read.
+extern "C" __attribute__((visibility("default"))) int open(const char* path, int flags, ...) {
+    mode_t mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list args;
+        va_start(args, flags);
+        mode = static_cast<mode_t>(va_arg(args, int));
+        va_end(args);
+    }
+    if (depeche::g_table_check_child && (flags & O_ACCMODE) == O_RDWR && !(flags & O_CREAT))
+        flags = (flags & ~O_ACCMODE) | O_RDONLY;
+    return static_cast<int>(::syscall(SYS_openat, AT_FDCWD, path, flags, mode));
+}
 
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);

@@ -139,15 +139,30 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
     }
 }
 
-Xapian::Database open_readonly(const std::string& dir) {
+void require_index_folder(const std::string& dir) {
+    // A folder we may not read is said so, not taken for a missing or foreign index.
+    auto unreadable = [&](const std::error_code& ec) {
+        return IoError("cannot read index " + dir + ": " + ec.message());
+    };
     std::error_code ec;
-    if (!fs::exists(dir, ec))
-        throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
-    if (!fs::exists(fs::path(dir) / "iamglass", ec) && !fs::exists(fs::path(dir) / "iamchert", ec))
+    const bool exists = fs::exists(dir, ec);
+    if (ec) throw unreadable(ec);
+    if (!exists) throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
+    if (::access(dir.c_str(), R_OK | X_OK) != 0) throw unreadable(std::error_code(errno, std::generic_category()));
+    const bool glass = fs::exists(fs::path(dir) / "iamglass", ec);
+    if (ec) throw unreadable(ec);
+    if (!glass && !fs::exists(fs::path(dir) / "iamchert", ec))
         throw IndexMissingError(dir + " is not a Dépêche index (build one with depeche-index --db " + dir + ")");
+}
+
+Xapian::Database open_readonly(const std::string& dir) {
+    require_index_folder(dir);
     try {
         Xapian::Database db(dir);
         check_compatible(db, dir);
+        if (auto missing = missing_tables(db, dir); !missing.empty())
+            throw IndexCorruptError("index " + dir + " is damaged: " + missing[0] + " table missing (" + missing[0] +
+                                    ".glass); rebuild it with depeche-index --full");
         return db;
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
@@ -210,6 +225,32 @@ void replace_directory(const fs::path& target, const fs::path& replacement) {
     }
     fs::rename(replacement, target, ec);
     if (ec) throw IoError("cannot create index " + target.string() + ": " + ec.message());
+}
+
+bool g_table_check_child = false;
+
+bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
+    const std::string recorded = db.get_metadata(schema::kMetaTables);
+    std::string now;
+    std::error_code ec;
+    for (const char* table : kRecordedTables) {
+        const bool listed = (" " + recorded + " ").find(std::string(" ") + table + " ") != std::string::npos;
+        if (listed || fs::exists(folder / (std::string(table) + ".glass"), ec)) now += (now.empty() ? "" : " ") + std::string(table);
+    }
+    if (now == recorded) return false;
+    db.set_metadata(schema::kMetaTables, now);
+    return true;
+}
+
+std::vector<std::string> missing_tables(const Xapian::Database& db, const fs::path& folder) {
+    std::vector<std::string> missing;
+    const std::string recorded = " " + db.get_metadata(schema::kMetaTables) + " ";
+    std::error_code ec;
+    for (const char* table : kRecordedTables)
+        if (recorded.find(std::string(" ") + table + " ") != std::string::npos &&
+            !fs::exists(folder / (std::string(table) + ".glass"), ec))
+            missing.push_back(table);
+    return missing;
 }
 
 void stamp_updated(Xapian::WritableDatabase& db) {

@@ -43,8 +43,23 @@ private:
     std::vector<int> fds_;
 };
 
+// Throws IndexMissingError when `dir` is not there or holds no index, IoError when it
+// cannot be read (no permission).
+void require_index_folder(const std::string& dir);
 // Opens the index read-only and checks its schema version and analyzer fingerprint.
 Xapian::Database open_readonly(const std::string& dir);
+// The optional tables the searcher relies on: positions (phrases, NEAR) and synonyms
+// (unaccented and variant spellings).
+inline constexpr const char* kRecordedTables[] = {"position", "synonym"};
+// Adds to the index's kMetaTables the recorded tables whose file is now in `folder`;
+// true if it changed (to be committed).
+bool record_tables(Xapian::WritableDatabase& db, const std::filesystem::path& folder);
+// The recorded tables whose file is missing from `folder` ("position", ...).
+std::vector<std::string> missing_tables(const Xapian::Database& db, const std::filesystem::path& folder);
+// Set in the child process that runs Xapian's table check for check_index(), which opens
+// the tables read-write in Xapian 1.4: depeche-index then makes every open read-only.
+extern bool g_table_check_child;
+
 // Records the time of the commit about to be made.
 void stamp_updated(Xapian::WritableDatabase& db);
 // Folder of the people extraction lexicon ($DEPECHE_LEXICON_DIR, else the installed or

@@ -419,6 +419,10 @@ struct Writer::Impl {
         if (!options.create && !fs::exists(dir))
             throw IndexMissingError("no index at " + dir);
         fs::create_directories(index_path(dir));  // Xapian would create it anyway: lock it first
+        if (::access(dir.c_str(), R_OK | X_OK) != 0)
+            throw IoError("cannot read index " + dir + ": " + std::strerror(errno));
+        if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+            throw IoError("index " + dir + " is read-only (" + std::strerror(errno) + "): it cannot be updated");
         lock.emplace(dir);
         remove_stale_builds(index_path(dir));
         if (options.batch_size == 0) options.batch_size = 1;
@@ -478,6 +482,8 @@ struct Writer::Impl {
         stamp_updated(db);
         db.commit();
         pending = 0;
+        // A table file that appeared with this commit is recorded (one more commit, once).
+        if (record_tables(db, index_path(dir))) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
@@ -933,6 +939,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
+        record_tables(m, merged);
         m.commit();
     }
     // Xapian's lock on the old index goes with it; `lock`, on both folders, keeps other

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -422,4 +424,125 @@ TEST_CASE("faults: a disk full during a first build or a rebuild; not enough roo
     CHECK(enough.status == 0);
     CHECK(count_articles(db) == 600);
     for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
+}
+
+// ---- Damaged files, read-only indexes --------------------------------------------------------
+
+TEST_CASE("faults: flipped bytes in termlist.glass never crash --check, they are damage", "[faults][damage][xapian-check]") {
+    TempDir tmp;
+    const fs::path db = tmp.path / "db", copy = tmp.path / "copy";
+    REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
+    const std::uintmax_t size = fs::file_size(db / "termlist.glass");
+    std::size_t damaged = 0, crashed = 0;
+    for (std::uintmax_t offset = 0; offset + 4 <= size; offset += 512) {
+        INFO("4 bytes flipped at offset " << offset);
+        fs::remove_all(copy);
+        fs::copy(db, copy);
+        {
+            std::fstream f(copy / "termlist.glass", std::ios::in | std::ios::out | std::ios::binary);
+            f.seekp(static_cast<std::streamoff>(offset));
+            f.write("\xff\xff\xff\xff", 4);
+        }
+        RunResult r = run(kIndex + " --check --db " + shell_quote(copy.string()));
+        INFO(r.out << r.err);
+        REQUIRE((r.status == 0 || r.status == 3));  // never a signal (it used to be 139)
+        if (r.status == 3) {
+            ++damaged;
+            CHECK(r.out == "index " + copy.string() + ": DAMAGED (problems reported above); rebuild it with depeche-index --full\n");
+        }
+        if (r.err.find("Xapian's check crashed (signal") != std::string::npos) {
+            ++crashed;
+            CHECK(r.err.find("termlist table (termlist.glass): Xapian's check crashed") != std::string::npos);
+        }
+    }
+    CHECK(damaged > 0);
+    WARN(crashed << " of the corruptions crashed Xapian's check, in its child process");
+}
+
+TEST_CASE("faults: a missing synonym or position table is damage for --check and the searcher", "[faults][damage][xapian-check]") {
+    TempDir tmp;
+    const fs::path db = tmp.path / "db", copy = tmp.path / "copy";
+    REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
+    CHECK(check_index(db.string()).ok());
+    for (const std::string table : {"synonym", "position"}) {
+        INFO(table);
+        fs::remove_all(copy);
+        fs::copy(db, copy);
+        fs::remove(copy / (table + ".glass"));
+        RunResult search = run(kSearch + " --db " + shell_quote(copy.string()) + " electricite");
+        CHECK(search.status == 3);
+        CHECK(search.out.empty());
+        CHECK(search.err == "depeche-search: index " + copy.string() + " is damaged: " + table + " table missing (" +
+                                table + ".glass); rebuild it with depeche-index --full\n");
+        std::vector<json> served = serve(copy.string(), "{\"query\": \"electricite\"}\n");
+        REQUIRE(served.size() == 1);
+        CHECK(served[0]["error"]["code"] == 3);
+        RunResult check = run(kIndex + " --check --db " + shell_quote(copy.string()));
+        CHECK(check.status == 3);
+        CHECK(check.err == "depeche-index: index " + copy.string() + ": " + table + " table (" + table +
+                               ".glass) missing: " +
+                               (table == "position" ? "phrase and NEAR searches cannot match\n"
+                                                    : "unaccented and variant spellings lose hits\n"));
+    }
+    // An index that never had accented words has no synonym table, and is sound.
+    const fs::path plain = tmp.path / "plain";
+    write_file(tmp.path / "plain.jsonl", json{{"id", "p"}, {"body", "Le vote du budget a lieu mardi"}}.dump() + "\n");
+    REQUIRE(run(index_cmd(plain.string(), shell_quote((tmp.path / "plain.jsonl").string()))).status == 0);
+    CHECK_FALSE(fs::exists(plain / "synonym.glass"));
+    CHECK(check_index(plain.string()).ok());
+    CHECK(matches(plain.string(), "budget") == 1);
+    // An update that brings the first accented word records the table then.
+    write_file(tmp.path / "more.jsonl", json{{"id", "q"}, {"body", "L'électricité coûte plus cher"}}.dump() + "\n");
+    REQUIRE(run(index_cmd(plain.string(), shell_quote((tmp.path / "more.jsonl").string()))).status == 0);
+    REQUIRE(fs::exists(plain / "synonym.glass"));
+    fs::remove(plain / "synonym.glass");
+    CHECK(run(kSearch + " --db " + shell_quote(plain.string()) + " budget").status == 3);
+}
+
+namespace {
+
+// Runs a shell command as the unprivileged user 65534 (nobody), when this test runs as
+// root and setpriv(1) is there; nullopt otherwise.
+std::optional<RunResult> run_as_nobody(const std::string& command) {
+    if (::geteuid() != 0 || run("command -v setpriv").status != 0) return std::nullopt;
+    return run("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c " + shell_quote(command));
+}
+
+}  // namespace
+
+TEST_CASE("faults: a read-only index is checked and searched, and the indexer says it is read-only", "[faults][readonly][xapian-check]") {
+    TempDir tmp;
+    fs::permissions(tmp.path, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+    const fs::path db = tmp.path / "db";
+    REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
+    for (const auto& e : fs::directory_iterator(db))
+        fs::permissions(e.path(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    fs::permissions(db, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+    const std::string q = shell_quote(db.string());
+    auto check = run_as_nobody(kIndex + " --check --db " + q);
+    if (!check) {
+        WARN("skipped: needs root and setpriv(1) to run as another user");
+        return;
+    }
+    INFO(check->err);
+    CHECK(check->status == 0);
+    CHECK(check->out == "index " + db.string() + ": OK (11 articles checked)\n");
+    auto search = run_as_nobody(kSearch + " --db " + q + " -n 0 --exact marché");
+    CHECK(search->status == 0);
+    auto index = run_as_nobody(kIndex + " --quiet --db " + q + " " + shell_quote(kData));
+    CHECK(index->status == 3);
+    CHECK(index->err == "depeche-index: index " + db.string() + " is read-only (Permission denied): it cannot be updated\n");
+
+    // A folder the user may not read: said so, not "not a Dépêche index".
+    fs::permissions(db, fs::perms::owner_all);
+    auto denied = run_as_nobody(kSearch + " --db " + q + " marché");
+    CHECK(denied->status == 4);
+    CHECK(denied->err == "depeche-search: cannot read index " + db.string() + ": Permission denied\n");
+    auto denied_check = run_as_nobody(kIndex + " --check --db " + q);
+    CHECK(denied_check->status == 3);
+    CHECK(denied_check->err == "depeche-index: cannot read index " + db.string() + ": Permission denied\n");
+    auto denied_index = run_as_nobody(kIndex + " --quiet --db " + q + " " + shell_quote(kData));
+    CHECK(denied_index->status == 3);
+    CHECK(denied_index->err == "depeche-index: cannot read index " + db.string() + ": Permission denied\n");
 }
