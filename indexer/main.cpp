@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
         ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
         ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
         ("quiet,q", "no progress display, only problems and the summary")
+        ("follow-symlinks", "also read files that symbolic links in the folders lead to outside them")
         ("check", "check the index (read-only) instead of indexing");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(), "input");
@@ -217,6 +218,7 @@ int main(int argc, char** argv) {
         wo.batch_size = batch;
         wo.overwrite = vm.count("full") > 0;
         wo.threads = vm["threads"].as<std::size_t>();
+        wo.follow_symlinks = vm.count("follow-symlinks") > 0;
         wo.interrupted = [] { return g_interrupts > 0; };
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);

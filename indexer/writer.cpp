@@ -160,8 +160,29 @@ struct Input {
     std::vector<fs::path> roots;  // absolute paths given (folders and files)
 };
 
-Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary) {
+bool under(const fs::path& file, const std::vector<fs::path>& roots) {
+    for (const fs::path& r : roots) {
+        auto [a, b] = std::mismatch(r.begin(), r.end(), file.begin(), file.end());
+        if (a == r.end()) return true;
+    }
+    return false;
+}
+
+// Whether `file` (a symbolic link found in a folder given) leads outside the folders
+// given (`real_roots`, resolved): then it is not read unless the caller says so.
+bool leads_outside(const fs::path& file, const std::vector<fs::path>& real_roots) {
+    std::error_code ec;
+    const fs::path target = fs::canonical(file, ec);
+    return !ec && !under(target, real_roots);  // a dangling link is the reader's to report
+}
+
+Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary, bool follow_symlinks) {
     Input in;
+    std::vector<fs::path> real_roots;  // the folders given, links resolved
+    for (const std::string& given : paths) {
+        std::error_code ec;
+        if (fs::path real = fs::canonical(given, ec); !ec && fs::is_directory(real, ec)) real_roots.push_back(real);
+    }
     auto fail = [&](const std::string& path, const std::string& message) {
         summary.problems.push_back({path, 0, message, false});
         ++summary.skipped_files;
@@ -201,6 +222,12 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
                 }
                 // Hidden files, other formats and .depecheignore'd files are passed over.
                 if (hidden || format_for(e.path()) == Format::Unknown || ignore.ignored(e.path())) continue;
+                if (!follow_symlinks && e.is_symlink(ec) && leads_outside(e.path(), real_roots)) {
+                    summary.problems.push_back({e.path().string(), 0,
+                                                "warning: symbolic link leading outside the folders given, not "
+                                                "read (--follow-symlinks reads it)", true});
+                    continue;
+                }
                 found.push_back(e.path());
             }
             std::sort(found.begin(), found.end());
@@ -220,13 +247,6 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
     return in;
 }
 
-bool under(const fs::path& file, const std::vector<fs::path>& roots) {
-    for (const fs::path& r : roots) {
-        auto [a, b] = std::mismatch(r.begin(), r.end(), file.begin(), file.end());
-        if (a == r.end()) return true;
-    }
-    return false;
-}
 
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a) {
@@ -418,7 +438,13 @@ struct Writer::Impl {
         : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
         if (!options.create && !fs::exists(dir))
             throw IndexMissingError("no index at " + dir);
-        fs::create_directories(index_path(dir));  // Xapian would create it anyway: lock it first
+        // Xapian would create the folder anyway: it is created here to be locked first, and
+        // without any access for others (its files are then out of their reach).
+        const fs::path folder = index_path(dir);
+        if (!fs::exists(folder)) {
+            fs::create_directories(folder);
+            fs::permissions(folder, fs::perms::others_all, fs::perm_options::remove);
+        }
         if (::access(dir.c_str(), R_OK | X_OK) != 0)
             throw IoError("cannot read index " + dir + ": " + std::strerror(errno));
         if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
@@ -566,7 +592,7 @@ IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
         return guard_errors([&] {
             IndexSummary summary;
             if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
-            Input in = collect_files(paths, summary);
+            Input in = collect_files(paths, summary, impl_->options.follow_symlinks);
             summary.files = in.files.size();
             bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
             if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), report, start);
@@ -741,6 +767,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     std::error_code ec;
     fs::remove_all(work, ec);
     fs::create_directories(work);
+    fs::permissions(work, fs::perms::others_all, fs::perm_options::remove);
     struct Cleanup {
         fs::path p;
         ~Cleanup() { std::error_code e; fs::remove_all(p, e); }
@@ -946,6 +973,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     // writers out until the new index is open (a writer let in now would update the old
     // index, and its work would be thrown away with it).
     lock->also_lock(merged);
+    fs::permissions(merged, fs::status(target).permissions());  // the folder's mode is kept
     db.close();
     replace_directory(target, merged);
     db = open_writable(target.string(), true);

@@ -546,3 +546,48 @@ TEST_CASE("faults: a read-only index is checked and searched, and the indexer sa
     CHECK(denied_index->status == 3);
     CHECK(denied_index->err == "depeche-index: cannot read index " + db.string() + ": Permission denied\n");
 }
+
+// ---- Security by default, memory per article -------------------------------------------------
+
+TEST_CASE("faults: symbolic links leading outside the folders given are not followed by default", "[faults][files]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in", outside = tmp.path / "outside";
+    write_file(in / "a.txt", "Titre: Dedans\n\nLe hibou du dossier.\n");
+    write_file(in / "sub" / "b.txt", "Titre: Sous\n\nLa chouette du sous-dossier.\n");
+    write_file(outside / "secret.txt", "Titre: Secret\n\nLe mot de passe pangolin.\n");
+    fs::create_symlink(outside / "secret.txt", in / "secret.txt");
+    fs::create_symlink("sub/b.txt", in / "inside.txt");  // inside: read
+    const std::string db = (tmp.path / "db").string();
+    RunResult r = run(index_cmd(db, shell_quote(in.string())));
+    CHECK(r.status == 1);
+    CHECK(r.err == "depeche-index: " + (in / "secret.txt").string() +
+                       ": warning: symbolic link leading outside the folders given, not read (--follow-symlinks reads it)\n");
+    CHECK(matches(db, "pangolin") == 0);
+    CHECK(matches(db, "chouette") == 2);  // b.txt, and through inside.txt
+    // Said so, the link is read.
+    const std::string db2 = (tmp.path / "db2").string();
+    RunResult followed = run(index_cmd(db2, "--follow-symlinks " + shell_quote(in.string())));
+    INFO(followed.err);
+    CHECK(followed.status == 0);
+    CHECK(matches(db2, "pangolin") == 1);
+    // Named on the command line, a link is always read.
+    const std::string db3 = (tmp.path / "db3").string();
+    CHECK(run(index_cmd(db3, shell_quote((in / "secret.txt").string()))).status == 0);
+    CHECK(matches(db3, "pangolin") == 1);
+}
+
+TEST_CASE("faults: index folders are created without access for others; a rebuild keeps the mode", "[faults][files]") {
+    TempDir tmp;
+    const fs::path db = tmp.path / "db";
+    REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
+    CHECK((fs::status(db).permissions() & fs::perms::others_all) == fs::perms::none);
+    CHECK((fs::status(db).permissions() & fs::perms::owner_all) == fs::perms::owner_all);
+    fs::permissions(db, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+    REQUIRE(run(index_cmd(db.string(), "--full " + shell_quote(kData))).status == 0);
+    CHECK(fs::status(db).permissions() == (fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec));
+    // An existing folder keeps its mode.
+    fs::create_directories(tmp.path / "open");
+    fs::permissions(tmp.path / "open", fs::perms::all);
+    REQUIRE(run(index_cmd((tmp.path / "open").string(), shell_quote(kData))).status == 0);
+    CHECK(fs::status(tmp.path / "open").permissions() == fs::perms::all);
+}
