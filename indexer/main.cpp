@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -79,29 +80,31 @@ const char* g_index_dir = "";
 
 [[noreturn]] void on_terminate() {
     const int error = errno;  // what the failed write left
-    std::string detail;
+    // No allocation here: memory may be what ran out.
+    static char detail[512];
+    detail[0] = '\0';
+    bool out_of_memory = false;
     if (std::exception_ptr e = std::current_exception()) {
         try {
             std::rethrow_exception(e);
         } catch (const std::bad_alloc&) {
-            detail = "out of memory";
+            out_of_memory = true;
         } catch (const Xapian::Error& x) {
-            detail = std::string(x.get_type()) + ": " + x.get_msg();
+            std::snprintf(detail, sizeof detail, ": %s: %s", x.get_type(), x.get_msg().c_str());
         } catch (const std::exception& x) {
-            detail = x.what();
+            std::snprintf(detail, sizeof detail, ": %s", x.what());
         } catch (...) {
         }
     }
-    std::string line = "depeche-index: ";
-    if (detail == "out of memory") line += "out of memory";
-    else if (error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO) line += std::string(std::strerror(error)) + ": ";
-    if (detail != "out of memory") {
-        line += std::string("cannot write index ") + g_index_dir + " (Xapian stopped";
-        line += detail.empty() ? std::string(" during a commit") : ": " + detail;
-        line += ")";
-    }
-    line += "; the index keeps its last commit\n";
-    say(line.data(), line.size());
+    static char line[1024];
+    if (out_of_memory)
+        std::snprintf(line, sizeof line, "depeche-index: out of memory; the index keeps its last commit\n");
+    else
+        std::snprintf(line, sizeof line, "depeche-index: %s%scannot write index %s (Xapian stopped%s); the index keeps its last commit\n",
+                      error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? std::strerror(error) : "",
+                      error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? ": " : "", g_index_dir,
+                      detail[0] ? detail : " during a commit");
+    say(line, std::strlen(line));
     std::_Exit(kExitIndex);
 }
 
@@ -120,6 +123,22 @@ std::string default_db() {
 namespace depeche {
 extern bool g_table_check_child;  // indexer/store.hpp
 }
+
+#ifdef DEPECHE_WITH_MIMALLOC
+// mimalloc's own operator new aborts, without a word, when memory runs out (the packaged
+// library never sees a new-handler). These throw std::bad_alloc instead, as with the
+// system allocator, so that the user gets "out of memory". Deleting stays mimalloc's.
+void* operator new(std::size_t n) {
+    if (void* p = mi_malloc(n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    if (void* p = mi_malloc_aligned(n, static_cast<std::size_t>(a))) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+#endif
 
 // Every open(2) of this program and its libraries passes here. Xapian 1.4's table check
 // opens each table read-write although it only reads; in the child process that runs it
@@ -246,6 +265,9 @@ int main(int argc, char** argv) {
         std::printf(" in %.2f s\n", s.seconds);
         if (s.interrupted) return 130;
         return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "depeche-index: out of memory; the index keeps its last commit\n";
+        return kExitIndex;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-index: " << e.what() << "\n";
         return kExitIndex;

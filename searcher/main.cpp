@@ -128,6 +128,9 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
         } catch (const depeche::Error& e) {
             fail(e.what(), std::nullopt, status_of(e));
             searcher.reset();  // open it again on the next request (it may have been (re)built)
+        } catch (const std::bad_alloc&) {
+            fail("out of memory", std::nullopt, jo::kCodeIo);
+            searcher.reset();
         } catch (const std::exception& e) {
             fail(std::string("internal error: ") + e.what(), std::nullopt, jo::kCodeIo);
             searcher.reset();
@@ -242,6 +245,9 @@ int main(int argc, char** argv) {
         if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
         else print_text(r, use_color);
         return kExitOk;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "depeche-search: out of memory\n";
+        return kExitIo;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-search: " << e.what() << "\n";
         return status_of(e);

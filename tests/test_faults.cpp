@@ -591,3 +591,20 @@ TEST_CASE("faults: index folders are created without access for others; a rebuil
     REQUIRE(run(index_cmd((tmp.path / "open").string(), shell_quote(kData))).status == 0);
     CHECK(fs::status(tmp.path / "open").permissions() == fs::perms::all);
 }
+
+TEST_CASE("faults: a very long body is indexed up to the limit, the rest reported", "[faults][memory]") {
+    TempDir tmp;
+    // 5 MiB of words, then a word found nowhere else.
+    std::string body;
+    while (body.size() < 5 * 1024 * 1024) body += "marmotte électricité ";
+    body += "ornithorynque";
+    write_file(tmp.path / "long.jsonl", json{{"id", "long"}, {"title", "Long"}, {"body", body}}.dump() + "\n" +
+                                            json{{"id", "short"}, {"body", "Un ornithorynque"}}.dump() + "\n");
+    const std::string db = (tmp.path / "db").string();
+    RunResult r = run(index_cmd(db, shell_quote((tmp.path / "long.jsonl").string())));
+    CHECK(r.status == 1);
+    CHECK(r.err == "depeche-index: " + (tmp.path / "long.jsonl").string() +
+                       ":1: warning: article long: body of 5.2 MB, only its first 4.2 MB indexed (the limit is 4194304 bytes)\n");
+    CHECK(matches(db, "marmotte") == 1);
+    CHECK(matches(db, "ornithorynque") == 1);  // the short article only
+}
