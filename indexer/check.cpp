@@ -7,8 +7,16 @@
 
 #include <depeche/depeche.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -48,21 +56,113 @@ std::string printable(std::string_view s, std::size_t max = 60) {
     return out;
 }
 
+// Xapian's check writes its report here as it goes: straight into a pipe, so that what
+// it said before crashing reaches the parent.
+class PipeBuf : public std::streambuf {
+public:
+    explicit PipeBuf(int fd) : fd_(fd) {}
+
+protected:
+    int overflow(int c) override {
+        if (c != traits_type::eof()) {
+            const char ch = static_cast<char>(c);
+            put(&ch, 1);
+        }
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        put(s, static_cast<std::size_t>(n));
+        return n;
+    }
+
+private:
+    void put(const char* s, std::size_t n) {
+        while (n > 0) {
+            const ssize_t w = ::write(fd_, s, n);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return;
+            s += w;
+            n -= static_cast<std::size_t>(w);
+        }
+    }
+    int fd_;
+};
+
+// Ends the report of the child process: "<marker><errors> <failure>".
+constexpr std::string_view kResultMarker = "\n\x01" "depeche-check-result ";
+
+// Runs Xapian's check of every table in a child process: a damaged table can crash it
+// (a segmentation fault on some flipped bytes), which then ends the child, reported as
+// damage, not this process. Returns the child's report; `died` says how it ended when
+// it did not report.
+std::string run_table_check(const std::string& dir, std::string& died) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw IoError("cannot check index " + dir + ": pipe: " + std::strerror(errno));
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw IoError("cannot check index " + dir + ": fork: " + std::strerror(errno));
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        g_table_check_child = true;
+        // A crash ends this child by its signal: no handler of the parent's (a sanitizer's)
+        // turns it into a report.
+        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, SIG_DFL);
+        PipeBuf buf(fds[1]);
+        std::ostream out(&buf);
+        std::size_t errors = 0;
+        std::string failure;
+        try {
+            // (Under AddressSanitizer this call reports a new-delete-type-mismatch inside
+            // libxapian, a Xapian bug: see tests/CMakeLists.txt, [xapian-check].)
+            errors = Xapian::Database::check(dir, 0, &out);
+        } catch (const Xapian::Error& e) {
+            failure = std::string(e.get_type()) + ": " + e.get_msg();
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        out << kResultMarker << errors << ' ' << failure << std::flush;
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string report;
+    char chunk[4096];
+    for (;;) {
+        const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        report.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(status))
+        died = "Xapian's check crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+    else if (report.find(kResultMarker) == std::string::npos)
+        died = "Xapian's check ended without a result (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+    return report;
+}
+
 // Xapian's check of every table. Its report names each table before checking it, so
-// the last name seen is the table an exception came from.
+// the last name seen is the table an exception (or a crash) came from.
 void check_tables(const std::string& dir, Problems& problems) {
-    std::ostringstream out;
+    std::string died;
+    std::string out = run_table_check(dir, died);
     std::size_t errors = 0;
     std::string failure;
-    try {
-        // (Under AddressSanitizer this call reports a new-delete-type-mismatch inside
-        // libxapian, a Xapian bug: see tests/CMakeLists.txt, [xapian-check].)
-        errors = Xapian::Database::check(dir, 0, &out);
-    } catch (const Xapian::Error& e) {
-        failure = std::string(e.get_type()) + ": " + e.get_msg();
+    if (const std::size_t mark = out.find(kResultMarker); mark != std::string::npos) {
+        std::istringstream result(out.substr(mark + kResultMarker.size()));
+        result >> errors;
+        result.get();
+        std::getline(result, failure);
+        out.resize(mark);
     }
+    if (!died.empty()) failure = died;
     std::string table, first_error;
-    std::istringstream lines(out.str());
+    std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {
         if (line.size() > 1 && line.back() == ':' && line.find(' ') == std::string::npos) {
             table = line.substr(0, line.size() - 1);
@@ -99,7 +199,7 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
 
 // Every document: exactly one id term, held by no other document, matching the id in
 // its stored data, which must decode (decode_stored) and hold an id.
-void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems) {
+void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems, bool positions_missing) {
     StoredCodec codec;
     try {
         codec.load(db);
@@ -169,17 +269,14 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
     else if (no_data > 0)
         problems.add(std::to_string(no_data) + " document(s) without stored data, the first is document " +
                      std::to_string(first_no_data));
-    if (positional_terms && !db.has_positions())
+    if (positional_terms && !db.has_positions() && !positions_missing)
         problems.add("no word positions (position table missing or empty): phrase and NEAR searches cannot match");
 }
 
 }  // namespace
 
 CheckReport check_index(const std::string& index_dir) {
-    std::error_code ec;
-    if (!fs::exists(index_dir, ec)) throw IndexMissingError("no index at " + index_dir);
-    if (!fs::exists(fs::path(index_dir) / "iamglass", ec) && !fs::exists(fs::path(index_dir) / "iamchert", ec))
-        throw IndexMissingError(index_dir + " is not a Dépêche index (no iamglass file)");
+    require_index_folder(index_dir);
     CheckReport report;
     {
         Problems problems(report);
@@ -187,8 +284,13 @@ CheckReport check_index(const std::string& index_dir) {
         if (problems.count() == 0) {
             try {
                 Xapian::Database db(index_dir);
+                const std::vector<std::string> missing = missing_tables(db, index_dir);
+                for (const std::string& table : missing)
+                    problems.add(table + " table (" + table + ".glass) missing: " +
+                                 (table == "position" ? "phrase and NEAR searches cannot match"
+                                                      : "unaccented and variant spellings lose hits"));
                 check_metadata(db, problems);
-                check_documents(db, report, problems);
+                check_documents(db, report, problems, std::find(missing.begin(), missing.end(), "position") != missing.end());
             } catch (const Xapian::FeatureUnavailableError& e) {  // "Database has no termlist"
                 problems.add(std::string(e.get_msg().find("termlist") != std::string::npos
                                              ? "termlist table (termlist.glass) missing: "

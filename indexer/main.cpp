@@ -8,9 +8,17 @@
 #endif
 
 #include <boost/program_options.hpp>
+#include <xapian.h>
 
+#include <cerrno>
+#include <cstdarg>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <csignal>
 #include <ctime>
+#include <cstring>
+#include <exception>
+#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
@@ -72,6 +80,42 @@ extern "C" void on_interrupt(int) {
     }
 }
 
+// Xapian 1.4 may call std::terminate while a commit fails (a write error met again while
+// it unwinds the first one, as when the disk is full): instead of an abort with no
+// message, one line naming the cause, and exit status 3. Commits are atomic, so the
+// index keeps its last commit. Also the end of anything else that escaped.
+const char* g_index_dir = "";
+
+[[noreturn]] void on_terminate() {
+    const int error = errno;  // what the failed write left
+    // No allocation here: memory may be what ran out.
+    static char detail[512];
+    detail[0] = '\0';
+    bool out_of_memory = false;
+    if (std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc&) {
+            out_of_memory = true;
+        } catch (const Xapian::Error& x) {
+            std::snprintf(detail, sizeof detail, ": %s: %s", x.get_type(), x.get_msg().c_str());
+        } catch (const std::exception& x) {
+            std::snprintf(detail, sizeof detail, ": %s", x.what());
+        } catch (...) {
+        }
+    }
+    static char line[1024];
+    if (out_of_memory)
+        std::snprintf(line, sizeof line, "depeche-index: out of memory; the index keeps its last commit\n");
+    else
+        std::snprintf(line, sizeof line, "depeche-index: %s%scannot write index %s (Xapian stopped%s); the index keeps its last commit\n",
+                      error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? std::strerror(error) : "",
+                      error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? ": " : "", g_index_dir,
+                      detail[0] ? detail : " during a commit");
+    say(line, std::strlen(line));
+    std::_Exit(kExitIndex);
+}
+
 // "1 article", "2 articles", "0 articles".
 std::string count_of(std::size_t n, const char* singular, const char* plural) {
     return std::to_string(n) + " " + (n == 1 ? singular : plural);
@@ -107,6 +151,43 @@ std::string default_db() {
 
 }  // namespace
 
+namespace depeche {
+extern bool g_table_check_child;  // indexer/store.hpp
+}
+
+#ifdef DEPECHE_WITH_MIMALLOC
+// mimalloc's own operator new aborts, without a word, when memory runs out (the packaged
+// library never sees a new-handler). These throw std::bad_alloc instead, as with the
+// system allocator, so that the user gets "out of memory". Deleting stays mimalloc's.
+void* operator new(std::size_t n) {
+    if (void* p = mi_malloc(n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    if (void* p = mi_malloc_aligned(n, static_cast<std::size_t>(a))) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+#endif
+
+// Every open(2) of this program and its libraries passes here. Xapian 1.4's table check
+// opens each table read-write although it only reads; in the child process that runs it
+// for --check (depeche::g_table_check_child), opens are made read-only, so --check never
+// opens anything for writing and works on an index it may only read.
+extern "C" __attribute__((visibility("default"))) int open(const char* path, int flags, ...) {
+    mode_t mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list args;
+        va_start(args, flags);
+        mode = static_cast<mode_t>(va_arg(args, int));
+        va_end(args);
+    }
+    if (depeche::g_table_check_child && (flags & O_ACCMODE) == O_RDWR && !(flags & O_CREAT))
+        flags = (flags & ~O_ACCMODE) | O_RDONLY;
+    return static_cast<int>(::syscall(SYS_openat, AT_FDCWD, path, flags, mode));
+}
+
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db;
@@ -119,6 +200,7 @@ int main(int argc, char** argv) {
         ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
         ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
         ("quiet,q", "no progress display, only problems and the summary")
+        ("follow-symlinks", "also read files that symbolic links in the folders lead to outside them")
         ("check", "check the index (read-only) instead of indexing")
         ("watch", "after indexing, keep watching the folders and index what changes")
         ("watch-quiet", po::value<int>()->default_value(1000),
@@ -178,6 +260,8 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: --batch-size must be between 1 and 10000000\n";
         return kExitUsage;
     }
+    g_index_dir = db.c_str();
+    std::set_terminate(on_terminate);
     bool quiet = vm.count("quiet") > 0;
     bool progress_display = !quiet && isatty(STDERR_FILENO);
     g_progress_shown = progress_display;
@@ -187,6 +271,7 @@ int main(int argc, char** argv) {
         wo.batch_size = batch;
         wo.overwrite = vm.count("full") > 0;
         wo.threads = vm["threads"].as<std::size_t>();
+        wo.follow_symlinks = vm.count("follow-symlinks") > 0;
         wo.interrupted = [] { return g_interrupts > 0; };
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
@@ -225,6 +310,9 @@ int main(int argc, char** argv) {
         }
         if (s.interrupted) return 130;
         return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "depeche-index: out of memory; the index keeps its last commit\n";
+        return kExitIndex;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-index: " << e.what() << "\n";
         return kExitIndex;

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -39,9 +42,17 @@ void check_compatible(const Xapian::Database& db, const std::string& dir) {
 void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     const std::string type = e.get_type();
     std::string what = type + ": " + e.get_msg();
-    if (const char* reason = e.get_error_string(); reason && *reason) what += std::string(" (") + reason + ")";
-    // A write that failed (a full disk, a file size limit): not damage, the index keeps
-    // its last commit (Xapian commits atomically).
+    const char* reason = e.get_error_string();
+    if (reason && !*reason) reason = nullptr;
+    if (reason) what += std::string(" (") + reason + ")";
+    // A write that failed (a full disk, a quota, a file size limit): not damage, the
+    // index keeps its last commit (Xapian commits atomically). The cause comes first.
+    for (int cause : {ENOSPC, EDQUOT, EFBIG, EROFS}) {
+        const std::string text = std::strerror(cause);
+        if ((reason && text == reason) || e.get_msg().find(text) != std::string::npos)
+            throw IoError(text + ": cannot write index " + dir + " (" + type + ": " + e.get_msg() +
+                          "); it keeps its last commit");
+    }
     if (type == "DatabaseError" && e.get_msg().rfind("Error writing", 0) == 0)
         throw IoError("cannot write index " + dir + " (" + what + "); it keeps its last commit");
     if (type == "DatabaseLockError")
@@ -78,6 +89,8 @@ void rethrow_filesystem(const fs::filesystem_error& e, const std::string& dir) {
     std::string what = e.what();
     const std::string_view prefix = "filesystem error: ";
     if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
+    if (e.code() == std::errc::no_space_on_device)
+        throw IoError(e.code().message() + ": index " + dir + ": " + what + "; it keeps its last commit");
     throw IoError("index " + dir + ": " + what);
 }
 
@@ -126,19 +139,79 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
     }
 }
 
-Xapian::Database open_readonly(const std::string& dir) {
+void require_index_folder(const std::string& dir) {
+    // A folder we may not read is said so, not taken for a missing or foreign index.
+    auto unreadable = [&](const std::error_code& ec) {
+        return IoError("cannot read index " + dir + ": " + ec.message());
+    };
     std::error_code ec;
-    if (!fs::exists(dir, ec))
-        throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
-    if (!fs::exists(fs::path(dir) / "iamglass", ec) && !fs::exists(fs::path(dir) / "iamchert", ec))
+    const bool exists = fs::exists(dir, ec);
+    if (ec) throw unreadable(ec);
+    if (!exists) throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
+    if (::access(dir.c_str(), R_OK | X_OK) != 0) throw unreadable(std::error_code(errno, std::generic_category()));
+    const bool glass = fs::exists(fs::path(dir) / "iamglass", ec);
+    if (ec) throw unreadable(ec);
+    if (!glass && !fs::exists(fs::path(dir) / "iamchert", ec))
         throw IndexMissingError(dir + " is not a Dépêche index (build one with depeche-index --db " + dir + ")");
+}
+
+Xapian::Database open_readonly(const std::string& dir) {
+    require_index_folder(dir);
     try {
         Xapian::Database db(dir);
         check_compatible(db, dir);
+        if (auto missing = missing_tables(db, dir); !missing.empty())
+            throw IndexCorruptError("index " + dir + " is damaged: " + missing[0] + " table missing (" + missing[0] +
+                                    ".glass); rebuild it with depeche-index --full");
         return db;
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
     }
+}
+
+fs::path index_path(const std::string& dir) { return tidy_path(fs::absolute(tidy_path(dir)).string()); }
+
+std::string tidy_path(const std::string& dir) {
+    fs::path p = fs::path(dir.empty() ? "." : dir).lexically_normal();
+    while (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+    return p.empty() ? "." : p.string();
+}
+
+namespace {
+// Opens `folder` and takes its lock: -1 if it cannot be opened (errno says why), throws
+// IndexLockedError if another writer holds it.
+int lock_folder(const fs::path& folder, const std::string& dir) {
+    for (;;) {
+        const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return -1;
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK) throw IndexLockedError("index " + dir + " is being written by another process");
+            errno = error;
+            return -1;
+        }
+        // Still the folder at that path? A rebuild may have swapped it away while we
+        // waited for its lock: then take the lock of the one now in place.
+        struct stat locked, now;
+        if (::fstat(fd, &locked) == 0 && ::stat(folder.c_str(), &now) == 0 && locked.st_dev == now.st_dev &&
+            locked.st_ino == now.st_ino)
+            return fd;
+        ::close(fd);
+        if (!fs::exists(folder)) return -1;
+    }
+}
+}  // namespace
+
+WriterLock::WriterLock(const std::string& dir) : dir_(dir) { also_lock(index_path(dir)); }
+
+void WriterLock::also_lock(const fs::path& folder) {
+    const int fd = lock_folder(folder, dir_);
+    if (fd >= 0) fds_.push_back(fd);
+}
+
+WriterLock::~WriterLock() {
+    for (int fd : fds_) ::close(fd);
 }
 
 void replace_directory(const fs::path& target, const fs::path& replacement) {
@@ -152,6 +225,32 @@ void replace_directory(const fs::path& target, const fs::path& replacement) {
     }
     fs::rename(replacement, target, ec);
     if (ec) throw IoError("cannot create index " + target.string() + ": " + ec.message());
+}
+
+bool g_table_check_child = false;
+
+bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
+    const std::string recorded = db.get_metadata(schema::kMetaTables);
+    std::string now;
+    std::error_code ec;
+    for (const char* table : kRecordedTables) {
+        const bool listed = (" " + recorded + " ").find(std::string(" ") + table + " ") != std::string::npos;
+        if (listed || fs::exists(folder / (std::string(table) + ".glass"), ec)) now += (now.empty() ? "" : " ") + std::string(table);
+    }
+    if (now == recorded) return false;
+    db.set_metadata(schema::kMetaTables, now);
+    return true;
+}
+
+std::vector<std::string> missing_tables(const Xapian::Database& db, const fs::path& folder) {
+    std::vector<std::string> missing;
+    const std::string recorded = " " + db.get_metadata(schema::kMetaTables) + " ";
+    std::error_code ec;
+    for (const char* table : kRecordedTables)
+        if (recorded.find(std::string(" ") + table + " ") != std::string::npos &&
+            !fs::exists(folder / (std::string(table) + ".glass"), ec))
+            missing.push_back(table);
+    return missing;
 }
 
 void stamp_updated(Xapian::WritableDatabase& db) {

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -29,9 +30,11 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -157,8 +160,29 @@ struct Input {
     std::vector<fs::path> roots;  // absolute paths given (folders and files)
 };
 
-Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary) {
+bool under(const fs::path& file, const std::vector<fs::path>& roots) {
+    for (const fs::path& r : roots) {
+        auto [a, b] = std::mismatch(r.begin(), r.end(), file.begin(), file.end());
+        if (a == r.end()) return true;
+    }
+    return false;
+}
+
+// Whether `file` (a symbolic link found in a folder given) leads outside the folders
+// given (`real_roots`, resolved): then it is not read unless the caller says so.
+bool leads_outside(const fs::path& file, const std::vector<fs::path>& real_roots) {
+    std::error_code ec;
+    const fs::path target = fs::canonical(file, ec);
+    return !ec && !under(target, real_roots);  // a dangling link is the reader's to report
+}
+
+Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary, bool follow_symlinks) {
     Input in;
+    std::vector<fs::path> real_roots;  // the folders given, links resolved
+    for (const std::string& given : paths) {
+        std::error_code ec;
+        if (fs::path real = fs::canonical(given, ec); !ec && fs::is_directory(real, ec)) real_roots.push_back(real);
+    }
     auto fail = [&](const std::string& path, const std::string& message) {
         summary.problems.push_back({path, 0, message, false});
         ++summary.skipped_files;
@@ -198,6 +222,12 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
                 }
                 // Hidden files, other formats and .depecheignore'd files are passed over.
                 if (hidden || format_for(e.path()) == Format::Unknown || ignore.ignored(e.path())) continue;
+                if (!follow_symlinks && e.is_symlink(ec) && leads_outside(e.path(), real_roots)) {
+                    summary.problems.push_back({e.path().string(), 0,
+                                                "warning: symbolic link leading outside the folders given, not "
+                                                "read (--follow-symlinks reads it)", true});
+                    continue;
+                }
                 found.push_back(e.path());
             }
             std::sort(found.begin(), found.end());
@@ -217,13 +247,6 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
     return in;
 }
 
-bool under(const fs::path& file, const std::vector<fs::path>& roots) {
-    for (const fs::path& r : roots) {
-        auto [a, b] = std::mismatch(r.begin(), r.end(), file.begin(), file.end());
-        if (a == r.end()) return true;
-    }
-    return false;
-}
 
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a) {
@@ -273,6 +296,51 @@ void remove_stale_builds(const fs::path& target) {
         std::error_code rm;
         fs::remove_all(e.path(), rm);
     }
+}
+
+// Free space a first build or rebuild needs: the index comes to about 3 times the size
+// of its input, and building it takes about 3 times the size of the index (the shards,
+// their merged copy, and the old index kept until the swap): 9 bytes per byte of input.
+constexpr std::uintmax_t kBuildSpacePerInputByte = 9;
+
+std::string megabytes(std::uintmax_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return buf;
+}
+
+// Refuses to start a build that cannot fit on the file system of `where`.
+void check_build_space(const std::vector<fs::path>& files, const fs::path& where, const std::string& dir) {
+    std::uintmax_t input = 0;
+    for (const fs::path& f : files) {
+        std::error_code ec;
+        const std::uintmax_t size = fs::file_size(f, ec);
+        if (!ec) input += size;
+    }
+    struct statvfs st;
+    if (::statvfs(where.c_str(), &st) != 0) return;  // unknown: let the writes tell
+    const std::uintmax_t free_bytes = static_cast<std::uintmax_t>(st.f_bavail) * st.f_frsize;
+    const std::uintmax_t needed = input * kBuildSpacePerInputByte;
+    if (free_bytes < needed)
+        throw IoError(std::string(std::strerror(ENOSPC)) + ": building index " + dir + " needs about " +
+                      megabytes(needed) + " free (" + std::to_string(kBuildSpacePerInputByte) + " times the " +
+                      megabytes(input) + " of input), " + where.string() + " has " + megabytes(free_bytes) +
+                      "; nothing was changed");
+}
+
+// The most of an article's body that is indexed (and stored for snippets): indexing
+// takes tens of bytes of memory per byte of body (a 41 MB body took 953 MB and 10 s
+// whole, 279 MB and 2 s cut to this). The rest is reported as a warning.
+constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
+
+// Cuts a body to at most kMaxBodyBytes, at a space when there is one near the limit,
+// never inside a UTF-8 sequence.
+void cut_body(std::string& body) {
+    std::size_t cut = kMaxBodyBytes;
+    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+    const std::size_t space = body.find_last_of(" \n\t", cut);
+    if (space != std::string::npos && cut - space < 1024) cut = space;
+    body.resize(cut);
 }
 
 std::size_t worker_count(std::size_t requested) {
@@ -369,6 +437,7 @@ struct ShardCompactor : Xapian::Compactor {
 struct Writer::Impl {
     std::string dir;
     WriterOptions options;
+    std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
     Xapian::WritableDatabase db;
     Analyzer analyzer;
     std::unique_ptr<PeopleExtractor> people;
@@ -380,9 +449,23 @@ struct Writer::Impl {
     std::size_t pending = 0;
     bool fresh_pending;  // overwrite requested and not yet done
 
-    Impl(const std::string& d, const WriterOptions& o) : dir(d), options(o), fresh_pending(o.overwrite) {
+    Impl(const std::string& d, const WriterOptions& o)
+        : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
         if (!options.create && !fs::exists(dir))
             throw IndexMissingError("no index at " + dir);
+        // Xapian would create the folder anyway: it is created here to be locked first, and
+        // without any access for others (its files are then out of their reach).
+        const fs::path folder = index_path(dir);
+        if (!fs::exists(folder)) {
+            fs::create_directories(folder);
+            fs::permissions(folder, fs::perms::others_all, fs::perm_options::remove);
+        }
+        if (::access(dir.c_str(), R_OK | X_OK) != 0)
+            throw IoError("cannot read index " + dir + ": " + std::strerror(errno));
+        if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+            throw IoError("index " + dir + " is read-only (" + std::strerror(errno) + "): it cannot be updated");
+        lock.emplace(dir);
+        remove_stale_builds(index_path(dir));
         if (options.batch_size == 0) options.batch_size = 1;
         // A rebuild keeps the old index (and its lock) until the new one replaces it.
         db = open_writable(dir, /*check=*/!options.overwrite);
@@ -440,12 +523,23 @@ struct Writer::Impl {
         stamp_updated(db);
         db.commit();
         pending = 0;
+        // A table file that appeared with this commit is recorded (one more commit, once).
+        if (record_tables(db, index_path(dir))) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
         assign_id(a);
         if (a.id.empty()) throw Error("article has no id, url or path");
-        return build_document(a, an, people.get(), c);
+        const std::size_t body = a.body.size();
+        if (body > kMaxBodyBytes) cut_body(a.body);
+        BuiltDocument built = build_document(a, an, people.get(), c);
+        if (body > kMaxBodyBytes)
+            built.problems.push_back({a.path, a.line,
+                                      "warning: article " + a.id + ": body of " + megabytes(body) + ", only its first " +
+                                          megabytes(a.body.size()) + " indexed (the limit is " +
+                                          std::to_string(kMaxBodyBytes) + " bytes)",
+                                      true});
+        return built;
     }
 
     bool stop_requested() const { return options.interrupted && options.interrupted(); }
@@ -522,7 +616,7 @@ IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
         return guard_errors([&] {
             IndexSummary summary;
             if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
-            Input in = collect_files(paths, summary);
+            Input in = collect_files(paths, summary, impl_->options.follow_symlinks);
             summary.files = in.files.size();
             bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
             if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), report, start);
@@ -691,12 +785,13 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                                        const std::function<void(const Progress&)>& progress,
                                        Clock::time_point start) {
     const std::size_t shards = worker_count(options.threads);
-    const fs::path target = fs::absolute(dir).lexically_normal();
+    const fs::path target = index_path(dir);
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;
-    remove_stale_builds(target);
     fs::remove_all(work, ec);
     fs::create_directories(work);
+    fs::permissions(work, fs::perms::others_all, fs::perm_options::remove);
     struct Cleanup {
         fs::path p;
         ~Cleanup() { std::error_code e; fs::remove_all(p, e); }
@@ -798,8 +893,14 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 out.commit();
             } catch (const Xapian::Error& e) {
                 // The new shard could not be written (a full disk...): the index is intact.
-                s->failure = std::make_exception_ptr(
-                    IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+                s->failure = translated(e, dir);
+                try {
+                    std::rethrow_exception(s->failure);
+                } catch (const IndexCorruptError&) {  // a shard, not the index, failed
+                    s->failure = std::make_exception_ptr(
+                        IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+                } catch (...) {
+                }
             } catch (...) {
                 s->failure = std::current_exception();
             }
@@ -889,11 +990,17 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
+        record_tables(m, merged);
         m.commit();
     }
-    db.close();  // releases the lock on the old index
+    // Xapian's lock on the old index goes with it; `lock`, on both folders, keeps other
+    // writers out until the new index is open (a writer let in now would update the old
+    // index, and its work would be thrown away with it).
+    lock->also_lock(merged);
+    fs::permissions(merged, fs::status(target).permissions());  // the folder's mode is kept
+    db.close();
     replace_directory(target, merged);
-    db = open_writable(dir, true);
+    db = open_writable(target.string(), true);
     codec = fresh_codec;
     fresh_pending = false;
     summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

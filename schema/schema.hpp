@@ -21,6 +21,10 @@ inline constexpr int kVersion = 5;
 inline constexpr const char* kMetaSchema = "depeche.schema";
 inline constexpr const char* kMetaAnalyzer = "depeche.analyzer";
 inline constexpr const char* kMetaUpdated = "depeche.updated";
+// Tables that Xapian creates only once they hold something, recorded when they first
+// appear ("position synonym"): one of them missing later is damage, not an index
+// without phrases or accents (docs/schema.md).
+inline constexpr const char* kMetaTables = "depeche.tables";
 // Compression dictionaries of the stored data: kMetaDictPrefix + decimal id (1, 2...).
 inline constexpr const char* kMetaDictPrefix = "depeche.zdict.";
 

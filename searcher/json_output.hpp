@@ -6,6 +6,8 @@
 
 #include <depeche/depeche.hpp>
 
+#include "searcher/request_limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -135,6 +137,11 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
                                   std::optional<json>& id) {
     id.reset();
     json j;
+    // Refused before parsing: nesting deep enough to exhaust the stack (docs/serve.md).
+    if (request_limits::json_depth(line) > request_limits::kMaxRequestDepth)
+        throw RequestError{"request nested too deeply (the limit is " +
+                           std::to_string(request_limits::kMaxRequestDepth) + " levels of arrays and objects)",
+                           {}, kCodeRequest};
     try {
         j = json::parse(line);
     } catch (const json::parse_error& e) {

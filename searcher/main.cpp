@@ -3,6 +3,7 @@
 
 #include "searcher/http_server.hpp"
 #include "searcher/json_output.hpp"
+#include "searcher/request_limits.hpp"
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -201,8 +202,14 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
 int serve(const std::string& db, const depeche::SearchRequest& defaults) {
     std::optional<depeche::Searcher> searcher;
     std::string line;
-    while (std::getline(std::cin, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    namespace rl = depeche::request_limits;
+    for (rl::LineStatus status; (status = rl::read_line(*std::cin.rdbuf(), line)) != rl::LineStatus::End;) {
+        if (status == rl::LineStatus::TooLong) {  // skipped, not kept in memory
+            std::cout << jo::dump_line(jo::error_json({"request line longer than " + std::to_string(rl::kMaxRequestBytes) +
+                                                       " bytes", std::nullopt, jo::kCodeRequest}, std::nullopt))
+                      << '\n' << std::flush;
+            continue;
+        }
         if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank: no answer
         std::optional<json> id;
         json response;
@@ -223,6 +230,9 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
         } catch (const depeche::Error& e) {
             fail(e.what(), std::nullopt, status_of(e));
             searcher.reset();  // open it again on the next request (it may have been (re)built)
+        } catch (const std::bad_alloc&) {
+            fail("out of memory", std::nullopt, jo::kCodeIo);
+            searcher.reset();
         } catch (const std::exception& e) {
             fail(std::string("internal error: ") + e.what(), std::nullopt, jo::kCodeIo);
             searcher.reset();
@@ -374,6 +384,9 @@ int main(int argc, char** argv) {
         if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
         else print_text(r, req, use_color);
         return kExitOk;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "depeche-search: out of memory\n";
+        return kExitIo;
     } catch (const depeche::Error& e) {
         std::cerr << "depeche-search: " << e.what() << "\n";
         return status_of(e);

@@ -341,6 +341,13 @@ QueryParser::QueryParser(Analyzer& analyzer, const Xapian::Database* db, PeopleS
     : analyzer_(analyzer), db_(db), people_(std::move(people)) {}
 
 namespace {
+// `a* b* a*` is `a* b*`, and `a* OR a*` is `a*`: a prefix (plain, +required or -excluded)
+// already met among its siblings is dropped, so repeating it costs nothing.
+bool repeated_prefix(const Node& kid, std::set<std::pair<Node::Type, std::string>>& seen) {
+    const bool wrapped = kid.type == Node::Type::Required || kid.type == Node::Type::Exclude;
+    const Node& inner = wrapped ? *kid.kids[0] : kid;
+    return inner.type == Node::Type::Wildcard && !seen.emplace(kid.type, inner.text).second;
+}
 struct Prefixes {
     std::string exact;
     bool stemmed;    // words match every indexed form of their stems
@@ -562,7 +569,9 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
 QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids, std::string_view field) {
     std::vector<Built> positive, stops;
     std::vector<Xapian::Query> filters, excluded;
+    std::set<std::pair<Node::Type, std::string>> prefixes;
     for (const Node* kid : kids) {
+        if (repeated_prefix(*kid, prefixes)) continue;
         if (kid->type == Node::Type::Exclude) {
             Built e = build(*kid->kids[0], field);
             if (!e.empty) excluded.push_back(e.query);
@@ -604,9 +613,18 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
             std::vector<Token> tokens = analyzer_.tokens(n.text);
             if (tokens.empty()) throw QueryError("'*' needs at least one letter before it" + at(n.pos), n.pos);
             if (tokens.size() > 1) throw QueryError("'*' applies to a single word" + at(n.pos), n.pos);
+            const std::string prefix = prefixes_for(field).exact + tokens[0].exact;
+            if (db_) {  // what Xapian will expand it to: at most kMaxWildcardExpansion words
+                std::size_t words = 0;
+                for (auto it = db_->allterms_begin(prefix); it != db_->allterms_end(prefix) && words < kMaxWildcardExpansion; ++it)
+                    ++words;
+                if ((expansion_ += words) > kMaxTotalExpansion)
+                    throw QueryError("the prefixes match too many words (the limit is " +
+                                     std::to_string(kMaxTotalExpansion) + " in all)" + at(n.pos), n.pos);
+            }
             Built b;
-            b.query = Xapian::Query(Xapian::Query::OP_WILDCARD, prefixes_for(field).exact + tokens[0].exact,
-                                    kMaxWildcardExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+            b.query = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, kMaxWildcardExpansion,
+                                    Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
             ++terms_;
             return b;
         }
@@ -624,7 +642,9 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
         case Node::Type::Or: {
             std::vector<Xapian::Query> qs;
             bool all_boolean = true;
+            std::set<std::pair<Node::Type, std::string>> prefixes;
             for (const auto& kid : n.kids) {
+                if (repeated_prefix(*kid, prefixes)) continue;
                 Built b = build(*kid, field);
                 if (b.empty) continue;
                 all_boolean = all_boolean && b.boolean;
@@ -715,6 +735,7 @@ ParsedQuery QueryParser::parse(std::string_view query) {
     highlights_ = {};
     terms_ = 0;
     date_terms_ = 0;
+    expansion_ = 0;
     std::unique_ptr<Node> tree = parse_syntax(query);
     Built b = build(*tree, "");
     if (terms_ > kMaxTerms) throw QueryError("too many terms (the limit is " + std::to_string(kMaxTerms) + ")", 0);

@@ -64,6 +64,9 @@ public:
     // Indexed forms that the query's words may expand to, over the whole query.
     static constexpr std::size_t kMaxForms = 20000;
     static constexpr Xapian::termcount kMaxWildcardExpansion = 500;
+    // Words all the prefixes (`prefix*`) of a query may expand to together; a prefix
+    // repeated in one AND or OR group counts once (the copies are merged).
+    static constexpr std::size_t kMaxTotalExpansion = 5000;
     // Year, month and day terms that date ranges on dates mentioned may expand to, over
     // the whole query (hundreds of OR'ed ranges would make a huge, slow query).
     static constexpr std::size_t kMaxDateTerms = 5000;
@@ -99,6 +102,7 @@ private:
     std::size_t terms_ = 0;
     std::size_t date_terms_ = 0;
     std::size_t forms_ = 0;
+    std::size_t expansion_ = 0;  // words the prefixes so far expand to
 };
 
 }  // namespace depeche

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <new>
 #include <string_view>
 #include <thread>
@@ -30,6 +31,13 @@ namespace {
 // after a few immediate retries the searcher waits a little, longer each time (at most
 // 50 ms, about 2 s over all attempts), for the burst of commits to end.
 constexpr int kModifiedAttempts = 50;
+
+// The index's version file (Xapian rewrites it at each commit): two different reads mean
+// a commit happened in between.
+std::string version_stamp(const std::string& dir) {
+    std::ifstream in(fs::path(dir) / "iamglass", std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 void modified_backoff(int attempt) {
     if (attempt < 3) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 << std::min(attempt - 2, 6), 50)));
@@ -87,7 +95,7 @@ struct Searcher::Impl {
         return columns;
     }
 
-    explicit Impl(const std::string& d) : dir(d), db(open_retrying(d)) { load_dictionaries(); }
+    explicit Impl(const std::string& d) : dir(d) { open(); }
 
     void load_dictionaries() {
         try {
@@ -116,19 +124,26 @@ struct Searcher::Impl {
         return std::move(*a);
     }
 
-    // open_readonly() reads the index's metadata; a writer committing twice meanwhile
-    // discards that revision (Xapian::DatabaseModifiedError, which open_readonly
-    // reports as an IoError naming it): open again then.
-    static Xapian::Database open_retrying(const std::string& d) {
+    // Opening reads the index's metadata and its dictionaries; a writer committing twice
+    // meanwhile discards that revision (Xapian::DatabaseModifiedError, which
+    // open_readonly reports as an IoError naming it): open again then. What looks like
+    // damage while the version file changes under us (a commit replacing tables we were
+    // reading) is a commit too, not damage: open again.
+    void open() {
         for (int attempt = 1;; ++attempt) {
+            const std::string before = version_stamp(dir);
             try {
-                return open_readonly(d);
+                db = open_readonly(dir);
+                load_dictionaries();
+                return;
+            } catch (const Xapian::DatabaseModifiedError&) {
+                if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
             } catch (const IoError& e) {
-                if (attempt >= kModifiedAttempts ||
-                    std::string_view(e.what()).find("DatabaseModifiedError") == std::string_view::npos)
-                    throw;
-                modified_backoff(attempt);
+                const bool modified = std::string_view(e.what()).find("DatabaseModifiedError") != std::string_view::npos;
+                const bool changed = dynamic_cast<const IndexCorruptError*>(&e) && version_stamp(dir) != before;
+                if (attempt >= kModifiedAttempts || !(modified || changed)) throw;
             }
+            modified_backoff(attempt);
         }
     }
 
@@ -265,17 +280,17 @@ auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first,
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
             modified_backoff(attempt);
-        } catch (const Xapian::DatabaseCorruptError&) {
-            // A block of the revision being read that a writer's commits reused can look
-            // corrupt ("Expected block 2 to be level 1, not 0") before Xapian notices the
-            // revision was discarded: when a newer revision exists, read that one; damage
-            // that is still there on the latest revision is reported.
-            bool changed = false;
+        } catch (const Xapian::DatabaseError&) {
+            // Read errors that look like damage are retried when a commit happened
+            // meanwhile (a newer revision): a live index is not called damaged.
+            const Xapian::rev seen = db.get_revision();
+            bool newer = false;
             try {
-                changed = db.reopen();
+                db.reopen();
+                newer = db.get_revision() != seen;
             } catch (const Xapian::Error&) {
             }
-            if (!changed || attempt >= kModifiedAttempts) throw;
+            if (!newer || attempt >= kModifiedAttempts) throw;
             modified_backoff(attempt);
         }
     }

@@ -134,7 +134,7 @@ TEST_CASE("check: other kinds of damage", "[check][xapian-check]") {
         TempDir tmp;
         fs::path db = copy_of_pristine(tmp);
         fs::remove(db / "position.glass");
-        expect_damaged(db, "no word positions");
+        expect_damaged(db, "position table (position.glass) missing: phrase and NEAR searches cannot match");
     }
     SECTION("the document data table missing") {
         TempDir tmp;

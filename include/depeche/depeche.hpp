@@ -256,6 +256,9 @@ struct WriterOptions {
     // Polled between articles; when it returns true, index_paths() stops early and
     // commits what was done (see docs/cli.md for what "done" means in each mode).
     std::function<bool()> interrupted;
+    // Read files that symbolic links found in the given folders lead to outside them
+    // (by default such links are passed over with a warning: docs/cli.md).
+    bool follow_symlinks = false;
 };
 
 // One problem with one input: "path:line: message".
