@@ -54,19 +54,6 @@ std::vector<json> serve(const std::string& db, const std::string& input) {
     return out;
 }
 
-const std::string& data_db() {
-    static TempDir dir;
-    static std::string db = (dir.path / "db").string();
-    static bool built = false;
-    if (!built) {
-        RunResult r = run(index_cmd(db, shell_quote(kData)));
-        INFO(r.err);
-        REQUIRE(r.status == 0);
-        built = true;
-    }
-    return db;
-}
-
 }  // namespace
 
 // ---- Hostile requests -------------------------------------------------------------------
