@@ -37,9 +37,9 @@
 #include <vector>
 
 #define DEPECHE_VERSION_MAJOR 0
-#define DEPECHE_VERSION_MINOR 1
+#define DEPECHE_VERSION_MINOR 2
 #define DEPECHE_VERSION_PATCH 0
-#define DEPECHE_VERSION_STRING "0.1.0"
+#define DEPECHE_VERSION_STRING "0.2.0"
 
 // Marks what the shared library exports (it is built with -fvisibility=hidden).
 #ifndef DEPECHE_API
