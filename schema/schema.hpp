@@ -30,7 +30,7 @@ inline constexpr const char* kMetaDictPrefix = "depeche.zdict.";
 
 // Value slots (Xapian::valueno). Never renumber.
 enum Slot : Xapian::valueno {
-    kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss" (UTC): sorts as text
+    kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss", the source's local time: sorts as text
     kSlotPeople = 1,     // people: display names joined by \x1F, one per person_key (facets)
     kSlotMentioned = 2,  // dates mentioned in the text, serialised list of "YYYYMMDD" (facets)
 };
