@@ -259,6 +259,10 @@ std::string FacetSpy::person_of(std::string_view name, bool* own) const {
     return person;
 }
 
+bool FacetSpy::ambiguous(std::string_view person) const {
+    return people_resolver_ && people_resolver_->ambiguous(person);
+}
+
 std::string FacetSpy::shown(std::string_view person, std::string_view best_own) const {
     if (!people_resolver_) return std::string(best_own);
     // Only surnames resolved to the person were seen: the index's name for the person.
@@ -298,7 +302,7 @@ std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
     for (std::size_t k = 0; k < shown_n; ++k) {
         const std::uint32_t key = present[k];
         std::string_view own = best[key] == UINT32_MAX ? std::string_view() : std::string_view(c.items[best[key]]);
-        out.push_back({shown(person(key), own), total[key]});
+        out.push_back({shown(person(key), own), total[key], ambiguous(person(key))});
     }
     return out;
 }
@@ -515,7 +519,8 @@ std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     const std::size_t shown_n = std::min(limit, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown_n), ranked.end(), before);
     std::vector<FacetCount> out;
-    for (std::size_t k = 0; k < shown_n; ++k) out.push_back({shown(ranked[k].first, ranked[k].second->best), ranked[k].second->total});
+    for (std::size_t k = 0; k < shown_n; ++k)
+        out.push_back({shown(ranked[k].first, ranked[k].second->best), ranked[k].second->total, ambiguous(ranked[k].first)});
     return out;
 }
 

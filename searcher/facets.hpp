@@ -94,6 +94,8 @@ private:
     std::string person_of(std::string_view name, bool* own = nullptr) const;
     // The name a person's entry is shown under, from the best of its own names seen.
     std::string shown(std::string_view person, std::string_view best_own) const;
+    // Whether a person (a resolved key) is a surname several people share.
+    bool ambiguous(std::string_view person) const;
 
     std::shared_ptr<const FacetColumns> columns_;
     std::shared_ptr<const PeopleResolver> people_resolver_;

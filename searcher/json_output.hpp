@@ -26,7 +26,11 @@ inline json hit_json(const Hit& h) {
 
 inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
     json a = json::array();
-    for (const auto& c : v) a.push_back({{key, c.value}, {"count", c.count}});
+    for (const auto& c : v) {
+        json entry{{key, c.value}, {"count", c.count}};
+        if (c.ambiguous) entry["ambiguous"] = true;  // people only: an unresolved shared surname
+        a.push_back(std::move(entry));
+    }
     return a;
 }
 

@@ -182,7 +182,8 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
             if (v.empty()) return;
             std::printf("%s:", label.c_str());
             for (std::size_t i = 0; i < v.size(); ++i)
-                std::printf("%s %s (%zu)", i ? "," : "", v[i].value.c_str(), v[i].count);
+                std::printf("%s %s (%zu%s)", i ? "," : "", v[i].value.c_str(), v[i].count,
+                            v[i].ambiguous ? ", ambigu" : "");
             if (left_out) std::printf(" (+%zu more)", left_out);
             std::printf("\n");
         };

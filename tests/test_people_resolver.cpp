@@ -2,6 +2,7 @@
 // indexes whose articles name people in their metadata (the text names nobody), then
 // `personne:` queries, the people facet, and the suggestion helper canonical_person().
 #include "searcher/facets.hpp"
+#include "searcher/json_output.hpp"
 #include "searcher/people_resolver.hpp"
 #include "test_support.hpp"
 
@@ -75,6 +76,13 @@ TEST_CASE("people: a surname alone resolves to the full name that dominates it",
     CHECK(run(s, "personne:\"Jean-Marie Le Pen\"").total == 4);
     CHECK(facet(s, "date:2020") ==
           std::vector<std::string>{"Angela Merkel (23)", "Marine Le Pen (6)", "Jean-Marie Le Pen (4)", "Le Pen (2)"});
+    // The unresolved surname is marked as such, in the library and in JSON.
+    SearchResult all = run(s, "date:2020");
+    for (const auto& f : all.facets->people) CHECK(f.ambiguous == (f.value == "Le Pen"));
+    const auto people_json = json_output::result_json("date:2020", all)["facets"]["people"];
+    REQUIRE(people_json.size() == 4);
+    CHECK(people_json[3]["ambiguous"] == true);
+    CHECK_FALSE(people_json[0].contains("ambiguous"));
     const PeopleResolver r{Xapian::Database(idx.db)};
     CHECK(r.person_of("merkel") == "angela merkel");
     CHECK(r.person_of("le pen") == "le pen");

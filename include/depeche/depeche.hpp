@@ -142,6 +142,9 @@ struct Hit {
 struct FacetCount {
     std::string value;   // person name, or date bucket "2025", "2025-08", "2025-08-15"
     std::size_t count = 0;
+    // People: a surname alone that two or more people of the index share without one of
+    // them dominating ("Le Pen": Marine or Jean-Marie), left unresolved.
+    bool ambiguous = false;
 };
 
 struct Facets {
