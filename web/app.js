@@ -171,7 +171,8 @@ function renderPeople(s, people) {
     list.append(el('li', {}, el('button', {
       type: 'button', class: 'facet' + (active ? ' active' : ''), 'aria-pressed': active ? 'true' : 'false',
       onclick: () => go({ people: active ? s.people.filter((x) => x !== p.name) : s.people.concat([p.name]), page: 1 }),
-    }, el('span', {}, p.name), el('span', { class: 'count' }, number(p.count)))));
+    }, el('span', {}, p.name, p.ambiguous ? el('span', { class: 'muted small', title: 'Nom partagé par plusieurs personnes de l\'index' }, ' (homonymes)') : null),
+    el('span', { class: 'count' }, number(p.count)))));
   }
   if (!people.length) list.append(el('li', { class: 'muted small' }, 'aucune'));
 }
