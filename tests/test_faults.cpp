@@ -608,3 +608,44 @@ TEST_CASE("faults: a very long body is indexed up to the limit, the rest reporte
     CHECK(matches(db, "marmotte") == 1);
     CHECK(matches(db, "ornithorynque") == 1);  // the short article only
 }
+
+TEST_CASE("faults: the same id in two files, one deleted or changed: the other's article stays", "[faults][paths]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in";
+    auto article = [](const std::string& word) {
+        return json{{"id", "shared"}, {"title", "Partagé"}, {"body", "Le " + word + " du jour."}}.dump() + "\n";
+    };
+    for (bool first_build : {true, false}) {
+        INFO((first_build ? "both files read by a first build" : "both files read by updates"));
+        fs::remove_all(tmp.path / "db");
+        fs::remove_all(in);
+        const std::string db = (tmp.path / "db").string();
+        write_file(in / "a.jsonl", article("castor") + json{{"id", "own-a"}, {"body", "Le lynx."}}.dump() + "\n");
+        if (!first_build) REQUIRE(run(index_cmd(db, shell_quote(in.string()))).status == 0);
+        write_file(in / "b.jsonl", article("blaireau"));
+        REQUIRE(run(index_cmd(db, shell_quote(in.string()))).status == 0);
+        CHECK(matches(db, "blaireau") == 1);  // the later file wins
+        CHECK(count_articles(db) == 2);
+        // The later file deleted: the article comes back from the other one.
+        fs::remove(in / "b.jsonl");
+        RunResult update = run(index_cmd(db, shell_quote(in.string())));
+        INFO(update.err);
+        CHECK(update.status == 0);
+        CHECK(matches(db, "castor") == 1);
+        CHECK(matches(db, "blaireau") == 0);
+        CHECK(count_articles(db) == 2);
+        // The same for a file changed so that it no longer holds it.
+        write_file(in / "c.jsonl", article("putois"));
+        REQUIRE(run(index_cmd(db, shell_quote(in.string()))).status == 0);
+        CHECK(matches(db, "putois") == 1);
+        write_file(in / "c.jsonl", json{{"id", "own-c"}, {"body", "La martre."}}.dump() + "\n");
+        REQUIRE(run(index_cmd(db, shell_quote(in.string()))).status == 0);
+        CHECK(matches(db, "castor") == 1);
+        CHECK(matches(db, "martre") == 1);
+        CHECK(count_articles(db) == 3);
+        // As a rebuild gives.
+        REQUIRE(run(index_cmd(db, "--full " + shell_quote(in.string()))).status == 0);
+        CHECK(matches(db, "castor") == 1);
+        CHECK(count_articles(db) == 3);
+    }
+}
