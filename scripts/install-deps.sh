@@ -15,6 +15,7 @@ packages=(
   libzstd-dev
   libmimalloc-dev
   hunspell-fr-comprehensive
+  clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
