@@ -461,6 +461,9 @@ struct ShardCompactor : Xapian::Compactor {
 struct Writer::Impl {
     std::string dir;
     WriterOptions options;
+    // The index folder, absolute: `dir` may be relative to a current folder that a
+    // rebuild swaps away ("--db .").
+    fs::path folder;
     std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
     Xapian::WritableDatabase db;
     Analyzer analyzer;
@@ -479,7 +482,7 @@ struct Writer::Impl {
             throw IndexMissingError("no index at " + dir);
         // Xapian would create the folder anyway: it is created here to be locked first, and
         // without any access for others (its files are then out of their reach).
-        const fs::path folder = index_path(dir);
+        folder = index_path(dir);
         if (!fs::exists(folder)) {
             fs::create_directories(folder);
             fs::permissions(folder, fs::perms::others_all, fs::perm_options::remove);
@@ -489,7 +492,7 @@ struct Writer::Impl {
         if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
             throw IoError("index " + dir + " is read-only (" + std::strerror(errno) + "): it cannot be updated");
         lock.emplace(dir);
-        remove_stale_builds(index_path(dir));
+        remove_stale_builds(folder);
         if (options.batch_size == 0) options.batch_size = 1;
         // A rebuild keeps the old index (and its lock) until the new one replaces it.
         db = open_writable(dir, /*check=*/!options.overwrite);
@@ -549,7 +552,7 @@ struct Writer::Impl {
         db.commit();
         pending = 0;
         // A table file that appeared with this commit is recorded (one more commit, once).
-        if (record_tables(db, index_path(dir))) db.commit();
+        if (record_tables(db, folder)) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
@@ -843,7 +846,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                                        const std::function<void(const Progress&)>& progress,
                                        Clock::time_point start) {
     const std::size_t shards = worker_count(options.threads);
-    const fs::path target = index_path(dir);
+    const fs::path& target = folder;
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;

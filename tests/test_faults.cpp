@@ -317,6 +317,11 @@ TEST_CASE("faults: --db with a trailing slash, '.' and relative paths builds and
     INFO(full.err);
     CHECK(full.status == 0);
     CHECK(matches((tmp.path / "here").string(), "marché") == 3);
+    // The rebuild swapped the folder a shell was in: its next run says so.
+    RunResult stale = run(here + index_cmd(".", "--full " + shell_quote(in)) + " && " + index_cmd(".", shell_quote(in)));
+    CHECK(stale.status == 3);
+    CHECK(stale.err.find("depeche-index: index .: the current folder is gone (") == 0);
+    CHECK(stale.err.find("cd to it again\n") != std::string::npos);
     // No build folder is left behind.
     for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
 }
