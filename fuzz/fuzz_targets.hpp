@@ -17,6 +17,7 @@ void query_input(const std::uint8_t* data, std::size_t size);     // fuzz_query.
 void analyzer_input(const std::uint8_t* data, std::size_t size);  // fuzz_analyzer.cpp
 void readers_input(const std::uint8_t* data, std::size_t size);   // fuzz_readers.cpp
 void dates_input(const std::uint8_t* data, std::size_t size);     // fuzz_dates.cpp
+void serve_input(const std::uint8_t* data, std::size_t size);     // fuzz_serve.cpp
 
 // A broken invariant: aborts under libFuzzer (which saves the input), throws in the
 // regression test (which names the input).

@@ -169,7 +169,14 @@ Xapian::Database open_readonly(const std::string& dir) {
     }
 }
 
-fs::path index_path(const std::string& dir) { return tidy_path(fs::absolute(tidy_path(dir)).string()); }
+fs::path index_path(const std::string& dir) {
+    const std::string tidy = tidy_path(dir);
+    std::error_code ec;
+    if (fs::path(tidy).is_relative() && fs::current_path(ec).empty() && ec)
+        throw IoError("index " + dir + ": the current folder is gone (" + ec.message() +
+                      "; a build or rebuild with --db . replaces it): cd to it again");
+    return tidy_path(fs::absolute(tidy).string());
+}
 
 std::string tidy_path(const std::string& dir) {
     fs::path p = fs::path(dir.empty() ? "." : dir).lexically_normal();

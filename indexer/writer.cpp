@@ -343,6 +343,30 @@ void cut_body(std::string& body) {
     body.resize(cut);
 }
 
+// An article read from several files is kept from the last one read, whose file term
+// ("XF" + hash of its path) it holds. Each other file that holds it is remembered by a
+// term "XD" + the same hash, so that when the last file goes (deleted, or changed without
+// it) the article is read again from one of the others, as a rebuild would keep it.
+constexpr std::string_view kFileTermPrefix = "XF", kShadowTermPrefix = "XD";
+
+// Adds to `doc`, about to replace document `did` of `db`, the shadow terms of the files
+// that held the article before: `did`'s own file and its shadows, but not doc's file.
+void carry_shadows(const Xapian::Database& db, Xapian::docid did, Xapian::Document& doc) {
+    auto first_with = [](auto it, auto end, std::string_view prefix) {
+        it.skip_to(std::string(prefix));
+        return it != end && (*it).rfind(prefix, 0) == 0 ? *it : std::string();
+    };
+    const std::string own = first_with(doc.termlist_begin(), doc.termlist_end(), kFileTermPrefix);
+    std::set<std::string> shadows;
+    const std::string owner = first_with(db.termlist_begin(did), db.termlist_end(did), kFileTermPrefix);
+    if (!owner.empty()) shadows.insert(std::string(kShadowTermPrefix) + owner.substr(kFileTermPrefix.size()));
+    auto t = db.termlist_begin(did);
+    for (t.skip_to(std::string(kShadowTermPrefix)); t != db.termlist_end(did) && (*t).rfind(kShadowTermPrefix, 0) == 0; ++t)
+        shadows.insert(*t);
+    if (!own.empty()) shadows.erase(std::string(kShadowTermPrefix) + own.substr(kFileTermPrefix.size()));
+    for (const std::string& s : shadows) doc.add_boolean_term(s);
+}
+
 std::size_t worker_count(std::size_t requested) {
     if (requested) return requested;
     unsigned n = std::thread::hardware_concurrency();
@@ -437,6 +461,9 @@ struct ShardCompactor : Xapian::Compactor {
 struct Writer::Impl {
     std::string dir;
     WriterOptions options;
+    // The index folder, absolute: `dir` may be relative to a current folder that a
+    // rebuild swaps away ("--db .").
+    fs::path folder;
     std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
     Xapian::WritableDatabase db;
     Analyzer analyzer;
@@ -455,7 +482,7 @@ struct Writer::Impl {
             throw IndexMissingError("no index at " + dir);
         // Xapian would create the folder anyway: it is created here to be locked first, and
         // without any access for others (its files are then out of their reach).
-        const fs::path folder = index_path(dir);
+        folder = index_path(dir);
         if (!fs::exists(folder)) {
             fs::create_directories(folder);
             fs::permissions(folder, fs::perms::others_all, fs::perm_options::remove);
@@ -465,7 +492,7 @@ struct Writer::Impl {
         if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
             throw IoError("index " + dir + " is read-only (" + std::strerror(errno) + "): it cannot be updated");
         lock.emplace(dir);
-        remove_stale_builds(index_path(dir));
+        remove_stale_builds(folder);
         if (options.batch_size == 0) options.batch_size = 1;
         // A rebuild keeps the old index (and its lock) until the new one replaces it.
         db = open_writable(dir, /*check=*/!options.overwrite);
@@ -513,6 +540,7 @@ struct Writer::Impl {
     }
 
     void write(BuiltDocument& built) {
+        if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
         db.replace_document(built.id_term, built.doc);
         record_synonyms(built, synonyms);
         if (++pending >= options.batch_size) commit();
@@ -524,7 +552,7 @@ struct Writer::Impl {
         db.commit();
         pending = 0;
         // A table file that appeared with this commit is recorded (one more commit, once).
-        if (record_tables(db, index_path(dir))) db.commit();
+        if (record_tables(db, folder)) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
@@ -667,6 +695,20 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         jobs.push_back({f, now, known});
     }
 
+    // Articles about to be deleted with their file, and the other files that hold them:
+    // read again at the end those whose article is then gone.
+    std::vector<std::pair<std::string, std::string>> shadowed;  // (id term, shadow term)
+    auto note_shadows = [&](const std::string& term) {
+        for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d) {
+            std::string id;
+            for (auto t = db.termlist_begin(*d); t != db.termlist_end(*d); ++t) {
+                const std::string& s = *t;
+                if (s.rfind(schema::kIdPrefix, 0) == 0) id = s;  // one id term per document
+                else if (s.rfind(kShadowTermPrefix, 0) == 0 && !id.empty()) shadowed.emplace_back(id, s);
+            }
+        }
+    };
+
     // Files gone from the folders given this time: their articles go too.
     for (auto it = db.metadata_keys_begin(std::string(kFileMetaPrefix));
          it != db.metadata_keys_end(std::string(kFileMetaPrefix)); ++it) {
@@ -678,6 +720,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         if (fs::exists(path, ec)) continue;  // still there, just ignored or filtered now
         std::string term = file_term(path);
         summary.articles_removed += db.get_termfreq(term);
+        note_shadows(term);
         db.delete_document(term);
         db.set_metadata(*it, "");
         ++summary.files_removed;
@@ -745,12 +788,14 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         }
     };
 
-    for (const Job& job : jobs) {
-        if (stop_requested()) { summary.interrupted = true; break; }
+    // `again`: read once more to bring back an article whose last file went (counted
+    // in no summary figure).
+    auto run_job = [&](const Job& job, bool again) {
         std::string p = job.path.string();
         // A changed file is read again from scratch: its old articles go first.
         if (job.known) {
             write_ready(true);
+            note_shadows(file_term(p));
             db.delete_document(file_term(p));
         }
         std::vector<ReadIssue> issues;
@@ -761,6 +806,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         }, issues);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         write_ready(true);
+        if (again) return;
         if (stats.failed) ++summary.skipped_files;
         else if (job.known) ++summary.files_updated;
         else ++summary.files_added;
@@ -771,6 +817,21 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         }
         ++prog.files_done;
         tick();
+    };
+    for (const Job& job : jobs) {
+        if (stop_requested()) { summary.interrupted = true; break; }
+        run_job(job, false);
+    }
+    // Articles deleted with a file but held by another one still there: read that one
+    // again (the article comes back, as a rebuild would keep it).
+    std::set<std::string> reread;  // file terms
+    for (const auto& [id, shadow] : shadowed)
+        if (db.get_termfreq(id) == 0)
+            reread.insert(std::string(kFileTermPrefix) + shadow.substr(kShadowTermPrefix.size()));
+    for (const fs::path& f : in.files) {
+        if (reread.empty() || stop_requested()) break;
+        if (reread.erase(file_term(f.string())) == 0) continue;
+        run_job({f, FileState{}, true}, true);
     }
     todo.close();
     for (auto& t : pool) t.join();
@@ -785,7 +846,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                                        const std::function<void(const Progress&)>& progress,
                                        Clock::time_point start) {
     const std::size_t shards = worker_count(options.threads);
-    const fs::path target = index_path(dir);
+    const fs::path& target = folder;
     const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;
@@ -849,9 +910,11 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                     built.doc.set_data(compress_stored(built.doc.get_data(), *fresh_codec));
                     auto at = batch_ids.find(built.id_term);
                     if (at != batch_ids.end()) {
+                        carry_shadows(out, at->second, built.doc);
                         out.replace_document(at->second, built.doc);
                     } else if (n >= options.batch_size && out.get_termfreq(built.id_term) > 0) {
                         const Xapian::docid did = *out.postlist_begin(built.id_term);
+                        carry_shadows(out, did, built.doc);
                         out.replace_document(did, built.doc);
                         batch_ids.emplace(built.id_term, did);
                     } else {

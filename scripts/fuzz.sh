@@ -21,7 +21,7 @@ timeout=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 cxx=${FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}
-all_targets=(query analyzer readers dates)
+all_targets=(query analyzer readers dates serve)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -61,6 +61,7 @@ for t in "${targets[@]}"; do
         dates) seeds_from_lines fuzz/seeds/dates.txt "$seeds"; seeds_from_files "$seeds"; dict=fuzz/dict/dates.dict; max_len=8192 ;;
         analyzer) seeds_from_files "$seeds"; seeds_from_lines fuzz/seeds/queries.txt "$seeds/q"; dict=fuzz/dict/query.dict; max_len=8192 ;;
         readers) seeds_from_files "$seeds"; dict=fuzz/dict/readers.dict; max_len=65536 ;;
+        serve) seeds_from_lines fuzz/seeds/requests.txt "$seeds"; dict=fuzz/dict/serve.dict; max_len=16384 ;;
     esac
     corpus="$root/fuzz/corpus-$t"
     regressions="$root/fuzz/regressions/$t"

@@ -19,6 +19,7 @@ packages=(
   libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive
+  clang-14 libclang-rt-14-dev
 )
 # --tests: also what the test suite drives the web page with (headless Chromium).
 if [ "${1:-}" = "--tests" ]; then

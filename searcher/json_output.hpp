@@ -148,7 +148,7 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
                            {}, kCodeRequest};
     try {
         j = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
         throw RequestError{"malformed JSON request: " + detail::parse_message(e.what()), {}, kCodeRequest};
     }
     if (!j.is_object()) throw RequestError{"a request must be a JSON object", {}, kCodeRequest};

@@ -550,7 +550,12 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                 throw QueryError("field '" + n.text + ":' takes a date or a range like 2025-08-01..2025-10-31" + at(v.pos), v.pos);
             std::string error;
             auto range = parse_date_range(v.text, &error);
-            if (!range) throw QueryError("bad date range '" + v.text + "': " + error + at(v.pos), v.pos);
+            if (!range) {
+                // The range is quoted as typed: a quoted one may hold line ends, not the message.
+                std::string message = "bad date range '" + v.text + "': " + error + at(v.pos);
+                std::replace_if(message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+                throw QueryError(message, v.pos);
+            }
             b.boolean = true;
             if (f->id == "date") {
                 char lo[16], hi[24];

@@ -25,6 +25,7 @@ const std::map<std::string, Entry>& targets() {
         {"analyzer", depeche::fuzz::analyzer_input},
         {"readers", depeche::fuzz::readers_input},
         {"dates", depeche::fuzz::dates_input},
+        {"serve", depeche::fuzz::serve_input},
     };
     return t;
 }
