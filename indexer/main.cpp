@@ -35,7 +35,8 @@ constexpr int kExitOk = 0, kExitInputFailed = 1, kExitUsage = 2, kExitIndex = 3;
 
 const char* kUsage =
     "Usage: depeche-index [OPTIONS] PATH...\n"
-    "Indexes articles from files and folders (recursively): .txt, .md, .json, .jsonl, .html, .htm.\n"
+    "Indexes articles from files and folders (recursively): .txt, .md, .json, .jsonl, .html, .htm,\n"
+    ".rss, .atom, .xml (feeds), each also compressed (.gz, .zst, .xz).\n"
     "An article with the same id as one already indexed replaces it.\n\n"
     "Incremental: on an existing index only new and changed files are read (size and\n"
     "modification time, then a content hash); a changed file's old articles are replaced\n"

@@ -205,6 +205,7 @@ void read_document(std::string&& raw, Format format, ReadContext& ctx) {
         case Format::Markdown: parse_markdown(text, ctx); break;
         case Format::Json: parse_json_document(text, ctx); break;
         case Format::Html: parse_html(text, ctx); break;
+        case Format::Feed:  // read raw by read_into(): libxml2 decodes by the XML declaration
         case Format::JsonLines:
         case Format::Unknown: break;
     }
@@ -342,7 +343,8 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
             ctx.issue(too_large_message(raw.size()));
             return false;
         }
-        read_document(std::move(raw), format, ctx);
+        if (format == Format::Feed) parse_feed(raw, ctx);  // libxml2 decodes by the XML declaration
+        else read_document(std::move(raw), format, ctx);
         return true;
     } catch (const std::runtime_error& e) {  // an ICU converter that cannot be set up
         ctx.issue(std::string("cannot decode: ") + e.what());
@@ -394,6 +396,7 @@ Format format_for(const fs::path& path) {
     if (ext == ".json") return Format::Json;
     if (ext == ".jsonl" || ext == ".ndjson") return Format::JsonLines;
     if (ext == ".html" || ext == ".htm") return Format::Html;
+    if (ext == ".rss" || ext == ".atom" || ext == ".xml") return Format::Feed;
     return Format::Unknown;
 }
 

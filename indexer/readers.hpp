@@ -27,7 +27,7 @@ struct ReadIssue {
 inline constexpr std::uintmax_t kMaxSingleArticleFileBytes = std::uintmax_t{64} << 20;
 inline constexpr std::size_t kMaxJsonLineBytes = std::size_t{64} << 20;
 
-enum class Format { Text, Markdown, Json, JsonLines, Html, Unknown };
+enum class Format { Text, Markdown, Json, JsonLines, Html, Feed, Unknown };
 
 // Format from the file name's extension (case-insensitive); Unknown if not handled.
 Format format_for(const std::filesystem::path& path);

@@ -389,6 +389,13 @@ std::string html_declared_charset(std::string_view raw) {
     return {};
 }
 
+std::string html_fragment_text(std::string_view html) {
+    if (html.find('<') == std::string_view::npos && html.find('&') == std::string_view::npos) return std::string(html);
+    if (estimated_depth(html) > kMaxNestingDepth) return {};
+    const HtmlDocument document(html);
+    return document.root() ? tidy_body(text_of(document.root())) : std::string();
+}
+
 void parse_html(std::string_view text, ReadContext& ctx) {
     if (estimated_depth(text) > kMaxNestingDepth) {
         ctx.issue("HTML elements nested more than " + std::to_string(kMaxNestingDepth) +

@@ -130,6 +130,13 @@ void parse_json_line(std::string_view raw_line, std::size_t line_no, ReadContext
 
 // readers_html.cpp
 void parse_html(std::string_view text, ReadContext& ctx);
+// The visible text of an HTML fragment (an RSS description, an Atom content), as the
+// page reader extracts it; "" if it is nested too deeply to parse.
+std::string html_fragment_text(std::string_view html);
+
+// readers_feed.cpp: RSS 2.0 and Atom feeds, one article per item or entry; `text` is the
+// file, raw (libxml2 decodes it by its own declaration).
+void parse_feed(std::string_view text, ReadContext& ctx);
 // The charset named by <meta charset> or <meta http-equiv=content-type>, or "".
 std::string html_declared_charset(std::string_view raw);
 

@@ -16,6 +16,7 @@ packages=(
   libzstd-dev
   zlib1g-dev
   liblzma-dev
+  libxml2-dev
   libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive

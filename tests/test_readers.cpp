@@ -145,7 +145,7 @@ TEST_CASE("format_for picks the format from the extension, case-insensitively", 
         {"noext", Format::Unknown},       {"g.json.gz", Format::Json},
         {"h.jsonl.zst", Format::JsonLines}, {"i.HTML.XZ", Format::Html},
         {"j.tar.gz", Format::Unknown},    {"k.gz", Format::Unknown},
-        {"x.txt/y.xml", Format::Unknown},
+        {"x.txt/y.xml", Format::Feed},    {"z.pdf.gz", Format::Unknown},
     };
     for (const auto& [name, format] : cases) {
         INFO(name);
