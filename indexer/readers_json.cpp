@@ -45,6 +45,26 @@ void report_parse_error(const json::parse_error& e, std::string_view text, std::
               line);
 }
 
+// The keys each field is read from, first present first: the project's own names, then
+// French ones and schema.org's NewsArticle (docs/cli.md "JSON keys").
+using Keys = std::initializer_list<const char*>;
+constexpr Keys kIdKeys = {"id", "identifiant", "guid", "@id"};
+constexpr Keys kTitleKeys = {"title", "titre", "headline"};
+constexpr Keys kDateKeys = {"date", "datePublished", "date_publication", "datePublication", "published",
+                            "publishedAt", "pubDate", "dateCreated"};
+constexpr Keys kUrlKeys = {"url", "link", "lien"};
+constexpr Keys kSourceKeys = {"source", "publisher", "site", "media", "média"};
+constexpr Keys kAuthorKeys = {"author", "auteur", "authors", "auteurs", "creator", "byline", "signature"};
+constexpr Keys kBodyKeys = {"body", "text", "content", "texte", "contenu", "articleBody", "corps"};
+constexpr Keys kLedeKeys = {"chapo", "chapeau", "lead", "lede", "description", "abstract"};
+constexpr Keys kPeopleKeys = {"people", "personnes"};
+
+std::string joined(Keys keys) {
+    std::string out;
+    for (const char* k : keys) out += std::string(out.empty() ? "" : ", ") + k;
+    return out;
+}
+
 // Reads the fields of one article object, reporting wrong types.
 class ArticleFields {
 public:
@@ -53,25 +73,31 @@ public:
 
     // False when the article has neither title nor body (reported).
     bool read(Article& article) {
-        if (const json* id = field("id")) {
+        const char* id_key = first(kIdKeys);
+        if (const json* id = id_key ? field(id_key) : nullptr) {
             if (id->is_string()) article.id = single_line(clean(id->get<std::string>()));
             else if (id->is_number_unsigned()) article.id = std::to_string(id->get<std::uint64_t>());
             else if (id->is_number_integer()) article.id = std::to_string(id->get<std::int64_t>());
             else if (id->is_number()) article.id = id->dump();
-            else report("field 'id' is not a string or number (" + describe(*id) + "), ignored");
+            else report(std::string("field '") + id_key + "' is not a string or number (" + describe(*id) + "), ignored");
         }
-        article.title = single_line(text("title"));
-        article.date = single_line(text("date"));
-        article.url = single_line(text("url"));
-        article.source = single_line(text("source"));
-        article.author = single_line(list_text("author"));
-        for (const char* name : {"body", "text", "content"}) {
+        article.title = single_line(text(kTitleKeys));
+        article.date = single_line(text(kDateKeys));
+        article.url = single_line(text(kUrlKeys));
+        article.source = single_line(list_text(kSourceKeys));
+        article.author = single_line(list_text(kAuthorKeys));
+        for (const char* name : kBodyKeys) {  // the first that is not empty
+            if (!field(name)) continue;
             article.body = tidy_body(text(name));
             if (!article.body.empty()) break;
         }
+        // A lede ("chapo") goes before the body, or stands for it.
+        if (const std::string lede = tidy_body(text(kLedeKeys)); !lede.empty() && article.body.find(lede) != 0)
+            article.body = article.body.empty() ? lede : lede + "\n\n" + article.body;
         read_people(article.people);
         if (article.title.empty() && article.body.empty()) {
-            report("article has no title and no body, skipped");
+            report("article has no title and no body, skipped (title read from: " + joined(kTitleKeys) +
+                   "; body from: " + joined(kBodyKeys) + ", " + joined(kLedeKeys) + ")");
             return false;
         }
         if (article.body.empty()) report("warning: article has no body, indexed by its title");
@@ -93,8 +119,29 @@ private:
         return s;
     }
 
+    // The first of `keys` the object has (not null), or nullptr.
+    const char* first(Keys keys) const {
+        for (const char* k : keys)
+            if (field(k)) return k;
+        return nullptr;
+    }
+    std::string text(Keys keys) {
+        const char* name = first(keys);
+        return name ? text(name) : std::string();
+    }
+    std::string list_text(Keys keys) {
+        const char* name = first(keys);
+        return name ? list_text(name) : std::string();
+    }
+
+    // A string value; schema.org's objects ({"@type": "Person", "name": "..."}) give their
+    // "name".
     std::string text(const char* name) {
         const json* value = field(name);
+        if (value && value->is_object()) {
+            const auto n = value->find("name");
+            if (n != value->end() && n->is_string()) return clean(n->get<std::string>());
+        }
         if (!value) return {};
         if (value->is_string()) return clean(value->get<std::string>());
         report(std::string("field '") + name + "' is not a string (" + describe(*value) +
@@ -108,12 +155,17 @@ private:
         if (!value || !value->is_array()) return text(name);
         std::string joined;
         for (const json& item : *value) {
-            if (!item.is_string()) {
+            const json* str = &item;
+            if (item.is_object()) {  // schema.org: [{"@type": "Person", "name": "..."}]
+                const auto n = item.find("name");
+                if (n != item.end()) str = &*n;
+            }
+            if (!str->is_string()) {
                 report(std::string("field '") + name + "' has an item that is not a string (" +
                        describe(item) + "), skipped");
                 continue;
             }
-            const std::string part = single_line(clean(item.get<std::string>()));
+            const std::string part = single_line(clean(str->get<std::string>()));
             if (part.empty()) continue;
             if (!joined.empty()) joined += ", ";
             joined += part;
@@ -122,7 +174,8 @@ private:
     }
 
     void read_people(std::vector<std::string>& people) {
-        const json* value = field("people");
+        const char* key = first(kPeopleKeys);
+        const json* value = key ? field(key) : nullptr;
         if (!value) return;
         if (value->is_string()) {
             if (std::string name = single_line(clean(value->get<std::string>())); !name.empty())

@@ -354,7 +354,7 @@ TEST_CASE("JSON fields of the wrong type are reported, the rest is used", "[read
         {R"({"title": 42, "body": "corps"})", "field 'title' is not a string (number 42)", 1},
         {R"({"title": "T", "body": "B", "people": 7})", "field 'people' is not a list or a string", 1},
         {R"({"title": "T", "body": "B", "people": ["A", 3]})", "field 'people' has an item that is not a string", 1},
-        {R"({"title": "T", "body": "B", "author": {"name": "A"}})", "field 'author' is not a string (object)", 1},
+        {R"({"title": "T", "body": "B", "author": {"nom": "A"}})", "field 'author' is not a string (object)", 1},
         {R"({"title": "T", "body": "B", "id": true})", "field 'id' is not a string or number", 1},
         {R"({"title": "T", "body": ["a", "b"]})", "field 'body' is not a string (array)", 1},
         {R"({"date": "2024-01-01"})", "no title and no body, skipped", 0},
@@ -923,4 +923,36 @@ TEST_CASE("Readers: an exception from the sink comes out unchanged, not as a rea
         CHECK(calls == 1);
         CHECK(issues.empty());
     }
+}
+
+TEST_CASE("JSON: French and schema.org keys are read out of the box", "[readers][json]") {
+    TempDir dir;
+    // French keys, a lede before the text.
+    Article fr = read_one(dir.write("fr.json", R"({"identifiant": "a1", "titre": "Le titre", "chapo": "Le chapeau.",
+        "texte": "Le texte.", "auteur": "Anne", "date_publication": "2018-03-16", "lien": "https://x.example/a1",
+        "site": "Le Journal"})"));
+    CHECK(fr.id == "a1");
+    CHECK(fr.title == "Le titre");
+    CHECK(fr.body == "Le chapeau.\n\nLe texte.");
+    CHECK(fr.author == "Anne");
+    CHECK(fr.date == "2018-03-16");
+    CHECK(fr.url == "https://x.example/a1");
+    CHECK(fr.source == "Le Journal");
+    // schema.org NewsArticle: objects with a "name".
+    Article org = read_one(dir.write("org.json", R"({"@type": "NewsArticle", "headline": "Titre", "articleBody": "Corps.",
+        "datePublished": "2018-03-16T18:05:00+01:00", "author": [{"@type": "Person", "name": "Anne Martin"},
+        {"@type": "Person", "name": "Luc Petit"}], "publisher": {"@type": "Organization", "name": "Le Journal"},
+        "url": "https://x.example/b"})"));
+    CHECK(org.title == "Titre");
+    CHECK(org.body == "Corps.");
+    CHECK(org.date == "2018-03-16T18:05:00+01:00");
+    CHECK(org.author == "Anne Martin, Luc Petit");
+    CHECK(org.source == "Le Journal");
+    CHECK(org.id == "https://x.example/b");
+    // Only a lede: it is the body.
+    CHECK(read_one(dir.write("lede.json", R"({"titre": "T", "description": "Seul le résumé."})")).body == "Seul le résumé.");
+    // Nothing usable: the message says which keys were read.
+    const Result none = read(dir.write("none.json", R"({"heading": "X", "corpus": "Y"})"));
+    CHECK(none.articles.empty());
+    CHECK(none.has_issue("title read from: title, titre, headline; body from: body, text, content"));
 }
