@@ -133,6 +133,14 @@ bool valid_utf8(const std::string& s) {
     return true;
 }
 
+// markers=page: private-use characters that article text does not hold, so that the page
+// can escape the text and then turn them into <mark> elements.
+void use_markers(const httplib::Request& req, SnippetOptions& snippet) {
+    if (req.get_param_value("markers") != "page") return;
+    snippet.highlight_open = "\xEE\x80\x80";   // U+E000
+    snippet.highlight_close = "\xEE\x80\x81";  // U+E001
+}
+
 // Parameters of /api/search and /api/export.csv into a request; throws RequestError for
 // an unknown parameter or a bad value (the same rules and messages as --serve).
 SearchRequest request_from(const httplib::Request& req, const SearchRequest& defaults, bool export_all) {
@@ -172,12 +180,7 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
     if (r.limit > kMaxLimit && !export_all)
         throw jo::RequestError{"\"limit\" is at most " + std::to_string(kMaxLimit) + " (use /api/export.csv for every match)",
                                {}, jo::kCodeRequest};
-    if (req.has_param("markers") && req.get_param_value("markers") == "page") {
-        // Private-use characters that article text does not hold, so that the page can
-        // escape the text and then turn them into <mark> elements.
-        r.snippet.highlight_open = "\xEE\x80\x80";   // U+E000
-        r.snippet.highlight_close = "\xEE\x80\x81";  // U+E001
-    }
+    use_markers(req, r.snippet);
     return r;
 }
 
@@ -349,10 +352,7 @@ int serve_http(const Options& o) {
                 else if (key != "q" && key != "markers")
                     throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, markers)", {}, jo::kCodeRequest};
             SnippetOptions markers = defaults.snippet;
-            if (req.get_param_value("markers") == "page") {
-                markers.highlight_open = "\xEE\x80\x80";
-                markers.highlight_close = "\xEE\x80\x81";
-            }
+            use_markers(req, markers);
             const std::string id = req.matches[1];
             std::optional<ArticleView> a = searcher_for(db).article(id, req.get_param_value("q"), markers);
             if (!a) {

@@ -4,6 +4,7 @@
 #include "embedded_lexicon.hpp"
 #include "indexer/people.hpp"
 #include "schema/schema.hpp"
+#include "searcher/suggest.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -45,20 +46,6 @@ bool ends_with_words(std::string_view name, std::string_view tail) {
     if (name.size() < tail.size()) return false;
     if (name.size() == tail.size()) return name == tail;
     return name.compare(name.size() - tail.size(), tail.size(), tail) == 0 && name[name.size() - tail.size() - 1] == ' ';
-}
-
-// Optimal string alignment distance of at most 1: equal, or one byte inserted, deleted
-// or replaced, or two adjacent bytes swapped.
-bool within_one_edit(std::string_view a, std::string_view b) {
-    if (a.size() > b.size()) std::swap(a, b);
-    std::size_t i = 0;
-    while (i < a.size() && a[i] == b[i]) ++i;
-    if (i == a.size()) return b.size() - a.size() <= 1;
-    if (a.size() == b.size()) {
-        if (a.substr(i + 1) == b.substr(i + 1)) return true;
-        return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
-    }
-    return b.size() - a.size() == 1 && a.substr(i) == b.substr(i + 1);
 }
 
 // The alias list and the particles, parsed once from the compiled-in lexicon.

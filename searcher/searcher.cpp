@@ -182,16 +182,10 @@ struct Searcher::Impl {
         // BoolWeight costs less than weighing them all with BM25.
         std::unique_ptr<FacetSpy> spy;
         if (req.facets || (req.exact_total && !result.total_exact)) {
-            Xapian::Enquire counter(db);
-            counter.set_query(parsed.query);
-            counter.set_weighting_scheme(Xapian::BoolWeight());
-            counter.set_docid_order(Xapian::Enquire::DONT_CARE);
-            if (req.facets) {
+            if (req.facets)
                 spy = std::make_unique<FacetSpy>(
                     facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
-                counter.add_matchspy(spy.get());
-            }
-            Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(docs));
+            Xapian::MSet counted = count_all(parsed.query, spy.get());
             result.total = counted.get_matches_estimated();
             result.total_lower = counted.get_matches_lower_bound();
             result.total_upper = counted.get_matches_upper_bound();
@@ -217,14 +211,20 @@ struct Searcher::Impl {
         return result;
     }
 
+    // Every match of `query` visited without weights (exact counts), shown to `spy`.
+    Xapian::MSet count_all(const Xapian::Query& query, Xapian::MatchSpy* spy) {
+        Xapian::Enquire counter(db);
+        counter.set_query(query);
+        counter.set_weighting_scheme(Xapian::BoolWeight());
+        counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+        if (spy) counter.add_matchspy(spy);
+        return counter.get_mset(0, 0, db.get_doccount());
+    }
+
     // Exact number of articles matching a query.
     std::size_t count(const std::string& query) {
         QueryParser parser(analyzer, &db, [this] { return people(); });
-        Xapian::Enquire counter(db);
-        counter.set_query(parser.parse(query).query);
-        counter.set_weighting_scheme(Xapian::BoolWeight());
-        counter.set_docid_order(Xapian::Enquire::DONT_CARE);
-        return counter.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+        return count_all(parser.parse(query).query, nullptr).get_matches_estimated();
     }
 
     std::string suggestion(const std::string& query, std::size_t found) {

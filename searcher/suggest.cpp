@@ -7,7 +7,20 @@
 
 namespace depeche {
 
+bool within_one_edit(std::string_view a, std::string_view b) {
+    if (a.size() > b.size()) std::swap(a, b);
+    std::size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    if (i == a.size()) return b.size() - a.size() <= 1;
+    if (a.size() == b.size()) {
+        if (a.substr(i + 1) == b.substr(i + 1)) return true;
+        return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+    }
+    return b.size() - a.size() == 1 && a.substr(i) == b.substr(i + 1);
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max) {
+    if (max == 1) return within_one_edit(a, b) ? (a == b ? 0 : 1) : 2;
     const std::size_t n = a.size(), m = b.size();
     if ((n > m ? n - m : m - n) > max) return max + 1;
     // Three rows of the optimal-string-alignment table: two back (transpositions), one

@@ -21,6 +21,9 @@ inline constexpr std::size_t kSuggestBelow = 10;
 // Damerau-Levenshtein distance (adjacent transpositions count 1) between two byte
 // strings, or max + 1 as soon as it is known to exceed max.
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max);
+// edit_distance(a, b, 1) <= 1 in one pass: equal, or one byte inserted, deleted or
+// replaced, or two adjacent bytes swapped.
+bool within_one_edit(std::string_view a, std::string_view b);
 
 // The indexed word (unprefixed exact form) closest in spelling to `folded` that is much
 // more frequent than it: at most 1 edit for words of up to 5 bytes, 2 for longer ones,
