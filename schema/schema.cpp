@@ -43,4 +43,29 @@ std::string field_names() {
     return out;
 }
 
+std::string describe() {
+    std::string out = "schema " + std::to_string(kVersion) + "\n";
+    auto line = [&out](std::string_view a, std::string_view b) {
+        out.append(a).append(" ").append(b).append("\n");
+    };
+    for (const Field& f : kFields) {
+        std::string names;
+        for (std::string_view n : f.names)
+            if (!n.empty()) names.append(n).append(",");
+        line("field", std::string(f.id) + " prefix=" + std::string(f.prefix) +
+                          " kind=" + std::to_string(static_cast<int>(f.kind)) +
+                          " stemmed=" + (f.stemmed ? "1" : "0") + " names=" + names);
+    }
+    line("slot", "date=" + std::to_string(kSlotDate) + " people=" + std::to_string(kSlotPeople) +
+                     " mentioned=" + std::to_string(kSlotMentioned));
+    line("prefix", "author-value=" + std::string(kAuthorValuePrefix) +
+                       " source-value=" + std::string(kSourceValuePrefix) + " body=" + std::string(kBodyPrefix) +
+                       " id=" + std::string(kIdPrefix));
+    line("tags", std::string(kYearTag) + "," + std::string(kMonthTag) + "," + std::string(kDayTag));
+    line("weights", "title-wdf=" + std::to_string(kTitleWdf) + " body-first-pos=" + std::to_string(kBodyFirstPos));
+    line("meta", std::string(kMetaSchema) + "," + kMetaAnalyzer + "," + kMetaUpdated + "," + kMetaTables + "," +
+                     kMetaDictPrefix + "," + std::string(kFieldValueKey) + "," + std::string(kFormsKey));
+    return out;
+}
+
 }  // namespace depeche::schema

@@ -106,6 +106,11 @@ const Field& field(std::string_view id);
 // Names users can type, for error messages: "title, titre, author, ...".
 std::string field_names();
 
+// The whole index contract as canonical text, one rule per line: every field with its
+// prefix, kind and names, every value slot, tag, weight and metadata key. It goes into
+// the analyzer fingerprint, so any change to the contract makes older indexes refused.
+std::string describe();
+
 // Compile-time check that prefixes are unique and no prefix is a prefix of
 // another field's prefix in a way that could make terms ambiguous.
 constexpr bool prefixes_unique() {
