@@ -2,6 +2,7 @@
 
 #include "indexer/dates.hpp"
 #include "indexer/people.hpp"
+#include "indexer/story.hpp"
 #include "schema/schema.hpp"
 
 #include <cstdio>
@@ -301,6 +302,8 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
     index_text(doc, tokens, schema::kBodyPrefix, 1, out, seen);
     for (std::size_t k = 0; k < tokens.size(); k += kMarkEvery)
         stored.marks.emplace_back(tokens[k].pos, tokens[k].begin);
+    // Story signature and own story key (the writer joins it to a story: indexer/story.hpp).
+    story::add_to_document(doc, article.id, story::signature(tokens));
 
     for (const char* id : {"author", "source"}) {
         const auto& f = schema::field(id);

@@ -13,6 +13,7 @@
 #include "indexer/queue.hpp"
 #include "indexer/readers.hpp"
 #include "indexer/store.hpp"
+#include "indexer/story.hpp"
 #include "schema/schema.hpp"
 
 #include <depeche/depeche.hpp>
@@ -541,6 +542,7 @@ struct Writer::Impl {
 
     void write(BuiltDocument& built) {
         if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
+        story::join_index(db, built.doc);
         db.replace_document(built.id_term, built.doc);
         record_synonyms(built, synonyms);
         if (++pending >= options.batch_size) commit();
@@ -1048,6 +1050,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     }
     {
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
+        story::group_index(m);  // stories across shards (indexer/story.hpp)
         m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
         m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
         if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);

@@ -33,7 +33,13 @@ enum Slot : Xapian::valueno {
     kSlotDate = 0,       // publication date, "YYYYMMDD" or "YYYYMMDDhhmmss", the source's local time: sorts as text
     kSlotPeople = 1,     // people: display names joined by \x1F, one per person_key (facets)
     kSlotMentioned = 2,  // dates mentioned in the text, serialised list of "YYYYMMDD" (facets)
+    kSlotStory = 3,      // story key, 16 hex digits (collapse key; indexer/story.hpp)
+    kSlotStorySignature = 4,  // MinHash signature of the body's shingles (indexer/story.hpp)
 };
+
+// Story band terms (locality-sensitive hashing of the signature: indexer/story.hpp).
+inline constexpr std::string_view kStoryBandPrefix = "XH";
+inline constexpr std::string_view kStoryPrefix = "XK";
 
 // How a field is indexed and queried.
 enum class Kind {
@@ -75,7 +81,7 @@ inline constexpr std::string_view kIdPrefix = "Q";
 // table) maps a folded word to the stems of its accented spellings.
 inline constexpr std::string_view kFormsKey = "Z";
 
-inline constexpr std::array<Field, 9> kFields{{
+inline constexpr std::array<Field, 10> kFields{{
     {"id", "Q", false, Kind::Boolean, {"id", "", ""}},
     {"title", "S", true, Kind::Text, {"title", "titre", ""}},
     {"author", "A", true, Kind::Text, {"author", "auteur", ""}},
@@ -85,6 +91,7 @@ inline constexpr std::array<Field, 9> kFields{{
     {"mentioned", "XM", false, Kind::Date, {"mentioned", "mentionne", "mentionné"}},
     {"url", "U", false, Kind::Boolean, {"url", "", ""}},
     {"file", "XF", false, Kind::Boolean, {"file", "fichier", ""}},  // absolute path of the input file
+    {"story", "XK", false, Kind::Boolean, {"story", "", ""}},  // story key (indexer/story.hpp)
 }};
 
 // Date terms: under a Date field's prefix, "Y"+YYYY, "M"+YYYYMM and "D"+YYYYMMDD are

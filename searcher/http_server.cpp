@@ -165,16 +165,18 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
         else if (export_all && key != "sort")
             throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, sort)", {}, jo::kCodeRequest};
         else if (key == "limit" || key == "offset" || key == "facet_limit" || key == "snippet_length") j[key] = number();
-        else if (key == "facets" || key == "estimate" || key == "exact") j[key] = boolean();
+        else if (key == "facets" || key == "estimate" || key == "exact" || key == "collapse") j[key] = boolean();
+        else if (key == "like") j[key] = value;
         else if (key == "sort" || key == "date_interval") j[key] = value;
         else if (key == "markers") {
             if (value != "stars" && value != "page")
                 throw jo::RequestError{"\"markers\" must be \"stars\" or \"page\"", {}, jo::kCodeRequest};
         } else
             throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, limit, offset, sort, facets, "
-                                   "facet_limit, date_interval, estimate, snippet_length, markers)", {}, jo::kCodeRequest};
+                                   "facet_limit, date_interval, estimate, snippet_length, collapse, like, markers)", {}, jo::kCodeRequest};
     }
-    if (!j.contains("query")) throw jo::RequestError{"missing parameter \"q\" (the query)", {}, jo::kCodeRequest};
+    if (!j.contains("query") && !j.contains("like"))
+        throw jo::RequestError{"missing parameter \"q\" (the query) or \"like\"", {}, jo::kCodeRequest};
     std::optional<json> id;
     SearchRequest r = jo::parse_request(j.dump(), defaults, id).search;
     if (r.limit > kMaxLimit && !export_all)
@@ -253,6 +255,8 @@ void answer(httplib::Response& res, F&& f) {
         f();
     } catch (const jo::RequestError& e) {
         send_error(res, 400, e.message, e.position);
+    } catch (const ArticleNotFoundError& e) {  // like=ID: no such article, as /api/article/ID
+        send_error(res, 404, e.what());
     } catch (const QueryError& e) {
         send_error(res, 400, e.what(), e.position());
     } catch (const Error& e) {

@@ -21,7 +21,8 @@ using nlohmann::json;
 inline json hit_json(const Hit& h) {
     return json{{"rank", h.rank}, {"id", h.id}, {"score", h.score}, {"title", h.title},
                 {"date", h.date}, {"url", h.url}, {"path", h.path}, {"author", h.author},
-                {"source", h.source}, {"snippet", h.snippet}, {"people", h.people}};
+                {"source", h.source}, {"snippet", h.snippet}, {"people", h.people},
+                {"story", h.story},   {"other_versions", h.other_versions}};
 }
 
 inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
@@ -58,7 +59,7 @@ inline json article_json(const ArticleView& a) {
     return json{{"format_version", 1}, {"id", a.id},         {"title", a.title},   {"date", a.date},
                 {"url", a.url},        {"path", a.path},     {"author", a.author}, {"source", a.source},
                 {"text", a.text},      {"highlighted", a.highlighted},
-                {"people", a.people},  {"mentioned", a.mentioned}};
+                {"people", a.people},  {"mentioned", a.mentioned}, {"story", a.story}};
 }
 
 // The answer to --stats (format_version 1); `path` is the index folder as given.
@@ -187,14 +188,20 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
             r.search.date_interval = *d;
         } else if (key == "snippet_length") {
             r.search.snippet.length = detail::unsigned_field(v, "snippet_length");
+        } else if (key == "collapse") {
+            r.search.collapse = detail::bool_field(v, "collapse");
+        } else if (key == "like") {
+            if (!v.is_string()) throw RequestError{"\"like\" must be a string (an article id)", {}, kCodeRequest};
+            r.search.like = v.get<std::string>();
         } else if (key == "stats") {
             r.stats = detail::bool_field(v, "stats");
         } else {
             throw RequestError{"unknown field \"" + key + "\" (known: id, query, limit, offset, sort, facets, "
-                               "facet_limit, exact, estimate, date_interval, snippet_length, stats)", {}, kCodeRequest};
+                               "facet_limit, exact, estimate, date_interval, snippet_length, collapse, like, stats)", {}, kCodeRequest};
         }
     }
-    if (!r.stats && !has_query) throw RequestError{"missing \"query\" (or \"stats\": true)", {}, kCodeRequest};
+    if (!r.stats && !has_query && r.search.like.empty())
+        throw RequestError{"missing \"query\" (or \"like\", or \"stats\": true)", {}, kCodeRequest};
     return r;
 }
 

@@ -154,7 +154,7 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
     const char* reset = color ? "\033[0m" : "";
-    const char* noun = r.total == 1 ? "article" : "articles";
+    const char* noun = req.collapse ? (r.total == 1 ? "story" : "stories") : r.total == 1 ? "article" : "articles";
     std::string shown;
     if (!r.hits.empty())
         shown = ", " + std::to_string(r.hits.front().rank) + "-" + std::to_string(r.hits.back().rank) + ":";
@@ -170,6 +170,8 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
     for (const auto& h : r.hits) {
         std::printf("\n%2zu. %s%s%s", h.rank, bold, h.title.empty() ? "(untitled)" : h.title.c_str(), reset);
         if (!h.date.empty()) std::printf("  %s", h.date.substr(0, 10).c_str());
+        if (h.other_versions > 0)
+            std::printf("  (+%zu version%s)", h.other_versions, h.other_versions == 1 ? "" : "s");
         std::printf("  %s[%.3f]%s\n", dim, h.score, reset);
         std::printf("    %s%s%s", dim, h.id.c_str(), reset);
         const std::string& where = !h.url.empty() ? h.url : h.path;
@@ -247,7 +249,7 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
 
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
-    std::string db, format, sort, color, interval, http_address, token_file;
+    std::string db, format, sort, color, interval, http_address, token_file, like;
     Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0};
     opts.add_options()
         ("help,h", "show this help")
@@ -266,6 +268,8 @@ int main(int argc, char** argv) {
         ("exact", "count all matches exactly (the default; kept for scripts)")
         ("snippet-length", po::value<Count>(&snippet)->default_value(snippet, "240"), "snippet size in bytes (0: none)")
         ("color", po::value<std::string>(&color)->default_value("auto"), "highlight with colours: auto, always or never")
+        ("collapse", "one hit per story (reposts and updated versions of one article): the best one, with the number of other versions")
+        ("like", po::value<std::string>(&like), "articles like the one with this id (its own versions left out); QUERY, if given, narrows them")
         ("stats", "print index statistics instead of searching")
         ("serve", "answer JSON requests read line by line from stdin (docs/serve.md); the "
                   "options above are the defaults of every request")
@@ -328,7 +332,12 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-search: --serve reads its queries from stdin: give no QUERY and no --stats\n";
         return kExitUsage;
     }
-    if (!stats && !serving && !http && words.empty()) {
+    if (!like.empty() && (stats || serving || http)) {
+        std::cerr << "depeche-search: --like searches once: it goes with neither --stats, --serve nor --http "
+                     "(their requests take a \"like\" field)\n";
+        return kExitUsage;
+    }
+    if (!stats && !serving && !http && words.empty() && like.empty()) {
         std::cerr << "depeche-search: no QUERY given (see --help)\n";
         return kExitUsage;
     }
@@ -344,6 +353,8 @@ int main(int argc, char** argv) {
     req.facets = vm.count("facets") > 0;
     req.facet_limit = facet_limit.n;
     req.exact_total = vm.count("estimate") == 0;
+    req.collapse = vm.count("collapse") > 0;
+    req.like = like;
     req.snippet.length = snippet.n;
     if (serving) return serve(db, req);
     if (http) {

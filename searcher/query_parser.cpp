@@ -1,4 +1,6 @@
 #include "searcher/query_parser.hpp"
+
+#include "indexer/story.hpp"
 #include "searcher/people_resolver.hpp"
 #include "searcher/range_phrase.hpp"
 
@@ -517,6 +519,13 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
             if (f->id == "id") term = id_term(v.text);
             else if (f->id == "url") term = url_term(v.text);
             else if (f->id == "file") term = file_term(v.text);
+            else if (f->id == "story") {
+                std::string key = v.text;
+                for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (!story::valid_key(key))
+                    throw QueryError("story: takes a story key of 16 hex digits, as in the \"story\" of a hit" + at(v.pos), v.pos);
+                term = story::story_term(key);
+            }
             else if (f->id == "person") {
                 std::string key = person_key(v.text);
                 if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);

@@ -1,6 +1,7 @@
 // depeche::Searcher: read-only access, queries, hits, snippets and facets.
 #include "indexer/document.hpp"
 #include "indexer/store.hpp"
+#include "indexer/story.hpp"
 #include "schema/schema.hpp"
 #include "searcher/facets.hpp"
 #include "searcher/people_resolver.hpp"
@@ -31,6 +32,9 @@ namespace {
 // after a few immediate retries the searcher waits a little, longer each time (at most
 // 50 ms, about 2 s over all attempts), for the burst of commits to end.
 constexpr int kModifiedAttempts = 50;
+
+// Words of an article searched for the articles like it (SearchRequest::like).
+constexpr Xapian::termcount kLikeTerms = 40;
 
 // The index's version file (Xapian rewrites it at each commit): two different reads mean
 // a commit happened in between.
@@ -147,13 +151,51 @@ struct Searcher::Impl {
         }
     }
 
+    // SearchRequest::like: the query of the article's most telling words (Xapian's
+    // expand set over its text terms, relevance set = the article), without it and the
+    // other versions of its story.
+    Xapian::Query like_query(const std::string& id) {
+        const std::string term = id_term(id);
+        Xapian::PostingIterator p = db.postlist_begin(term);
+        if (p == db.postlist_end(term)) throw ArticleNotFoundError("no article with id '" + id + "' (like)");
+        const Xapian::docid did = *p;
+        Xapian::RSet rset;
+        rset.add_document(did);
+        // Body words only: no prefixed term, stopword or number.
+        struct Words : Xapian::ExpandDecider {
+            bool operator()(const std::string& t) const override {
+                if (t.size() < 3 || (t[0] >= 'A' && t[0] <= 'Z') || Analyzer::is_stopword(t)) return false;
+                return t.find_first_not_of("0123456789") != std::string::npos;
+            }
+        } words;
+        Xapian::Enquire e(db);
+        const Xapian::ESet eset = e.get_eset(kLikeTerms, rset, &words);
+        std::vector<Xapian::Query> qs;
+        for (auto t = eset.begin(); t != eset.end(); ++t) qs.emplace_back(*t);
+        Xapian::Query like(Xapian::Query::OP_OR, qs.begin(), qs.end());
+        Xapian::Query self(term);
+        const std::string key = db.get_document(did).get_value(schema::kSlotStory);
+        if (!key.empty()) self = Xapian::Query(Xapian::Query::OP_OR, self, Xapian::Query(story::story_term(key)));
+        return Xapian::Query(Xapian::Query::OP_AND_NOT, like, self);
+    }
+
     SearchResult run(const SearchRequest& req) {
         QueryParser parser(analyzer, &db, [this] { return people(); });
-        ParsedQuery parsed = parser.parse(req.query);
+        const bool like = !req.like.empty();
+        const bool blank = req.query.find_first_not_of(" \t\r\n") == std::string::npos;
+        ParsedQuery parsed = like && blank ? ParsedQuery{} : parser.parse(req.query);
+        if (like) {
+            Xapian::Query similar = like_query(req.like);
+            parsed.query = blank ? similar : Xapian::Query(Xapian::Query::OP_AND, parsed.query, similar);
+            parsed.filters_only = false;
+        }
 
         Xapian::Enquire enquire(db);
         enquire.set_query(parsed.query);
         enquire.set_weighting_scheme(Xapian::BM25Weight());
+        // One hit per story; every match is then checked so that the counts of other
+        // versions and the number of stories are exact.
+        if (req.collapse) enquire.set_collapse_key(schema::kSlotStory);
         Sort sort = req.sort;
         if (!req.sort_given && parsed.filters_only) sort = Sort::DateDescending;
         if (sort == Sort::DateDescending)
@@ -168,7 +210,7 @@ struct Searcher::Impl {
         const std::size_t docs = db.get_doccount();
         const std::size_t first = std::min(req.offset, docs);
         const std::size_t wanted = std::min(req.limit, docs - first);
-        Xapian::doccount check = static_cast<Xapian::doccount>(first + wanted);
+        Xapian::doccount check = static_cast<Xapian::doccount>(req.collapse && req.exact_total ? docs : first + wanted);
         Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
                                              static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
@@ -181,15 +223,18 @@ struct Searcher::Impl {
         // its top hits (Xapian's max-weight pruning), and visiting every match with
         // BoolWeight costs less than weighing them all with BM25.
         std::unique_ptr<FacetSpy> spy;
-        if (req.facets || (req.exact_total && !result.total_exact)) {
+        // Collapsed, the ranked pass has counted the stories (exactly, unless estimating).
+        if (req.facets || (req.exact_total && !result.total_exact && !req.collapse)) {
             if (req.facets)
                 spy = std::make_unique<FacetSpy>(
                     facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
             Xapian::MSet counted = count_all(parsed.query, spy.get());
-            result.total = counted.get_matches_estimated();
-            result.total_lower = counted.get_matches_lower_bound();
-            result.total_upper = counted.get_matches_upper_bound();
-            result.total_exact = result.total_lower == result.total_upper;
+            if (!req.collapse) {
+                result.total = counted.get_matches_estimated();
+                result.total_lower = counted.get_matches_lower_bound();
+                result.total_upper = counted.get_matches_upper_bound();
+                result.total_exact = result.total_lower == result.total_upper;
+            }
         }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
@@ -199,6 +244,9 @@ struct Searcher::Impl {
             h.rank = ++rank;
             take_fields(a, h);
             h.score = it.get_weight();
+            const Xapian::Document doc = it.get_document();
+            h.story = doc.get_value(schema::kSlotStory);
+            if (req.collapse) h.other_versions = it.get_collapse_count();
             if (snippets && !a.text.empty())
                 h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
                                          req.snippet.highlight_open, req.snippet.highlight_close,
@@ -207,7 +255,7 @@ struct Searcher::Impl {
         }
         if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
         result.notes = operator_notes(req.query);
-        if (req.suggest && result.total_upper <= kSuggestBelow) result.suggestion = suggestion(req.query, result.total);
+        if (req.suggest && !like && result.total_upper <= kSuggestBelow) result.suggestion = suggestion(req.query, result.total);
         return result;
     }
 
@@ -335,6 +383,7 @@ std::optional<ArticleView> Searcher::article(const std::string& id, const std::s
             if (a.id != id) return std::nullopt;  // another id with the same hashed term
             ArticleView v;
             take_fields(a, v);
+            v.story = doc.get_value(schema::kSlotStory);
             if (!query.empty()) {
                 QueryParser parser(m.analyzer, &m.db);
                 const ParsedQuery parsed = parser.parse(query);

@@ -74,6 +74,12 @@ private:
 };
 // No index at the given path.
 class DEPECHE_API IndexMissingError : public Error { public: using Error::Error; };
+// SearchRequest::like names an article the index does not hold (a QueryError at
+// position 0: the request, not the index, is at fault).
+class DEPECHE_API ArticleNotFoundError : public QueryError {
+public:
+    explicit ArticleNotFoundError(const std::string& what) : QueryError(what, 0) {}
+};
 // The index was built with another schema version or analyzer: re-index.
 class DEPECHE_API IndexIncompatibleError : public Error { public: using Error::Error; };
 // Another process is writing the index.
@@ -128,6 +134,14 @@ struct SearchRequest {
     // When the query finds few or no articles, look for a better spelling of its words
     // and people in the index (SearchResult::suggestion).
     bool suggest = true;
+    // One hit per story (near-duplicate versions of one article: reposts, updates), the
+    // best ranked; Hit::other_versions counts the others, and totals count stories
+    // (facets still count articles). See docs/cli.md, --collapse.
+    bool collapse = false;
+    // Articles like the one with this id ("" = none): its most telling words are searched,
+    // and it and the other versions of its story are left out; `query` (may be empty)
+    // then narrows or adds to that search. Throws ArticleNotFoundError for an unknown id.
+    std::string like;
     SnippetOptions snippet;
 };
 
@@ -137,6 +151,10 @@ struct Hit {
     double score = 0;
     std::string snippet;
     std::vector<std::string> people;
+    // Story key: 16 hex digits shared by the versions of one story (story:KEY lists them).
+    std::string story;
+    // With SearchRequest::collapse, the number of other matching versions of this story.
+    std::size_t other_versions = 0;
 };
 
 struct FacetCount {
@@ -178,6 +196,7 @@ struct SearchResult {
 // One article as stored in the index, for reading it whole.
 struct ArticleView {
     std::string id, title, date, url, path, author, source;  // as in Hit
+    std::string story;                    // story key, as in Hit
     std::string text;                     // the body, NFC-normalised, as indexed
     // The body with the words of the query given to Searcher::article() wrapped in the
     // snippet markers (the same matching as snippets); "" without a query.

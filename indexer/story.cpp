@@ -1,0 +1,270 @@
+#include "indexer/story.hpp"
+
+#include "schema/hash.hpp"
+#include "schema/schema.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace depeche::story {
+namespace {
+
+constexpr std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// Seeds of the kHashes hash functions (fixed: signatures are written into indexes).
+const std::array<std::uint64_t, kHashes>& seeds() {
+    static const std::array<std::uint64_t, kHashes> s = [] {
+        std::array<std::uint64_t, kHashes> out{};
+        std::uint64_t x = schema::fnv1a64("depeche.story");
+        for (auto& v : out) v = x = splitmix(x);
+        return out;
+    }();
+    return s;
+}
+
+// Estimated size of the intersection from the resemblance and the two set sizes.
+double intersection(const Signature& a, const Signature& b) {
+    const double j = resemblance(a, b);
+    return j * (double(a.shingles) + double(b.shingles)) / (1.0 + j);
+}
+
+}  // namespace
+
+Signature signature(const std::vector<Token>& tokens) {
+    Signature s;
+    s.min.fill(UINT32_MAX);
+    if (tokens.size() < kShingleWords) return s;
+    std::vector<std::uint64_t> words;
+    words.reserve(tokens.size());
+    for (const Token& t : tokens) words.push_back(schema::fnv1a64(t.exact));
+    std::unordered_set<std::uint64_t> shingles;
+    shingles.reserve(words.size());
+    for (std::size_t i = 0; i + kShingleWords <= words.size(); ++i) {
+        std::uint64_t h = 0;
+        for (std::size_t k = 0; k < kShingleWords; ++k) h = splitmix(h ^ words[i + k]);
+        shingles.insert(h);
+    }
+    s.shingles = static_cast<std::uint32_t>(shingles.size());
+    const auto& seed = seeds();
+    for (std::uint64_t h : shingles)
+        for (std::size_t k = 0; k < kHashes; ++k) {
+            const auto v = static_cast<std::uint32_t>(splitmix(h ^ seed[k]) >> 32);
+            if (v < s.min[k]) s.min[k] = v;
+        }
+    return s;
+}
+
+double resemblance(const Signature& a, const Signature& b) {
+    std::size_t same = 0;
+    for (std::size_t k = 0; k < kHashes; ++k) same += a.min[k] == b.min[k];
+    return double(same) / double(kHashes);
+}
+
+double containment(const Signature& a, const Signature& b) {
+    const double smaller = std::min(a.shingles, b.shingles);
+    return smaller > 0 ? std::min(1.0, intersection(a, b) / smaller) : 0.0;
+}
+
+bool same_story(const Signature& a, const Signature& b) {
+    if (!a.usable() || !b.usable()) return false;
+    if (resemblance(a, b) >= kMinJaccard) return true;
+    const double ratio = double(std::min(a.shingles, b.shingles)) / double(std::max(a.shingles, b.shingles));
+    return ratio >= kMinLengthRatio && containment(a, b) >= kMinContainment;
+}
+
+// "S" kHashes 32-bit values big-endian, then the shingle count as 4 bytes.
+std::string encode(const Signature& s) {
+    std::string out;
+    out.reserve(1 + 4 * (kHashes + 1));
+    out += 'S';
+    auto put = [&](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
+    };
+    for (std::uint32_t v : s.min) put(v);
+    put(s.shingles);
+    return out;
+}
+
+std::optional<Signature> decode(std::string_view value) {
+    if (value.size() != 1 + 4 * (kHashes + 1) || value[0] != 'S') return std::nullopt;
+    Signature s;
+    std::size_t i = 1;
+    auto get = [&] {
+        std::uint32_t v = 0;
+        for (int k = 0; k < 4; ++k) v = (v << 8) | static_cast<unsigned char>(value[i++]);
+        return v;
+    };
+    for (auto& v : s.min) v = get();
+    s.shingles = get();
+    return s;
+}
+
+std::vector<std::string> band_terms(const Signature& s) {
+    std::vector<std::string> out;
+    if (!s.usable()) return out;
+    out.reserve(kBands);
+    for (std::size_t b = 0; b < kBands; ++b) {
+        std::uint64_t h = b;
+        for (std::size_t r = 0; r < kRows; ++r) h = splitmix(h ^ s.min[b * kRows + r]);
+        // The band number and 48 bits of its values.
+        std::string term(schema::kStoryBandPrefix);
+        term += static_cast<char>('a' + b % 26);
+        term += static_cast<char>('a' + b / 26);
+        term += schema::hex64(h).substr(0, 12);
+        out.push_back(std::move(term));
+    }
+    return out;
+}
+
+std::string own_key(std::string_view id) { return schema::hex64(schema::fnv1a64(id)); }
+
+std::string story_term(std::string_view key) {
+    return std::string(schema::kStoryPrefix) + std::string(key);
+}
+
+bool valid_key(std::string_view key) {
+    return key.size() == 16 &&
+           std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void set_key(Xapian::Document& doc, const std::string& key) {
+    const std::string old = doc.get_value(schema::kSlotStory);
+    if (old == key) return;
+    if (!old.empty()) {
+        try {
+            doc.remove_term(story_term(old));
+        } catch (const Xapian::InvalidArgumentError&) {  // the term was not there
+        }
+    }
+    doc.add_boolean_term(story_term(key));
+    doc.add_value(schema::kSlotStory, key);
+}
+
+void add_to_document(Xapian::Document& doc, const std::string& id, const Signature& s) {
+    if (s.usable()) {
+        doc.add_value(schema::kSlotStorySignature, encode(s));
+        for (const std::string& t : band_terms(s)) doc.add_boolean_term(t);
+    }
+    set_key(doc, own_key(id));
+}
+
+namespace {
+
+struct UnionFind {
+    std::vector<std::size_t> parent;
+    explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+    std::size_t find(std::size_t x) {
+        while (parent[x] != x) x = parent[x] = parent[parent[x]];
+        return x;
+    }
+    void unite(std::size_t a, std::size_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    }
+};
+
+}  // namespace
+
+std::vector<std::string> group(const std::vector<Signature>& sigs, const std::vector<std::string>& own) {
+    const std::size_t n = sigs.size();
+    UnionFind uf(n);
+    std::unordered_map<std::string, std::vector<std::size_t>> buckets;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::string& t : band_terms(sigs[i])) buckets[std::move(t)].push_back(i);
+    std::set<std::pair<std::size_t, std::size_t>> checked;
+    for (const auto& [term, items] : buckets) {
+        if (items.size() < 2) continue;
+        for (std::size_t x = 0; x < items.size(); ++x)
+            for (std::size_t y = x + 1; y < items.size(); ++y) {
+                const std::size_t a = items[x], b = items[y];
+                if (uf.find(a) == uf.find(b) || !checked.emplace(a, b).second) continue;
+                if (same_story(sigs[a], sigs[b])) uf.unite(a, b);
+            }
+    }
+    std::vector<std::string> root_key(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string& k = root_key[uf.find(i)];
+        if (k.empty() || own[i] < k) k = own[i];
+    }
+    std::vector<std::string> keys(n);
+    for (std::size_t i = 0; i < n; ++i) keys[i] = root_key[uf.find(i)];
+    return keys;
+}
+
+std::size_t group_index(Xapian::WritableDatabase& db) {
+    std::vector<Xapian::docid> ids;
+    std::vector<Signature> sigs;
+    std::vector<std::string> own;
+    // Documents with a signature; the others stay alone with their own key.
+    std::unordered_map<Xapian::docid, std::string> keys;
+    for (auto it = db.valuestream_begin(schema::kSlotStory); it != db.valuestream_end(schema::kSlotStory); ++it)
+        keys.emplace(it.get_docid(), *it);
+    for (auto it = db.valuestream_begin(schema::kSlotStorySignature);
+         it != db.valuestream_end(schema::kSlotStorySignature); ++it) {
+        std::optional<Signature> s = decode(*it);
+        auto k = keys.find(it.get_docid());
+        if (!s || k == keys.end()) continue;
+        ids.push_back(it.get_docid());
+        sigs.push_back(*s);
+        own.push_back(k->second);
+    }
+    const std::vector<std::string> grouped = group(sigs, own);
+    std::unordered_map<std::string, std::size_t> sizes;
+    for (const std::string& k : grouped) ++sizes[k];
+    std::size_t shared = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (sizes[grouped[i]] > 1) ++shared;
+        if (grouped[i] == own[i]) continue;
+        Xapian::Document doc = db.get_document(ids[i]);
+        set_key(doc, grouped[i]);
+        db.replace_document(ids[i], doc);
+    }
+    return shared;
+}
+
+void join_index(Xapian::WritableDatabase& db, Xapian::Document& doc) {
+    std::optional<Signature> sig = decode(doc.get_value(schema::kSlotStorySignature));
+    if (!sig) return;  // alone in its story: keeps its own key
+    // Candidates: documents sharing a band term. A band term held by very many documents
+    // (boilerplate) is passed over: the other bands find real versions.
+    constexpr Xapian::doccount kMaxBucket = 1000;
+    std::set<Xapian::docid> candidates;
+    for (const std::string& t : band_terms(*sig)) {
+        if (db.get_termfreq(t) > kMaxBucket) continue;
+        for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) candidates.insert(*p);
+    }
+    std::set<std::string> matched;  // keys of every verified match
+    for (Xapian::docid did : candidates) {
+        const Xapian::Document other = db.get_document(did);
+        std::optional<Signature> s = decode(other.get_value(schema::kSlotStorySignature));
+        const std::string key = other.get_value(schema::kSlotStory);
+        if (!s || key.empty() || !same_story(*sig, *s)) continue;
+        matched.insert(key);
+    }
+    if (matched.empty()) return;
+    // Several stories joined by this version: one key for all, the smallest.
+    const std::string key = *matched.begin();
+    for (const std::string& k : matched) {
+        if (k == key) continue;
+        const std::string term = story_term(k);
+        std::vector<Xapian::docid> members(db.postlist_begin(term), db.postlist_end(term));
+        for (Xapian::docid did : members) {
+            Xapian::Document d = db.get_document(did);
+            set_key(d, key);
+            db.replace_document(did, d);
+        }
+    }
+    set_key(doc, key);
+}
+
+}  // namespace depeche::story

@@ -1,0 +1,94 @@
+// Story signatures: near-duplicate detection of articles (reposts of one dispatch under
+// several sections, lightly updated versions).
+//
+// Each article's body is cut into shingles of kShingleWords consecutive analysed words
+// (exact forms, stopwords included); a MinHash signature of kHashes values summarises the
+// set of shingles. Two articles are versions of one story when their estimated
+// resemblance (Jaccard index of the shingle sets) reaches kMinJaccard, or when the
+// shorter one is mostly contained in the longer one (an update that added or cut a few
+// sentences: containment >= kMinContainment), see same_story().
+//
+// In the index (schema: story prefixes and slots):
+//  * the signature is stored in a value slot (schema::kSlotStorySignature);
+//  * kBands band terms (locality-sensitive hashing: kRows signature values each) find the
+//    candidates that may share the story without comparing every pair;
+//  * the story key, 16 hex digits, is in a value slot (schema::kSlotStory, Xapian's
+//    collapse key) and in a boolean term (story:KEY). An article alone in its story has
+//    its own key, the hash of its id.
+// Grouping is transitive (union of verified pairs). bench/story_eval.cpp measures it.
+#pragma once
+
+#include "schema/analyzer.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <xapian.h>
+
+namespace depeche::story {
+
+inline constexpr std::size_t kShingleWords = 3;
+inline constexpr std::size_t kRows = 2;
+inline constexpr std::size_t kBands = 36;
+inline constexpr std::size_t kHashes = kRows * kBands;
+// Fewer shingles than this: too little text to tell stories apart (no signature; the
+// article is alone in its story).
+inline constexpr std::uint32_t kMinShingles = 8;
+inline constexpr double kMinJaccard = 0.5;
+inline constexpr double kMinContainment = 0.8;
+// Containment alone counts only between texts of comparable length (shorter / longer).
+inline constexpr double kMinLengthRatio = 0.4;
+
+struct Signature {
+    std::array<std::uint32_t, kHashes> min{};
+    std::uint32_t shingles = 0;  // distinct shingles
+    bool usable() const { return shingles >= kMinShingles; }
+};
+
+// Signature of the analysed body words.
+Signature signature(const std::vector<Token>& tokens);
+// Estimated Jaccard index of the two shingle sets.
+double resemblance(const Signature& a, const Signature& b);
+// Estimated share of the smaller set found in the larger one.
+double containment(const Signature& a, const Signature& b);
+// Whether a and b are versions of one story (both usable).
+bool same_story(const Signature& a, const Signature& b);
+
+// Value-slot form of a signature, and back (nullopt if malformed).
+std::string encode(const Signature& s);
+std::optional<Signature> decode(std::string_view value);
+
+// The band terms of a signature (none if not usable).
+std::vector<std::string> band_terms(const Signature& s);
+// An article's own story key: 16 hex digits of the hash of its id.
+std::string own_key(std::string_view id);
+// The boolean term of a story key.
+std::string story_term(std::string_view key);
+// Whether `key` has the form of a story key.
+bool valid_key(std::string_view key);
+
+// Adds the signature value, band terms and own story key to a document being built.
+void add_to_document(Xapian::Document& doc, const std::string& id, const Signature& s);
+// Sets a document's story key (value and term), replacing the one it had.
+void set_key(Xapian::Document& doc, const std::string& key);
+
+// Story keys of a whole collection, independent of its order: the verified pairs found
+// through band buckets are united, and each group takes the smallest own key of its
+// members. `own` holds each item's own key. Returns one key per item.
+std::vector<std::string> group(const std::vector<Signature>& sigs, const std::vector<std::string>& own);
+
+// Gives each document of a freshly built index its story key (group() over every
+// document's signature); rewrites only the documents whose key changes. Returns the
+// number of documents that share a story with another one.
+std::size_t group_index(Xapian::WritableDatabase& db);
+
+// Story key for a document about to be written into an index that already has stories:
+// the key of the best verified match among the indexed documents sharing a band term
+// with it, else its own key. When it matches documents of several stories, these stories
+// become one (their documents take the smallest of their keys). Sets the key on `doc`.
+void join_index(Xapian::WritableDatabase& db, Xapian::Document& doc);
+
+}  // namespace depeche::story
