@@ -3,6 +3,7 @@
 // ../shared is absent.
 #include "indexer/readers.hpp"
 #include "schema/analyzer.hpp"
+#define DEPECHE_TEST_WIKINEWS
 #include "phrase_oracle.hpp"
 #include "test_support.hpp"
 
@@ -23,37 +24,6 @@ using namespace depeche;
 using depeche::test::TempDir;
 
 namespace {
-
-struct Corpus {
-    std::vector<Article> articles;
-    TempDir dir;
-    std::string db;
-};
-
-// Reads the Wikinews articles and indexes them once for all tests here.
-Corpus* wikinews() {
-    static std::unique_ptr<Corpus> corpus;
-    static bool tried = false;
-    if (tried) return corpus.get();
-    tried = true;
-    fs::path file = fs::path(DEPECHE_SHARED_DIR) / "corpus/wikinews-fr/articles.jsonl";
-    if (!fs::exists(file)) return nullptr;
-    corpus = std::make_unique<Corpus>();
-    std::vector<ReadIssue> issues;
-    read_file(file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
-    corpus->db = (corpus->dir.path / "db").string();
-    Writer w(corpus->db);
-    for (const Article& a : corpus->articles) w.add(a);
-    w.commit();
-    return corpus.get();
-}
-
-#define NEED_WIKINEWS()                                                                  \
-    Corpus* wn = wikinews();                                                             \
-    if (!wn) {                                                                           \
-        WARN("skipped: " DEPECHE_SHARED_DIR "/corpus/wikinews-fr/articles.jsonl not found"); \
-        return;                                                                          \
-    }
 
 // Ids of every match, checking that the reported total is exact and complete.
 std::set<std::string> ids(Searcher& s, const std::string& query) {
