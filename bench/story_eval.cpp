@@ -5,7 +5,7 @@
 // Build: cmake -S . -B build -DDEPECHE_BUILD_BENCH=ON && cmake --build build --target story_eval
 // Run:   build/bench/story_eval [--corpus FILE.jsonl[.gz]] [--duplicates FILE] [--edits N]
 //                               [--examples N] [--seed S]
-// (defaults: ../shared/corpus/orangesum/articles.jsonl.gz and duplicates.txt, 2000 edits).
+// (defaults: the shared data's corpus/orangesum/articles.jsonl.gz and duplicates.txt, 2000 edits).
 //
 // Keys are assigned exactly as a fresh index assigns them (story::group over the
 // signatures of the analysed bodies, build_document's analysis). "Pairwise": every pair of
@@ -131,8 +131,11 @@ Pair ordered(std::size_t a, std::size_t b) { return a < b ? Pair{a, b} : Pair{b,
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string corpus = "../shared/corpus/orangesum/articles.jsonl.gz";
-    std::string dups = "../shared/corpus/orangesum/duplicates.txt";
+#ifndef DEPECHE_SHARED_DIR
+#define DEPECHE_SHARED_DIR "../shared"
+#endif
+    std::string corpus = DEPECHE_SHARED_DIR "/corpus/orangesum/articles.jsonl.gz";
+    std::string dups = DEPECHE_SHARED_DIR "/corpus/orangesum/duplicates.txt";
     std::size_t edits = 2000, examples = 10;
     unsigned seed = 17;
     for (int i = 1; i < argc; ++i) {
