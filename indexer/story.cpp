@@ -41,7 +41,6 @@ double intersection(const Signature& a, const Signature& b) {
 
 Signature signature(const std::vector<Token>& tokens) {
     Signature s;
-    s.min.fill(UINT32_MAX);
     if (tokens.size() < kShingleWords) return s;
     std::vector<std::uint64_t> words;
     words.reserve(tokens.size());
@@ -55,18 +54,20 @@ Signature signature(const std::vector<Token>& tokens) {
     }
     s.shingles = static_cast<std::uint32_t>(shingles.size());
     const auto& seed = seeds();
+    std::array<std::uint64_t, kHashes> mins;
+    mins.fill(UINT64_MAX);
     for (std::uint64_t h : shingles)
-        for (std::size_t k = 0; k < kHashes; ++k) {
-            const auto v = static_cast<std::uint32_t>(splitmix(h ^ seed[k]) >> 32);
-            if (v < s.min[k]) s.min[k] = v;
-        }
+        for (std::size_t k = 0; k < kHashes; ++k) mins[k] = std::min(mins[k], splitmix(h ^ seed[k]));
+    for (std::size_t k = 0; k < kHashes; ++k) s.min[k] = static_cast<std::uint16_t>(mins[k] & 0xFFFF);
     return s;
 }
 
 double resemblance(const Signature& a, const Signature& b) {
     std::size_t same = 0;
     for (std::size_t k = 0; k < kHashes; ++k) same += a.min[k] == b.min[k];
-    return double(same) / double(kHashes);
+    // Two different minima agree on 16 bits with probability 2^-16.
+    constexpr double chance = 1.0 / 65536;
+    return std::max(0.0, (double(same) / double(kHashes) - chance) / (1 - chance));
 }
 
 double containment(const Signature& a, const Signature& b) {
@@ -81,30 +82,32 @@ bool same_story(const Signature& a, const Signature& b) {
     return ratio >= kMinLengthRatio && containment(a, b) >= kMinContainment;
 }
 
-// "S" kHashes 32-bit values big-endian, then the shingle count as 4 bytes.
+// "S", the kHashes 16-bit values big-endian, then the shingle count as 4 bytes.
+constexpr std::size_t kEncodedSize = 1 + 2 * kHashes + 4;
+
 std::string encode(const Signature& s) {
     std::string out;
-    out.reserve(1 + 4 * (kHashes + 1));
+    out.reserve(kEncodedSize);
     out += 'S';
-    auto put = [&](std::uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
+    auto put = [&](std::uint32_t v, int bytes) {
+        for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
     };
-    for (std::uint32_t v : s.min) put(v);
-    put(s.shingles);
+    for (std::uint16_t v : s.min) put(v, 2);
+    put(s.shingles, 4);
     return out;
 }
 
 std::optional<Signature> decode(std::string_view value) {
-    if (value.size() != 1 + 4 * (kHashes + 1) || value[0] != 'S') return std::nullopt;
+    if (value.size() != kEncodedSize || value[0] != 'S') return std::nullopt;
     Signature s;
     std::size_t i = 1;
-    auto get = [&] {
+    auto get = [&](int bytes) {
         std::uint32_t v = 0;
-        for (int k = 0; k < 4; ++k) v = (v << 8) | static_cast<unsigned char>(value[i++]);
+        for (int k = 0; k < bytes; ++k) v = (v << 8) | static_cast<unsigned char>(value[i++]);
         return v;
     };
-    for (auto& v : s.min) v = get();
-    s.shingles = get();
+    for (auto& v : s.min) v = static_cast<std::uint16_t>(get(2));
+    s.shingles = get(4);
     return s;
 }
 
@@ -112,14 +115,16 @@ std::vector<std::string> band_terms(const Signature& s) {
     std::vector<std::string> out;
     if (!s.usable()) return out;
     out.reserve(kBands);
+    // The band's letter and its kRows values, 6 bits a character (short terms: every
+    // article holds kBands of them).
+    static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+    static_assert(kBands <= 26);
     for (std::size_t b = 0; b < kBands; ++b) {
-        std::uint64_t h = b;
-        for (std::size_t r = 0; r < kRows; ++r) h = splitmix(h ^ s.min[b * kRows + r]);
-        // The band number and 48 bits of its values.
+        std::uint64_t v = 0;
+        for (std::size_t r = 0; r < kRows; ++r) v = (v << 16) | s.min[b * kRows + r];
         std::string term(schema::kStoryBandPrefix);
-        term += static_cast<char>('a' + b % 26);
-        term += static_cast<char>('a' + b / 26);
-        term += schema::hex64(h).substr(0, 12);
+        term += static_cast<char>('a' + b);
+        for (std::size_t bits = 0; bits < 16 * kRows; bits += 6, v >>= 6) term += kDigits[v & 63];
         out.push_back(std::move(term));
     }
     return out;

@@ -31,9 +31,12 @@
 namespace depeche::story {
 
 inline constexpr std::size_t kShingleWords = 3;
+// kHashes MinHash values of 16 bits (the low bits of each minimum: "b-bit MinHash"),
+// kBands bands of kRows values over the first kBands * kRows of them.
+inline constexpr std::size_t kHashes = 64;
 inline constexpr std::size_t kRows = 2;
-inline constexpr std::size_t kBands = 36;
-inline constexpr std::size_t kHashes = kRows * kBands;
+inline constexpr std::size_t kBands = 20;
+static_assert(kRows * kBands <= kHashes);
 // Fewer shingles than this: too little text to tell stories apart (no signature; the
 // article is alone in its story).
 inline constexpr std::uint32_t kMinShingles = 8;
@@ -43,14 +46,15 @@ inline constexpr double kMinContainment = 0.8;
 inline constexpr double kMinLengthRatio = 0.4;
 
 struct Signature {
-    std::array<std::uint32_t, kHashes> min{};
+    std::array<std::uint16_t, kHashes> min{};
     std::uint32_t shingles = 0;  // distinct shingles
     bool usable() const { return shingles >= kMinShingles; }
 };
 
 // Signature of the analysed body words.
 Signature signature(const std::vector<Token>& tokens);
-// Estimated Jaccard index of the two shingle sets.
+// Estimated Jaccard index of the two shingle sets (corrected for the chance agreement of
+// 16-bit values).
 double resemblance(const Signature& a, const Signature& b);
 // Estimated share of the smaller set found in the larger one.
 double containment(const Signature& a, const Signature& b);

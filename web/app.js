@@ -19,6 +19,8 @@ function readState() {
     date: p.get('date') || '',
     mentioned: p.get('mentioned') || '',
     article: p.get('article') || '',
+    like: p.get('like') || '',          // articles like this one (its id)
+    versions: p.get('versions') === '1',  // every version of a story (not collapsed)
   };
 }
 
@@ -30,6 +32,8 @@ function stateUrl(s) {
   for (const person of s.people) p.append('person', person);
   if (s.date) p.set('date', s.date);
   if (s.mentioned) p.set('mentioned', s.mentioned);
+  if (s.like) p.set('like', s.like);
+  if (s.versions) p.set('versions', '1');
   if (s.article) p.set('article', s.article);
   const query = p.toString();
   return query ? '?' + query : location.pathname;
@@ -127,6 +131,7 @@ function renderChips(s) {
     chip('personne : ' + person, () => go({ people: s.people.filter((p) => p !== person), page: 1 }));
   if (s.date) chip('publié : ' + s.date.replace('..', ' → '), () => go({ date: '', page: 1 }));
   if (s.mentioned) chip('mentionne : ' + s.mentioned, () => go({ mentioned: '', page: 1 }));
+  if (s.like) chip('semblables à : ' + s.like, () => go({ like: '', page: 1 }));
 }
 
 function renderHits(s, r) {
@@ -141,9 +146,14 @@ function renderHits(s, r) {
       history.pushState({ fromResults: true }, '', articleHref(h.id, s));
       render();
     });
+    // Other versions of the story (collapsed): a link lists them all, newest first.
+    const versions = h.other_versions > 0 ? el('button', {
+      type: 'button', class: 'link small',
+      onclick: () => go({ q: 'story:' + h.story, people: [], date: '', mentioned: '', like: '', versions: true, page: 1 }),
+    }, `+ ${number(h.other_versions)} autre${h.other_versions > 1 ? 's' : ''} version${h.other_versions > 1 ? 's' : ''}`) : null;
     hits.append(el('li', { class: 'hit' },
       el('h3', {}, link),
-      meta ? el('p', { class: 'muted small' }, meta) : null,
+      meta || versions ? el('p', { class: 'muted small' }, meta, meta && versions ? ' · ' : '', versions) : null,
       h.snippet ? marked(el('p', { class: 'snippet' }), h.snippet) : null));
   }
 }
@@ -250,7 +260,7 @@ async function renderResults(s) {
   renderChips(s);
   const query = fullQuery(s);
   document.title = s.q ? s.q + ' – Dépêche' : 'Dépêche';
-  if (!query) {
+  if (!query && !s.like) {
     showStatus('Tapez une recherche : des mots, une "expression exacte", personne:Nom, date:2023…');
     for (const id of ['hits', 'pager', 'notes']) $(id).replaceChildren();
     $('suggestion').hidden = true;
@@ -261,8 +271,10 @@ async function renderResults(s) {
   showStatus('Recherche…');
   const params = new URLSearchParams({
     q: query, limit: String(PAGE_SIZE), offset: String((s.page - 1) * PAGE_SIZE), sort: s.sort,
-    facets: '1', facet_limit: '15', markers: 'page',
+    facets: '1', facet_limit: '15', markers: 'page', collapse: s.versions ? '0' : '1',
   });
+  if (!query) params.delete('q');
+  if (s.like) params.set('like', s.like);
   let r;
   try {
     r = await api('/api/search?' + params.toString());
@@ -278,7 +290,8 @@ async function renderResults(s) {
   const first = (s.page - 1) * PAGE_SIZE + 1, last = first + r.hits.length - 1;
   if (r.total === 0) showStatus('Aucun résultat');
   else if (!r.hits.length) showStatus(`Pas de résultat sur cette page (${number(r.total)} en tout)`);
-  else showStatus(`Résultats ${number(first)} à ${number(last)} sur ${number(r.total)}` + (r.total_exact ? '' : ' (estimation)'));
+  else showStatus(`Résultats ${number(first)} à ${number(last)} sur ${number(r.total)}` + (s.versions ? '' : ' sujets') +
+    (r.total_exact ? '' : ' (estimation)'));
   const sug = $('suggestion');
   sug.replaceChildren();
   sug.hidden = !r.suggestion;
@@ -290,7 +303,9 @@ async function renderResults(s) {
   $('notes').replaceChildren(...(r.notes || []).map((n) => el('li', {}, n)));
   $('toolbar').hidden = r.total === 0;
   $('sort').value = s.sort;
+  $('collapse').checked = !s.versions;
   $('export').href = '/api/export.csv?' + new URLSearchParams({ q: query, sort: s.sort }).toString();
+  $('export').hidden = !!s.like;  // the export takes a query only
   renderHits(s, r);
   renderPager(s, r.total);
   $('facets').hidden = !r.facets || r.total === 0;
@@ -338,6 +353,9 @@ async function renderArticle(s) {
   const text = $('article-text');
   for (const para of (a.highlighted || a.text).split(/\n\s*\n/))
     if (para.trim()) text.append(marked(el('p', {}), para));
+  $('article-link').append(el('button', {
+    type: 'button', class: 'link', onclick: () => go({ article: '', q: '', people: [], date: '', mentioned: '', like: a.id, page: 1 }),
+  }, 'Articles semblables'), ' ');
   if (a.url && /^https?:\/\//i.test(a.url))
     $('article-link').append(el('a', { href: a.url, rel: 'noopener noreferrer nofollow' }, 'Lire à la source'));
   $('back').focus();
@@ -353,9 +371,10 @@ function render() {
 
 $('search-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  go({ q: $('q').value, page: 1, article: '' });
+  go({ q: $('q').value, page: 1, article: '', versions: false });
 });
 $('sort').addEventListener('change', () => go({ sort: $('sort').value, page: 1 }));
+$('collapse').addEventListener('change', () => go({ versions: !$('collapse').checked, page: 1 }));
 $('back').addEventListener('click', (e) => {
   e.preventDefault();
   if (history.state && history.state.fromResults) history.back();
