@@ -111,21 +111,12 @@ std::optional<Signature> decode(std::string_view value) {
     return s;
 }
 
-std::vector<std::string> band_terms(const Signature& s) {
-    std::vector<std::string> out;
-    if (!s.usable()) return out;
-    out.reserve(kBands);
-    // The band's letter and its kRows values, 6 bits a character (short terms: every
-    // article holds kBands of them).
-    static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-    static_assert(kBands <= 26);
+Bands bands(const Signature& s) {
+    Bands out{};
     for (std::size_t b = 0; b < kBands; ++b) {
-        std::uint64_t v = 0;
+        std::uint32_t v = 0;
         for (std::size_t r = 0; r < kRows; ++r) v = (v << 16) | s.min[b * kRows + r];
-        std::string term(schema::kStoryBandPrefix);
-        term += static_cast<char>('a' + b);
-        for (std::size_t bits = 0; bits < 16 * kRows; bits += 6, v >>= 6) term += kDigits[v & 63];
-        out.push_back(std::move(term));
+        out[b] = v;
     }
     return out;
 }
@@ -155,10 +146,7 @@ void set_key(Xapian::Document& doc, const std::string& key) {
 }
 
 void add_to_document(Xapian::Document& doc, const std::string& id, const Signature& s) {
-    if (s.usable()) {
-        doc.add_value(schema::kSlotStorySignature, encode(s));
-        for (const std::string& t : band_terms(s)) doc.add_boolean_term(t);
-    }
+    if (s.usable()) doc.add_value(schema::kSlotStorySignature, encode(s));
     set_key(doc, own_key(id));
 }
 
@@ -183,17 +171,18 @@ struct UnionFind {
 std::vector<std::string> group(const std::vector<Signature>& sigs, const std::vector<std::string>& own) {
     const std::size_t n = sigs.size();
     UnionFind uf(n);
-    std::unordered_map<std::string, std::vector<std::size_t>> buckets;
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::string& t : band_terms(sigs[i])) buckets[std::move(t)].push_back(i);
     std::set<std::pair<std::size_t, std::size_t>> checked;
-    for (const auto& [term, items] : buckets) {
-        if (items.size() < 2) continue;
-        for (std::size_t x = 0; x < items.size(); ++x)
-            for (std::size_t y = x + 1; y < items.size(); ++y) {
-                const std::size_t a = items[x], b = items[y];
-                if (uf.find(a) == uf.find(b) || !checked.emplace(a, b).second) continue;
-                if (same_story(sigs[a], sigs[b])) uf.unite(a, b);
+    std::vector<std::pair<std::uint32_t, std::size_t>> band;  // (band value, item), sorted
+    for (std::size_t b = 0; b < kBands; ++b) {
+        band.clear();
+        for (std::size_t i = 0; i < n; ++i)
+            if (sigs[i].usable()) band.emplace_back(bands(sigs[i])[b], i);
+        std::sort(band.begin(), band.end());
+        for (std::size_t x = 0; x < band.size(); ++x)
+            for (std::size_t y = x + 1; y < band.size() && band[y].first == band[x].first; ++y) {
+                const std::size_t p = band[x].second, q = band[y].second;
+                if (uf.find(p) == uf.find(q) || !checked.emplace(p, q).second) continue;
+                if (same_story(sigs[p], sigs[q])) uf.unite(p, q);
             }
     }
     std::vector<std::string> root_key(n);
@@ -206,55 +195,90 @@ std::vector<std::string> group(const std::vector<Signature>& sigs, const std::ve
     return keys;
 }
 
-std::size_t group_index(Xapian::WritableDatabase& db) {
-    std::vector<Xapian::docid> ids;
+std::size_t group_shards(const std::vector<std::string>& shard_paths) {
+    std::vector<Xapian::WritableDatabase> shards;
+    for (const std::string& p : shard_paths) shards.emplace_back(p, Xapian::DB_OPEN);
+    std::vector<std::pair<std::size_t, Xapian::docid>> where;  // (shard, docid) of each item
     std::vector<Signature> sigs;
     std::vector<std::string> own;
-    // Documents with a signature; the others stay alone with their own key.
-    std::unordered_map<Xapian::docid, std::string> keys;
-    for (auto it = db.valuestream_begin(schema::kSlotStory); it != db.valuestream_end(schema::kSlotStory); ++it)
-        keys.emplace(it.get_docid(), *it);
-    for (auto it = db.valuestream_begin(schema::kSlotStorySignature);
-         it != db.valuestream_end(schema::kSlotStorySignature); ++it) {
-        std::optional<Signature> s = decode(*it);
-        auto k = keys.find(it.get_docid());
-        if (!s || k == keys.end()) continue;
-        ids.push_back(it.get_docid());
-        sigs.push_back(*s);
-        own.push_back(k->second);
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+        Xapian::WritableDatabase& db = shards[k];
+        // Documents with a signature; the others stay alone with their own key.
+        std::unordered_map<Xapian::docid, std::string> keys;
+        for (auto it = db.valuestream_begin(schema::kSlotStory); it != db.valuestream_end(schema::kSlotStory); ++it)
+            keys.emplace(it.get_docid(), *it);
+        for (auto it = db.valuestream_begin(schema::kSlotStorySignature);
+             it != db.valuestream_end(schema::kSlotStorySignature); ++it) {
+            std::optional<Signature> s = decode(*it);
+            auto key = keys.find(it.get_docid());
+            if (!s || key == keys.end()) continue;
+            where.emplace_back(k, it.get_docid());
+            sigs.push_back(*s);
+            own.push_back(key->second);
+        }
     }
     const std::vector<std::string> grouped = group(sigs, own);
     std::unordered_map<std::string, std::size_t> sizes;
     for (const std::string& k : grouped) ++sizes[k];
     std::size_t shared = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (std::size_t i = 0; i < where.size(); ++i) {
         if (sizes[grouped[i]] > 1) ++shared;
         if (grouped[i] == own[i]) continue;
-        Xapian::Document doc = db.get_document(ids[i]);
+        auto [k, did] = where[i];
+        Xapian::Document doc = shards[k].get_document(did);
         set_key(doc, grouped[i]);
-        db.replace_document(ids[i], doc);
+        shards[k].replace_document(did, doc);
     }
+    for (auto& db : shards) db.commit();
     return shared;
 }
 
-void join_index(Xapian::WritableDatabase& db, Xapian::Document& doc) {
+void Stories::load(Xapian::WritableDatabase& db) {
+    uuid_ = db.get_uuid();
+    for (auto& v : loaded_) v.clear();
+    for (auto& m : recent_) m.clear();
+    for (auto it = db.valuestream_begin(schema::kSlotStorySignature);
+         it != db.valuestream_end(schema::kSlotStorySignature); ++it) {
+        std::optional<Signature> s = decode(*it);
+        if (!s || !s->usable()) continue;
+        const Bands b = bands(*s);
+        for (std::size_t k = 0; k < kBands; ++k) loaded_[k].emplace_back(b[k], it.get_docid());
+    }
+    for (auto& v : loaded_) std::sort(v.begin(), v.end());
+}
+
+void Stories::added(Xapian::docid did, const Xapian::Document& doc) {
+    std::optional<Signature> s = decode(doc.get_value(schema::kSlotStorySignature));
+    if (!s || !s->usable() || uuid_.empty()) return;
+    const Bands b = bands(*s);
+    for (std::size_t k = 0; k < kBands; ++k) recent_[k].emplace(b[k], did);
+}
+
+void Stories::join(Xapian::WritableDatabase& db, Xapian::Document& doc) {
+    if (uuid_.empty() || uuid_ != db.get_uuid()) load(db);
     std::optional<Signature> sig = decode(doc.get_value(schema::kSlotStorySignature));
-    if (!sig) return;  // alone in its story: keeps its own key
-    // Candidates: documents sharing a band term. A band term held by very many documents
-    // (boilerplate) is passed over: the other bands find real versions.
-    constexpr Xapian::doccount kMaxBucket = 1000;
+    if (!sig || !sig->usable()) return;  // alone in its story: keeps its own key
+    const Bands b = bands(*sig);
     std::set<Xapian::docid> candidates;
-    for (const std::string& t : band_terms(*sig)) {
-        if (db.get_termfreq(t) > kMaxBucket) continue;
-        for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) candidates.insert(*p);
+    for (std::size_t k = 0; k < kBands; ++k) {
+        const auto& v = loaded_[k];
+        for (auto it = std::lower_bound(v.begin(), v.end(), std::make_pair(b[k], Xapian::docid(0)));
+             it != v.end() && it->first == b[k]; ++it)
+            candidates.insert(it->second);
+        auto [from, to] = recent_[k].equal_range(b[k]);
+        for (; from != to; ++from) candidates.insert(from->second);
     }
     std::set<std::string> matched;  // keys of every verified match
     for (Xapian::docid did : candidates) {
-        const Xapian::Document other = db.get_document(did);
+        Xapian::Document other;
+        try {
+            other = db.get_document(did);
+        } catch (const Xapian::DocNotFoundError&) {  // deleted since
+            continue;
+        }
         std::optional<Signature> s = decode(other.get_value(schema::kSlotStorySignature));
         const std::string key = other.get_value(schema::kSlotStory);
-        if (!s || key.empty() || !same_story(*sig, *s)) continue;
-        matched.insert(key);
+        if (s && !key.empty() && same_story(*sig, *s)) matched.insert(key);
     }
     if (matched.empty()) return;
     // Several stories joined by this version: one key for all, the smallest.

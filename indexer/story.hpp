@@ -8,13 +8,16 @@
 // shorter one is mostly contained in the longer one (an update that added or cut a few
 // sentences: containment >= kMinContainment), see same_story().
 //
-// In the index (schema: story prefixes and slots):
+// In the index (schema: story prefix and slots):
 //  * the signature is stored in a value slot (schema::kSlotStorySignature);
-//  * kBands band terms (locality-sensitive hashing: kRows signature values each) find the
-//    candidates that may share the story without comparing every pair;
 //  * the story key, 16 hex digits, is in a value slot (schema::kSlotStory, Xapian's
 //    collapse key) and in a boolean term (story:KEY). An article alone in its story has
 //    its own key, the hash of its id.
+// Candidates that may share a story are found without comparing every pair by kBands
+// bands of kRows signature values (locality-sensitive hashing): two articles are compared
+// when one of their bands is equal. Bands are computed from the stored signatures when
+// needed (they are not index terms: 20 terms per article would grow the index by a
+// sixth).
 // Grouping is transitive (union of verified pairs). bench/story_eval.cpp measures it.
 #pragma once
 
@@ -25,6 +28,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 #include <xapian.h>
 
@@ -65,8 +70,9 @@ bool same_story(const Signature& a, const Signature& b);
 std::string encode(const Signature& s);
 std::optional<Signature> decode(std::string_view value);
 
-// The band terms of a signature (none if not usable).
-std::vector<std::string> band_terms(const Signature& s);
+// The bands of a signature: kRows values of band b in one number.
+using Bands = std::array<std::uint32_t, kBands>;
+Bands bands(const Signature& s);
 // An article's own story key: 16 hex digits of the hash of its id.
 std::string own_key(std::string_view id);
 // The boolean term of a story key.
@@ -74,7 +80,7 @@ std::string story_term(std::string_view key);
 // Whether `key` has the form of a story key.
 bool valid_key(std::string_view key);
 
-// Adds the signature value, band terms and own story key to a document being built.
+// Adds the signature value and own story key to a document being built.
 void add_to_document(Xapian::Document& doc, const std::string& id, const Signature& s);
 // Sets a document's story key (value and term), replacing the one it had.
 void set_key(Xapian::Document& doc, const std::string& key);
@@ -84,15 +90,32 @@ void set_key(Xapian::Document& doc, const std::string& key);
 // members. `own` holds each item's own key. Returns one key per item.
 std::vector<std::string> group(const std::vector<Signature>& sigs, const std::vector<std::string>& own);
 
-// Gives each document of a freshly built index its story key (group() over every
-// document's signature); rewrites only the documents whose key changes. Returns the
-// number of documents that share a story with another one.
-std::size_t group_index(Xapian::WritableDatabase& db);
+// Gives each document of the shards of a fresh build their story keys (group() over
+// every document's signature, across the shards), before they are merged; rewrites only
+// the documents whose key changes. Returns the number of documents that share a story
+// with another one.
+std::size_t group_shards(const std::vector<std::string>& shard_paths);
 
-// Story key for a document about to be written into an index that already has stories:
-// the key of the best verified match among the indexed documents sharing a band term
-// with it, else its own key. When it matches documents of several stories, these stories
-// become one (their documents take the smallest of their keys). Sets the key on `doc`.
-void join_index(Xapian::WritableDatabase& db, Xapian::Document& doc);
+// The stories of an index being updated, for a writer: join() gives a document about to
+// be written the key of the story it belongs to, among the indexed documents with an
+// equal band (verified with same_story), else its own key; when it matches documents of
+// several stories, these stories become one (their documents take the smallest of their
+// keys). The bands of the indexed documents are read from their signatures on the first
+// join() (about 200 bytes of memory per article), and again when the database changes
+// (another UUID: rebuilt, overwritten); added() records a document once written.
+// Documents deleted or rewritten meanwhile are checked when found (their current
+// signature is read), so the bands may be stale.
+class Stories {
+public:
+    void join(Xapian::WritableDatabase& db, Xapian::Document& doc);
+    void added(Xapian::docid did, const Xapian::Document& doc);
+
+private:
+    std::string uuid_;
+    // Per band: (band value, docid) sorted, as loaded; and those added since.
+    std::array<std::vector<std::pair<std::uint32_t, Xapian::docid>>, kBands> loaded_;
+    std::array<std::unordered_multimap<std::uint32_t, Xapian::docid>, kBands> recent_;
+    void load(Xapian::WritableDatabase& db);
+};
 
 }  // namespace depeche::story

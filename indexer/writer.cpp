@@ -471,6 +471,7 @@ struct Writer::Impl {
     std::unique_ptr<PeopleExtractor> people;
     std::string people_error;
     PendingSynonyms synonyms;
+    story::Stories stories;  // story keys of the articles written (indexer/story.hpp)
     // Compresses stored data with the index's dictionary (shared with the worker threads,
     // which only read it once it is set up).
     std::shared_ptr<StoredCodec> codec = std::make_shared<StoredCodec>();
@@ -542,8 +543,8 @@ struct Writer::Impl {
 
     void write(BuiltDocument& built) {
         if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
-        story::join_index(db, built.doc);
-        db.replace_document(built.id_term, built.doc);
+        stories.join(db, built.doc);
+        stories.added(db.replace_document(built.id_term, built.doc), built.doc);
         record_synonyms(built, synonyms);
         if (++pending >= options.batch_size) commit();
     }
@@ -1043,14 +1044,17 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     // in place of the old one.
     fs::path merged = work / "merged";
     {
+        // Story keys across the shards, before they are compacted (indexer/story.hpp).
+        std::vector<std::string> shard_paths;
+        for (std::size_t k = 0; k < shards; ++k) shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
+        story::group_shards(shard_paths);
         Xapian::Database all;
-        for (std::size_t k = 0; k < shards; ++k) all.add_database(Xapian::Database((work / ("shard-" + std::to_string(k))).string()));
+        for (const std::string& p : shard_paths) all.add_database(Xapian::Database(p));
         ShardCompactor compactor;
         all.compact(merged.string(), Xapian::Compactor::FULL, 0, compactor);
     }
     {
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
-        story::group_index(m);  // stories across shards (indexer/story.hpp)
         m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
         m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
         if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);

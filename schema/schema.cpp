@@ -59,7 +59,7 @@ std::string describe() {
     line("slot", "date=" + std::to_string(kSlotDate) + " people=" + std::to_string(kSlotPeople) +
                      " mentioned=" + std::to_string(kSlotMentioned) + " story=" + std::to_string(kSlotStory) +
                      " story-signature=" + std::to_string(kSlotStorySignature));
-    line("story", "band-prefix=" + std::string(kStoryBandPrefix) + " key-prefix=" + std::string(kStoryPrefix));
+    line("story", "key-prefix=" + std::string(kStoryPrefix));
     line("prefix", "author-value=" + std::string(kAuthorValuePrefix) +
                        " source-value=" + std::string(kSourceValuePrefix) + " body=" + std::string(kBodyPrefix) +
                        " id=" + std::string(kIdPrefix));

@@ -37,8 +37,7 @@ enum Slot : Xapian::valueno {
     kSlotStorySignature = 4,  // MinHash signature of the body's shingles (indexer/story.hpp)
 };
 
-// Story band terms (locality-sensitive hashing of the signature: indexer/story.hpp).
-inline constexpr std::string_view kStoryBandPrefix = "XH";
+// The story key's term (indexer/story.hpp).
 inline constexpr std::string_view kStoryPrefix = "XK";
 
 // How a field is indexed and queried.
