@@ -312,3 +312,24 @@ TEST_CASE("http: 20 concurrent clients get the CLI's answers", "[http][load]") {
     CHECK(errors == 0);
     CHECK(mismatches == 0);
 }
+
+TEST_CASE("http: collapse and like answer what --collapse and --like answer", "[http][story]") {
+    HttpProcess server({"--db", data_db()});
+    httplib::Client c = server.client();
+    for (const std::string& q : {std::string("date:2025"), std::string("Ukraine")}) {
+        INFO(q);
+        json got = get_json(c, "/api/search?q=" + enc(q) + "&limit=50&collapse=1", 200);
+        CHECK(got == cli_json(data_db(), q, "--limit 50 --collapse"));
+        for (const auto& h : got["hits"]) CHECK(h["story"].get<std::string>().size() == 16);
+    }
+    const std::string id = "https://depeche.test/t01";
+    json like = get_json(c, "/api/search?like=" + enc(id) + "&limit=5", 200);
+    CHECK(like == cli_json(data_db(), "", "--limit 5 --like " + shell_quote(id)));
+    REQUIRE_FALSE(like["hits"].empty());
+    for (const auto& h : like["hits"]) CHECK(h["id"] != id);
+    json narrowed = get_json(c, "/api/search?like=" + enc(id) + "&q=" + enc("date:2025") + "&limit=5", 200);
+    CHECK(narrowed == cli_json(data_db(), "date:2025", "--limit 5 --like " + shell_quote(id)));
+    CHECK(get_json(c, "/api/search?like=nope", 404)["error"]["message"].get<std::string>().find("nope") != std::string::npos);
+    get_json(c, "/api/search?q=x&collapse=maybe", 400);
+    CHECK(server.stop() == 0);
+}
