@@ -496,18 +496,65 @@ std::size_t time_at(const Text& x, std::size_t k, DateTime& dt) {
     return q;
 }
 
+// The English order, month first: "March 16, 2018", "Mar. 16 2018", "March 16th, 2018".
+bool month_first_at(const Text& x, std::size_t k, int& y, int& m, int& d, std::size_t& next) {
+    std::size_t j = 0;
+    m = month_at(x, k, true, true, j);
+    if (m == 0) return false;
+    if (x.punct(j, '.') && x.glued(j)) ++j;  // "Mar. 16"
+    if (!x.num(j, 1, 2) || x[j].val < 1 || x[j].val > 31) return false;
+    d = x[j].val;
+    ++j;
+    if (x.word(j, W_EN_ORDINAL) && x.glued(j)) ++j;
+    if (x.punct(j, ',')) ++j;
+    if (!x.num(j, 4, 4)) return false;
+    y = x[j].val;
+    next = j + 1;
+    return true;
+}
+
+// A label before a publication date: "Publié le", "Mis à jour le", "Dernière mise à jour :",
+// "Modifié le", "Actualisé le", "Page actualisée :". Returns the token after the label
+// (a final "le" is left for full_date_at to read) and sets allow_le; k when there is none.
+std::size_t after_label(const Text& x, std::size_t k, bool& allow_le) {
+    std::size_t j = k;
+    if (x.word(j, W_DERNIER) && (x.word(j + 1, W_MIS) || x.word(j + 1, W_MISE))) ++j;  // "Dernière mise à jour"
+    if ((x.word(j, W_PUBLIE) || x.word(j, W_MODIFIE) || x.word(j, W_ACTUALISE)) && x.word(j + 1, W_LE)) {
+        allow_le = true;
+        return j + 1;
+    }
+    if ((x.word(j, W_MIS) || x.word(j, W_MISE)) && x.word(j + 1, W_A) && x.word(j + 2, W_JOUR)) {
+        j += 3;
+        if (x.punct(j, ':')) ++j;
+        allow_le = true;
+        return j;
+    }
+    if (x.is_word(j) && x.str(j) == "page" && x.word(j + 1, W_PAGE_ACTUALISEE)) {
+        j += 2;
+        if (x.punct(j, ':')) ++j;
+        return j;
+    }
+    return k;
+}
+
 // A full date (a day is required) with an optional time, at token k:
 // [le] [weekday [,]] (ISO | numeric | DAY MONTH YEAR) [time [zone]].
 std::optional<std::pair<DateTime, std::size_t>> full_date_at(const Text& x, std::size_t k, bool allow_le) {
     std::size_t j = k, nx = 0;
     if (allow_le && x.word(j, W_LE)) ++j;
-    if (weekday_at(x, j, true, true, nx) >= 0) {
+    int y = 0, m = 0, d = 0;
+    // "Mar. 16, 2018" is March, not mardi
+    const bool month_first = month_first_at(x, j, y, m, d, nx);
+    if (!month_first && weekday_at(x, j, true, true, nx) >= 0) {
         j = nx;
         if (x.punct(j, ',')) ++j;
         if (allow_le && x.word(j, W_LE)) ++j;
     }
-    int y = 0, m = 0, d = 0;
-    if (numeric_date_at(x, j, false, 0, y, m, d, nx)) {
+    if (month_first) {
+        j = nx;
+    } else if (numeric_date_at(x, j, false, 0, y, m, d, nx)) {
+        j = nx;
+    } else if (month_first_at(x, j, y, m, d, nx)) {  // "Friday, March 16, 2018"
         j = nx;
     } else if (day_at(x, j, d, nx)) {
         j = nx;
@@ -1476,7 +1523,8 @@ std::optional<DateTime> parse_date(std::string_view text) {
     text = tx::trim(text);
     if (text.empty() || text.size() > 256) return std::nullopt;
     const Text x(text);
-    auto r = full_date_at(x, 0, true);
+    bool allow_le = true;
+    auto r = full_date_at(x, after_label(x, 0, allow_le), true);
     if (!r) return std::nullopt;
     std::size_t k = r->second;
     while (x.punct(k, '.')) ++k;
@@ -1493,20 +1541,9 @@ std::optional<DateTime> find_dateline(std::string_view body) {
         if (x.punct(li, '\n')) continue;
         const std::size_t at = x.begin_of(li);
         if (at < 120) {
-            std::size_t j = li;
             bool allow_le = false;
-            // "Publié le", "Mis à jour le", "Mise à jour :", "Page actualisée :"
-            if (x.word(j, W_PUBLIE) && x.word(j + 1, W_LE)) {
-                j += 1;
-                allow_le = true;
-            } else if ((x.word(j, W_MIS) || x.word(j, W_MISE)) && x.word(j + 1, W_A) && x.word(j + 2, W_JOUR)) {
-                j += 3;
-                if (x.punct(j, ':')) ++j;
-                allow_le = true;
-            } else if (x.is_word(j) && x.str(j) == "page" && x.word(j + 1, W_PAGE_ACTUALISEE)) {
-                j += 2;
-                if (x.punct(j, ':')) ++j;
-            } else {
+            std::size_t j = after_label(x, li, allow_le);
+            if (j == li) {
                 // a capitalised place name and a comma: "PARIS, 15 mars 2017"
                 std::size_t p = j;
                 int words = 0;
