@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "searcher/range_phrase.hpp"
+#include "searcher/positions.hpp"
 
 #include <algorithm>
 #include <cctype>
