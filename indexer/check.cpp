@@ -195,6 +195,18 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
     else if (analyzer != Analyzer::fingerprint())
         problems.add("analyzer '" + printable(analyzer) + "', this build uses '" + Analyzer::fingerprint() +
                      "' (re-index with depeche-index --full)");
+    // Compression dictionaries (schema 6): each one's id is derived from its content, so a
+    // damaged dictionary no longer matches its key; the current one must be present.
+    const std::string dict_prefix(schema::kMetaDictPrefix);
+    for (auto it = db.metadata_keys_begin(dict_prefix); it != db.metadata_keys_end(dict_prefix); ++it) {
+        const std::string id = (*it).substr(dict_prefix.size());
+        if (id != std::to_string(StoredCodec::dictionary_id(db.get_metadata(*it))))
+            problems.add("compression dictionary " + printable(id) + " does not match its id (damaged)");
+    }
+    const std::string current = db.get_metadata(schema::kMetaDictCurrent);
+    if (!current.empty() && db.get_metadata(dict_prefix + current).empty())
+        problems.add("compression dictionary " + printable(current) + ", the current one (metadata " +
+                     schema::kMetaDictCurrent + "), is missing");
 }
 
 // Every document: exactly one id term, held by no other document, matching the id in
@@ -273,9 +285,8 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
         problems.add("no word positions (position table missing or empty): phrase and NEAR searches cannot match");
 }
 
-}  // namespace
-
-CheckReport check_index(const std::string& index_dir) {
+// The check itself; check_index() runs it inside the public API's error boundary.
+CheckReport check(const std::string& index_dir) {
     require_index_folder(index_dir);
     CheckReport report;
     {
@@ -304,6 +315,12 @@ CheckReport check_index(const std::string& index_dir) {
         }
     }
     return report;
+}
+
+}  // namespace
+
+CheckReport check_index(const std::string& index_dir) {
+    return guard_errors([&] { return check(index_dir); }, index_dir);
 }
 
 }  // namespace depeche

@@ -14,6 +14,7 @@
 #include "indexer/readers.hpp"
 #include "indexer/store.hpp"
 #include "indexer/story.hpp"
+#include "schema/hash.hpp"
 #include "schema/schema.hpp"
 
 #include <depeche/depeche.hpp>
@@ -50,8 +51,6 @@ std::string InputProblem::to_string() const {
     return out + ": " + message;
 }
 
-std::string version() { return DEPECHE_VERSION_STRING; }
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -65,7 +64,7 @@ InputProblem problem_of(const ReadIssue& i) {
 // ---- What the index remembers about each input file -----------------------------------
 // Metadata "depeche.file:<path>" = "<size> <mtime ns> <content hash>" (long paths are
 // keyed by a hash, with the path after a newline in the value).
-constexpr std::string_view kFileMetaPrefix = "depeche.file:";
+constexpr std::string_view kFileMetaPrefix = schema::kMetaFilePrefix;
 // Compression dictionaries are trained on the stored data of this many articles (the
 // first ones of a new index); an index without one gets one once it holds
 // kTrainFromIndexAt articles.
@@ -113,14 +112,11 @@ bool stat_file(const fs::path& p, FileState& s) {
 
 std::uint64_t hash_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
-    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t h = schema::kFnv64Offset;
     std::vector<char> buf(1 << 20);
     while (in) {
         in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
-            h *= 1099511628211ULL;
-        }
+        h = schema::fnv1a64(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())), h);
     }
     return h;
 }
@@ -348,7 +344,7 @@ void cut_body(std::string& body) {
 // ("XF" + hash of its path) it holds. Each other file that holds it is remembered by a
 // term "XD" + the same hash, so that when the last file goes (deleted, or changed without
 // it) the article is read again from one of the others, as a rebuild would keep it.
-constexpr std::string_view kFileTermPrefix = "XF", kShadowTermPrefix = "XD";
+constexpr std::string_view kFileTermPrefix = schema::field("file").prefix, kShadowTermPrefix = schema::kShadowFilePrefix;
 
 // Adds to `doc`, about to replace document `did` of `db`, the shadow terms of the files
 // that held the article before: `did`'s own file and its shadows, but not doc's file.
@@ -536,9 +532,8 @@ struct Writer::Impl {
         }
         std::string dict = StoredCodec::train(samples);
         if (dict.empty()) return;
-        const std::uint32_t id = codec->next_id();
-        codec->add(id, dict, true);
-        db.set_metadata(schema::kMetaDictPrefix + std::to_string(id), dict);
+        codec->add(dict, true);
+        StoredCodec::publish(db, dict);
     }
 
     void write(BuiltDocument& built) {
@@ -990,7 +985,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     auto train = [&] {
         if (trained) return;
         dictionary = StoredCodec::train(samples);
-        if (!dictionary.empty()) fresh_codec->add(1, dictionary, true);
+        if (!dictionary.empty()) fresh_codec->add(dictionary, true);
         samples = {};
         publish_dictionary();
     };
@@ -1057,7 +1052,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
         m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
         m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
-        if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);
+        if (!dictionary.empty()) StoredCodec::publish(m, dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
         record_tables(m, merged);
