@@ -186,7 +186,7 @@ TEST_CASE("http: bad and hostile requests get a JSON error and the server goes o
     CHECK(e["error"]["code"] == 2);
     CHECK(get_json(c, "/api/search?q=x&bogus=1", 400)["error"]["message"].get<std::string>().find("bogus") !=
           std::string::npos);
-    CHECK(get_json(c, "/api/search", 400)["error"]["message"] == "missing parameter \"q\" (the query)");
+    CHECK(get_json(c, "/api/search", 400)["error"]["message"] == "missing parameter \"q\" (the query) or \"like\"");
     CHECK(get_json(c, "/api/search?q=x&limit=-1", 400)["error"]["message"] == "\"limit\" must be a non-negative integer");
     CHECK(get_json(c, "/api/search?q=x&limit=5000", 400)["error"]["message"].get<std::string>().find("at most 1000") !=
           std::string::npos);

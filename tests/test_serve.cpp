@@ -268,7 +268,7 @@ TEST_CASE("serve: a session of good and bad requests", "[serve]") {
     r = p.ask(R"({"id": null})");
     CHECK(r.contains("id"));
     CHECK(r["id"].is_null());
-    CHECK(r["error"]["message"] == "missing \"query\" (or \"stats\": true)");
+    CHECK(r["error"]["message"] == "missing \"query\" (or \"like\", or \"stats\": true)");
 
     p.send("");  // blank lines get no answer
     p.send("   ");

@@ -290,8 +290,7 @@ async function renderResults(s) {
   const first = (s.page - 1) * PAGE_SIZE + 1, last = first + r.hits.length - 1;
   if (r.total === 0) showStatus('Aucun résultat');
   else if (!r.hits.length) showStatus(`Pas de résultat sur cette page (${number(r.total)} en tout)`);
-  else showStatus(`Résultats ${number(first)} à ${number(last)} sur ${number(r.total)}` + (s.versions ? '' : ' sujets') +
-    (r.total_exact ? '' : ' (estimation)'));
+  else showStatus(`Résultats ${number(first)} à ${number(last)} sur ${number(r.total)}` + (r.total_exact ? '' : ' (estimation)'));
   const sug = $('suggestion');
   sug.replaceChildren();
   sug.hidden = !r.suggestion;
