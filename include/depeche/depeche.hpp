@@ -100,6 +100,9 @@ struct Article {
 };
 
 // ---- Searching --------------------------------------------------------------------------
+// Equal scores rank newest first, then by id; equal dates and times by id (ascending for
+// DateDescending, descending for DateAscending). Never by indexing order, so one index
+// and the same articles in shards give the same list.
 enum class Sort { Relevance, DateAscending, DateDescending };
 
 // Bucket size of the publication-date histogram (Facets::dates). Auto picks years over
