@@ -159,8 +159,8 @@ std::string format_size(std::uintmax_t bytes) {
 MetaField meta_field_for(std::string_view key) {
     const std::string k = fold_key(trim(key));
     if (k == "title" || k == "titre") return MetaField::Title;
-    if (k == "date") return MetaField::Date;
-    if (k == "author" || k == "auteur") return MetaField::Author;
+    if (k == "date" || k == "publishdate") return MetaField::Date;
+    if (k == "author" || k == "auteur" || k == "authors" || k == "auteurs") return MetaField::Author;
     if (k == "source") return MetaField::Source;
     if (k == "url") return MetaField::Url;
     if (k == "people" || k == "personnes") return MetaField::People;
@@ -232,7 +232,7 @@ void finish_article(Article&& article, std::vector<std::string> lines,
         ctx.issue("article has no title and no body, skipped");
         return;
     }
-    if (article.body.empty()) ctx.issue("warning: article has no body, indexed by its title");
+    if (article.body.empty()) ctx.warn("article has no body, indexed by its title");
     if (article.id.empty()) article.id = !article.url.empty() ? article.url : ctx.path();
     ctx.emit(std::move(article));
 }
@@ -597,7 +597,18 @@ void parse_markdown(std::string_view text, ReadContext& ctx) {
             parse_front_matter(lines, 1, close, article);
             body_start = close + 1;
         } else {
-            ctx.issue("front matter not closed by '---', read as text");
+            ctx.warn("front matter not closed by '---', read as text");
+        }
+    } else if (!lines.empty() && trim_right(lines[0]) == "+++") {  // TOML
+        std::size_t close = 1;
+        while (close < lines.size() && trim_right(lines[close]) != "+++") ++close;
+        if (close < lines.size()) {
+            const std::size_t begin = static_cast<std::size_t>(lines[1 < close ? 1 : close].data() - text.data());
+            const std::size_t end = static_cast<std::size_t>(lines[close].data() - text.data());
+            parse_toml_front_matter(text.substr(begin, end - begin), 2, article, ctx);
+            body_start = close + 1;
+        } else {
+            ctx.warn("front matter not closed by '+++', read as text");
         }
     }
     std::optional<std::size_t> first_h1;

@@ -55,11 +55,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool is_warning(const std::string& message) { return message.rfind("warning:", 0) == 0; }
-
-InputProblem problem_of(const ReadIssue& i) {
-    return {i.path, i.line, i.message, is_warning(i.message)};
-}
+InputProblem problem_of(const ReadIssue& i) { return {i.path, i.line, i.message, i.warning}; }
 
 // ---- What the index remembers about each input file -----------------------------------
 // Metadata "depeche.file:<path>" = "<size> <mtime ns> <content hash>" (long paths are
@@ -75,7 +71,9 @@ struct FileState {
     std::uintmax_t size = 0;
     long long mtime = 0;
     std::uint64_t hash = 0;
-    bool operator==(const FileState&) const = default;
+    // What went wrong when the file was read ("" if nothing): a file whose lines or
+    // articles were not all indexed is reported again, while it does not change.
+    std::string failure;
 };
 
 std::string file_meta_key(const std::string& path) {
@@ -84,8 +82,15 @@ std::string file_meta_key(const std::string& path) {
     return std::string(kFileMetaPrefix) + "#" + fnv_hex(path);
 }
 
+// "<size> <mtime> <hash>[ failed <message>]\n<path>".
+constexpr std::string_view kFailedMark = " failed ";
+
 std::string encode_state(const FileState& s, const std::string& path) {
-    return std::to_string(s.size) + " " + std::to_string(s.mtime) + " " + std::to_string(s.hash) + "\n" + path;
+    std::string failure = s.failure;
+    for (char& c : failure)
+        if (c == '\n') c = ' ';
+    return std::to_string(s.size) + " " + std::to_string(s.mtime) + " " + std::to_string(s.hash) +
+           (failure.empty() ? std::string() : std::string(kFailedMark) + failure) + "\n" + path;
 }
 
 bool decode_state(const std::string& v, FileState& s, std::string& path) {
@@ -93,8 +98,9 @@ bool decode_state(const std::string& v, FileState& s, std::string& path) {
     long long mtime = 0;
     int used = 0;
     if (std::sscanf(v.c_str(), "%llu %lld %llu%n", &size, &mtime, &hash, &used) != 3) return false;
-    s = {size, mtime, hash};
     std::size_t nl = v.find('\n');
+    const std::string_view rest = std::string_view(v).substr(static_cast<std::size_t>(used), nl == std::string::npos ? std::string::npos : nl - static_cast<std::size_t>(used));
+    s = {size, mtime, hash, rest.starts_with(kFailedMark) ? std::string(rest.substr(kFailedMark.size())) : std::string()};
     path = nl == std::string::npos ? std::string() : v.substr(nl + 1);
     return true;
 }
@@ -247,6 +253,49 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
     return in;
 }
 
+
+// How reading one file went: failed (nothing of it indexed, or it could not be read)
+// and, when something was not indexed, the first problem with their count, which the
+// file's state keeps so that the next runs report it again while the file does not change.
+struct FileOutcome {
+    bool failed = false;
+    std::string failure;
+};
+
+FileOutcome outcome_of(const ReadStats& stats, const std::vector<InputProblem>& problems, std::size_t from) {
+    FileOutcome out;
+    std::size_t errors = 0;
+    for (std::size_t i = from; i < problems.size(); ++i) {
+        if (problems[i].warning) continue;
+        if (errors++ == 0) out.failure = problems[i].line ? "line " + std::to_string(problems[i].line) + ": " + problems[i].message
+                                                          : problems[i].message;
+    }
+    if (errors > 1) out.failure += " (and " + std::to_string(errors - 1) + " more)";
+    out.failed = stats.failed || (errors > 0 && stats.articles == 0);
+    return out;
+}
+
+// An unchanged file: counted as such, or, when its last reading reported problems, as
+// failed again with them.
+void count_unchanged(const std::string& path, const FileState& before, IndexSummary& summary) {
+    if (before.failure.empty()) {
+        ++summary.files_unchanged;
+        return;
+    }
+    summary.problems.push_back({path, 0, "failed on an earlier run, unchanged since: " + before.failure, false});
+    ++summary.skipped_files;
+}
+
+// Paces the progress reports made while a file is read: at most 10 a second.
+struct ProgressPacer {
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    bool due() {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::milliseconds(100)) return false;
+        last = now;
+        return true;
+    }
+};
 
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a) {
@@ -563,14 +612,21 @@ struct Writer::Impl {
         BuiltDocument built = build_document(a, an, people.get(), c);
         if (body > kMaxBodyBytes)
             built.problems.push_back({a.path, a.line,
-                                      "warning: article " + a.id + ": body of " + megabytes(body) + ", only its first " +
-                                          megabytes(a.body.size()) + " indexed (the limit is " +
+                                      "warning: article " + a.id + ": body too long, only its first " + megabytes(a.body.size()) +
+                                          " of " + megabytes(body) + " indexed (the limit is " +
                                           std::to_string(kMaxBodyBytes) + " bytes)",
                                       true});
         return built;
     }
 
     bool stop_requested() const { return options.interrupted && options.interrupted(); }
+
+    ReadOptions read_options(std::function<void(std::uintmax_t)> on_bytes) const {
+        ReadOptions ro;
+        ro.field_map = options.field_map;
+        ro.on_bytes = std::move(on_bytes);
+        return ro;
+    }
 
     IndexSummary index_update(const Input& in, IndexSummary summary,
                               const std::function<void(const Progress&)>& progress, Clock::time_point start);
@@ -647,8 +703,10 @@ IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
             Input in = collect_files(paths, summary, impl_->options.follow_symlinks);
             summary.files = in.files.size();
             bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
-            if (impl_->fresh_pending || empty) return impl_->index_fresh(in, std::move(summary), report, start);
-            return impl_->index_update(in, std::move(summary), report, start);
+            IndexSummary done = impl_->fresh_pending || empty ? impl_->index_fresh(in, std::move(summary), report, start)
+                                                              : impl_->index_update(in, std::move(summary), report, start);
+            for (const InputProblem& p : done.problems) ++(p.warning ? done.warnings : done.errors);
+            return done;
         }, impl_->dir);
     } catch (const CallbackException& c) {
         std::rethrow_exception(c.error);
@@ -666,6 +724,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) progress(prog);
     };
+    ProgressPacer pacer;
 
     train_dictionary_if_due();
 
@@ -681,18 +740,20 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         bool known = decode_state(db.get_metadata(file_meta_key(p)), before, stored_path);
         if (!stat_file(f, now)) { jobs.push_back({f, now, known}); continue; }  // the reader reports it
         if (known && now.size == before.size && now.mtime == before.mtime) {
-            ++summary.files_unchanged;
+            count_unchanged(p, before, summary);
             ++prog.files_done;
             continue;
         }
         now.hash = hash_file(f);
         if (known && now.size == before.size && now.hash == before.hash) {
+            now.failure = before.failure;
             db.set_metadata(file_meta_key(p), encode_state(now, p));  // touched, not changed
-            ++summary.files_unchanged;
+            count_unchanged(p, before, summary);
             ++prog.files_done;
             continue;
         }
         jobs.push_back({f, now, known});
+        prog.bytes_total += now.size;
     }
 
     // Articles about to be deleted with their file, and the other files that hold them:
@@ -799,22 +860,31 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             db.delete_document(file_term(p));
         }
         std::vector<ReadIssue> issues;
+        const std::uint64_t bytes_before = prog.bytes_done;
+        ReadOptions ro = read_options([&](std::uintmax_t n) {
+            prog.bytes_done = bytes_before + n;
+            if (pacer.due()) tick();
+        });
+        const std::size_t problems_before = summary.problems.size();
         ReadStats stats = read_file(job.path, [&](Article&& a) {
             if (stop_requested()) return;
             todo.push({next_seq++, std::move(a)});
             write_ready(false);
-        }, issues);
+        }, issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         write_ready(true);
         if (again) return;
-        if (stats.failed) ++summary.skipped_files;
+        const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
+        if (outcome.failed) ++summary.skipped_files;
         else if (job.known) ++summary.files_updated;
         else ++summary.files_added;
         if (!stats.failed && !stop_requested()) {
             FileState st = job.state;
             if (st.hash == 0) st.hash = hash_file(job.path);
+            st.failure = outcome.failure;
             db.set_metadata(file_meta_key(p), encode_state(st, p));
         }
+        prog.bytes_done = bytes_before + job.state.size;
         ++prog.files_done;
         tick();
     };
@@ -976,8 +1046,21 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     // meet in the same shard (the last copy wins there).
     Progress prog;
     prog.files_total = in.files.size();
-    std::vector<std::pair<std::string, FileState>> states;
+    std::vector<std::uintmax_t> sizes;
+    for (const fs::path& f : in.files) {
+        std::error_code size_ec;
+        const std::uintmax_t size = fs::file_size(f, size_ec);
+        sizes.push_back(size_ec ? 0 : size);
+        prog.bytes_total += sizes.back();
+    }
+    ProgressPacer pacer;
     std::size_t dealt = 0;
+    auto tick = [&] {
+        prog.articles = dealt;
+        prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (progress) progress(prog);
+    };
+    std::vector<std::pair<std::string, FileState>> states;
     auto deal = [&](Article&& a) {
         std::size_t k = std::hash<std::string>{}(a.id) % shards;
         parts[k]->queue.push(std::move(a));
@@ -991,11 +1074,18 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         samples = {};
         publish_dictionary();
     };
-    for (const fs::path& f : in.files) {
+    for (std::size_t file_no = 0; file_no < in.files.size(); ++file_no) {
+        const fs::path& f = in.files[file_no];
         if (stop_requested()) { summary.interrupted = true; break; }
         std::vector<ReadIssue> issues;
         FileState st;
         bool statted = stat_file(f, st);
+        const std::uint64_t bytes_before = prog.bytes_done;
+        ReadOptions ro = read_options([&](std::uintmax_t n) {
+            prog.bytes_done = bytes_before + n;
+            if (pacer.due()) tick();
+        });
+        const std::size_t problems_before = summary.problems.size();
         ReadStats stats = read_file(f, [&](Article&& a) {
             if (stop_requested()) return;
             assign_id(a);
@@ -1004,21 +1094,21 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 if (samples.size() >= kTrainArticles) train();
             }
             deal(std::move(a));
-        }, issues);
+        }, issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
-        if (stats.failed) ++summary.skipped_files;
-        else {
-            ++summary.files_added;
-            // A file cut short by an interruption is not recorded: the next run reads it.
-            if (statted && !stop_requested()) {
-                st.hash = hash_file(f);
-                states.emplace_back(f.string(), st);
-            }
+        const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
+        if (outcome.failed) ++summary.skipped_files;
+        else ++summary.files_added;
+        // A file cut short by an interruption is not recorded: the next run reads it;
+        // nor is one that could not be read at all.
+        if (!stats.failed && statted && !stop_requested()) {
+            st.hash = hash_file(f);
+            st.failure = outcome.failure;
+            states.emplace_back(f.string(), st);
         }
+        prog.bytes_done = bytes_before + sizes[file_no];
         ++prog.files_done;
-        prog.articles = dealt;
-        prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        if (progress) progress(prog);
+        tick();
     }
     train();
     for (auto& s : parts) s->queue.close();
