@@ -346,7 +346,7 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
             ctx.issue(too_large_message(raw.size()));
             return false;
         }
-        if (format == Format::Feed) parse_feed(raw, ctx);  // libxml2 decodes by the XML declaration
+        if (format == Format::Feed) parse_xml(raw, ctx);  // libxml2 decodes by the XML declaration
         else read_document(std::move(raw), format, ctx);
         return true;
     } catch (const std::runtime_error& e) {  // an ICU converter that cannot be set up

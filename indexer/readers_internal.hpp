@@ -162,9 +162,10 @@ PageLinkedData read_json_ld(const std::vector<std::string>& scripts, ReadContext
 std::string cut_site_name(std::string title, const std::vector<std::string>& site_names,
                           const std::vector<std::string>& urls);
 
-// readers_feed.cpp: RSS 2.0 and Atom feeds, one article per item or entry; `text` is the
-// file, raw (libxml2 decodes it by its own declaration).
-void parse_feed(std::string_view text, ReadContext& ctx);
+// readers_feed.cpp: XML files (.rss, .atom, .xml), by their root element: RSS 2.0 and
+// Atom feeds, one article per item or entry; NewsML-G2 and NITF (readers_newsml.cpp).
+// `text` is the file, raw (libxml2 decodes it by its own declaration).
+void parse_xml(std::string_view text, ReadContext& ctx);
 // The charset named by <meta charset> or <meta http-equiv=content-type>, or "".
 std::string html_declared_charset(std::string_view raw);
 

@@ -239,7 +239,8 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
             std::sort(found.begin(), found.end());
             in.files.insert(in.files.end(), found.begin(), found.end());
         } else if (format_for(p) == Format::Unknown) {
-            fail(given, "unsupported file type (known: .txt .md .markdown .json .jsonl .ndjson .html .htm)");
+            fail(given, "unsupported file type (known: .txt .md .markdown .json .jsonl .ndjson .html .htm .rss .atom .xml, "
+                       "each also .gz .zst .xz)");
         } else {
             in.files.push_back(p);
         }

@@ -53,6 +53,106 @@ std::string index_cmd(const fs::path& db, const std::string& args) {
 
 }  // namespace
 
+// ---- News agencies' XML: NewsML-G2 and NITF ---------------------------------------------------------
+
+TEST_CASE("input: NewsML-G2 items and NITF documents are articles (corpus/agencies)", "[input][xml]") {
+    const fs::path agencies = fs::path(DEPECHE_SOURCE_DIR) / "corpus" / "agencies";
+    std::vector<Article> g2;
+    std::vector<ReadIssue> issues;
+    read_file(agencies / "2024-02-01-agriculteurs-blocages.xml", [&](Article&& a) { g2.push_back(std::move(a)); }, issues);
+    INFO(issues.size());
+    CHECK(issues.empty());
+    REQUIRE(g2.size() == 2);
+    CHECK(g2[0].id == "urn:newsml:depeche.example:20240201:agri-blocages-1");
+    CHECK(g2[0].title == "Colère agricole : les barrages levés autour de Paris après les annonces du gouvernement");
+    CHECK(g2[0].date == "2024-02-01T16:55:00+01:00");  // firstCreated, not versionCreated
+    CHECK(g2[0].author == "Claire Vasseur, Julien Morel");
+    CHECK(g2[0].source == "Agence Dépêche");
+    CHECK(g2[0].people == std::vector<std::string>{"Gabriel Attal"});
+    CHECK(g2[0].body.rfind("PARIS, 1er février 2024 (Agence Dépêche) - Les agriculteurs ont commencé jeudi soir", 0) == 0);
+    CHECK(g2[0].body.find("Colère agricole\n") == std::string::npos);  // the XHTML head is not text
+    CHECK(std::count(g2[0].body.begin(), g2[0].body.end(), '\n') == 4);  // three paragraphs
+    CHECK(g2[0].line == 9);
+    CHECK(g2[1].author == "Nadia Benali");  // creator literal
+    CHECK(g2[1].source == "DEPECHE");       // the provider's qcode
+    CHECK(g2[1].body.find("17 heures.\n\nLes grossistes") != std::string::npos);
+
+    std::vector<Article> nitf;
+    read_file(agencies / "2023-11-24-cop28-dubai.xml", [&](Article&& a) { nitf.push_back(std::move(a)); }, issues);
+    CHECK(issues.empty());
+    REQUIRE(nitf.size() == 1);
+    const Article& a = nitf[0];
+    CHECK(a.id == "DEPECHE-20231124-COP28-0007");
+    CHECK(a.title == "COP28 : Paris plaide pour une sortie « ordonnée » des énergies fossiles");  // hl1
+    CHECK(a.date == "2023-11-24T09:30:00+01:00");  // date.issue's norm, made ISO 8601
+    CHECK(a.author == "Thomas Lemaire");
+    CHECK(a.source == "Agence Dépêche");
+    CHECK(a.people == std::vector<std::string>{"Agnès Pannier-Runacher"});
+    CHECK(a.body.rfind("PARIS, 24 novembre 2023 (Agence Dépêche) - À quelques jours de l'ouverture", 0) == 0);
+    CHECK(a.body.find("« difficiles jusqu'au dernier jour ».") != std::string::npos);  // inside <block>
+
+    // The whole folder indexes without a remark.
+    TempDir dir;
+    RunResult r = run(index_cmd(dir.path / "db", shell_quote(agencies.string())));
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.rfind("indexed 3 articles from 2 files", 0) == 0);
+}
+
+TEST_CASE("input: NewsML-G2 and NITF: malformed, foreign and hostile XML", "[input][xml]") {
+    TempDir dir;
+    // Malformed: one issue naming the line.
+    const Read broken = read_text(dir, "cassé.xml", "<?xml version=\"1.0\"?>\n<newsItem guid=\"a\">\n<contentMeta>\n"
+                                                    "<headline>Titre</headline>\n</newsItem>\n");
+    CHECK(broken.articles.empty());
+    REQUIRE(broken.issues.size() == 1);
+    CHECK(broken.issues[0].message.rfind("malformed XML (", 0) == 0);
+    CHECK(broken.issues[0].line == 5);
+    CHECK(!broken.issues[0].warning);
+    // Truncated.
+    const Read cut = read_text(dir, "coupé.xml", "<nitf><head><title>Dépêche coupée</title></head><body><body.content><p>Le te");
+    CHECK(cut.articles.empty());
+    CHECK(cut.has_issue("malformed XML (", 1, 0));
+    // An unknown root names itself.
+    const Read other = read_text(dir, "autre.xml", "<catalogue><livre/></catalogue>");
+    CHECK(other.has_issue("not an RSS or Atom feed, NewsML-G2 or NITF document (root element <catalogue>), skipped"));
+    // A message without items, an item without headline or text.
+    CHECK(read_text(dir, "vide.xml", "<newsMessage><header/></newsMessage>").has_issue("without newsItem"));
+    CHECK(read_text(dir, "rien.xml", "<newsItem guid=\"x\"><contentMeta/></newsItem>").has_issue("news item without headline or text, skipped", 1, 0));
+    // Huge nesting: refused by libxml2's depth limit, no crash.
+    std::string deep = "<nitf><body><body.content>";
+    for (int i = 0; i < 100000; ++i) deep += "<block>";
+    const Read nested = read_text(dir, "profond.xml", deep);
+    CHECK(nested.articles.empty());
+    CHECK(nested.has_issue("malformed XML ("));
+    // Entity bomb and external entity: never expanded, never read.
+    std::string lol = "<?xml version=\"1.0\"?>\n<!DOCTYPE nitf [<!ENTITY a \"aaaaaaaaaa\">";
+    for (char c = 'b'; c <= 'j'; ++c) {
+        lol += std::string("<!ENTITY ") + c + " \"";
+        for (int k = 0; k < 10; ++k) lol += std::string("&") + static_cast<char>(c - 1) + ";";
+        lol += "\">";
+    }
+    lol += "]>\n<nitf><body><body.head><hedline><hl1>Bombe &j;</hl1></hedline></body.head><body.content><p>x &j;</p></body.content></body></nitf>";
+    const Read bomb = read_text(dir, "lol.xml", lol);
+    for (const Article& a : bomb.articles) CHECK(a.title.size() + a.body.size() < 1000);
+    const Read xxe = read_text(dir, "xxe.xml",
+                               "<?xml version=\"1.0\"?>\n<!DOCTYPE newsItem [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n"
+                               "<newsItem guid=\"x\"><contentMeta><headline>A &x; B</headline></contentMeta>"
+                               "<contentSet><inlineData>Texte &x;</inlineData></contentSet></newsItem>");
+    REQUIRE(xxe.articles.size() == 1);
+    CHECK(xxe.articles[0].title == "A B");
+    CHECK(xxe.articles[0].body == "Texte");
+    // Wrong encoding: Latin-1 bytes declared as UTF-8 are refused by the parser; declared
+    // as ISO-8859-1 they are read.
+    const std::string latin1 = "<nitf><body><body.head><hedline><hl1>R\xe9" "forme</hl1></hedline></body.head>"
+                               "<body.content><p>\xc9t\xe9</p></body.content></body></nitf>";
+    CHECK(read_text(dir, "mal.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + latin1).has_issue("malformed XML (", -1, 0));
+    const Read good = read_text(dir, "bon.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + latin1);
+    REQUIRE(good.articles.size() == 1);
+    CHECK(good.articles[0].title == "Réforme");
+    CHECK(good.articles[0].body == "Été");
+}
+
 // ---- --map ------------------------------------------------------------------------------------
 
 TEST_CASE("input: --map reads fields from other keys, dotted paths included", "[input][map]") {
