@@ -3,6 +3,7 @@
 // do not overlap; ranges are ordered.
 #include "fuzz/fuzz_targets.hpp"
 #include "indexer/dates.hpp"
+#include "searcher/date_range.hpp"
 
 namespace depeche::fuzz {
 namespace {

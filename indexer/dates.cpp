@@ -7,6 +7,9 @@
 // patterns are hand-written matchers over the token array.
 #include "indexer/dates.hpp"
 
+#include "indexer/date_vocabulary.hpp"
+#include "schema/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -14,174 +17,55 @@
 #include <string>
 
 namespace depeche {
+namespace tx = depeche::text;
 namespace {
 
-// ------------------------------------------------------------------ calendar
-// Proleptic Gregorian calendar, years 1..9999.
-
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-    static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return (m == 2 && is_leap(y)) ? 29 : kDays[m - 1];
-}
-
-bool valid_ymd(int y, int m, int d) {
-    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
-}
-
-// Days from 0001-01-01 to 1 January of year y.
-long days_before_year(int y) {
-    const long p = y - 1;
-    return p * 365 + p / 4 - p / 100 + p / 400;
-}
-
-long days_before_month(int y, int m) {
-    static constexpr int kBefore[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    return kBefore[m - 1] + ((m > 2 && is_leap(y)) ? 1 : 0);
-}
-
-}  // namespace
-
-long day_number(int y, int m, int d) { return days_before_year(y) + days_before_month(y, m) + d - 1; }
-
-Ymd from_day_number(long n) {
-    Ymd r;
-    r.y = static_cast<int>(n / 366) + 1;  // never too large; walk forward
-    while (days_before_year(r.y + 1) <= n) ++r.y;
-    const long rest = n - days_before_year(r.y);
-    r.m = 1;
-    while (r.m < 12 && days_before_month(r.y, r.m + 1) <= rest) ++r.m;
-    r.d = static_cast<int>(rest - days_before_month(r.y, r.m)) + 1;
-    return r;
-}
-
-namespace {
-
-int weekday_of(long n) { return static_cast<int>(n % 7); }  // 0 = Monday .. 6 = Sunday
-
-// Gregorian Easter Sunday (the anonymous "Meeus/Jones/Butcher" computus).
-Ymd easter_sunday(int y) {
-    const int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
-    const int f = (b + 8) / 25, g = (b - f + 1) / 3;
-    const int h = (19 * a + b - d - g + 15) % 30;
-    const int i = c / 4, k = c % 4;
-    const int l = (32 + 2 * e + 2 * i - h - k) % 7;
-    const int m = (a + 11 * h + 22 * l) / 451;
-    const int month = (h + l - 7 * m + 114) / 31;
-    const int day = (h + l - 7 * m + 114) % 31 + 1;
-    return {y, month, day};
-}
-
-// Day number of y-m-d moved by k months (day clamped to the month), or -1.
-long shift_months(int y, int m, int d, int k) {
-    const int idx = y * 12 + (m - 1) + k;
-    const int ny = idx / 12, nm = idx % 12 + 1;
-    if (idx < 12 || ny > 9999) return -1;
-    return day_number(ny, nm, std::min(d, days_in_month(ny, nm)));
-}
+using namespace dates;
 
 // ------------------------------------------------------------------- folding
 
 constexpr char kOther = '\x80';  // any letter we do not fold to ASCII
 
-// Decodes the UTF-8 sequence at s[i]; advances i. Invalid bytes decode as
-// U+FFFD one byte at a time.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-        ++i;
-        return c;
-    }
-    std::size_t len;
-    char32_t cp;
-    if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        ++i;
-        return 0xFFFD;
-    }
-    if (i + len > s.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    i += len;
-    return cp;
-}
-
-// ASCII folding of U+00C0..U+00FF.
-constexpr const char* kLatin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "*", "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "/", "o", "u", "u", "u", "u", "y", "th", "y"};
-
-// Base letters of U+0100..U+017F (Latin Extended-A); U+0152/U+0153 handled apart.
-constexpr char kLatinExtA[] =
-    "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "ii" "jj" "kkk"
-    "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww"
-    "yyy" "zzzzzz" "s";
-static_assert(sizeof(kLatinExtA) == 129, "one letter per code point U+0100..U+017F");
-
-// The ASCII text a code point folds to ("" to drop it).
-std::string_view fold_code_point(char32_t cp, char (&buf)[2]) {
-    buf[1] = 0;
-    auto one = [&](char c) {
-        buf[0] = c;
-        return std::string_view(buf, 1);
-    };
-    if (cp < 0x80) {
-        if (cp >= 'A' && cp <= 'Z') return one(static_cast<char>(cp + 32));
-        if (cp == '\n') return one('\n');
-        if (cp < 0x20 || cp == 0x7F) return one(' ');
-        if (cp == '`') return one('\'');
-        return one(static_cast<char>(cp));
-    }
-    if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
-    if (cp == 0x152 || cp == 0x153) return "oe";
-    if (cp >= 0x100 && cp <= 0x17F) return one(kLatinExtA[cp - 0x100]);
+// The ASCII text a non-ASCII code point folds to ("" to drop it): the text layer's
+// spaces, apostrophes and hyphens, then the punctuation dates care about, then the
+// text layer's folding of letters (kOther when that is not plain ASCII letters).
+std::string_view fold_code_point(char32_t cp, std::string& buf) {
+    if (tx::is_space(cp)) return " ";
+    if (tx::is_apostrophe(cp)) return "'";
+    if (tx::is_hyphen(cp)) return "-";
     switch (cp) {
-        case 0xA0: case 0x1680: case 0x202F: case 0x205F: case 0x3000:
-            return one(' ');
         case 0xAD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
             return "";
-        case 0x2018: case 0x2019: case 0x201B: case 0x02BC: case 0xB4: case 0x2032:
-            return one('\'');
-        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-            return one('-');
+        case 0xB4: case 0x2032:
+            return "'";
+        case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+            return "-";
         case 0xAB: case 0xBB: case 0x201C: case 0x201D: case 0x201E: case 0x2039: case 0x203A:
-            return one('"');
+            return "\"";
         case 0x2026:
-            return one('.');
+            return ".";
         case 0xB0: case 0xBA:
-            return one('o');  // "n°" -> "no"
+            return "o";  // "n°" -> "no"
         case 0x1D49:
-            return one('e');  // superscript e in "1ᵉʳ"
+            return "e";  // superscript e in "1ᵉʳ"
         case 0x02B3:
-            return one('r');
+            return "r";
         case 0x20AC: case 0xA3: case 0xA5:
-            return one('$');  // currency signs
+            return "$";  // currency signs
+        case 0xD7:
+            return "*";
+        case 0xF7:
+            return "/";
         default:
             break;
     }
-    if (cp >= 0x2000 && cp <= 0x200A) return one(' ');
-    if (cp >= 0x80 && cp < 0xC0) return one(' ');  // Latin-1 punctuation and controls
-    return one(kOther);
+    if (cp < 0xC0) return " ";  // Latin-1 punctuation and controls
+    buf.clear();
+    tx::fold_char(cp, buf);
+    const bool ascii_letters = !buf.empty() && std::all_of(buf.begin(), buf.end(), [](char c) {
+        return c >= 'a' && c <= 'z';
+    });
+    return ascii_letters ? std::string_view(buf) : std::string_view(&kOther, 1);
 }
 
 // Lower-case ASCII folding with offsets back into the original text.
@@ -212,7 +96,7 @@ Folded fold(std::string_view text) {
     f.s.resize(text.size());
     f.src.resize(text.size());
     std::size_t o = 0;
-    char buf[2];
+    std::string buf;
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
@@ -221,7 +105,10 @@ Folded fold(std::string_view text) {
             continue;
         }
         const auto at = static_cast<std::uint32_t>(i);
-        for (char out : fold_code_point(next_code_point(text, i), buf)) {
+        const std::size_t start = i;
+        std::string_view folded = fold_code_point(tx::decode(text, i), buf);
+        if (folded.size() > i - start) folded = std::string_view(&kOther, 1);  // never longer than the source
+        for (char out : folded) {
             f.s[o] = out;
             f.src[o++] = at;
         }
@@ -229,197 +116,6 @@ Folded fold(std::string_view text) {
     f.s.resize(o);
     f.src.resize(o);
     return f;
-}
-
-// ------------------------------------------------------------------- lexicon
-
-enum Word : std::uint8_t {
-    W_NONE = 0,
-    W_LE, W_LA, W_LES, W_L, W_CE, W_CET, W_CETTE, W_DU, W_AU, W_DE, W_D, W_DES, W_EN, W_ET, W_OU,
-    W_A, W_DEPUIS, W_JUSQU, W_ENTRE, W_AVANT, W_APRES, W_VERS, W_DANS, W_IL, W_Y, W_ICI, W_CI,
-    W_DERNIER, W_PROCHAIN, W_PASSE, W_SUIVANT, W_HIER, W_DEMAIN, W_AUJOURD, W_HUI,
-    W_MATIN, W_SOIR, W_MIDI, W_MATINEE, W_SOIREE, W_JOURNEE, W_NUIT, W_DEBUT, W_FIN, W_MI,
-    W_MILIEU, W_COURANT, W_MOIS, W_AN, W_ANNEE, W_ANNEES, W_JOUR, W_SEMAINE, W_PREMIER,
-    W_ER, W_RE, W_E, W_EME, W_H, W_HEURES, W_MIN, W_CHAQUE, W_TOUS, W_PLUS, W_MOINS, W_PRES,
-    W_ENVIRON, W_QUELQUE, W_T, W_POUR, W_CONTRE, W_LORS, W_PUBLIE, W_MIS, W_MISE, W_MEME, W_SAINT, W_GRAS, W_ORDINAL,
-    W_NOEL, W_PAQUES, W_PENTECOTE, W_TOUSSAINT, W_NOUVEL, W_SYLVESTRE, W_VALENTIN, W_PERE, W_ILE,
-    W_PAGE_ACTUALISEE,
-};
-
-struct Lex {
-    std::uint8_t word = W_NONE;
-    std::int8_t month = 0;     // French month 1..12
-    std::int8_t wday = -1;     // French weekday 0..6 (Monday first)
-    std::int8_t en_month = 0;  // English month (metadata dates only)
-    std::int8_t en_wday = -1;
-    std::int8_t number = -1;   // "un".."trente"
-    bool month_abbr = false, wday_abbr = false;
-    bool unit = false;       // "2000 euros": an amount, not a year
-    bool numberish = false;  // "n° 2019", "page 1999": an identifier, not a year
-    bool has_zone = false;
-    std::int16_t zone = 0;   // minutes east of UTC
-};
-
-const Lex kNoLex{};
-
-// A small open-addressing hash table from folded words to their Lex (keys are
-// string literals); cheaper than std::unordered_map for this hot lookup.
-class Lexicon {
-public:
-    Lexicon() : slots_(kSize) {}
-    Lex& operator[](std::string_view w) {
-        for (std::size_t i = hash(w) & (kSize - 1);; i = (i + 1) & (kSize - 1)) {
-            if (slots_[i].key.empty()) {
-                slots_[i].key = w;
-                ++count_;
-                return slots_[i].lex;
-            }
-            if (slots_[i].key == w) return slots_[i].lex;
-        }
-    }
-    const Lex* find(std::string_view w) const {
-        for (std::size_t i = hash(w) & (kSize - 1);; i = (i + 1) & (kSize - 1)) {
-            if (slots_[i].key.empty()) return nullptr;
-            if (slots_[i].key == w) return &slots_[i].lex;
-        }
-    }
-    std::size_t size() const { return count_; }
-
-private:
-    static constexpr std::size_t kSize = 1024;  // power of two, well above the ~330 entries
-    static std::uint32_t hash(std::string_view w) {
-        std::uint32_t h = 2166136261u;  // FNV-1a
-        for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-        return h;
-    }
-    struct Slot {
-        std::string_view key;
-        Lex lex;
-    };
-    std::vector<Slot> slots_;
-    std::size_t count_ = 0;
-};
-
-const Lexicon& lexicon() {
-    static const Lexicon map = [] {
-        Lexicon m;
-        auto words = [&](std::uint8_t w, std::initializer_list<std::string_view> list) {
-            for (auto s : list) m[s].word = w;
-        };
-        words(W_LE, {"le"}); words(W_LA, {"la"}); words(W_LES, {"les"}); words(W_L, {"l"});
-        words(W_CE, {"ce"}); words(W_CET, {"cet"}); words(W_CETTE, {"cette"});
-        words(W_DU, {"du"}); words(W_AU, {"au"}); words(W_DE, {"de"}); words(W_D, {"d"});
-        words(W_DES, {"des"}); words(W_EN, {"en"}); words(W_ET, {"et"}); words(W_OU, {"ou"});
-        words(W_A, {"a"}); words(W_DEPUIS, {"depuis"}); words(W_JUSQU, {"jusqu"});
-        words(W_ENTRE, {"entre"}); words(W_AVANT, {"avant"}); words(W_APRES, {"apres"});
-        words(W_VERS, {"vers"}); words(W_DANS, {"dans"}); words(W_IL, {"il"}); words(W_Y, {"y"});
-        words(W_ICI, {"ici"}); words(W_CI, {"ci"});
-        words(W_DERNIER, {"dernier", "derniere", "derniers", "dernieres"});
-        words(W_PROCHAIN, {"prochain", "prochaine", "prochains", "prochaines"});
-        words(W_PASSE, {"passe", "passee", "passes", "passees"});
-        words(W_SUIVANT, {"suivant", "suivante", "suivants", "suivantes"});
-        words(W_HIER, {"hier"}); words(W_DEMAIN, {"demain"});
-        words(W_AUJOURD, {"aujourd"}); words(W_HUI, {"hui"});
-        words(W_MATIN, {"matin"}); words(W_SOIR, {"soir"}); words(W_MIDI, {"midi"});
-        words(W_MATINEE, {"matinee"}); words(W_SOIREE, {"soiree"}); words(W_JOURNEE, {"journee"});
-        words(W_NUIT, {"nuit"}); words(W_DEBUT, {"debut"}); words(W_FIN, {"fin"}); words(W_MI, {"mi"});
-        words(W_MILIEU, {"milieu"}); words(W_COURANT, {"courant"}); words(W_MOIS, {"mois"});
-        words(W_AN, {"an", "ans"}); words(W_ANNEE, {"annee"}); words(W_ANNEES, {"annees"});
-        words(W_JOUR, {"jour", "jours"}); words(W_SEMAINE, {"semaine", "semaines"});
-        words(W_PREMIER, {"premier"}); words(W_ER, {"er"}); words(W_RE, {"re", "ere"});
-        words(W_E, {"e"}); words(W_EME, {"eme"}); words(W_H, {"h"});
-        words(W_HEURES, {"heure", "heures"}); words(W_MIN, {"min", "mn"});
-        words(W_CHAQUE, {"chaque"}); words(W_TOUS, {"tous", "toutes"}); words(W_PLUS, {"plus"});
-        words(W_MOINS, {"moins"}); words(W_PRES, {"pres"}); words(W_ENVIRON, {"environ"});
-        words(W_QUELQUE, {"quelque", "quelques"}); words(W_T, {"t"}); words(W_POUR, {"pour"});
-        words(W_CONTRE, {"contre"}); words(W_LORS, {"lors"}); words(W_PUBLIE, {"publie"});
-        words(W_MIS, {"mis"}); words(W_MISE, {"mise"}); words(W_MEME, {"meme"});
-        words(W_SAINT, {"saint"}); words(W_GRAS, {"gras"});
-        words(W_NOEL, {"noel"}); words(W_PAQUES, {"paques"}); words(W_PENTECOTE, {"pentecote"});
-        words(W_TOUSSAINT, {"toussaint"}); words(W_NOUVEL, {"nouvel"}); words(W_SYLVESTRE, {"sylvestre"});
-        words(W_VALENTIN, {"valentin"}); words(W_PERE, {"pere"}); words(W_ILE, {"ile"});
-        words(W_ORDINAL, {"deuxieme", "second", "seconde", "troisieme", "quatrieme", "cinquieme", "avant-dernier"});
-        words(W_PAGE_ACTUALISEE, {"actualisee"});
-
-        const std::string_view months[12][3] = {
-            {"janvier", "janv", "jan"}, {"fevrier", "fevr", "fev"}, {"mars", "", ""},
-            {"avril", "avr", ""},       {"mai", "", ""},            {"juin", "", ""},
-            {"juillet", "juil", ""},    {"aout", "", ""},           {"septembre", "sept", "sep"},
-            {"octobre", "oct", ""},     {"novembre", "nov", ""},    {"decembre", "dec", ""}};
-        for (int i = 0; i < 12; ++i) {
-            for (int k = 0; k < 3; ++k) {
-                if (months[i][k].empty()) continue;
-                Lex& l = m[months[i][k]];
-                l.month = static_cast<std::int8_t>(i + 1);
-                l.month_abbr = k > 0;
-            }
-        }
-        const std::string_view en_months[12][2] = {
-            {"january", "jan"}, {"february", "feb"}, {"march", "mar"},     {"april", "apr"},
-            {"may", "may"},     {"june", "jun"},     {"july", "jul"},      {"august", "aug"},
-            {"september", "sep"}, {"october", "oct"}, {"november", "nov"}, {"december", "dec"}};
-        for (int i = 0; i < 12; ++i)
-            for (auto s : en_months[i]) m[s].en_month = static_cast<std::int8_t>(i + 1);
-        m["sept"].en_month = 9;
-        const std::string_view wdays[7][2] = {{"lundi", "lun"},    {"mardi", "mar"},
-                                              {"mercredi", "mer"}, {"jeudi", "jeu"},
-                                              {"vendredi", "ven"}, {"samedi", "sam"},
-                                              {"dimanche", "dim"}};
-        for (int i = 0; i < 7; ++i) {
-            for (int k = 0; k < 2; ++k) {
-                Lex& l = m[wdays[i][k]];
-                l.wday = static_cast<std::int8_t>(i);
-                l.wday_abbr = k > 0;
-            }
-        }
-        const std::string_view en_wdays[7][2] = {{"monday", "mon"},   {"tuesday", "tue"},
-                                                 {"wednesday", "wed"}, {"thursday", "thu"},
-                                                 {"friday", "fri"},   {"saturday", "sat"},
-                                                 {"sunday", "sun"}};
-        for (int i = 0; i < 7; ++i)
-            for (auto s : en_wdays[i]) m[s].en_wday = static_cast<std::int8_t>(i);
-        const std::pair<std::string_view, int> numbers[] = {
-            {"un", 1},       {"une", 1},     {"deux", 2},    {"trois", 3},  {"quatre", 4},
-            {"cinq", 5},     {"six", 6},     {"sept", 7},    {"huit", 8},   {"neuf", 9},
-            {"dix", 10},     {"onze", 11},   {"douze", 12},  {"treize", 13}, {"quatorze", 14},
-            {"quinze", 15},  {"seize", 16},  {"vingt", 20},  {"trente", 30}};
-        for (const auto& [s, v] : numbers) m[s].number = static_cast<std::int8_t>(v);
-        for (auto s : {"euro", "euros", "dollar", "dollars", "franc", "francs", "livres", "yens",
-                       "yuans", "roubles", "personne", "personnes", "habitants", "morts",
-                       "victimes", "blesses", "km", "kilometres", "metres", "m", "kg", "tonnes",
-                       "hectares", "ha", "voix", "votes", "pages", "exemplaires", "salaries",
-                       "emplois", "postes", "logements", "voitures", "vehicules", "ans", "jours",
-                       "heures", "mois", "semaines", "minutes", "secondes", "fois", "points",
-                       "millions", "milliards", "mille", "places", "participants", "manifestants",
-                       "soldats", "hommes", "femmes", "enfants", "eleves", "etudiants",
-                       "touristes", "spectateurs", "visiteurs", "membres", "militants",
-                       "candidats", "agents", "policiers", "gendarmes", "migrants", "refugies",
-                       "cas", "deces", "litres", "mw", "kw", "kwh", "cm", "mm", "mg", "ml", "g",
-                       "lits", "sieges", "elus", "communes", "entreprises", "passagers",
-                       "mineurs", "detenus", "prisonniers", "signatures", "abonnes", "salles",
-                       "ecoles", "maisons", "arbres", "animaux", "tours", "buts", "medailles",
-                       "kilos", "dossiers", "plaintes", "habitations", "foyers", "familles",
-                       "specialistes", "chercheurs", "medecins", "journalistes", "avions",
-                       "navires", "bateaux", "exposants", "artistes", "oeuvres", "films",
-                       "livres", "titres", "mots", "caracteres", "octets", "pixels"})
-            m[s].unit = true;
-        for (auto s : {"no", "numero", "numeros", "page", "article", "art", "route", "rn", "vol",
-                       "code", "ligne", "chambre", "salle", "tome", "chapitre", "alinea",
-                       "modele", "serie", "version", "reference", "ref", "niveau", "porte",
-                       "dossard", "immatricule", "matricule", "bus", "train", "tgv"})
-            m[s].numberish = true;
-        const std::pair<std::string_view, int> zones[] = {
-            {"z", 0},      {"ut", 0},     {"utc", 0},    {"gmt", 0},    {"cet", 60},
-            {"cest", 120}, {"est", -300}, {"edt", -240}, {"cst", -360}, {"cdt", -300},
-            {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420}};
-        for (const auto& [s, v] : zones) {
-            m[s].has_zone = true;
-            m[s].zone = static_cast<std::int16_t>(v);
-        }
-        if (m.size() > 600) std::abort();  // keep the table sparse
-        return m;
-    }();
-    return map;
 }
 
 // -------------------------------------------------------------------- tokens
@@ -465,7 +161,7 @@ public:
     std::size_t end_of(std::size_t i) const {
         std::size_t at = f_.src[t_[i].e - 1];
         std::size_t next = at;
-        next_code_point(orig_, next);
+        tx::decode(orig_, next);
         return next;
     }
     // The original text of token i starts with an upper-case letter.
@@ -501,7 +197,7 @@ public:
 private:
     void tokenize() {
         const std::string& s = f_.s;
-        const auto& lx = lexicon();
+        const auto& lx = dates::vocabulary();
         t_.reserve(s.size() / 4 + 4);
         bool sp = true;
         for (std::size_t i = 0; i < s.size();) {
@@ -528,7 +224,7 @@ private:
             } else if (is_word_char(c)) {
                 tk.kind = Kind::Word;
                 while (i < s.size() && is_word_char(s[i])) ++i;
-                if (i - tk.b <= 13)
+                if (i - tk.b <= dates::kMaxWordLength)
                     if (const Lex* l = lx.find(std::string_view(s).substr(tk.b, i - tk.b))) tk.lex = l;
             } else {
                 tk.kind = Kind::Punct;
@@ -836,6 +532,24 @@ std::optional<std::pair<DateTime, std::size_t>> full_date_at(const Text& x, std:
 
 // ----------------------------------------------------------------- extractor
 
+// Which occurrence of a date without a year (or of a month without a year) is meant,
+// relative to the publication day.
+enum class Resolve {
+    Window,        // within (pub - 10 months, pub + 2 months] (months: [- 9, + 2])
+    FutureWindow,  // the clause is in the future: (pub - 5 months, pub + 7 months] ([- 4, + 7])
+    Before,        // "dernier": strictly before
+    OnOrBefore,    // "depuis le ...": on or before
+    After,         // "prochain": strictly after
+    OnOrAfter,     // "d'ici le ...": on or after
+};
+
+bool looks_back(Resolve r) { return r == Resolve::Before || r == Resolve::OnOrBefore; }
+
+// "dernier" (-1) -> Before, "prochain" (+1) -> After, none (0) -> Window.
+Resolve from_suffix(int suffix) {
+    return suffix < 0 ? Resolve::Before : suffix > 0 ? Resolve::After : Resolve::Window;
+}
+
 // What the weekday post-pass needs to know about an emitted mention.
 struct Aux {
     int bare_wday = -1;      // a weekday alone, resolved by the default rule
@@ -906,10 +620,7 @@ private:
     }
 
     // ---- resolution against the publication date
-    // dir: 0 window (pub - 10 months, pub + 2 months], 3 window for a future
-    // clause (pub - 5 months, pub + 7 months], -1 strictly before, -2 on or
-    // before, +1 strictly after, +2 on or after.
-    bool resolve_day_month(int m, int d, int dir, int& y) const {
+    bool resolve_day_month(int m, int d, Resolve dir, int& y) const {
         long dn = -1;
         if (!resolve_yearly([&](int yy) { return valid_ymd(yy, m, d) ? day_number(yy, m, d) : -1L; }, dir, dn))
             return false;
@@ -917,9 +628,9 @@ private:
         return true;
     }
     // The occurrence of a yearly day (dn_of(year) gives its day number, or
-    // -1 if that year has none) chosen by dir, as for resolve_day_month().
+    // -1 if that year has none) chosen by dir.
     template <class F>
-    bool resolve_yearly(F dn_of, int dir, long& out) const {
+    bool resolve_yearly(F dn_of, Resolve dir, long& out) const {
         if (!has_pub_) return false;
         bool found = false;
         long best = 0;
@@ -931,15 +642,15 @@ private:
             const long diff = dn - pdn_;
             bool ok;
             switch (dir) {
-                case -1: ok = diff < 0; break;
-                case -2: ok = diff <= 0; break;
-                case 1: ok = diff > 0; break;
-                case 2: ok = diff >= 0; break;
-                case 3: ok = dn > lo_future && dn <= hi_future; break;
-                default: ok = dn > lo && dn <= hi; break;
+                case Resolve::Before: ok = diff < 0; break;
+                case Resolve::OnOrBefore: ok = diff <= 0; break;
+                case Resolve::After: ok = diff > 0; break;
+                case Resolve::OnOrAfter: ok = diff >= 0; break;
+                case Resolve::FutureWindow: ok = dn > lo_future && dn <= hi_future; break;
+                case Resolve::Window: ok = dn > lo && dn <= hi; break;
             }
             if (!ok) continue;
-            const bool better = !found || (dir < 0 ? dn > best : dn < best);
+            const bool better = !found || (looks_back(dir) ? dn > best : dn < best);
             if (better) {
                 best = dn;
                 found = true;
@@ -948,7 +659,7 @@ private:
         }
         return found;
     }
-    bool resolve_month(int m, int dir, int& y) const {
+    bool resolve_month(int m, Resolve dir, int& y) const {
         if (!has_pub_) return false;
         const int pidx = py_ * 12 + pm_ - 1;
         bool found = false;
@@ -958,15 +669,15 @@ private:
             const int diff = idx - pidx;
             bool ok;
             switch (dir) {
-                case -1: ok = diff < 0; break;
-                case -2: ok = diff <= 0; break;
-                case 1: ok = diff > 0; break;
-                case 2: ok = diff >= 0; break;
-                case 3: ok = diff >= -4 && diff <= 7; break;
-                default: ok = diff >= -9 && diff <= 2; break;
+                case Resolve::Before: ok = diff < 0; break;
+                case Resolve::OnOrBefore: ok = diff <= 0; break;
+                case Resolve::After: ok = diff > 0; break;
+                case Resolve::OnOrAfter: ok = diff >= 0; break;
+                case Resolve::FutureWindow: ok = diff >= -4 && diff <= 7; break;
+                case Resolve::Window: ok = diff >= -9 && diff <= 2; break;
             }
             if (!ok) continue;
-            if (!found || (dir < 0 ? idx > best : idx < best)) {
+            if (!found || (looks_back(dir) ? idx > best : idx < best)) {
                 best = idx;
                 found = true;
                 y = yy;
@@ -982,11 +693,11 @@ private:
     }
 
     // Direction implied by the words before the expression starting at token s.
-    int context_direction(std::size_t s) const {
-        if (s == 0) return 0;
-        if (x_.word(s - 1, W_DEPUIS)) return -2;
-        if (x_.word(s - 1, W_ICI)) return 2;  // "d'ici le 30 juin"
-        return 0;
+    Resolve context_direction(std::size_t s) const {
+        if (s == 0) return Resolve::Window;
+        if (x_.word(s - 1, W_DEPUIS)) return Resolve::OnOrBefore;
+        if (x_.word(s - 1, W_ICI)) return Resolve::OnOrAfter;  // "d'ici le 30 juin"
+        return Resolve::Window;
     }
 
     // Tense of the clause around tokens [tb, te): true when the nearest verb
@@ -994,27 +705,13 @@ private:
     int marker(std::size_t i) const {
         if (!x_.is_word(i)) return 0;
         const std::string_view w = x_.str(i);
-        static const std::string_view kFuture[] = {
-            "sera", "seront", "aura", "auront", "fera", "feront", "ira", "iront", "va", "vont",
-            "devra", "devront", "pourra", "pourront", "prevu", "prevue", "prevus", "prevues",
-            "devrait", "devraient", "doit", "doivent", "demain", "prochain", "prochaine", "programme",
-            "aura", "rendez"};
-        static const std::string_view kPast[] = {"ont", "avait", "avaient", "etait", "etaient", "fut",
-                                                 "furent", "eut", "hier", "dernier", "derniere"};
-        static const std::string_view kNotVerbs[] = {
-            "extra", "ultra", "opera", "camera", "cobra", "contra", "para", "sierra", "terra",
-            "mantra", "tiara", "algebra", "front", "affront", "environs", "patrons", "citrons",
-            "marrons", "vrai", "chez", "rez", "hydra", "libra", "zebra", "tora", "torah", "dora"};
-        for (auto f : kFuture)
-            if (w == f) return 1;
-        for (auto p : kPast)
-            if (w == p) return -1;
+        const Lex& l = x_.lex(i);
+        if (l.tense != 0) return l.tense;
         if (w == "a" && x_.plain_a(i)) return -1;
         if (w.size() < 4 || x_.upper_initial(i)) return 0;
         if (past_participle(i)) return -1;
         if (w.size() < 5) return 0;
-        for (auto nv : kNotVerbs)
-            if (w == nv) return 0;
+        if (l.not_verb) return 0;
         auto ends = [&](std::string_view s) { return w.size() > s.size() && w.substr(w.size() - s.size()) == s; };
         if (ends("ra") || ends("ront") || ends("rons") || ends("rez") || ends("rai")) return 1;
         if (ends("ait") || ends("aient")) return -1;
@@ -1022,18 +719,7 @@ private:
     }
     // The original word ends in "é", "ée", "és" or "ées" and is not a common noun.
     bool past_participle(std::size_t i) const {
-        const std::string_view w = x_.str(i);
-        static const std::string_view kNouns[] = {
-            "annee", "annees", "journee", "journees", "soiree", "matinee", "ete", "societe", "cite",
-            "musee", "armee", "entree", "arrivee", "idee", "idees", "equipe", "duree", "pensee",
-            "epee", "lycee", "fusee", "marche", "cote", "cafe", "liberte", "egalite", "securite",
-            "sante", "verite", "majorite", "unite", "qualite", "activite", "identite", "realite",
-            "communaute", "universite", "electricite", "possibilite", "difficulte", "propriete",
-            "volonte", "autorite", "priorite", "rentree", "tournee", "assemblee", "allee", "vallee",
-            "chaussee", "randonnee", "contree", "denree", "poignee", "traversee", "portee", "montee",
-            "coree", "guinee", "mer", "comite", "deputes", "depute", "employes", "employe"};
-        for (auto n : kNouns)
-            if (w == n) return false;
+        if (x_.lex(i).not_participle) return false;
         std::size_t end = x_.end_of(i);
         const std::string_view o = x_.original();
         if (end >= 1 && o[end - 1] == 's') --end;
@@ -1395,14 +1081,14 @@ private:
             y = expand_two_digit_year(x_[k].val, ref_year());
             ++k;
         }
-        int dir = 0;
-        if (!y) dir = relative_suffix(k);
+        Resolve dir = Resolve::Window;
+        if (!y) dir = from_suffix(relative_suffix(k));
         k = part_of_day(k);
-        if (!y && dir == 0) {
+        if (!y && dir == Resolve::Window) {
             dir = context_direction(start);
-            if (dir == 0) y = year_after_range(k);
-            if (!y && dir == 0) y = narrative_year(start);
-            if (!y && dir == 0 && future_context(start, k)) dir = 3;
+            if (dir == Resolve::Window) y = year_after_range(k);
+            if (!y && dir == Resolve::Window) y = narrative_year(start);
+            if (!y && dir == Resolve::Window && future_context(start, k)) dir = Resolve::FutureWindow;
         }
         parts[nparts++] = {seg, k, d, wd};
         for (int p = 0; p < nparts; ++p) {
@@ -1486,9 +1172,9 @@ private:
             y = expand_two_digit_year(x_[e].val, ref_year());
             ++e;
         }
-        int dir = 0;
-        if (!y) dir = relative_suffix(e);
-        if (!y && dir == 0 && !prefixed) {
+        Resolve dir = Resolve::Window;
+        if (!y) dir = from_suffix(relative_suffix(e));
+        if (!y && dir == Resolve::Window && !prefixed) {
             if (x_.upper_initial(k) && !x_.sentence_start(k)) return 0;  // "Mars" the planet, "Août" a title
             if (k == 0) return 0;
             const std::size_t p = k - 1;
@@ -1505,13 +1191,13 @@ private:
                 ok = true;
             if (!ok) return 0;
         }
-        if (!y && dir == 0) dir = context_direction(start);
+        if (!y && dir == Resolve::Window) dir = context_direction(start);
         Aux aux;
-        if (!y && dir == 0) {
+        if (!y && dir == Resolve::Window) {
             y = narrative_year(start);
             aux.anchor = y != 0;
         }
-        if (!y && dir == 0 && future_context(start, e)) dir = 3;
+        if (!y && dir == Resolve::Window && future_context(start, e)) dir = Resolve::FutureWindow;
         if (!y && !resolve_month(m, dir, y)) {
             last_month_end_ = e;
             return e;
@@ -1622,9 +1308,9 @@ private:
             emit_day_number(start, e + 1, dn);
             return e + 1;
         }
-        int dir = relative_suffix(e);
-        if (dir == 0) dir = context_direction(start);
-        if (dir == 0 && future_context(start, e)) dir = 3;
+        Resolve dir = from_suffix(relative_suffix(e));
+        if (dir == Resolve::Window) dir = context_direction(start);
+        if (dir == Resolve::Window && future_context(start, e)) dir = Resolve::FutureWindow;
         long dn = -1;
         if (resolve_yearly(dn_of, dir, dn)) emit_day_number(start, e, dn);
         return e;
@@ -1763,12 +1449,6 @@ private:
     std::vector<Aux> aux_;
 };
 
-std::string_view trim(std::string_view s) {
-    auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-    while (!s.empty() && sp(s.front())) s.remove_prefix(1);
-    while (!s.empty() && sp(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 }  // namespace
 
@@ -1793,7 +1473,7 @@ DateTime DateTime::local() const {
 }
 
 std::optional<DateTime> parse_date(std::string_view text) {
-    text = trim(text);
+    text = tx::trim(text);
     if (text.empty() || text.size() > 256) return std::nullopt;
     const Text x(text);
     auto r = full_date_at(x, 0, true);
@@ -1871,124 +1551,6 @@ std::vector<MentionedDate> extract_dates(std::string_view text, const std::optio
     if (text.size() >= 0xFFFFFFFFu) text = text.substr(0, 0xFFFFFFFEu);  // 32-bit offsets inside
     const Text x(text);
     return Extractor(x, published).run();
-}
-
-namespace {
-
-// One bound of a query range: YYYY, YYYY-MM or YYYY-MM-DD -> first and last day.
-bool parse_bound(std::string_view s, int& first, int& last, std::string& err) {
-    auto digits = [](std::string_view p) {
-        return !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    auto to_int = [](std::string_view p) {
-        int v = 0;
-        for (char c : p) v = v * 10 + (c - '0');
-        return v;
-    };
-    const std::string shown(s.substr(0, 40));
-    const std::string invalid = "invalid date '" + shown + "' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www)";
-    std::string_view parts[3];
-    int n = 0;
-    std::size_t from = 0;
-    for (;;) {
-        const std::size_t dash = s.find('-', from);
-        if (n == 3) {
-            err = invalid;
-            return false;
-        }
-        parts[n++] = s.substr(from, dash == std::string_view::npos ? std::string_view::npos : dash - from);
-        if (dash == std::string_view::npos) break;
-        from = dash + 1;
-    }
-    if (parts[0].size() != 4 || !digits(parts[0])) {
-        err = invalid;
-        return false;
-    }
-    // An ISO 8601 week, "2025-W33" (the buckets of a weekly date histogram): Monday to
-    // Sunday of the week whose Thursday falls in that year.
-    if (n == 2 && parts[1].size() >= 2 && parts[1].size() <= 3 && (parts[1][0] == 'W' || parts[1][0] == 'w') &&
-        digits(parts[1].substr(1))) {
-        const int y = to_int(parts[0]), w = to_int(parts[1].substr(1));
-        // Monday of week 1: the Monday on or before 4 January (day 0 of the calendar is a
-        // Monday); week w exists when its Thursday is still in year y.
-        const long jan4 = y >= 1 ? day_number(y, 1, 4) : 0;
-        const long monday = jan4 - jan4 % 7 + 7L * (w - 1);
-        if (y < 1 || y >= 9999 || w < 1 || from_day_number(monday + 3).y != y) {
-            err = "week " + shown + " out of range";
-            return false;
-        }
-        const Ymd a = from_day_number(monday), b = from_day_number(monday + 6);
-        first = a.y * 10000 + a.m * 100 + a.d;
-        last = b.y * 10000 + b.m * 100 + b.d;
-        return true;
-    }
-    for (int i = 1; i < n; ++i) {
-        if (parts[i].empty() || parts[i].size() > 2 || !digits(parts[i])) {
-            err = invalid;
-            return false;
-        }
-    }
-    const int y = to_int(parts[0]);
-    if (y < 1) {
-        err = "year " + std::string(parts[0]) + " out of range";
-        return false;
-    }
-    if (n == 1) {
-        first = y * 10000 + 101;
-        last = y * 10000 + 1231;
-        return true;
-    }
-    const int m = to_int(parts[1]);
-    if (m < 1 || m > 12) {
-        err = "month " + std::to_string(m) + " out of range";
-        return false;
-    }
-    if (n == 2) {
-        first = y * 10000 + m * 100 + 1;
-        last = y * 10000 + m * 100 + days_in_month(y, m);
-        return true;
-    }
-    const int d = to_int(parts[2]);
-    if (d < 1 || d > days_in_month(y, m)) {
-        char ym[16];
-        std::snprintf(ym, sizeof ym, "%04d-%02d", y, m);
-        err = "day " + std::to_string(d) + " out of range for " + ym;
-        return false;
-    }
-    first = last = y * 10000 + m * 100 + d;
-    return true;
-}
-
-}  // namespace
-
-std::optional<DateRange> parse_date_range(std::string_view text, std::string* error) {
-    std::string err;
-    auto fail = [&](std::string msg) -> std::optional<DateRange> {
-        if (error) *error = std::move(msg);
-        return std::nullopt;
-    };
-    text = trim(text);
-    if (text.empty()) return fail("empty date range");
-    if (text.size() > 64) return fail("date range too long");
-    DateRange r;
-    const std::size_t dots = text.find("..");
-    if (dots == std::string_view::npos) {
-        if (!parse_bound(text, r.from, r.to, err)) return fail(err);
-        return r;
-    }
-    const std::string_view left = trim(text.substr(0, dots));
-    const std::string_view right = trim(text.substr(dots + 2));
-    if (left.empty() && right.empty()) return fail("date range needs at least one bound");
-    if (right.find("..") != std::string_view::npos || right.find('.') != std::string_view::npos)
-        return fail("invalid date range '" + std::string(text.substr(0, 40)) + "'");
-    int ignore = 0;
-    if (!left.empty() && !parse_bound(left, r.from, ignore, err)) return fail(err);
-    if (!right.empty() && !parse_bound(right, ignore, r.to, err)) return fail(err);
-    if (r.from > r.to) {
-        // report the bounds as written
-        return fail("start " + std::string(left) + " is after end " + std::string(right));
-    }
-    return r;
 }
 
 DateRange range_of(const MentionedDate& m) {

@@ -1,6 +1,7 @@
-// Dates in French news: publication dates from metadata and datelines, date
-// mentions in running text (resolved against the publication date), and
-// query-side date ranges.
+// Dates in French news: publication dates from metadata and datelines, and date
+// mentions in running text (resolved against the publication date). The calendar is
+// schema/calendar.hpp; the words are indexer/lexicon/dates.txt (date_vocabulary.hpp);
+// query-side date ranges are searcher/date_range.hpp.
 //
 // Everything here works on UTF-8 text and is case and accent insensitive
 // ("Août", "aout", "AOÛT" are the same month; typographic apostrophes, dashes
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "schema/calendar.hpp"
 
 namespace depeche {
 
@@ -40,14 +43,6 @@ struct DateTime {
                a.minute == b.minute && a.second == b.second && a.utc_offset == b.utc_offset;
     }
 };
-
-// Proleptic Gregorian calendar, years 1..9999: the serial number of a day (day 0 is
-// 0001-01-01, a Monday, so day_number(...) % 7 is the weekday, 0 = Monday) and back.
-long day_number(int year, int month, int day);
-struct Ymd {
-    int y = 0, m = 0, d = 0;
-};
-Ymd from_day_number(long n);
 
 // Parses a publication date from metadata; the whole string (trimmed) must be
 // one date, and a day is required ("août 2025" and "hier" give nullopt).
@@ -125,22 +120,6 @@ struct MentionedDate {
 // Linear in the text size; no regular expressions.
 std::vector<MentionedDate> extract_dates(std::string_view text,
                                          const std::optional<DateTime>& published);
-
-// Inclusive range of dates as YYYYMMDD integers; open ends are 0 and 99991231.
-struct DateRange {
-    int from = 0, to = 99991231;
-    friend bool operator==(const DateRange&, const DateRange&) = default;
-};
-
-// Parses a query-side date range: "2025-08-01..2025-10-31", "2025", "2025-08",
-// "2025-08-15", "..2025-08-15", "2020..", "2025-08..", spaces allowed around
-// "..". A bound at month or year precision covers the whole month or year
-// ("2025-08" is 20250801..20250831; "..2025" ends at 20251231). On invalid
-// input returns nullopt and, if `error` is not null, stores a message such as
-// "month 13 out of range", "day 30 out of range for 2025-02",
-// "start 2025-10 is after end 2025-08" or "invalid date 'xyz' (expected YYYY,
-// YYYY-MM or YYYY-MM-DD)".
-std::optional<DateRange> parse_date_range(std::string_view text, std::string* error);
 
 // The range of days a mention covers (a month or year mention covers all of it).
 DateRange range_of(const MentionedDate& m);

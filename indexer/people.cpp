@@ -15,6 +15,10 @@
 //      survive only with evidence or when the curated people list knows the surname.
 #include "indexer/people.hpp"
 
+#include "schema/lexicon.hpp"
+#include "schema/person_key.hpp"
+#include "schema/text.hpp"
+
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -30,6 +34,7 @@
 #include <unordered_set>
 
 namespace depeche {
+namespace tx = depeche::text;
 
 namespace {
 
@@ -44,29 +49,17 @@ using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 template <class V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
-UChar32 next_cp(std::string_view s, std::size_t& i) {
-    int32_t pos = static_cast<int32_t>(i);
-    UChar32 c = 0;
-    U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), pos, static_cast<int32_t>(s.size()), c);
-    i = static_cast<std::size_t>(pos);
-    return c < 0 ? 0xFFFD : c;
-}
+UChar32 next_cp(std::string_view s, std::size_t& i) { return static_cast<UChar32>(tx::decode(s, i)); }
 
 UChar32 peek_cp(std::string_view s, std::size_t i) {
     if (i >= s.size()) return 0;
     return next_cp(s, i);
 }
 
-void append_cp(std::string& out, UChar32 c) {
-    char buf[4];
-    int32_t n = 0;
-    UBool err = false;
-    U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 4, c, err);
-    if (!err) out.append(buf, static_cast<std::size_t>(n));
-}
+void append_cp(std::string& out, UChar32 c) { tx::append_utf8(out, static_cast<char32_t>(c)); }
 
-bool is_apostrophe(UChar32 c) { return c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018; }
-bool is_hyphen(UChar32 c) { return c == '-' || c == 0x2010 || c == 0x2011; }
+bool is_apostrophe(UChar32 c) { return tx::is_apostrophe(static_cast<char32_t>(c)); }
+bool is_hyphen(UChar32 c) { return tx::is_hyphen(static_cast<char32_t>(c)); }
 bool is_letter(UChar32 c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     return u_isalpha(c) || u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_COMBINING_SPACING_MARK;
@@ -76,53 +69,9 @@ bool is_upper(UChar32 c) {
     if (c < 0x80) return c >= 'A' && c <= 'Z';
     return u_isupper(c) || u_istitle(c);
 }
-bool is_space(UChar32 c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
-           c == 0x202F || (c >= 0x80 && u_isUWhiteSpace(c));
-}
+bool is_space(UChar32 c) { return tx::is_space(static_cast<char32_t>(c)); }
 
-// Appends the folded form of c: lower case, no accents, ligatures expanded.
-void fold_cp(UChar32 c, std::string& out) {
-    if (c < 0x80) {
-        out.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c));
-        return;
-    }
-    switch (c) {
-        case 0x0153: case 0x0152: out += "oe"; return;  // œ Œ
-        case 0x00E6: case 0x00C6: out += "ae"; return;  // æ Æ
-        case 0x00DF: case 0x1E9E: out += "ss"; return;  // ß ẞ
-        case 0x00F8: case 0x00D8: out += "o"; return;   // ø Ø
-        case 0x0142: case 0x0141: out += "l"; return;   // ł Ł
-        case 0x0111: case 0x0110: out += "d"; return;   // đ Đ
-        case 0x0131: out += "i"; return;                // ı
-        case 0x2019: case 0x2018: case 0x02BC: out += "'"; return;
-        case 0x2010: case 0x2011: out += "-"; return;
-        default: break;
-    }
-    UErrorCode status = U_ZERO_ERROR;
-    static const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-    icu::UnicodeString dec;
-    if (nfd != nullptr && nfd->getDecomposition(c, dec)) {
-        for (int32_t k = 0; k < dec.length();) {
-            UChar32 d = dec.char32At(k);
-            k += U16_LENGTH(d);
-            auto type = u_charType(d);
-            if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK) continue;
-            append_cp(out, u_foldCase(d, U_FOLD_CASE_DEFAULT));
-        }
-        return;
-    }
-    auto type = u_charType(c);
-    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK) return;
-    append_cp(out, u_foldCase(c, U_FOLD_CASE_DEFAULT));
-}
-
-std::string fold(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) fold_cp(next_cp(s, i), out);
-    return out;
-}
+std::string fold(std::string_view s) { return tx::fold(s); }
 
 // Lower case keeping accents (the hunspell dictionary is written that way).
 std::string lower(std::string_view s) {
@@ -132,7 +81,7 @@ std::string lower(std::string_view s) {
         UChar32 c = next_cp(s, i);
         if (c < 0x80) {
             out.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c));
-        } else if (c == 0x2019 || c == 0x02BC) {
+        } else if (is_apostrophe(c)) {
             out.push_back('\'');
         } else {
             append_cp(out, u_tolower(c));
@@ -158,12 +107,7 @@ std::string titlecase(std::string_view s) {
     return out;
 }
 
-std::string trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
-    return std::string(s.substr(b, e - b));
-}
+std::string trim(std::string_view s) { return std::string(tx::trim(s)); }
 
 std::vector<std::string> split_ws(std::string_view s) {
     std::vector<std::string> out;
@@ -183,15 +127,6 @@ std::vector<std::string> split_ws(std::string_view s) {
         out.emplace_back(s.substr(b, e - b));
     }
     return out;
-}
-
-// The honorifics person_key() ignores at the start of a name (folded, dots removed).
-bool is_key_honorific(std::string_view f) {
-    static const std::array<std::string_view, 30> forms = {
-        "m", "mm", "mr", "mme", "mmes", "mlle", "mlles", "me", "dr", "dre", "pr", "mgr", "mrs", "ms",
-        "monsieur", "madame", "mademoiselle", "messieurs", "mesdames", "docteur", "docteure", "maitre",
-        "professeur", "professeure", "monseigneur", "sir", "dame", "mister", "drs", "mes"};
-    return std::find(forms.begin(), forms.end(), f) != forms.end();
 }
 
 bool is_roman(std::string_view s) {
@@ -294,22 +229,21 @@ struct PeopleExtractor::Impl {
     std::size_t max_add = 0;  // longest suffix added by a rule, in bytes
 
     // ---- loading
-    static std::vector<std::string> read_lines(const std::string& path) {
-        std::ifstream in(path);
-        if (!in) throw std::runtime_error("PeopleExtractor: cannot read lexicon file " + path);
-        std::vector<std::string> out;
-        std::string line;
-        while (std::getline(in, line)) {
-            auto t = trim(line);
-            if (t.empty() || t[0] == '#') continue;
-            out.push_back(std::move(t));
+    // The lines of lexicon file `name`, from `dir` or, when dir is empty, compiled in.
+    static std::vector<std::string> read_lines(const std::string& dir, std::string_view name) {
+        std::string text;
+        try {
+            text = lexicon::read(dir, name);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(std::string("PeopleExtractor: ") + e.what());
         }
+        std::vector<std::string> out;
+        lexicon::for_each_line(text, [&](std::string_view line) { out.emplace_back(line); });
         return out;
     }
 
     void load_lexicon(const std::string& dir) {
-        const std::string base = dir.empty() ? std::string(".") : dir;
-        for (const auto& line : read_lines(base + "/honorifics.txt")) {
+        for (const auto& line : read_lines(dir, "honorifics.txt")) {
             auto f = split_ws(line);
             if (f.size() < 2) continue;
             Honorific h;
@@ -326,15 +260,15 @@ struct PeopleExtractor::Impl {
             else
                 hon_spelled.emplace(fold(form), h);
         }
-        for (const auto& line : read_lines(base + "/roles.txt")) roles.insert(fold(line));
-        for (const auto& line : read_lines(base + "/demonyms.txt")) demonyms.insert(fold(line));
-        for (const auto& line : read_lines(base + "/particles.txt")) particles.insert(fold(line));
-        for (const auto& line : read_lines(base + "/first_names.txt"))
+        for (const auto& line : read_lines(dir, "roles.txt")) roles.insert(fold(line));
+        for (const auto& line : read_lines(dir, "demonyms.txt")) demonyms.insert(fold(line));
+        for (const auto& line : read_lines(dir, "particles.txt")) particles.insert(fold(line));
+        for (const auto& line : read_lines(dir, "first_names.txt"))
             for (const auto& w : split_ws(line)) curated_first.insert(fold(w));
-        for (const auto& line : read_lines(base + "/non_person.txt")) non_person.insert(fold(line));
-        for (const auto& line : read_lines(base + "/foreign_words.txt"))
+        for (const auto& line : read_lines(dir, "non_person.txt")) non_person.insert(fold(line));
+        for (const auto& line : read_lines(dir, "foreign_words.txt"))
             for (const auto& w : split_ws(line)) foreign_common.insert(fold(w));
-        for (const auto& line : read_lines(base + "/people.txt")) {
+        for (const auto& line : read_lines(dir, "people.txt")) {
             GazetteerEntry e;
             auto bar = line.find('|');
             e.display = trim(line.substr(0, bar));
@@ -363,8 +297,8 @@ struct PeopleExtractor::Impl {
         // Spelling variants of a well-known surname are that surname too ("Putin" alone is a
         // person as "Poutine" is; the searcher shows it as "Poutine"). The file is optional,
         // for lexicon folders older than it.
-        if (std::ifstream(base + "/aliases.txt")) {
-            for (const auto& line : read_lines(base + "/aliases.txt")) {
+        if (dir.empty() || std::ifstream(dir + "/aliases.txt")) {
+            for (const auto& line : read_lines(dir, "aliases.txt")) {
                 std::vector<std::string> forms;
                 std::stringstream fields(line);
                 for (std::string form; std::getline(fields, form, '|');) forms.push_back(fold(trim(form)));
@@ -561,13 +495,6 @@ struct Token {
     std::string f;              // folded text
 };
 
-const StringSet& elisions() {
-    static const StringSet s = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu",
-                                "quoiqu", "presqu", "quelqu"};
-    return s;
-}
-
-
 std::vector<Token> tokenize(std::string_view s) {
     std::vector<Token> toks;
     toks.reserve(s.size() / 5 + 4);
@@ -603,7 +530,7 @@ std::vector<Token> tokenize(std::string_view s) {
                         bool upper_next = is_upper(after);
                         bool n_name = (prefix == "n" || prefix == "m") && upper_next &&
                                       is_upper(peek_cp(s, word_start));  // N'Diaye, M'Bala
-                        if (elisions().count(prefix) && !n_name) {
+                        if (tx::is_elision(prefix) && !n_name) {
                             Token el = t;
                             el.b = word_start;
                             el.e = k;
@@ -1204,7 +1131,7 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
     for (const auto& m : meta) {
         ++meta_pos;
         auto words = split_ws(m);
-        if (!words.empty() && words.size() > 1 && is_key_honorific(key_of_word(words.front()))) words.erase(words.begin());
+        if (!words.empty() && words.size() > 1 && is_honorific_key(key_of_word(words.front()))) words.erase(words.begin());
         if (words.empty()) continue;
         Candidate c;
         c.words = words;
@@ -1363,34 +1290,6 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
 }
 
 // ---------------------------------------------------------------------------------------------
-
-std::string person_key(std::string_view name) {
-    auto words = split_ws(name);
-    std::vector<std::string> keys;
-    for (const auto& w : words) {
-        std::string f = fold(w);
-        std::string k;
-        for (char ch : f)
-            if (ch != '.' && ch != ',' && ch != ';' && ch != ':' && ch != '!' && ch != '?' && ch != '"' &&
-                ch != '(' && ch != ')')
-                k.push_back(ch);
-        // drop guillemets and other non-letter symbols at the edges
-        while (!k.empty() && (k.back() == '\'' || k.back() == '-')) k.pop_back();
-        if (!k.empty()) keys.push_back(std::move(k));
-    }
-    if (keys.size() > 1 && is_key_honorific(keys.front())) keys.erase(keys.begin());
-    std::string out;
-    for (const auto& k : keys) {
-        if (!out.empty()) out.push_back(' ');
-        out += k;
-    }
-    // remove guillemets/quotes that fold() left (multi-byte)
-    for (std::string_view q : {"\xC2\xAB", "\xC2\xBB", "\xE2\x80\x9C", "\xE2\x80\x9D"}) {
-        std::size_t pos;
-        while ((pos = out.find(q)) != std::string::npos) out.erase(pos, q.size());
-    }
-    return trim(out);
-}
 
 PeopleExtractor::PeopleExtractor(const std::string& lexicon_dir, const std::string& hunspell_dic) {
     auto impl = std::make_unique<Impl>();

@@ -35,21 +35,15 @@
 #include <string_view>
 #include <vector>
 
-namespace depeche {
+#include "schema/person_key.hpp"  // person_key(), shared with the searcher
 
-/// Key used to match or filter a person ignoring case, accents and typography:
-/// lower case, accents removed, ligatures expanded (œ -> oe), typographic apostrophes
-/// unified to ', dots removed, runs of spaces collapsed, and one leading honorific dropped
-/// when a name follows it.
-/// Examples: "Donald Trump" -> "donald trump", "Édouard Philippe" -> "edouard philippe",
-/// "M. Dupont" -> "dupont", "J.D. Vance" -> "jd vance".
-std::string person_key(std::string_view name);
+namespace depeche {
 
 /// Extracts the people named in French news text. Build once, share between threads.
 class PeopleExtractor {
 public:
     /// Loads the curated lists from lexicon_dir (indexer/lexicon in the source tree, or its
-    /// installed copy): honorifics.txt, roles.txt, particles.txt, demonyms.txt,
+    /// installed copy; the copy compiled into the library, schema/lexicon.hpp, when empty): honorifics.txt, roles.txt, particles.txt, demonyms.txt,
     /// first_names.txt, non_person.txt, foreign_words.txt, people.txt (each file describes its
     /// format in its header comment), and aliases.txt if present (spelling variants of a
     /// well-known surname are recognised like it: "Putin" as "Poutine").

@@ -1,5 +1,11 @@
 #include "schema/analyzer.hpp"
 
+#include "schema/hash.hpp"
+#include "schema/lexicon.hpp"
+#include "schema/person_key.hpp"
+#include "schema/schema.hpp"
+#include "schema/text.hpp"
+
 #include <libstemmer.h>
 #include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
@@ -10,7 +16,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <stdexcept>
@@ -18,14 +23,15 @@
 #include <unordered_set>
 
 namespace depeche {
+namespace tx = depeche::text;
 namespace {
 
 // Analyzer behaviour version: bump when any stage changes the terms it produces.
-constexpr const char* kAnalyzerVersion = "french-9";
-
-// Elided words, lower case, without the apostrophe.
-constexpr std::string_view kElisions[] = {
-    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
+constexpr const char* kAnalyzerVersion = "french-10";
+// Versions of the extraction stages' code (their data is in the lexicon files): bump one
+// when its stage changes what it writes into an index.
+constexpr const char* kPeopleRules = "people-1";
+constexpr const char* kDateRules = "dates-2";
 
 // French function words (folded). Kept in the index with positions (phrases), but given
 // no stem term and left out of non-phrase queries that have other words.
@@ -38,109 +44,16 @@ constexpr std::string_view kStopwords[] = {
     "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y",
     "ceci", "cela", "ca", "dont", "sans"};
 
-bool is_apostrophe(char32_t c) { return c == U'\'' || c == U'\u2019' || c == U'\u02BC'; }
+// Titles as written before names, after which a period ends no sentence ("M. Macron").
+constexpr std::string_view kTitles[] = {"M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr",
+                                        "Me", "Mgr", "St", "Ste", "Sts", "Jr", "Sr", "Mr", "Mrs", "Ms",
+                                        "Gén", "Gal", "Cdt", "Col", "Lt", "Cpt", "Vve", "Fr", "Sgt"};
+
+// The separator between two words is one hyphen ("Jean-Yves", "Jean\u2011Yves").
 bool is_hyphen(std::string_view s) {
-    return s == "-" || s == "\u2010" || s == "\u2011";
-}
-
-// Decodes one UTF-8 code point at s[i]; returns U+FFFD and advances by one on error.
-char32_t decode(std::string_view s, std::size_t& i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; return c; }
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    if (len == 0 || i + len > s.size() || c > 0xF4) { ++i; return 0xFFFD; }
-    char32_t cp = c & (0x3F >> (len - 1));
-    for (int k = 1; k < len; ++k) {
-        unsigned char d = static_cast<unsigned char>(s[i + k]);
-        if ((d & 0xC0) != 0x80) { ++i; return 0xFFFD; }
-        cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return 0xFFFD; }
-    i += len;
-    return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-// Valid UTF-8 copy of s, invalid sequences replaced by U+FFFD.
-std::string sanitize_utf8(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        std::size_t start = i;
-        char32_t cp = decode(s, i);
-        if (cp == 0xFFFD && !(i - start == 3 && s.substr(start, 3) == "\xEF\xBF\xBD"))
-            append_utf8(out, 0xFFFD);
-        else
-            out.append(s.substr(start, i - start));
-    }
-    return out;
-}
-
-bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-std::string case_fold(std::string_view w) {
-    if (is_ascii(w)) {
-        std::string out(w);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        return out;
-    }
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(w.data(), static_cast<int32_t>(w.size())));
-    u.foldCase();
-    std::string out;
-    u.toUTF8String(out);
-    return out;
-}
-
-// Removes accents and expands ligatures of case-folded text.
-std::string fold_accents(std::string_view w) {
-    if (is_ascii(w)) return std::string(w);
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-    icu::UnicodeString src = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(w.data(), static_cast<int32_t>(w.size())));
-    icu::UnicodeString d = nfd->normalize(src, status);
-    if (U_FAILURE(status)) d = src;
-    std::string out;
-    out.reserve(w.size());
-    for (int32_t i = 0; i < d.length();) {
-        UChar32 c = d.char32At(i);
-        i += U16_LENGTH(c);
-        if (u_charType(c) == U_NON_SPACING_MARK) continue;
-        switch (c) {
-            case 0x0153: out += "oe"; break;  // œ
-            case 0x00E6: out += "ae"; break;  // æ
-            case 0x00F8: out += 'o'; break;   // ø
-            case 0x0142: out += 'l'; break;   // ł
-            case 0x0111: case 0x00F0: out += 'd'; break;  // đ ð
-            case 0x00FE: out += "th"; break;  // þ
-            case 0x0131: out += 'i'; break;   // dotless ı
-            case 0x02BC: case 0x2019: out += '\''; break;  // apostrophes
-            default: append_utf8(out, static_cast<char32_t>(c));
-        }
-    }
-    return out;
+    if (s.empty()) return false;
+    std::size_t i = 0;
+    return tx::is_hyphen(tx::decode(s, i)) && i == s.size();
 }
 
 bool all_digits(std::string_view s) {
@@ -194,17 +107,17 @@ struct Analyzer::Impl {
         if (it != cache.end()) return it->second;
         if (cache.size() > 400000) cache.clear();
         Entry e;
-        std::string lower = case_fold(word);
-        e.exact = fold_accents(lower);
+        std::string lower = tx::fold_case(word);
+        e.exact = tx::fold(lower);
         e.number = all_digits(e.exact);
         e.stop = stopword_set().count(e.exact) > 0;
         if (e.number) {
             e.stem = e.exact;
         } else if (!e.stop) {
-            e.stem = fold_accents(stem(lower));
+            e.stem = tx::fold(stem(lower));
             if (e.exact != lower) {
                 std::string alt = stem(e.exact);
-                alt = fold_accents(alt);
+                alt = tx::fold(alt);
                 if (alt != e.stem) e.alt_stem = std::move(alt);
             }
         }
@@ -216,7 +129,7 @@ Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
 Analyzer::~Analyzer() = default;
 
 std::string Analyzer::normalize(std::string_view text) const {
-    std::string clean = sanitize_utf8(text);
+    std::string clean = tx::sanitize_utf8(text);
     UErrorCode status = U_ZERO_ERROR;
     icu::StringPiece sp(clean.data(), static_cast<int32_t>(clean.size()));
     std::string out;
@@ -239,9 +152,9 @@ std::string Analyzer::normalize(std::string_view text) const {
         std::size_t prev = p - 1;
         while (prev > 0 && (static_cast<unsigned char>(out[prev]) & 0xC0) == 0x80) --prev;
         std::size_t i = prev;
-        char32_t a = decode(out, i);
+        char32_t a = tx::decode(out, i);
         i = p + 3;
-        char32_t b = decode(out, i);
+        char32_t b = tx::decode(out, i);
         if (u_isalpha(static_cast<UChar32>(a)) && u_isalpha(static_cast<UChar32>(b)))
             out.replace(p, 3, "\u2019");
     }
@@ -252,12 +165,9 @@ std::string Analyzer::normalize(std::string_view text) const {
 // "W", "É") or a title as written before names ("M", "Mme", "MM", "Dr", "Pr", "Me",
 // "Mgr", "St"...). Case matters: "me." ends a sentence.
 static bool is_initial_or_title(std::string_view word) {
-    static constexpr std::string_view kTitles[] = {"M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr",
-                                                   "Me", "Mgr", "St", "Ste", "Sts", "Jr", "Sr", "Mr", "Mrs", "Ms",
-                                                   "Gén", "Gal", "Cdt", "Col", "Lt", "Cpt", "Vve", "Fr", "Sgt"};
     if (std::find(std::begin(kTitles), std::end(kTitles), word) != std::end(kTitles)) return true;
     std::size_t i = 0;
-    const char32_t c = decode(word, i);
+    const char32_t c = tx::decode(word, i);
     return i == word.size() && u_isupper(static_cast<UChar32>(c));
 }
 
@@ -309,29 +219,23 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             // space ("l' Ukraine", common in pre-tokenised text) is dropped.
             std::size_t i = 0;
             std::size_t apos_begin = 0, apos_end = 0;
-            // Apostrophes are ' (0x27), ’ (E2 80 99) and ʼ (CA BC): skip the decoding
+            // Apostrophes are ' (0x27), ’ ‘ ‛ (E2 80 ..) and ʼ (CA BC): skip the decoding
             // of words that have none of those bytes.
             const bool maybe_apostrophe = word.find_first_of("'\xE2\xCA") != std::string_view::npos;
             while (maybe_apostrophe && i < word.size()) {
                 std::size_t at = i;
-                char32_t c = decode(word, i);
-                if (is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
+                char32_t c = tx::decode(word, i);
+                if (tx::is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
             }
             bool elided_alone = false;
             if (apos_end > 0) {
-                std::string head = case_fold(word.substr(0, apos_begin));
-                if (apos_end < word.size() &&
-                    std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions)) {
+                if (apos_end < word.size() && tx::is_elision(tx::fold(word.substr(0, apos_begin)))) {
                     begin += apos_end;
                     word = word.substr(apos_end);
                 }
             } else if (end < text.size()) {
                 std::size_t j = end;
-                char32_t next = decode(text, j);
-                if (is_apostrophe(next)) {
-                    std::string head = case_fold(word);
-                    elided_alone = std::find(std::begin(kElisions), std::end(kElisions), head) != std::end(kElisions);
-                }
+                if (tx::is_apostrophe(tx::decode(text, j))) elided_alone = tx::is_elision(tx::fold(word));
             }
             if (elided_alone) continue;
 
@@ -365,27 +269,50 @@ std::vector<Token> Analyzer::tokens(std::string_view text) {
     return out;
 }
 
-std::string Analyzer::fold(std::string_view word) const {
-    return fold_accents(case_fold(sanitize_utf8(word)));
-}
+std::string Analyzer::fold(std::string_view word) const { return tx::fold(word); }
 
 std::string Analyzer::snowball(std::string_view lower) { return impl_->stem(std::string(lower)); }
 
 bool Analyzer::is_stopword(std::string_view folded) { return stopword_set().count(folded) > 0; }
 
-std::string Analyzer::fingerprint() {
-    // FNV-1a over the word lists, so a list change is detected even if the version is not bumped.
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](std::string_view s) {
-        for (unsigned char c : s) { h ^= c; h *= 1099511628211ULL; }
-        h ^= 0xFF; h *= 1099511628211ULL;
+std::string Analyzer::fingerprint_of(std::string_view label, const std::vector<FingerprintComponent>& components) {
+    std::uint64_t h = schema::kFnv64Offset;
+    for (const FingerprintComponent& c : components) {
+        // Lengths first, so that moving bytes from one component to the next changes it.
+        h = schema::fnv1a64(std::to_string(c.name.size()) + ":" + c.name + std::to_string(c.data.size()) + ":", h);
+        h = schema::fnv1a64(c.data, h);
+    }
+    return std::string(label) + " rules-" + schema::hex64(h);
+}
+
+std::vector<Analyzer::FingerprintComponent> Analyzer::fingerprint_components() {
+    auto join = [](const auto& list) {
+        std::string out;
+        for (std::string_view s : list) out.append(s).append("\n");
+        return out;
     };
-    for (auto s : kStopwords) mix(s);
-    for (auto s : kElisions) mix(s);
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-    return std::string(kAnalyzerVersion) + " snowball-french unicode-" + U_UNICODE_VERSION +
-           " lists-" + hex;
+    std::vector<FingerprintComponent> out = {
+        {"analyzer", kAnalyzerVersion},
+        {"stopwords", join(kStopwords)},
+        {"titles", join(kTitles)},
+        {"text", tx::rules()},
+        {"person-key", person_key_rules()},
+        {"people", kPeopleRules},
+        {"dates", kDateRules},
+        {"schema", schema::describe()},
+    };
+    for (std::string_view name : lexicon::names())
+        out.push_back({"lexicon " + std::string(name), std::string(lexicon::embedded(name))});
+    return out;
+}
+
+std::string Analyzer::fingerprint_label() {
+    return std::string(kAnalyzerVersion) + " snowball-french unicode-" + U_UNICODE_VERSION;
+}
+
+std::string Analyzer::fingerprint() {
+    static const std::string value = fingerprint_of(fingerprint_label(), fingerprint_components());
+    return value;
 }
 
 }  // namespace depeche

@@ -1,7 +1,7 @@
 #include "searcher/facets.hpp"
 
-#include "indexer/dates.hpp"
-#include "indexer/people.hpp"
+#include "schema/calendar.hpp"
+#include "schema/person_key.hpp"
 #include "schema/schema.hpp"
 #include "searcher/people_resolver.hpp"
 

@@ -1,8 +1,8 @@
 // Query-time resolution of person keys: see people_resolver.hpp for the rules.
 #include "searcher/people_resolver.hpp"
 
-#include "embedded_lexicon.hpp"
-#include "indexer/people.hpp"
+#include "schema/lexicon.hpp"
+#include "schema/person_key.hpp"
 #include "schema/schema.hpp"
 #include "searcher/suggest.hpp"
 
@@ -61,23 +61,9 @@ struct Lexicon {
     }
 
 private:
-    template <class F>
-    static void lines(std::string_view text, F&& f) {
-        std::size_t i = 0;
-        while (i < text.size()) {
-            std::size_t e = text.find('\n', i);
-            if (e == std::string_view::npos) e = text.size();
-            std::string_view line = text.substr(i, e - i);
-            i = e + 1;
-            while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-            while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-            if (!line.empty() && line.front() != '#') f(line);
-        }
-    }
-
     Lexicon() {
-        lines(embedded::k_particles, [&](std::string_view line) { particles.insert(person_key(line)); });
-        lines(embedded::k_aliases, [&](std::string_view line) {
+        lexicon::for_each_line(lexicon::embedded("particles.txt"), [&](std::string_view line) { particles.insert(person_key(line)); });
+        lexicon::for_each_line(lexicon::embedded("aliases.txt"), [&](std::string_view line) {
             std::vector<std::string> forms;
             std::string french;
             std::size_t i = 0;

@@ -2,10 +2,12 @@
 #include "searcher/people_resolver.hpp"
 #include "searcher/range_phrase.hpp"
 
-#include "indexer/dates.hpp"
+#include "schema/calendar.hpp"
 #include "indexer/document.hpp"
-#include "indexer/people.hpp"
+#include "schema/person_key.hpp"
 #include "schema/schema.hpp"
+#include "schema/text.hpp"
+#include "searcher/date_range.hpp"
 
 #include <depeche/depeche.hpp>
 
@@ -269,15 +271,8 @@ private:
 };
 
 std::string utf8_error(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (len == 0 || i + len > s.size()) return "invalid UTF-8" + at(i);
-        for (int k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return "invalid UTF-8" + at(i);
-        i += len;
-    }
-    return {};
+    const std::size_t bad = text::invalid_utf8_at(s);
+    return bad == std::string_view::npos ? std::string() : "invalid UTF-8" + at(bad);
 }
 
 }  // namespace
@@ -710,9 +705,7 @@ Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from,
             continue;
         }
         for (int m = 1; m <= 12; ++m) {
-            static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-            bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            int days = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+            const int days = days_in_month(y, m);
             int mfirst = y * 10000 + m * 100 + 1, mlast = y * 10000 + m * 100 + days;
             if (mlast < from || mfirst > to) continue;
             if (from <= mfirst && to >= mlast) {

@@ -3,6 +3,7 @@
 // DEPECHE_SHARED_DIR at test time (skipped with a warning when absent).
 #include "indexer/dates.hpp"
 #include "indexer/document.hpp"
+#include "searcher/date_range.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -3,6 +3,7 @@
 // article. Skipped with a printed reason when ../shared is absent.
 #include "indexer/people.hpp"
 #include "searcher/people_resolver.hpp"
+#define DEPECHE_TEST_WIKINEWS
 #include "test_support.hpp"
 
 #include <depeche/depeche.hpp>
@@ -19,25 +20,6 @@ using depeche::test::TempDir;
 namespace {
 
 const fs::path kShared = DEPECHE_SHARED_DIR;
-
-struct Indexed {
-    TempDir dir;
-    std::string db;
-};
-
-Indexed* wikinews_index() {
-    static std::unique_ptr<Indexed> idx;
-    static bool tried = false;
-    if (tried) return idx.get();
-    tried = true;
-    fs::path file = kShared / "corpus/wikinews-fr/articles.jsonl";
-    if (!fs::exists(file)) return nullptr;
-    idx = std::make_unique<Indexed>();
-    idx->db = (idx->dir.path / "db").string();
-    Writer w(idx->db);
-    w.index_paths({file.string()});
-    return idx.get();
-}
 
 SearchResult all(Searcher& s, const std::string& query, bool facets = true) {
     SearchRequest r;
@@ -77,11 +59,8 @@ TEST_CASE("facets: the seed article names exactly five people", "[facets][people
 }
 
 TEST_CASE("facets: counts over all matches equal a brute-force count of the hits", "[facets][wikinews]") {
-    Indexed* idx = wikinews_index();
-    if (!idx) {
-        WARN("skipped: Wikinews corpus not found under " << kShared);
-        return;
-    }
+    NEED_WIKINEWS();
+    depeche::test::IndexedCorpus* idx = wn;
     Searcher s(idx->db);
     // People are resolved across the index (a surname alone to the full name that
     // dominates it, variants to one spelling): the brute force groups names the same way.
@@ -119,11 +98,8 @@ TEST_CASE("facets: counts over all matches equal a brute-force count of the hits
 }
 
 TEST_CASE("facets: counts from the in-memory columns equal counts from the values", "[facets][wikinews]") {
-    Indexed* idx = wikinews_index();
-    if (!idx) {
-        WARN("skipped: Wikinews corpus not found under " << kShared);
-        return;
-    }
+    NEED_WIKINEWS();
+    depeche::test::IndexedCorpus* idx = wn;
     // A searcher's first facet query over less than a quarter of the index reads the
     // values; later ones (and big ones) count from columns read once.
     Searcher warm(idx->db);
@@ -154,11 +130,8 @@ TEST_CASE("facets: counts from the in-memory columns equal counts from the value
 }
 
 TEST_CASE("facets: date filters agree with the articles' dates", "[facets][wikinews]") {
-    Indexed* idx = wikinews_index();
-    if (!idx) {
-        WARN("skipped: Wikinews corpus not found under " << kShared);
-        return;
-    }
+    NEED_WIKINEWS();
+    depeche::test::IndexedCorpus* idx = wn;
     Searcher s(idx->db);
     SearchResult every = all(s, "date:..9999", false);
     REQUIRE(every.total == 1191);

@@ -3,6 +3,8 @@
 // ../shared is absent.
 #include "indexer/readers.hpp"
 #include "schema/analyzer.hpp"
+#define DEPECHE_TEST_WIKINEWS
+#include "phrase_oracle.hpp"
 #include "test_support.hpp"
 
 #include <depeche/depeche.hpp>
@@ -23,37 +25,6 @@ using depeche::test::TempDir;
 
 namespace {
 
-struct Corpus {
-    std::vector<Article> articles;
-    TempDir dir;
-    std::string db;
-};
-
-// Reads the Wikinews articles and indexes them once for all tests here.
-Corpus* wikinews() {
-    static std::unique_ptr<Corpus> corpus;
-    static bool tried = false;
-    if (tried) return corpus.get();
-    tried = true;
-    fs::path file = fs::path(DEPECHE_SHARED_DIR) / "corpus/wikinews-fr/articles.jsonl";
-    if (!fs::exists(file)) return nullptr;
-    corpus = std::make_unique<Corpus>();
-    std::vector<ReadIssue> issues;
-    read_file(file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
-    corpus->db = (corpus->dir.path / "db").string();
-    Writer w(corpus->db);
-    for (const Article& a : corpus->articles) w.add(a);
-    w.commit();
-    return corpus.get();
-}
-
-#define NEED_WIKINEWS()                                                                  \
-    Corpus* wn = wikinews();                                                             \
-    if (!wn) {                                                                           \
-        WARN("skipped: " DEPECHE_SHARED_DIR "/corpus/wikinews-fr/articles.jsonl not found"); \
-        return;                                                                          \
-    }
-
 // Ids of every match, checking that the reported total is exact and complete.
 std::set<std::string> ids(Searcher& s, const std::string& query) {
     SearchRequest r;
@@ -69,58 +40,11 @@ std::set<std::string> ids(Searcher& s, const std::string& query) {
     return out;
 }
 
-// Independent of the analyzer's token stream: fold the whole text (case, accents,
-// ligatures, apostrophes), treat hyphens and quotation marks as spaces, collapse spaces
-// (also after an apostrophe: "d' urgence"), and look for the folded phrase between word
-// boundaries. An elided article before the phrase ("l'union europeenne") is a boundary.
-std::string flatten(Analyzer& a, const std::string& text) {
-    std::string t = a.fold(text);
-    std::string flat;
-    flat.reserve(t.size());
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        char c = t[i];
-        for (const char* sp : {"\xc2\xa0", "\xe2\x80\xaf", "\xc2\xab", "\xc2\xbb", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x90", "\xe2\x80\x91"}) {
-            std::size_t len = std::char_traits<char>::length(sp);
-            if (t.compare(i, len, sp) == 0) { i += len - 1; c = ' '; break; }
-        }
-        if (c == '\n' || c == '\t' || c == '\r' || c == '-' || c == '"') c = ' ';
-        if (c == ' ' && !flat.empty() && (flat.back() == ' ' || flat.back() == '\'')) continue;
-        flat += c;
-    }
-    return flat;
-}
-
-bool text_has_phrase(Analyzer& a, const std::string& text, const std::string& phrase) {
-    std::string flat = flatten(a, text);
-    std::string want = flatten(a, phrase);
-    auto is_word = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
-    };
-    for (std::size_t p = flat.find(want); p != std::string::npos; p = flat.find(want, p + 1)) {
-        std::size_t e = p + want.size();
-        if (p > 0 && is_word(flat[p - 1])) continue;
-        if (e < flat.size() && is_word(flat[e])) continue;
-        return true;
-    }
-    return false;
-}
+using oracle::text_has_phrase;
 
 // Articles whose title or body holds the phrase as consecutive analysed words.
 std::set<std::string> oracle_phrase(Analyzer& a, const std::vector<Article>& articles, const std::string& phrase) {
-    std::vector<std::string> want;
-    for (const Token& t : a.tokens(phrase)) want.push_back(t.exact);
-    std::set<std::string> out;
-    for (const Article& art : articles) {
-        for (const std::string* text : {&art.title, &art.body}) {
-            auto toks = a.tokens(*text);
-            for (std::size_t i = 0; i + want.size() <= toks.size(); ++i) {
-                bool ok = true;
-                for (std::size_t k = 0; k < want.size() && ok; ++k) ok = toks[i + k].exact == want[k];
-                if (ok) { out.insert(art.id); break; }
-            }
-        }
-    }
-    return out;
+    return oracle::by_tokens(a, articles, phrase);
 }
 
 }  // namespace
@@ -140,10 +64,7 @@ TEST_CASE("oracle: phrase queries return exactly the articles holding the phrase
         std::set<std::string> expected = oracle_phrase(a, wn->articles, p);
         CHECK(got == expected);
         // The folded-text scan agrees (it does not use the tokenizer at all).
-        std::set<std::string> scan;
-        for (const Article& art : wn->articles)
-            if (text_has_phrase(a, art.title, p) || text_has_phrase(a, art.body, p)) scan.insert(art.id);
-        CHECK(got == scan);
+        CHECK(got == oracle::by_text_scan(a, wn->articles, p));
         if (p == "Union européenne" || p == "Emmanuel Macron") CHECK(got.size() > 20);
     }
 }

@@ -194,4 +194,49 @@ inline const std::string& data_db() {
 }
 #endif
 
+#ifdef DEPECHE_SHARED_DIR
+// A file of the shared third-party data (../shared), by its path inside it.
+inline std::string shared_path(const std::string& rel) { return std::string(DEPECHE_SHARED_DIR) + "/" + rel; }
+#endif
+
 }  // namespace depeche::test
+
+#if defined(DEPECHE_SHARED_DIR) && defined(DEPECHE_TEST_WIKINEWS)
+// The Wikinews corpus of the shared data, read and indexed (by Writer::index_paths, as
+// depeche-index does) once per test program; nullptr when ../shared is missing. Tests
+// that use it start with NEED_WIKINEWS(), which names the variable `wn` or skips with
+// the reason.
+#include "indexer/readers.hpp"
+
+#include <depeche/depeche.hpp>
+#include <memory>
+namespace depeche::test {
+struct IndexedCorpus {
+    std::vector<Article> articles;  // as the reader gives them (same ids as the index)
+    TempDir dir;
+    std::string db;
+};
+
+inline IndexedCorpus* wikinews() {
+    static std::unique_ptr<IndexedCorpus> corpus;
+    static bool tried = false;
+    if (tried) return corpus.get();
+    tried = true;
+    const std::filesystem::path file = shared_path("corpus/wikinews-fr/articles.jsonl");
+    if (!std::filesystem::exists(file)) return nullptr;
+    corpus = std::make_unique<IndexedCorpus>();
+    std::vector<ReadIssue> issues;
+    read_file(file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
+    corpus->db = (corpus->dir.path / "db").string();
+    Writer(corpus->db).index_paths({file.string()});
+    return corpus.get();
+}
+}  // namespace depeche::test
+
+#define NEED_WIKINEWS()                                                                           \
+    depeche::test::IndexedCorpus* wn = depeche::test::wikinews();                                 \
+    if (!wn) {                                                                                    \
+        WARN("skipped: " << depeche::test::shared_path("corpus/wikinews-fr/articles.jsonl") << " not found"); \
+        return;                                                                                   \
+    }
+#endif
