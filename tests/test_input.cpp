@@ -340,6 +340,17 @@ Le marché de Noël de Strasbourg accueille ses premiers visiteurs.
     REQUIRE(bad.articles.size() == 1);
     CHECK(bad.articles[0].title == "Titre du texte");
 
+    // Hostile: arrays nested 100,000 deep, a string cut short, invalid UTF-8 (repaired
+    // before parsing): one issue or a warning each, never a crash.
+    const Read deep = read_text(dir, "profond.md", "+++\ntags = " + std::string(100000, '[') + "\n+++\nCorps.\n");
+    CHECK(deep.has_issue("malformed TOML front matter", -1, 0));
+    REQUIRE(deep.articles.size() == 1);
+    const Read cut = read_text(dir, "coupé.md", "+++\ntitle = \"Sans fin\n+++\nCorps.\n");
+    CHECK(cut.has_issue("malformed TOML front matter", 2, 0));
+    const Read bytes = read_text(dir, "octets.md", "+++\ntitle = \"Caf\xe9 \xff\"\n+++\nCorps.\n");
+    REQUIRE(bytes.articles.size() == 1);
+    CHECK(bytes.articles[0].title.rfind("Caf", 0) == 0);
+
     const Read open = read_text(dir, "open.md", "+++\ntitle = \"Jamais fermé\"\n\nCorps du texte.\n");
     CHECK(open.has_issue("front matter not closed by '+++', read as text", -1, 1));
     REQUIRE(open.articles.size() == 1);
