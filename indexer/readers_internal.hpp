@@ -64,6 +64,9 @@ std::string format_size(std::uintmax_t bytes);
 // Metadata fields shared by the .txt header and the Markdown front matter.
 enum class MetaField { Title, Date, Author, Source, Url, People, Id, None };
 MetaField meta_field_for(std::string_view key);  // key as written, any case/accents
+// The same for front matter, where --map's keys (plain keys of the fields that front
+// matter has: id, title, date, url, source, author, people) come first.
+MetaField front_matter_field(std::string_view key, const ReadContext& ctx);
 // Stores value in the article field; people are split on ',' and ';'.
 void set_meta_field(Article& article, MetaField field, std::string_view value);
 

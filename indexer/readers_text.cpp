@@ -168,6 +168,21 @@ MetaField meta_field_for(std::string_view key) {
     return MetaField::None;
 }
 
+MetaField front_matter_field(std::string_view key, const ReadContext& ctx) {
+    if (const FieldMap* map = ctx.field_map()) {
+        static constexpr std::pair<std::string_view, MetaField> kNames[] = {
+            {"id", MetaField::Id},         {"title", MetaField::Title},   {"date", MetaField::Date},
+            {"url", MetaField::Url},       {"source", MetaField::Source}, {"author", MetaField::Author},
+            {"people", MetaField::People}};
+        for (const auto& [field, mapped] : *map) {
+            if (mapped != trim(key)) continue;
+            for (const auto& [name, meta] : kNames)
+                if (field == name) return meta;
+        }
+    }
+    return meta_field_for(key);
+}
+
 void set_meta_field(Article& article, MetaField field, std::string_view value) {
     std::string* target = nullptr;
     switch (field) {
@@ -510,7 +525,7 @@ std::size_t indentation(std::string_view line) {
 
 // Front matter: "key: value", "key: [a, b]", "key:" + "- item" lines, "key: |" blocks.
 void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t begin,
-                        std::size_t end, Article& article) {
+                        std::size_t end, Article& article, const ReadContext& ctx) {
     MetaField list_field = MetaField::None;  // the key whose "- item" lines follow
     std::vector<std::string> list_items;
     auto finish_list = [&] {
@@ -537,7 +552,7 @@ void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t 
         finish_list();
         std::string_view key, value;
         if (indentation(lines[n]) > 0 || !split_key_value(t, key, value)) continue;
-        const MetaField field = meta_field_for(key);
+        const MetaField field = front_matter_field(key, ctx);
         if (value.empty()) {
             list_field = field;
         } else if (value[0] == '|' || value[0] == '>') {  // block scalar on indented lines
@@ -594,7 +609,7 @@ void parse_markdown(std::string_view text, ReadContext& ctx) {
                trim_right(lines[close]) != "...")
             ++close;
         if (close < lines.size()) {
-            parse_front_matter(lines, 1, close, article);
+            parse_front_matter(lines, 1, close, article, ctx);
             body_start = close + 1;
         } else {
             ctx.warn("front matter not closed by '---', read as text");

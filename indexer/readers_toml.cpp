@@ -33,7 +33,7 @@ bool parse_toml_front_matter(std::string_view text, std::size_t first_line, Arti
         return false;
     }
     for (const auto& [key, node] : table) {
-        const MetaField field = meta_field_for(key.str());
+        const MetaField field = front_matter_field(key.str(), ctx);
         if (field == MetaField::None) continue;
         if (const toml::array* items = node.as_array()) {
             std::string joined;

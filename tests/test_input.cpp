@@ -182,6 +182,18 @@ TEST_CASE("input: --map reads fields from other keys, dotted paths included", "[
     const Read still = read_text(dir, "c.jsonl", line + "\n", other);
     CHECK(still.has_issue("title read from: entete, title, titre, headline; body from: corps_du_texte, body,", 1, 0));
 
+    // Front matter (YAML and TOML) reads the mapped plain keys too.
+    ReadOptions front;
+    REQUIRE(parse_field_map("title=headline,author=signature.nom,author=byline", front.field_map) == "");
+    const Read yaml = read_text(dir, "y.md", "---\nheadline: Titre YAML\nbyline: Léa Petit\n---\nCorps.\n", front);
+    REQUIRE(yaml.articles.size() == 1);
+    CHECK(yaml.articles[0].title == "Titre YAML");
+    CHECK(yaml.articles[0].author == "Léa Petit");
+    const Read toml = read_text(dir, "t.md", "+++\nheadline = \"Titre TOML\"\n+++\nCorps.\n", front);
+    REQUIRE(toml.articles.size() == 1);
+    CHECK(toml.articles[0].title == "Titre TOML");
+    CHECK(read_text(dir, "u.md", "+++\nheadline = \"Titre TOML\"\n+++\nCorps.\n").articles.at(0).title == "Corps.");
+
     // The mapped key comes before the usual ones.
     ReadOptions first;
     REQUIRE(parse_field_map("title=headline", first.field_map) == "");
