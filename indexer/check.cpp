@@ -273,9 +273,8 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
         problems.add("no word positions (position table missing or empty): phrase and NEAR searches cannot match");
 }
 
-}  // namespace
-
-CheckReport check_index(const std::string& index_dir) {
+// The check itself; check_index() runs it inside the public API's error boundary.
+CheckReport check(const std::string& index_dir) {
     require_index_folder(index_dir);
     CheckReport report;
     {
@@ -304,6 +303,12 @@ CheckReport check_index(const std::string& index_dir) {
         }
     }
     return report;
+}
+
+}  // namespace
+
+CheckReport check_index(const std::string& index_dir) {
+    return guard_errors([&] { return check(index_dir); }, index_dir);
 }
 
 }  // namespace depeche

@@ -2,6 +2,7 @@
 #include "indexer/file_state.hpp"
 
 #include "indexer/document.hpp"
+#include "schema/hash.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -55,14 +56,11 @@ bool stat_file(const fs::path& p, FileState& s) {
 
 std::uint64_t hash_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
-    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t h = schema::kFnv64Offset;
     std::vector<char> buf(1 << 20);
     while (in) {
         in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
-            h *= 1099511628211ULL;
-        }
+        h = schema::fnv1a64(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())), h);
     }
     return h;
 }

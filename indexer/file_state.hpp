@@ -4,6 +4,7 @@
 #pragma once
 
 #include "indexer/readers.hpp"
+#include "schema/schema.hpp"
 
 #include <depeche/depeche.hpp>
 
@@ -17,7 +18,7 @@ namespace depeche::writer_detail {
 
 // Metadata "depeche.file:<path>" = "<size> <mtime ns> <content hash>[ failed <message>]"
 // (long paths are keyed by a hash, with the path after a newline in the value).
-inline constexpr std::string_view kFileMetaPrefix = "depeche.file:";
+inline constexpr std::string_view kFileMetaPrefix = schema::kMetaFilePrefix;
 
 struct FileState {
     std::uintmax_t size = 0;

@@ -175,7 +175,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     auto train = [&] {
         if (trained) return;
         dictionary = StoredCodec::train(samples);
-        if (!dictionary.empty()) fresh_codec->add(1, dictionary, true);
+        if (!dictionary.empty()) fresh_codec->add(dictionary, true);
         samples = {};
         publish_dictionary();
     };
@@ -245,7 +245,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
         m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
         m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
-        if (!dictionary.empty()) m.set_metadata(std::string(schema::kMetaDictPrefix) + "1", dictionary);
+        if (!dictionary.empty()) StoredCodec::publish(m, dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
         record_tables(m, merged);

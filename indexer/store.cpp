@@ -18,81 +18,6 @@
 namespace fs = std::filesystem;
 
 namespace depeche {
-namespace {
-
-const char* const kReindex = "; re-index it with: depeche-index --full --db ";
-
-// Checks the schema version and analyzer fingerprint recorded in the index.
-void check_compatible(const Xapian::Database& db, const std::string& dir) {
-    std::string version = db.get_metadata(schema::kMetaSchema);
-    std::string analyzer = db.get_metadata(schema::kMetaAnalyzer);
-    if (version.empty() && db.get_doccount() == 0) return;  // a new, empty index
-    if (version != std::to_string(schema::kVersion))
-        throw IndexIncompatibleError("index " + dir + " has schema version " +
-                                     (version.empty() ? "(none)" : version) + ", this build needs " +
-                                     std::to_string(schema::kVersion) + kReindex + dir + " PATH...");
-    if (analyzer != Analyzer::fingerprint())
-        throw IndexIncompatibleError("index " + dir + " was built with analyzer '" + analyzer +
-                                     "', this build uses '" + Analyzer::fingerprint() + "'" + kReindex +
-                                     dir + " PATH...");
-}
-
-}  // namespace
-
-void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
-    const std::string type = e.get_type();
-    std::string what = type + ": " + e.get_msg();
-    const char* reason = e.get_error_string();
-    if (reason && !*reason) reason = nullptr;
-    if (reason) what += std::string(" (") + reason + ")";
-    // A write that failed (a full disk, a quota, a file size limit): not damage, the
-    // index keeps its last commit (Xapian commits atomically). The cause comes first.
-    for (int cause : {ENOSPC, EDQUOT, EFBIG, EROFS}) {
-        const std::string text = std::strerror(cause);
-        if ((reason && text == reason) || e.get_msg().find(text) != std::string::npos)
-            throw IoError(text + ": cannot write index " + dir + " (" + type + ": " + e.get_msg() +
-                          "); it keeps its last commit");
-    }
-    if (type == "DatabaseError" && e.get_msg().rfind("Error writing", 0) == 0)
-        throw IoError("cannot write index " + dir + " (" + what + "); it keeps its last commit");
-    if (type == "DatabaseLockError")
-        throw IndexLockedError("index " + dir + " is being written by another process");
-    if (type == "DatabaseNotFoundError")
-        throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
-    // Corrupt data, and plain DatabaseError: a table that cannot be read ("EOF reading
-    // block 15" from a truncated file, "Block 8 item 194: item ends outside block"...).
-    if (type == "DatabaseCorruptError" || type == "DatabaseError")
-        throw IndexCorruptError("index " + dir + " is damaged (" + what + "); see depeche-index --check --db " +
-                                dir + ", rebuild it with depeche-index --full");
-    if (type == "DatabaseVersionError")
-        throw IndexIncompatibleError("index " + dir + " has an unsupported format (" + what + ")");
-    if (type == "DatabaseOpeningError") {
-        // "Couldn't open DIR/postlist.glass to read" with the index's version file
-        // present: a table file of the index is missing, the index is damaged.
-        const std::string& msg = e.get_msg();
-        const std::size_t glass = msg.find(".glass");
-        if (glass != std::string::npos) {
-            const std::size_t start = msg.rfind(' ', glass) == std::string::npos ? 0 : msg.rfind(' ', glass) + 1;
-            std::error_code ec;
-            const fs::path table = msg.substr(start, glass + 6 - start);
-            if (fs::exists(fs::path(dir) / "iamglass", ec) && !fs::exists(table, ec))
-                throw IndexCorruptError("index " + dir + " is damaged (table file " + table.filename().string() +
-                                        " is missing); rebuild it with depeche-index --full");
-        }
-        throw IoError("cannot open index " + dir + " (" + what + ")");
-    }
-    throw IoError("index " + dir + ": " + what);
-}
-
-void rethrow_filesystem(const fs::filesystem_error& e, const std::string& dir) {
-    // libstdc++: "filesystem error: cannot create directories: Not a directory [PATH]"
-    std::string what = e.what();
-    const std::string_view prefix = "filesystem error: ";
-    if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
-    if (e.code() == std::errc::no_space_on_device)
-        throw IoError(e.code().message() + ": index " + dir + ": " + what + "; it keeps its last commit");
-    throw IoError("index " + dir + ": " + what);
-}
 
 namespace {
 
@@ -133,36 +58,6 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
             db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
             db.commit();
         }
-        return db;
-    } catch (const Xapian::Error& e) {
-        rethrow_xapian(e, dir);
-    }
-}
-
-void require_index_folder(const std::string& dir) {
-    // A folder we may not read is said so, not taken for a missing or foreign index.
-    auto unreadable = [&](const std::error_code& ec) {
-        return IoError("cannot read index " + dir + ": " + ec.message());
-    };
-    std::error_code ec;
-    const bool exists = fs::exists(dir, ec);
-    if (ec) throw unreadable(ec);
-    if (!exists) throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
-    if (::access(dir.c_str(), R_OK | X_OK) != 0) throw unreadable(std::error_code(errno, std::generic_category()));
-    const bool glass = fs::exists(fs::path(dir) / "iamglass", ec);
-    if (ec) throw unreadable(ec);
-    if (!glass && !fs::exists(fs::path(dir) / "iamchert", ec))
-        throw IndexMissingError(dir + " is not a Dépêche index (build one with depeche-index --db " + dir + ")");
-}
-
-Xapian::Database open_readonly(const std::string& dir) {
-    require_index_folder(dir);
-    try {
-        Xapian::Database db(dir);
-        check_compatible(db, dir);
-        if (auto missing = missing_tables(db, dir); !missing.empty())
-            throw IndexCorruptError("index " + dir + " is damaged: " + missing[0] + " table missing (" + missing[0] +
-                                    ".glass); rebuild it with depeche-index --full");
         return db;
     } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
@@ -247,17 +142,6 @@ bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
     if (now == recorded) return false;
     db.set_metadata(schema::kMetaTables, now);
     return true;
-}
-
-std::vector<std::string> missing_tables(const Xapian::Database& db, const fs::path& folder) {
-    std::vector<std::string> missing;
-    const std::string recorded = " " + db.get_metadata(schema::kMetaTables) + " ";
-    std::error_code ec;
-    for (const char* table : kRecordedTables)
-        if (recorded.find(std::string(" ") + table + " ") != std::string::npos &&
-            !fs::exists(folder / (std::string(table) + ".glass"), ec))
-            missing.push_back(table);
-    return missing;
 }
 
 void stamp_updated(Xapian::WritableDatabase& db) {

@@ -35,8 +35,6 @@ std::string InputProblem::to_string() const {
     return out + ": " + message;
 }
 
-std::string version() { return DEPECHE_VERSION_STRING; }
-
 namespace writer_detail {
 
 // Fills in a missing id: URL, else path (with #line for JSONL).

@@ -10,6 +10,7 @@
 #include "indexer/readers.hpp"
 #include "indexer/spelling_tables.hpp"
 #include "indexer/store.hpp"
+#include "schema/hash.hpp"
 #include "schema/schema.hpp"
 
 #include <depeche/depeche.hpp>
@@ -86,7 +87,7 @@ inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
 // ("XF" + hash of its path) it holds. Each other file that holds it is remembered by a
 // term "XD" + the same hash, so that when the last file goes (deleted, or changed without
 // it) the article is read again from one of the others, as a rebuild would keep it.
-inline constexpr std::string_view kFileTermPrefix = "XF", kShadowTermPrefix = "XD";
+inline constexpr std::string_view kFileTermPrefix = schema::field("file").prefix, kShadowTermPrefix = schema::kShadowFilePrefix;
 
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a);
@@ -194,9 +195,8 @@ struct Writer::Impl {
         }
         std::string dict = StoredCodec::train(samples);
         if (dict.empty()) return;
-        const std::uint32_t id = codec->next_id();
-        codec->add(id, dict, true);
-        db.set_metadata(schema::kMetaDictPrefix + std::to_string(id), dict);
+        codec->add(dict, true);
+        StoredCodec::publish(db, dict);
     }
 
     void write(BuiltDocument& built) {

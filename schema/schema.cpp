@@ -1,6 +1,6 @@
 #include "schema/schema.hpp"
 
-#include <stdexcept>
+#include <utility>
 
 namespace depeche::schema {
 namespace {
@@ -26,12 +26,6 @@ const Field* field_by_name(std::string_view name) {
     return nullptr;
 }
 
-const Field& field(std::string_view id) {
-    for (const Field& f : kFields)
-        if (f.id == id) return f;
-    throw std::logic_error("schema: no field " + std::string(id));
-}
-
 std::string field_names() {
     std::string out;
     for (const Field& f : kFields)
@@ -43,28 +37,56 @@ std::string field_names() {
     return out;
 }
 
+namespace {
+
+const char* indexing_name(Indexing i) {
+    switch (i) {
+        case Indexing::Words: return "words";
+        case Indexing::WordsAndValue: return "words+value";
+        case Indexing::Exact: return "exact";
+        case Indexing::Hashed: return "hashed";
+        case Indexing::PersonKey: return "person-key";
+        case Indexing::PublicationDate: return "publication-date";
+        case Indexing::MentionedDates: return "mentioned-dates";
+    }
+    return "?";
+}
+
+// The StoredArticle member a field's terms come from, by name.
+std::string member_name(std::string StoredArticle::* m) {
+    static const std::pair<std::string StoredArticle::*, const char*> kMembers[] = {
+        {&StoredArticle::id, "id"},         {&StoredArticle::title, "title"}, {&StoredArticle::date, "date"},
+        {&StoredArticle::url, "url"},       {&StoredArticle::author, "author"}, {&StoredArticle::source, "source"},
+        {&StoredArticle::path, "path"},     {&StoredArticle::text, "text"},
+    };
+    if (!m) return "-";
+    for (const auto& [member, name] : kMembers)
+        if (member == m) return name;
+    return "?";
+}
+
+}  // namespace
+
 std::string describe() {
     std::string out = "schema " + std::to_string(kVersion) + "\n";
-    auto line = [&out](std::string_view a, std::string_view b) {
-        out.append(a).append(" ").append(b).append("\n");
-    };
+    auto slot_text = [](Xapian::valueno s) { return s == kNoSlot ? std::string("-") : std::to_string(s); };
     for (const Field& f : kFields) {
         std::string names;
         for (std::string_view n : f.names)
             if (!n.empty()) names.append(n).append(",");
-        line("field", std::string(f.id) + " prefix=" + std::string(f.prefix) +
-                          " kind=" + std::to_string(static_cast<int>(f.kind)) +
-                          " stemmed=" + (f.stemmed ? "1" : "0") + " names=" + names);
+        out += "field " + std::string(f.id) + " prefix=" + std::string(f.prefix) + " indexing=" +
+               indexing_name(f.indexing) + " value=" + member_name(f.value) + " stemmed=" + (f.stemmed ? "1" : "0") +
+               " positions=" + (f.positions ? "1" : "0") + " first-pos=" + std::to_string(f.first_pos) +
+               " body-wdf=" + std::to_string(f.body_wdf) + " highlight=" + (f.highlight ? "1" : "0") +
+               " marks=" + (f.marks ? "1" : "0") + " value-prefix=" + std::string(f.value_prefix) +
+               " slot=" + slot_text(f.slot) + " names=" + names + "\n";
     }
-    line("slot", "date=" + std::to_string(kSlotDate) + " people=" + std::to_string(kSlotPeople) +
-                     " mentioned=" + std::to_string(kSlotMentioned));
-    line("prefix", "author-value=" + std::string(kAuthorValuePrefix) +
-                       " source-value=" + std::string(kSourceValuePrefix) + " body=" + std::string(kBodyPrefix) +
-                       " id=" + std::string(kIdPrefix));
-    line("tags", std::string(kYearTag) + "," + std::string(kMonthTag) + "," + std::string(kDayTag));
-    line("weights", "title-wdf=" + std::to_string(kTitleWdf) + " body-first-pos=" + std::to_string(kBodyFirstPos));
-    line("meta", std::string(kMetaSchema) + "," + kMetaAnalyzer + "," + kMetaUpdated + "," + kMetaTables + "," +
-                     kMetaDictPrefix + "," + std::string(kFieldValueKey) + "," + std::string(kFormsKey));
+    for (std::string_view p : kOtherPrefixes) out += "prefix " + std::string(p) + "\n";
+    for (const SlotInfo& s : kSlots) out += "slot " + std::to_string(s.slot) + " " + std::string(s.name) + "\n";
+    out += "tags " + std::string(kYearTag) + "," + std::string(kMonthTag) + "," + std::string(kDayTag) + "\n";
+    out += "weights title-wdf=" + std::to_string(kTitleWdf) + " body-first-pos=" + std::to_string(kBodyFirstPos) +
+           " mark-every=" + std::to_string(kMarkEvery) + "\n";
+    for (const MetaKey& k : kMetaKeys) out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") + "\n";
     return out;
 }
 

@@ -1,11 +1,11 @@
 #include "searcher/query_parser.hpp"
 #include "searcher/people_resolver.hpp"
-#include "searcher/range_phrase.hpp"
+#include "searcher/positions.hpp"
 
 #include "schema/calendar.hpp"
-#include "indexer/document.hpp"
 #include "schema/person_key.hpp"
 #include "schema/schema.hpp"
+#include "schema/terms.hpp"
 #include "schema/text.hpp"
 #include "searcher/date_range.hpp"
 
@@ -348,11 +348,9 @@ struct Prefixes {
     bool stemmed;    // words match every indexed form of their stems
     bool highlight;  // matches in body/title text are highlighted in snippets
 };
-Prefixes prefixes_for(std::string_view field) {
-    if (field.empty()) return {std::string(schema::kBodyPrefix), true, true};
-    const auto& f = schema::field(field);
-    return {std::string(f.prefix), f.stemmed, field == "title"};
-}
+Prefixes prefixes_for(const schema::Field& f) { return {std::string(f.prefix), f.stemmed, f.highlight}; }
+// Unfielded queries search the unprefixed space.
+bool fielded(const schema::Field& f) { return &f != &schema::kBodyField; }
 }  // namespace
 
 // A word as the set of indexed forms of its stems, searched as one term (OP_SYNONYM).
@@ -394,32 +392,14 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
     return Xapian::Query(Xapian::Query::OP_SYNONYM, qs.begin(), qs.end());
 }
 
-// A phrase (ordered) or NEAR group in the title: title terms carry no positions, so the
-// words' positions are those of the body's terms within the title's range (1 to
-// kBodyFirstPos); the title terms pick the candidates and give the weights, as the
-// terms of an OP_PHRASE would.
-Xapian::Query QueryParser::title_positions(const std::vector<std::string>& words, bool ordered,
-                                           Xapian::termcount window) {
-    const std::string title(schema::field("title").prefix), body(schema::kBodyPrefix);
-    std::vector<std::string> filter, body_terms;
-    for (const std::string& w : words) {
-        filter.push_back(title + w);
-        body_terms.push_back(body + w);
-    }
-    std::vector<Xapian::Query> qs(filter.begin(), filter.end());
-    auto* source = new RangePhraseSource(body_terms, filter, ordered, window, 1, schema::kBodyFirstPos);
-    return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end()),
-                         Xapian::Query(source->release()));
-}
-
-// A phrase (ordered) or NEAR group in the author or source field: their words carry no
-// positions, so the index's distinct values of the field (metadata kFieldValueKey +
+// A phrase (ordered) or NEAR group in a WordsAndValue field (author, source): their words
+// carry no positions, so the index's distinct values of the field (metadata kFieldValueKey +
 // whole-value term -> text) are analysed and those holding the words in order (or within
 // the window) give their whole-value terms; the field's word terms give the weights.
-Xapian::Query QueryParser::field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
+Xapian::Query QueryParser::field_values(const schema::Field& field, const std::vector<Xapian::Query>& word_terms,
                                         const std::vector<std::string>& words, bool ordered,
                                         Xapian::termcount window, std::size_t pos) {
-    const std::string key = std::string(schema::kFieldValueKey) + std::string(schema::field_value_prefix(field));
+    const std::string key = std::string(schema::kFieldValueKey) + std::string(field.value_prefix);
     std::vector<Xapian::Query> values;
     std::vector<std::vector<Xapian::termpos>> lists(words.size());
     for (auto it = db_->metadata_keys_begin(key); it != db_->metadata_keys_end(key); ++it) {
@@ -431,7 +411,7 @@ Xapian::Query QueryParser::field_values(std::string_view field, const std::vecto
         }
         if (!positions_match(lists, ordered, window)) continue;
         if (values.size() >= kMaxForms)
-            throw QueryError("the " + std::string(field) + " phrase matches too many distinct values (the limit is " +
+            throw QueryError("the " + std::string(field.id) + " phrase matches too many distinct values (the limit is " +
                              std::to_string(kMaxForms) + ")" + at(pos), pos);
         values.emplace_back((*it).substr(schema::kFieldValueKey.size()));
     }
@@ -442,17 +422,17 @@ Xapian::Query QueryParser::field_values(std::string_view field, const std::vecto
 }
 
 // A phrase (ordered) or NEAR group of exact-form terms `qs` (the words `words`) in a field:
-// Xapian's own operators where the terms have positions (body), the title's and the short
-// fields' own ways where they have none (schema 5).
-Xapian::Query QueryParser::positional(std::string_view field, const std::vector<Xapian::Query>& qs,
+// Xapian's own operators where the terms have positions (body, title), the distinct values
+// of the field where they have none (WordsAndValue).
+Xapian::Query QueryParser::positional(const schema::Field& field, const std::vector<Xapian::Query>& qs,
                                       const std::vector<std::string>& words, bool ordered,
                                       Xapian::termcount window, std::size_t pos) {
-    if (field == "title") return title_positions(words, ordered, window);
-    if (db_ && (field == "author" || field == "source")) return field_values(field, qs, words, ordered, window, pos);
+    if (db_ && field.indexing == schema::Indexing::WordsAndValue)
+        return field_values(field, qs, words, ordered, window, pos);
     return Xapian::Query(ordered ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
 }
 
-QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, const std::string& text) {
+QueryParser::Built QueryParser::phrase(const Node& n, const schema::Field& field, const std::string& text) {
     Prefixes p = prefixes_for(field);
     std::vector<Token> tokens = analyzer_.tokens(text);
     Built b;
@@ -478,7 +458,7 @@ QueryParser::Built QueryParser::phrase(const Node& n, std::string_view field, co
     return b;
 }
 
-QueryParser::Built QueryParser::word(const Node& n, std::string_view field) {
+QueryParser::Built QueryParser::word(const Node& n, const schema::Field& field) {
     std::vector<Token> tokens = analyzer_.tokens(n.text);
     Built b;
     if (tokens.empty()) { b.empty = true; return b; }
@@ -502,45 +482,43 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
     if (!f) throw QueryError("unknown field '" + n.text + "'" + at(n.pos) + " (known fields: " + schema::field_names() + ")", n.pos);
     const Node& v = *n.kids[0];
     Built b;
-    switch (f->kind) {
-        case schema::Kind::Text:
-            return build(v, f->id);
-        case schema::Kind::Boolean: {
-            if (v.type != Node::Type::Word && v.type != Node::Type::Phrase)
-                throw QueryError("field '" + n.text + ":' takes a word or a quoted value" + at(v.pos), v.pos);
-            std::string term;
-            if (f->id == "id") term = id_term(v.text);
-            else if (f->id == "url") term = url_term(v.text);
-            else if (f->id == "file") term = file_term(v.text);
-            else if (f->id == "person") {
-                std::string key = person_key(v.text);
-                if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);
-                term = bounded_term(std::string(f->prefix) + key);
-                // Resolved across the index (people_resolver.hpp): a surname matches every
-                // name ending with it, a full name every key standing for that person,
-                // spelling variants included.
-                std::shared_ptr<const PeopleResolver> people =
-                    people_ ? people_() : db_ ? std::make_shared<const PeopleResolver>(*db_) : nullptr;
-                std::vector<std::string> keys;
-                if (people) keys = people->query_keys(key);
-                if (keys.size() > kMaxPersonKeys)
-                    throw QueryError("'" + v.text + "' names too many people (" + std::to_string(keys.size()) +
-                                     "); give a first name" + at(v.pos), v.pos);
-                if (!keys.empty()) {
-                    std::vector<Xapian::Query> qs;
-                    for (const std::string& k : keys) qs.emplace_back(bounded_term(std::string(f->prefix) + k));
-                    b.query = Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
-                    b.boolean = true;
-                    ++terms_;
-                    return b;
-                }
-            } else term = bounded_term(std::string(f->prefix) + v.text);
-            b.query = Xapian::Query(term);
-            b.boolean = true;
-            ++terms_;
+    auto one_value = [&] {
+        if (v.type != Node::Type::Word && v.type != Node::Type::Phrase)
+            throw QueryError("field '" + n.text + ":' takes a word or a quoted value" + at(v.pos), v.pos);
+        b.boolean = true;
+        ++terms_;
+    };
+    switch (f->indexing) {
+        case schema::Indexing::Words:
+        case schema::Indexing::WordsAndValue:
+            return build(v, *f);
+        case schema::Indexing::Exact:
+        case schema::Indexing::Hashed:
+            one_value();
+            b.query = Xapian::Query(field_term(*f, v.text));
+            return b;
+        case schema::Indexing::PersonKey: {
+            one_value();
+            const std::string key = person_key(v.text);
+            if (key.empty()) throw QueryError("empty person name" + at(v.pos), v.pos);
+            // Resolved across the index (people_resolver.hpp): a surname matches every
+            // name ending with it, a full name every key standing for that person,
+            // spelling variants included.
+            std::shared_ptr<const PeopleResolver> people =
+                people_ ? people_() : db_ ? std::make_shared<const PeopleResolver>(*db_) : nullptr;
+            std::vector<std::string> keys;
+            if (people) keys = people->query_keys(key);
+            if (keys.size() > kMaxPersonKeys)
+                throw QueryError("'" + v.text + "' names too many people (" + std::to_string(keys.size()) +
+                                 "); give a first name" + at(v.pos), v.pos);
+            if (keys.empty()) keys.push_back(key);
+            std::vector<Xapian::Query> qs;
+            for (const std::string& k : keys) qs.emplace_back(field_term(*f, k));
+            b.query = qs.size() == 1 ? qs[0] : Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
             return b;
         }
-        case schema::Kind::Date: {
+        case schema::Indexing::PublicationDate:
+        case schema::Indexing::MentionedDates: {
             if (v.type != Node::Type::Word && v.type != Node::Type::Phrase)
                 throw QueryError("field '" + n.text + ":' takes a date or a range like 2025-08-01..2025-10-31" + at(v.pos), v.pos);
             std::string error;
@@ -552,13 +530,13 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
                 throw QueryError(message, v.pos);
             }
             b.boolean = true;
-            if (f->id == "date") {
+            if (f->indexing == schema::Indexing::PublicationDate) {
                 char lo[16], hi[24];
                 std::snprintf(lo, sizeof lo, "%08d", range->from);
                 std::snprintf(hi, sizeof hi, "%08d999999", range->to);
-                b.query = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate, lo, hi);
+                b.query = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, f->slot, lo, hi);
             } else {
-                b.query = date_terms_query(std::string(f->prefix), range->from, range->to, v.pos);
+                b.query = date_terms_query(*f, range->from, range->to, v.pos);
             }
             return b;
         }
@@ -566,7 +544,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
     return b;
 }
 
-QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids, std::string_view field) {
+QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids, const schema::Field& field) {
     std::vector<Built> positive, stops;
     std::vector<Xapian::Query> filters, excluded;
     std::set<std::pair<Node::Type, std::string>> prefixes;
@@ -604,7 +582,7 @@ QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids
     return out;
 }
 
-QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
+QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field) {
     if (terms_ > kMaxTerms) throw QueryError("too many terms (the limit is " + std::to_string(kMaxTerms) + ")", n.pos);
     switch (n.type) {
         case Node::Type::Word: return word(n, field);
@@ -629,7 +607,7 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
             return b;
         }
         case Node::Type::Field:
-            if (!field.empty()) throw QueryError("a field inside field '" + std::string(field) + "'" + at(n.pos), n.pos);
+            if (fielded(field)) throw QueryError("a field inside field '" + std::string(field.id) + "'" + at(n.pos), n.pos);
             return field_query(n);
         case Node::Type::Required:
         case Node::Type::Exclude:
@@ -679,7 +657,8 @@ QueryParser::Built QueryParser::build(const Node& n, std::string_view field) {
     return {};
 }
 
-Xapian::Query QueryParser::date_terms_query(const std::string& prefix, int from, int to, std::size_t pos) {
+Xapian::Query QueryParser::date_terms_query(const schema::Field& field, int from, int to, std::size_t pos) {
+    const std::string prefix(field.prefix);
     // Cover [from, to] (YYYYMMDD) with whole years, then whole months, then days.
     const std::string ytag(schema::kYearTag), mtag(schema::kMonthTag), dtag(schema::kDayTag);
     int first_year = from / 10000, last_year = to / 10000;
@@ -735,7 +714,7 @@ ParsedQuery QueryParser::parse(std::string_view query) {
     date_terms_ = 0;
     expansion_ = 0;
     std::unique_ptr<Node> tree = parse_syntax(query);
-    Built b = build(*tree, "");
+    Built b = build(*tree, schema::kBodyField);
     if (terms_ > kMaxTerms) throw QueryError("too many terms (the limit is " + std::to_string(kMaxTerms) + ")", 0);
     ParsedQuery out;
     if (b.empty) throw QueryError("the query has no searchable word", 0);

@@ -13,6 +13,9 @@
 #include <xapian.h>
 
 namespace depeche {
+namespace schema {
+struct Field;
+}
 
 class PeopleResolver;
 
@@ -74,11 +77,10 @@ public:
     static constexpr std::size_t kMaxPersonKeys = 5000;
 
 private:
-    Xapian::Query positional(std::string_view field, const std::vector<Xapian::Query>& qs,
+    Xapian::Query positional(const schema::Field& field, const std::vector<Xapian::Query>& qs,
                              const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
                              std::size_t pos);
-    Xapian::Query title_positions(const std::vector<std::string>& words, bool ordered, Xapian::termcount window);
-    Xapian::Query field_values(std::string_view field, const std::vector<Xapian::Query>& word_terms,
+    Xapian::Query field_values(const schema::Field& field, const std::vector<Xapian::Query>& word_terms,
                                const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
                                std::size_t pos);
     struct Built {
@@ -87,12 +89,12 @@ private:
         bool stop = false;      // a lone stopword that may be dropped
         bool empty = false;     // nothing to search (e.g. only punctuation)
     };
-    Built build(const Node& n, std::string_view field);
-    Built word(const Node& n, std::string_view field);
-    Built phrase(const Node& n, std::string_view field, const std::string& text);
+    Built build(const Node& n, const schema::Field& field);
+    Built word(const Node& n, const schema::Field& field);
+    Built phrase(const Node& n, const schema::Field& field, const std::string& text);
     Built field_query(const Node& n);
-    Built combine_and(const std::vector<const Node*>& kids, std::string_view field);
-    Xapian::Query date_terms_query(const std::string& prefix, int from, int to, std::size_t pos);
+    Built combine_and(const std::vector<const Node*>& kids, const schema::Field& field);
+    Xapian::Query date_terms_query(const schema::Field& field, int from, int to, std::size_t pos);
     Xapian::Query stems_query(const Token& t, const std::string& prefix, bool highlight, std::size_t pos);
 
     Analyzer& analyzer_;

@@ -1,7 +1,9 @@
 // depeche::Searcher: read-only access, queries, hits, snippets and facets.
-#include "indexer/document.hpp"
-#include "indexer/store.hpp"
+#include "schema/errors.hpp"
 #include "schema/schema.hpp"
+#include "schema/store.hpp"
+#include "schema/stored.hpp"
+#include "schema/terms.hpp"
 #include "searcher/facets.hpp"
 #include "searcher/people_resolver.hpp"
 #include "searcher/query_parser.hpp"
@@ -156,12 +158,15 @@ struct Searcher::Impl {
         enquire.set_weighting_scheme(Xapian::BM25Weight());
         Sort sort = req.sort;
         if (!req.sort_given && parsed.filters_only) sort = Sort::DateDescending;
+        // Ties never fall to document ids, which differ between one index and shards: the
+        // rank slot (newest first, then by id; schema::kSlotRank) orders equal scores, and
+        // is the date order itself (reversed: oldest first, articles without a date first).
         if (sort == Sort::DateDescending)
-            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
+            enquire.set_sort_by_value_then_relevance(schema::kSlotRank, false);
         else if (sort == Sort::DateAscending)
-            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, false);
-        // Newest first among equal scores (filters only): Xapian keeps docid order,
-        // which is indexing order; the date sort above covers it.
+            enquire.set_sort_by_value_then_relevance(schema::kSlotRank, true);
+        else
+            enquire.set_sort_by_relevance_then_value(schema::kSlotRank, false);
 
         // Offsets and limits up to SIZE_MAX are fine: everything is clamped to the
         // number of documents (and the sum cannot wrap around).
@@ -248,25 +253,6 @@ struct Searcher::Impl {
 
 namespace {
 
-// Every public call goes through guarded(): the library's own errors pass, Xapian's are
-// translated (rethrow_xapian), and any other exception from the libraries underneath
-// (ICU, the standard library) becomes a depeche::Error, so callers need to catch only
-// depeche::Error (and std::bad_alloc, which is left alone).
-template <class F>
-auto guarded(const std::string& dir, F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const Error&) {
-        throw;
-    } catch (const Xapian::Error& e) {
-        rethrow_xapian(e, dir);
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw Error(dir.empty() ? std::string(e.what()) : "index " + dir + ": " + e.what());
-    }
-}
-
 // Runs f, reopening and retrying when a commit by another writer invalidates the
 // revision being read (Xapian::DatabaseModifiedError, which reopen() itself may throw
 // while commits follow each other). With reopen_first, f always runs on the latest
@@ -299,7 +285,7 @@ auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first,
 }  // namespace
 
 Searcher::Searcher(const std::string& index_dir)
-    : impl_(guarded(index_dir, [&] { return std::make_unique<Impl>(index_dir); })) {}
+    : impl_(guard_errors([&] { return std::make_unique<Impl>(index_dir); }, index_dir)) {}
 Searcher::~Searcher() = default;
 Searcher::Searcher(Searcher&&) noexcept = default;
 Searcher& Searcher::operator=(Searcher&&) noexcept = default;
@@ -311,20 +297,19 @@ namespace {
 SearchResult Searcher::search(const SearchRequest& request) {
     if (!impl_) moved_from();
     // The index may change under us (another process commits): reopen and retry.
-    return guarded(impl_->dir, [&] {
-        return with_retry(impl_->db, impl_->dir, false, [&] { return impl_->run(request); });
-    });
+    return guard_errors([&] { return with_retry(impl_->db, impl_->dir, false, [&] { return impl_->run(request); }); },
+                        impl_->dir);
 }
 
 void Searcher::reopen() {
     if (!impl_) moved_from();
-    guarded(impl_->dir, [&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); });
+    guard_errors([&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); }, impl_->dir);
 }
 
 std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
                                              const SnippetOptions& markers) {
     if (!impl_) moved_from();
-    return guarded(impl_->dir, [&] {
+    return guard_errors([&] {
         return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
             Impl& m = *impl_;
             const std::string term = id_term(id);
@@ -367,12 +352,12 @@ std::optional<ArticleView> Searcher::article(const std::string& id, const std::s
             std::sort(v.mentioned.begin(), v.mentioned.end());
             return v;
         });
-    });
+    }, impl_->dir);
 }
 
 IndexStats Searcher::stats() {
     if (!impl_) moved_from();
-    return guarded(impl_->dir, [&] {
+    return guard_errors([&] {
         return with_retry(impl_->db, impl_->dir, true, [&] {
             IndexStats s;
             s.articles = impl_->db.get_doccount();
@@ -388,22 +373,7 @@ IndexStats Searcher::stats() {
             s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
             return s;
         });
-    });
-}
-
-std::vector<AnalyzedToken> analyze(const std::string& text, std::string* normalized) {
-    return guarded("", [&] {
-        thread_local Analyzer analyzer;
-        std::string n = analyzer.normalize(text);
-        std::vector<Token> tokens;
-        analyzer.analyze(n, tokens);
-        std::vector<AnalyzedToken> out;
-        out.reserve(tokens.size());
-        for (Token& t : tokens)
-            out.push_back({std::move(t.exact), std::move(t.stem), t.pos, t.begin, t.end, t.stop});
-        if (normalized) *normalized = std::move(n);
-        return out;
-    });
+    }, impl_->dir);
 }
 
 }  // namespace depeche

@@ -1,7 +1,7 @@
 // Snippets: the passage of an article that best shows why it matched.
 #pragma once
 
-#include "indexer/document.hpp"
+#include "schema/stored.hpp"
 #include "schema/analyzer.hpp"
 #include "searcher/query_parser.hpp"
 

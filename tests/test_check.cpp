@@ -1,6 +1,7 @@
 // depeche::check_index and depeche-index --check; damaged indexes give a clear one-line
 // error and exit status 3 from both programs, never a crash.
-#include "indexer/document.hpp"
+#include "schema/stored.hpp"
+#include "schema/terms.hpp"
 #include "schema/schema.hpp"
 #include "test_support.hpp"
 

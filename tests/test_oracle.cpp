@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "searcher/range_phrase.hpp"
+#include "searcher/positions.hpp"
 
 #include <algorithm>
 #include <cctype>

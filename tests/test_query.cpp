@@ -153,7 +153,7 @@ TEST_CASE("query resolution: words, stems, phrases and fields", "[query]") {
         {"l'Ukraine", "Query(ukraine)"},
         // Fields.
         {"titre:retraites", "Query(Sretraites)"},
-        {"title:\"Union européenne\"", "Query(((Sunion AND Seuropeenne) FILTER PostingSource(RangePhraseSource(phrase union europeenne in 1..1000))))"},
+        {"title:\"Union européenne\"", "Query((Sunion PHRASE 2 Seuropeenne))"},
         {"auteur:dupont", "Query(Adupont)"},
         {"guerre -paix", "Query(((guerre SYNONYM guerres) AND_NOT paix))"},
         {"guerre OR paix", "Query(((guerre SYNONYM guerres) OR paix))"},

@@ -1,7 +1,8 @@
 // Stored data: its binary record, compression with a dictionary trained on the corpus,
 // and how the writer and searcher keep dictionaries (new index, growing index, check).
 #include "indexer/document.hpp"
-#include "indexer/stored_codec.hpp"
+#include "schema/stored.hpp"
+#include "schema/stored_codec.hpp"
 #include "schema/schema.hpp"
 #include "test_support.hpp"
 
@@ -97,6 +98,20 @@ void check_same(const StoredArticle& a, const StoredArticle& b, bool with_text) 
     }
 }
 
+// The dictionary new records of index x use (schema 6: its id is a hash of its content).
+std::uint32_t current_id(const Xapian::Database& x) {
+    const std::string v = x.get_metadata(schema::kMetaDictCurrent);
+    return v.empty() ? 0 : static_cast<std::uint32_t>(std::stoul(v));
+}
+std::string current_key(const Xapian::Database& x) {
+    return std::string(schema::kMetaDictPrefix) + std::to_string(current_id(x));
+}
+std::size_t dictionaries(const Xapian::Database& x) {
+    std::size_t n = 0;
+    for (auto it = x.metadata_keys_begin(schema::kMetaDictPrefix); it != x.metadata_keys_end(schema::kMetaDictPrefix); ++it) ++n;
+    return n;
+}
+
 std::vector<std::string> training_samples(std::size_t count) {
     std::vector<std::string> samples;
     for (std::size_t n = 0; n < count; ++n) samples.push_back(stored_sample(make_article(n)));
@@ -111,16 +126,19 @@ TEST_CASE("stored data: plain and compressed records decode to what was stored",
     StoredCodec with_dict;
     const std::string dict = StoredCodec::train(training_samples(400));
     REQUIRE(!dict.empty());
-    with_dict.add(1, dict, true);
-    CHECK(with_dict.compression_id() == 1);
-    CHECK(with_dict.next_id() == 2);
+    const std::uint32_t id = with_dict.add(dict, true);
+    CHECK(id == StoredCodec::dictionary_id(dict));
+    CHECK(id != 0);
+    CHECK(with_dict.compression_id() == id);
+    // The id depends on the content only: another dictionary has another id.
+    CHECK(StoredCodec::dictionary_id(dict + "x") != id);
 
     const std::string plain = encode_stored(a);
     const std::string alone = encode_stored(a, &no_dict);
     const std::string trained = encode_stored(a, &with_dict);
     CHECK(stored_dictionary(plain) == 0);
     CHECK(stored_dictionary(alone) == 0);
-    CHECK(stored_dictionary(trained) == 1);
+    CHECK(stored_dictionary(trained) == id);
     // Compression pays, and the dictionary more so.
     CHECK(alone.size() < plain.size());
     CHECK(trained.size() < alone.size());
@@ -164,12 +182,14 @@ TEST_CASE("stored data: a new index trains its dictionary on its first articles"
         REQUIRE(s.articles == 1500);
     }
     Xapian::Database x(db.string());
-    CHECK(!x.get_metadata(std::string(schema::kMetaDictPrefix) + "1").empty());
-    CHECK(x.get_metadata(std::string(schema::kMetaDictPrefix) + "2").empty());
+    REQUIRE(current_id(x) != 0);
+    CHECK(!x.get_metadata(current_key(x)).empty());
+    CHECK(current_id(x) == StoredCodec::dictionary_id(x.get_metadata(current_key(x))));
+    CHECK(dictionaries(x) == 1);
     // Every article, the ones held back while the dictionary was trained included, uses it.
     std::size_t with_dict = 0;
     for (auto it = x.postlist_begin(""); it != x.postlist_end(""); ++it)
-        with_dict += stored_dictionary(x.get_document(*it).get_data()) == 1;
+        with_dict += stored_dictionary(x.get_document(*it).get_data()) == current_id(x);
     CHECK(with_dict == 1500);
 
     Searcher searcher(db.string());
@@ -199,7 +219,8 @@ TEST_CASE("stored data: an index that grows past the threshold gets a dictionary
     { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 60); }
     {
         Xapian::Database x(db.string());
-        CHECK(x.get_metadata(std::string(schema::kMetaDictPrefix) + "1").empty());
+        CHECK(dictionaries(x) == 0);
+        CHECK(current_id(x) == 0);
     }
     // Grown by add() past 1,000 articles (the 1,001st is compressed with a dictionary
     // trained on the stored ones), then by an update.
@@ -215,9 +236,10 @@ TEST_CASE("stored data: an index that grows past the threshold gets a dictionary
         CHECK(s.articles == 10);
     }
     Xapian::Database x(db.string());
-    CHECK(!x.get_metadata(std::string(schema::kMetaDictPrefix) + "1").empty());
+    REQUIRE(current_id(x) != 0);
+    CHECK(!x.get_metadata(current_key(x)).empty());
     Xapian::Document newest = x.get_document(x.get_lastdocid());
-    CHECK(stored_dictionary(newest.get_data()) == 1);
+    CHECK(stored_dictionary(newest.get_data()) == current_id(x));
     CHECK(stored_dictionary(x.get_document(1).get_data()) == 0);
 
     // A searcher opened before the dictionary existed reads articles that need it.
@@ -257,7 +279,7 @@ TEST_CASE("stored data: a searcher opened before the dictionary reads articles t
     REQUIRE(r.total == 1);
     CHECK(r.hits[0].title == "Titre de l'article 5000");
     Xapian::Database x(db.string());
-    CHECK(stored_dictionary(x.get_document(x.get_lastdocid()).get_data()) == 1);
+    CHECK(stored_dictionary(x.get_document(x.get_lastdocid()).get_data()) == current_id(x));
 }
 
 TEST_CASE("stored data: check names a missing dictionary", "[stored][xapian-check]") {
@@ -265,15 +287,17 @@ TEST_CASE("stored data: check names a missing dictionary", "[stored][xapian-chec
     write_articles(tmp.path / "a.jsonl", 0, 1200);
     const fs::path db = tmp.path / "db";
     { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200); }
+    std::string id;
     {
         Xapian::WritableDatabase x(db.string(), Xapian::DB_OPEN);
-        x.set_metadata(std::string(schema::kMetaDictPrefix) + "1", "");
+        id = std::to_string(current_id(x));
+        x.set_metadata(current_key(x), "");
         x.commit();
     }
     CheckReport r = check_index(db.string());
     CHECK(!r.ok());
     bool named = false;
-    for (const std::string& p : r.problems) named = named || p.find("needs compression dictionary 1") != std::string::npos;
+    for (const std::string& p : r.problems) named = named || p.find("needs compression dictionary " + id) != std::string::npos;
     CHECK(named);
     // The searcher reports the damage instead of showing empty hits.
     Searcher searcher(db.string());
@@ -290,13 +314,13 @@ TEST_CASE("stored data: a damaged dictionary is reported, not shown as garbage",
     std::string dict;
     {
         Xapian::WritableDatabase x(db.string(), Xapian::DB_OPEN);
-        dict = x.get_metadata(std::string(schema::kMetaDictPrefix) + "1");
+        dict = x.get_metadata(current_key(x));
         REQUIRE(dict.size() > 1000);
         // Same size, other bytes: zstd takes it (a raw-content dictionary) but the records
         // it decompresses are not the ones written.
         std::string bad = dict;
         for (std::size_t k = 0; k < bad.size(); k += 3) bad[k] = static_cast<char>(bad[k] ^ 0x21);
-        x.set_metadata(std::string(schema::kMetaDictPrefix) + "1", bad);
+        x.set_metadata(current_key(x), bad);
         x.commit();
     }
     CheckReport r = check_index(db.string());

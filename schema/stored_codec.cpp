@@ -1,5 +1,6 @@
-#include "indexer/stored_codec.hpp"
+#include "schema/stored_codec.hpp"
 
+#include "schema/hash.hpp"
 #include "schema/schema.hpp"
 
 #include <stdexcept>
@@ -50,7 +51,6 @@ StoredCodec::~StoredCodec() = default;
 
 void StoredCodec::load(const Xapian::Database& db) {
     const std::string prefix(schema::kMetaDictPrefix);
-    std::uint32_t newest = 0;
     for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
         const std::string key = *it;
         std::uint32_t id = 0;
@@ -61,9 +61,35 @@ void StoredCodec::load(const Xapian::Database& db) {
         }
         if (id == 0) continue;
         if (!dicts_.count(id)) add(id, db.get_metadata(key), false);
-        newest = std::max(newest, id);
     }
-    compress_id_ = newest;
+    std::uint32_t current = 0;
+    try {
+        const std::string value = db.get_metadata(schema::kMetaDictCurrent);
+        if (!value.empty()) current = static_cast<std::uint32_t>(std::stoul(value));
+    } catch (const std::exception&) {
+        throw std::runtime_error(std::string("metadata ") + schema::kMetaDictCurrent + " is not a dictionary id");
+    }
+    // A current dictionary that is missing (damage, which reading the records it
+    // compressed reports) leaves new records compressed without one.
+    if (current && dicts_.count(current)) compress_id_ = current;
+}
+
+std::uint32_t StoredCodec::dictionary_id(std::string_view dict) {
+    const std::uint64_t h = schema::fnv1a64(dict);
+    const auto id = static_cast<std::uint32_t>(h ^ (h >> 32));
+    return id ? id : 1;
+}
+
+std::uint32_t StoredCodec::add(const std::string& dict, bool for_compression) {
+    const std::uint32_t id = dictionary_id(dict);
+    add(id, dict, for_compression);
+    return id;
+}
+
+void StoredCodec::publish(Xapian::WritableDatabase& db, const std::string& dict) {
+    const std::string id = std::to_string(dictionary_id(dict));
+    db.set_metadata(schema::kMetaDictPrefix + id, dict);
+    db.set_metadata(schema::kMetaDictCurrent, id);
 }
 
 void StoredCodec::add(std::uint32_t id, const std::string& dict, bool for_compression) {
@@ -75,8 +101,6 @@ void StoredCodec::add(std::uint32_t id, const std::string& dict, bool for_compre
     dicts_[id] = std::move(d);
     if (for_compression) compress_id_ = id;
 }
-
-std::uint32_t StoredCodec::next_id() const { return dicts_.empty() ? 1 : dicts_.rbegin()->first + 1; }
 
 std::string StoredCodec::train(const std::vector<std::string>& samples) {
     std::string all;

@@ -7,7 +7,11 @@
 // articles of a build carries them: compressed with it, stored data takes about a quarter
 // less room than compressed alone (zlib, which Xapian applies otherwise). Dictionaries
 // are kept in the index's metadata (schema::kMetaDictPrefix + id) and never change;
-// stored data names the dictionary it needs (0: none).
+// stored data names the dictionary it needs (0: none). Since schema 6 a dictionary's id
+// is derived from its content (dictionary_id), so an id names the same dictionary in
+// every index: records of independently built shards never name another shard's
+// dictionary by mistake, and a searcher can load the dictionaries of several databases
+// into one codec.
 #pragma once
 
 #include <cstdint>
@@ -27,18 +31,25 @@ public:
     StoredCodec(const StoredCodec&) = delete;
     StoredCodec& operator=(const StoredCodec&) = delete;
 
-    // Reads the dictionaries recorded in the index; compression then uses the newest.
+    // Reads the dictionaries recorded in the index (added to those already loaded, so the
+    // dictionaries of several databases can be loaded); compression then uses the one
+    // the index names current (schema::kMetaDictCurrent).
     void load(const Xapian::Database& db);
-    // Adds a dictionary under `id` (and uses it for compression if `for_compression`).
-    // Throws std::runtime_error if zstd rejects it.
+    // Adds a dictionary under its id (dictionary_id), and uses it for compression if
+    // `for_compression`; returns the id. Throws std::runtime_error if zstd rejects it.
+    std::uint32_t add(const std::string& dict, bool for_compression);
+    // Adds a dictionary read from an index under the id it is recorded with.
     void add(std::uint32_t id, const std::string& dict, bool for_compression);
+    // The id of a dictionary: 32 bits of its FNV-1a 64-bit hash, never 0.
+    static std::uint32_t dictionary_id(std::string_view dict);
+    // Records dictionary `dict` in the index and makes it the one new records use.
+    static void publish(Xapian::WritableDatabase& db, const std::string& dict);
     // A dictionary trained on sample payloads (typical articles' stored data), or "" if
     // the samples are too few or too small to train one.
     static std::string train(const std::vector<std::string>& samples);
 
-    // Dictionary used by compress() (0: none); the id a new dictionary should take.
+    // Dictionary used by compress() (0: none).
     std::uint32_t compression_id() const { return compress_id_; }
-    std::uint32_t next_id() const;
     bool has(std::uint32_t id) const { return id == 0 || dicts_.count(id) > 0; }
 
     // Appends the compressed form of `payload` (thread-safe).
