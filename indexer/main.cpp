@@ -36,7 +36,8 @@ constexpr int kExitOk = 0, kExitInputFailed = 1, kExitUsage = 2, kExitIndex = 3;
 const char* kUsage =
     "Usage: depeche-index [OPTIONS] PATH...\n"
     "Indexes articles from files and folders (recursively): .txt, .md, .json, .jsonl, .html, .htm,\n"
-    ".rss, .atom, .xml (feeds), each also compressed (.gz, .zst, .xz).\n"
+    ".rss, .atom, .xml (RSS and Atom feeds, NewsML-G2, NITF), each also compressed (.gz, .zst,\n"
+    ".xz). Markdown front matter may be YAML (---) or TOML (+++).\n"
     "JSON fields are read from the usual keys (docs/cli.md); --map adds others.\n"
     "An article with the same id as one already indexed replaces it.\n\n"
     "Incremental: on an existing index only new and changed files are read (size and\n"

@@ -298,7 +298,8 @@ struct IndexSummary {
     std::size_t files_updated = 0;    // changed files re-indexed
     std::size_t files_unchanged = 0;  // files skipped because they did not change
     std::size_t files_removed = 0;    // files gone from the given folders
-    std::size_t skipped_files = 0;    // files that failed (could not be used at all)
+    std::size_t skipped_files = 0;    // files that failed: could not be used at all, nothing of them
+                                      // indexed, or unchanged since a run where they failed
     std::size_t articles = 0;         // articles indexed (added or replaced)
     std::size_t articles_removed = 0; // articles deleted with their file
     std::size_t errors = 0;           // problems that lost input (not warnings)
@@ -344,7 +345,8 @@ public:
 
     // Reads files and folders (recursively) in every supported format and indexes their
     // articles, committing every batch_size articles. `progress` is called after each
-    // file, from the calling thread. Unreadable inputs are reported in the summary, not
+    // file and, at most ten times a second, while a file is read (Progress::bytes_done),
+    // from the calling thread. Unreadable inputs are reported in the summary, not
     // thrown; throws IoError (IndexCorruptError for a damaged index) if the index
     // cannot be written. An exception thrown by `progress` stops the run and comes out
     // unchanged; the Writer stays usable. Articles an update had written are committed
