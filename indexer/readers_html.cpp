@@ -431,7 +431,8 @@ void parse_html(std::string_view text, ReadContext& ctx) {
     if (article.body.empty()) article.body = ld.body;
     const std::vector<std::string> site_names = {facts.og_site, ld.publisher, facts.application_name};
     const std::vector<std::string> urls = {ld.url, facts.og_url, facts.canonical};
-    if (!ld.headline.empty()) article.title = cut_site_name(ld.headline, site_names, urls);
+    // A JSON-LD headline is the article's own: only a name the page gives is cut from it.
+    if (!ld.headline.empty()) article.title = cut_site_name(ld.headline, site_names, urls, false);
     else if (!facts.og_title.empty()) article.title = cut_site_name(facts.og_title, site_names, urls);
     else if (!facts.title_tag.empty()) article.title = cut_site_name(facts.title_tag, site_names, urls);
     else article.title = facts.h1;

@@ -161,9 +161,9 @@ struct PageLinkedData {
 PageLinkedData read_json_ld(const std::vector<std::string>& scripts, ReadContext& ctx);
 // The title without the site's name after a last " | ", " - ", " – ", " — ": cut when it
 // is one of site_names (og:site_name, the publisher, application-name), matches the host
-// of one of urls, or, once, when it is a short name after a long title.
+// of one of urls, or, once and if `guess`, when it is a short name after a long title.
 std::string cut_site_name(std::string title, const std::vector<std::string>& site_names,
-                          const std::vector<std::string>& urls);
+                          const std::vector<std::string>& urls, bool guess = true);
 
 // readers_feed.cpp: XML files (.rss, .atom, .xml), by their root element: RSS 2.0 and
 // Atom feeds, one article per item or entry; NewsML-G2 and NITF (readers_newsml.cpp).

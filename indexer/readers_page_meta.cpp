@@ -174,11 +174,11 @@ PageLinkedData read_json_ld(const std::vector<std::string>& scripts, ReadContext
 }
 
 std::string cut_site_name(std::string title, const std::vector<std::string>& site_names,
-                          const std::vector<std::string>& urls) {
+                          const std::vector<std::string>& urls, bool guess) {
     std::vector<std::string> hosts;
     for (const std::string& url : urls)
         if (std::string h = host_label(url); !h.empty()) hosts.push_back(std::move(h));
-    for (bool guess = true;; guess = false) {  // "Titre - Rubrique | Le Site": a known name may follow a guess
+    for (;; guess = false) {  // "Titre - Rubrique | Le Site": a known name may follow a guess
         std::size_t best = std::string::npos, width = 0;
         for (std::string_view separator : {" | ", " - ", " – ", " — ", " · "}) {
             const std::size_t at = title.rfind(separator);

@@ -312,6 +312,13 @@ TEST_CASE("input: site names are cut from titles, real title parts are kept", "[
     // Kept: the part after the dash belongs to the title.
     CHECK(title_of("<title>Paris - Berlin : le train de nuit relancé</title>") == "Paris - Berlin : le train de nuit relancé");
     CHECK(title_of("<title>Macron - Le retour</title>") == "Macron - Le retour");  // title too short to guess
+    // A JSON-LD headline is cut only of a name the page gives.
+    CHECK(title_of("<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": "
+                   "\"Cinq questions sur la réforme des retraites - Décryptage\"}</script>") ==
+          "Cinq questions sur la réforme des retraites - Décryptage");
+    CHECK(title_of("<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": "
+                   "\"Cinq questions sur la réforme - Le Journal\", \"publisher\": {\"name\": \"Le Journal\"}}</script>") ==
+          "Cinq questions sur la réforme");
     CHECK(title_of("<title>Ligue 1 : Lens bat Lille au terme d'un match fou - 2-1</title>") ==
           "Ligue 1 : Lens bat Lille au terme d'un match fou - 2-1");
 }
