@@ -125,7 +125,10 @@ constexpr CueName kCues[] = {
     {"valentin", W_VALENTIN},
     {"pere", W_PERE},
     {"ile", W_ILE},
-    {"page-actualisee", W_PAGE_ACTUALISEE}};
+    {"page-actualisee", W_PAGE_ACTUALISEE},
+    {"modifie", W_MODIFIE},
+    {"actualise", W_ACTUALISE},
+    {"en-ordinal", W_EN_ORDINAL}};
 
 std::vector<std::string_view> split(std::string_view line) {
     std::vector<std::string_view> out;

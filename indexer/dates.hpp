@@ -52,7 +52,13 @@ struct DateTime {
 //   RFC 2822   Fri, 15 Aug 2025 14:30:00 +0200  (also GMT/UT/UTC/Z, EST..PDT, CET/CEST)
 //   numeric    15/08/2025, 15.08.2025, 15-08-2025 (always day first), 15/08/25
 //   French     15 août 2025, 15 aout 2025, 1er janvier 2016, le 15 août 2025,
-//              vendredi 15 août 2025 à 14h30, 15 août 2025, 14:30, 18 octobre 2012 à 19 h 21 min
+//              vendredi 15 août 2025 à 14h30, 15 août 2025, 14:30, 18 octobre 2012 à 19 h 21 min,
+//              16/03/2018 à 18:05
+//   English    March 16, 2018, Friday, March 16th, 2018, Mar. 16 2018 18:05
+//   labelled   any of the above after "Publié le", "Mis à jour le", "Mise à jour :",
+//              "Dernière mise à jour :", "Modifié le", "Actualisé le", "Page actualisée :"
+//              (Publié le vendredi 16 mars 2018 à 18h05, Mis à jour le 16/03/2018 à 18:05)
+// Month and weekday names, zones and labels are the words of indexer/lexicon/dates.txt.
 // A zone after the time converts the time to UTC (which can change the day);
 // without one the time is kept as written. Invalid dates (32/01/2020,
 // 2025-02-29, 2025-13-01), invalid times and strings over 256 bytes give nullopt.

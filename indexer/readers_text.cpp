@@ -1,6 +1,7 @@
 // Plain-text (.txt) and Markdown (.md) article readers, and the text helpers shared by
 // all readers.
 #include "readers_internal.hpp"
+#include "schema/text.hpp"
 
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
@@ -70,26 +71,7 @@ std::string to_lower_ascii(std::string_view s) {
     return out;
 }
 
-std::string fold_key(std::string_view key) {
-    icu::UnicodeString s =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(key.data(), static_cast<int32_t>(key.size())));
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-    if (U_SUCCESS(status)) {
-        icu::UnicodeString decomposed = nfd->normalize(s, status);
-        if (U_SUCCESS(status)) s = decomposed;
-    }
-    icu::UnicodeString folded;
-    for (int32_t i = 0; i < s.length();) {
-        const UChar32 c = s.char32At(i);
-        if (u_charType(c) != U_NON_SPACING_MARK) folded.append(c);  // drop accents
-        i += U16_LENGTH(c);
-    }
-    folded.toLower(icu::Locale::getRoot());
-    std::string out;
-    folded.toUTF8String(out);
-    return out;
-}
+std::string fold_key(std::string_view key) { return text::fold(key); }
 
 std::string clip(std::string_view s, std::size_t max_chars) {
     std::string out;

@@ -44,6 +44,21 @@ Ymd from_day_number(long n) {
 
 int weekday_of(long n) { return static_cast<int>(n % 7); }
 
+bool shift_minutes(int& y, int& m, int& d, int& hour, int& minute, long delta) {
+    long minutes = day_number(y, m, d) * 1440L + hour * 60 + minute + delta;
+    if (minutes < 0) return false;
+    const long dn = minutes / 1440;
+    const Ymd r = from_day_number(dn);
+    if (r.y > 9999) return false;
+    y = r.y;
+    m = r.m;
+    d = r.d;
+    minutes -= dn * 1440;
+    hour = static_cast<int>(minutes / 60);
+    minute = static_cast<int>(minutes % 60);
+    return true;
+}
+
 // The anonymous "Meeus/Jones/Butcher" computus.
 Ymd easter_sunday(int y) {
     const int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;

@@ -26,6 +26,10 @@ Ymd from_day_number(long n);
 // 0 = Monday .. 6 = Sunday.
 int weekday_of(long day_number);
 
+// Moves a date and time of day by `minutes` (either sign); false, leaving them unchanged,
+// when the result would fall outside years 1..9999.
+bool shift_minutes(int& year, int& month, int& day, int& hour, int& minute, long minutes);
+
 // Gregorian Easter Sunday of year y.
 Ymd easter_sunday(int y);
 

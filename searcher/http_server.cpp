@@ -2,6 +2,7 @@
 
 #include "searcher/json_output.hpp"
 #include "searcher/web_assets.hpp"
+#include "schema/text.hpp"
 
 #include <httplib.h>  // Debian's build: CPPHTTPLIB_*_SUPPORT come from its pkg-config flags
 
@@ -121,17 +122,7 @@ void send_error(httplib::Response& res, int status, const std::string& message,
     send_json(res, status, jo::error_json(e, std::nullopt));
 }
 
-bool valid_utf8(const std::string& s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (len == 0 || i + len > s.size()) return false;
-        for (std::size_t k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
+bool valid_utf8(const std::string& s) { return text::invalid_utf8_at(s) == std::string::npos; }
 
 // markers=page: private-use characters that article text does not hold, so that the page
 // can escape the text and then turn them into <mark> elements.

@@ -120,6 +120,25 @@ TEST_CASE("parse_date accepts metadata date forms", "[dates][parse_date]") {
         {"31 mars 2016, 15:37 (UTC)", "2016-03-31T15:37:00"},
         {"29 février 2024", "2024-02-29"},
         {"2015-05-02T10:20:19+0000", "2015-05-02T10:20:19"},
+        // issue 17: labelled dates, a numeric date with "à" and a time, month first
+        {"Publié le vendredi 16 mars 2018 à 18h05", "2018-03-16T18:05:00"},
+        {"Publié le 15 août 2025", "2025-08-15"},
+        {"PUBLIÉ LE 16/03/2018", "2018-03-16"},
+        {"Mis à jour le 16/03/2018 à 18:05", "2018-03-16T18:05:00"},
+        {"Mise à jour : 16/03/2018 à 18h05", "2018-03-16T18:05:00"},
+        {"Dernière mise à jour : le 16 mars 2018 à 18h05", "2018-03-16T18:05:00"},
+        {"Modifié le 16 mars 2018", "2018-03-16"},
+        {"Actualisé le vendredi 16 mars 2018 à 18:05", "2018-03-16T18:05:00"},
+        {"16/03/2018 à 18:05", "2018-03-16T18:05:00"},
+        {"16/03/2018 à 18h05", "2018-03-16T18:05:00"},
+        {"March 16, 2018", "2018-03-16"},
+        {"march 16 2018", "2018-03-16"},
+        {"March 16th, 2018", "2018-03-16"},
+        {"Friday, March 16, 2018", "2018-03-16"},
+        {"Mar. 16, 2018 18:05", "2018-03-16T18:05:00"},
+        {"Sept 1, 2018", "2018-09-01"},
+        {"mars 16, 2018", "2018-03-16"},
+        {"Publié le 16 mars 2018 à 00h30 CET", "2018-03-15T23:30:00"},
     };
     for (const auto& c : cases) {
         INFO("input: " << c.in);
@@ -141,6 +160,12 @@ TEST_CASE("parse_date keeps the offset and the local date", "[dates][parse_date]
     REQUIRE(plain);
     CHECK(plain->utc_offset == 0);
     CHECK(plain->local() == *plain);
+    // A labelled French date with a zone is filed on the source's local day.
+    const auto cet = depeche::parse_date("Publié le vendredi 16 mars 2018 à 00h30 CET");
+    REQUIRE(cet);
+    CHECK(cet->yyyymmdd() == 20180315);
+    CHECK(cet->utc_offset == 60);
+    CHECK(cet->local().yyyymmdd() == 20180316);
     CHECK_FALSE(depeche::parse_date("2025-08-15")->has_time());
     CHECK(depeche::parse_date("2025-08-15T14:30")->has_time());
 }
@@ -151,7 +176,8 @@ TEST_CASE("parse_date rejects what is not one full date", "[dates][parse_date]")
         "32/01/2020", "2025-13-01", "2025-02-29", "29 février 2025", "31/04/2025", "00/01/2020",
         "2025-08-15T24:00", "2025-08-15T14:60", "2025-08-15T14:30+25:00", "15 août 2025 et des poussières",
         "15 août 2025 15 août 2025", "15/08", "2025-08-15T", "0000-01-01", "15 bidule 2025",
-        "Publié le 15 août 2025",
+        "Publié le", "Publié le mars 2018", "March 2018", "March 32, 2018", "February 30, 2018",
+        "March 16", "Mis à jour", "16/03/2018 à", "Publié hier",
     };
     for (const char* s : bad) {
         INFO("input: " << s);
@@ -179,6 +205,13 @@ TEST_CASE("find_dateline reads news datelines", "[dates][dateline]") {
         {"Saint-Étienne, 3 avril 2018 – Les supporters", "2018-04-03"},
         {"Page actualisée : 17 janvier 2017 — « Union européenne »", "2017-01-17"},
         {"Publié le 11 juillet 2016\nLe texte", "2016-07-11"},
+        // issue 17's forms
+        {"Publié le vendredi 16 mars 2018 à 18h05\nLe texte", "2018-03-16T18:05:00"},
+        {"Mis à jour le 16/03/2018 à 18:05\nLe texte", "2018-03-16T18:05:00"},
+        {"Publié le 16/03/2018 à 18h05, mis à jour le 17/03/2018 à 10h00\nLe texte", "2018-03-16T18:05:00"},
+        {"16/03/2018 à 18:05 - Le gouvernement a", "2018-03-16T18:05:00"},
+        {"WASHINGTON, March 16, 2018 (AFP) - Le président", "2018-03-16"},
+        {"March 16, 2018 — Le président", "2018-03-16"},
         {"30 juillet 2016, Pologne . – Le pape François", "2016-07-30"},
         {"7 janvier 2016, 11\u202fh\u202f40 UTC . –\nLes faits", "2016-01-07T11:40:00"},
         {"31 mars 2016, 15:37 (UTC) . – Environ 18 personnes", "2016-03-31T15:37:00"},
@@ -842,5 +875,11 @@ TEST_CASE("dates: a stored time is the source's local time, with its offset when
     CHECK(stored_date("2025-08-15T14:30:00+00:00") == "2025-08-15T14:30:00Z");
     CHECK(stored_date("2025-08-15T14:30:00") == "2025-08-15T14:30:00");
     CHECK(stored_date("vendredi 15 août 2025 à 14h30") == "2025-08-15T14:30:00");
+    // issue 17's forms, filed on the source's local day
+    CHECK(stored_date("Publié le vendredi 16 mars 2018 à 18h05") == "2018-03-16T18:05:00");
+    CHECK(stored_date("Mis à jour le 16/03/2018 à 18:05") == "2018-03-16T18:05:00");
+    CHECK(stored_date("16/03/2018 à 18:05") == "2018-03-16T18:05:00");
+    CHECK(stored_date("March 16, 2018") == "2018-03-16");
+    CHECK(stored_date("Publié le 16 mars 2018 à 00h30 CET") == "2018-03-16T00:30:00+01:00");
     CHECK(stored_date("2025-08-15") == "2025-08-15");
 }
