@@ -195,6 +195,18 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
     else if (analyzer != Analyzer::fingerprint())
         problems.add("analyzer '" + printable(analyzer) + "', this build uses '" + Analyzer::fingerprint() +
                      "' (re-index with depeche-index --full)");
+    // Compression dictionaries (schema 6): each one's id is derived from its content, so a
+    // damaged dictionary no longer matches its key; the current one must be present.
+    const std::string dict_prefix(schema::kMetaDictPrefix);
+    for (auto it = db.metadata_keys_begin(dict_prefix); it != db.metadata_keys_end(dict_prefix); ++it) {
+        const std::string id = (*it).substr(dict_prefix.size());
+        if (id != std::to_string(StoredCodec::dictionary_id(db.get_metadata(*it))))
+            problems.add("compression dictionary " + printable(id) + " does not match its id (damaged)");
+    }
+    const std::string current = db.get_metadata(schema::kMetaDictCurrent);
+    if (!current.empty() && db.get_metadata(dict_prefix + current).empty())
+        problems.add("compression dictionary " + printable(current) + ", the current one (metadata " +
+                     schema::kMetaDictCurrent + "), is missing");
 }
 
 // Every document: exactly one id term, held by no other document, matching the id in

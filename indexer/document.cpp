@@ -167,8 +167,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
                     if (key.empty() || name.find_first_of("\x1e\x1f") != std::string::npos) continue;
                     if (!keys.insert(key).second) continue;
                     doc.add_boolean_term(field_term(f, key));
-                    if (!list.empty()) list += '\x1f';
-                    list += name;
+                    append_item(list, name);
                 }
                 if (!stored.people.empty()) doc.add_value(f.slot, list);
                 break;
@@ -190,8 +189,7 @@ BuiltDocument build_document(const Article& article, Analyzer& analyzer,
                         std::string key = yyyymmdd(m.year, month, day);
                         if (!distinct.insert(key).second) continue;
                         add_date_terms(doc, f, m.year, month, day);
-                        if (!list.empty()) list += '\x1f';
-                        list += key;
+                        append_item(list, key);
                     }
                 }
                 if (!list.empty()) doc.add_value(f.slot, list);

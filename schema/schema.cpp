@@ -85,7 +85,8 @@ std::string describe() {
     for (const SlotInfo& s : kSlots) out += "slot " + std::to_string(s.slot) + " " + std::string(s.name) + "\n";
     out += "tags " + std::string(kYearTag) + "," + std::string(kMonthTag) + "," + std::string(kDayTag) + "\n";
     out += "weights title-wdf=" + std::to_string(kTitleWdf) + " body-first-pos=" + std::to_string(kBodyFirstPos) +
-           " mark-every=" + std::to_string(kMarkEvery) + "\n";
+           " mark-every=" + std::to_string(kMarkEvery) +
+           " list-separator=" + std::to_string(static_cast<int>(kListSeparator)) + "\n";
     for (const MetaKey& k : kMetaKeys) out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") + "\n";
     return out;
 }

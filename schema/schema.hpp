@@ -65,6 +65,10 @@ inline constexpr MetaKey kMetaKeys[] = {
     {kFieldValueKey, true, "+whole-value term: the field's text"},
 };
 
+// Lists in value slots (people, mentioned dates), the forms table and the stored people:
+// items joined by U+001F (schema/terms.hpp: append_item, for_each_item).
+inline constexpr char kListSeparator = '\x1f';
+
 // ---- Value slots --------------------------------------------------------------------------
 struct SlotInfo {
     Xapian::valueno slot;

@@ -1,5 +1,7 @@
 #include "schema/stored.hpp"
 
+#include "schema/terms.hpp"
+
 #include <algorithm>
 
 namespace depeche {
@@ -53,8 +55,7 @@ std::string encode_record(const StoredArticle& a) {
         put_string(out, *f);
     std::string people;
     for (const std::string& p : a.people) {
-        if (!people.empty()) people += '\x1f';
-        people += p;
+        append_item(people, p);
     }
     put_string(out, people);
     put_string(out, a.text);
@@ -78,11 +79,7 @@ std::optional<StoredArticle> decode_record(std::string_view data, bool with_text
         f->assign(v);
     }
     if (!get_string(data, i, v)) return std::nullopt;
-    for (std::size_t start = 0; start < v.size();) {
-        std::size_t end = std::min(v.find('\x1f', start), v.size());
-        if (end > start) a.people.emplace_back(v.substr(start, end - start));
-        start = end + 1;
-    }
+    for_each_item(v, [&](std::string_view name) { a.people.emplace_back(name); });
     if (!get_string(data, i, v)) return std::nullopt;
     if (!with_text) return a;
     a.text.assign(v);

@@ -4,6 +4,7 @@
 
 #include "schema/schema.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -33,6 +34,22 @@ std::string id_term(std::string_view id);
 std::string file_term(std::string_view path);
 // The whole-value term of a WordsAndValue field's text (XVA..., XVS...).
 std::string field_value_term(const schema::Field& f, std::string_view text);
+
+// Appends `item` to a list joined by schema::kListSeparator.
+inline void append_item(std::string& list, std::string_view item) {
+    if (!list.empty()) list += schema::kListSeparator;
+    list.append(item);
+}
+// Calls f on each non-empty item of a list joined by schema::kListSeparator.
+template <class F>
+void for_each_item(std::string_view list, F&& f) {
+    std::size_t start = 0;
+    while (start < list.size()) {
+        std::size_t end = std::min(list.find(schema::kListSeparator, start), list.size());
+        if (end > start) f(list.substr(start, end - start));
+        start = end + 1;
+    }
+}
 
 // "YYYYMMDD" (month and day 0 for a year or month only).
 std::string yyyymmdd(int y, int m, int d);

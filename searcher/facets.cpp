@@ -3,6 +3,7 @@
 #include "schema/calendar.hpp"
 #include "schema/person_key.hpp"
 #include "schema/schema.hpp"
+#include "schema/terms.hpp"
 #include "searcher/people_resolver.hpp"
 
 #include <algorithm>
@@ -10,17 +11,6 @@
 
 namespace depeche {
 namespace {
-
-// Calls f on each non-empty item of a list joined by U+001F.
-template <class F>
-void for_each_item(std::string_view list, F&& f) {
-    std::size_t start = 0;
-    while (start < list.size()) {
-        std::size_t end = std::min(list.find('\x1f', start), list.size());
-        if (end > start) f(list.substr(start, end - start));
-        start = end + 1;
-    }
-}
 
 // Calls f(name) on the display names of a people value (one per person key: an article
 // counts once per person, whatever names it uses).

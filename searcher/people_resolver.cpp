@@ -4,6 +4,7 @@
 #include "schema/lexicon.hpp"
 #include "schema/person_key.hpp"
 #include "schema/schema.hpp"
+#include "schema/terms.hpp"
 #include "searcher/suggest.hpp"
 
 #include <algorithm>
@@ -331,13 +332,9 @@ std::string PeopleResolver::display(std::string_view person) const {
         const std::string term = std::string(schema::field("person").prefix) + key;
         for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term) && read < kDisplaySample; ++p, ++read) {
             const std::string value = db_.get_document(*p, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPeople);
-            std::size_t i = 0;
-            while (i <= value.size()) {
-                std::size_t e = std::min(value.find('\x1f', i), value.size());
-                std::string_view item(value.data() + i, e - i);
-                if (!item.empty() && person_key(item) == key) ++forms[std::string(item)];
-                i = e + 1;
-            }
+            for_each_item(value, [&](std::string_view item) {
+                if (person_key(item) == key) ++forms[std::string(item)];
+            });
         }
         const std::string* chosen = nullptr;
         unsigned chosen_n = 0;

@@ -371,13 +371,11 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
         }
         for (const std::string& s : stems) {
             const std::string list = db_->get_metadata(std::string(schema::kFormsKey) + s);
-            for (std::size_t start = 0; start < list.size();) {
-                std::size_t end = std::min(list.find('\x1f', start), list.size());
-                if (end > start && forms.emplace(list, start, end - start).second && ++forms_ > kMaxForms)
+            for_each_item(list, [&](std::string_view form) {
+                if (forms.emplace(form).second && ++forms_ > kMaxForms)
                     throw QueryError("the query's words have too many indexed forms (the limit is " +
                                      std::to_string(kMaxForms) + ")" + at(pos), pos);
-                start = end + 1;
-            }
+            });
         }
     }
     std::vector<Xapian::Query> qs;

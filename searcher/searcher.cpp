@@ -338,17 +338,13 @@ std::optional<ArticleView> Searcher::article(const std::string& id, const std::s
             v.text = std::move(a.text);
             // Mentioned dates: YYYYMMDD numbers joined by U+001F, 00 for an unknown day or month.
             const std::string list = doc.get_value(schema::kSlotMentioned);
-            for (std::size_t start = 0; start + 8 <= list.size();) {
-                std::size_t end = std::min(list.find('\x1f', start), list.size());
-                const std::string d = list.substr(start, end - start);
-                if (d.size() == 8) {
-                    std::string shown = d.substr(0, 4);
-                    if (d.compare(4, 2, "00") != 0) shown += "-" + d.substr(4, 2);
-                    if (d.compare(4, 2, "00") != 0 && d.compare(6, 2, "00") != 0) shown += "-" + d.substr(6, 2);
-                    v.mentioned.push_back(std::move(shown));
-                }
-                start = end + 1;
-            }
+            for_each_item(list, [&](std::string_view d) {
+                if (d.size() != 8) return;
+                std::string shown(d.substr(0, 4));
+                if (d.substr(4, 2) != "00") shown.append("-").append(d.substr(4, 2));
+                if (d.substr(4, 2) != "00" && d.substr(6, 2) != "00") shown.append("-").append(d.substr(6, 2));
+                v.mentioned.push_back(std::move(shown));
+            });
             std::sort(v.mentioned.begin(), v.mentioned.end());
             return v;
         });
