@@ -17,7 +17,7 @@
 include(CMakePackageConfigHelpers)
 
 set(DEPECHE_PRIVATE_DEPS
-  PkgConfig::XAPIAN PkgConfig::GUMBO PkgConfig::ZSTD PkgConfig::LZMA PkgConfig::LIBXML2 ZLIB::ZLIB ICU::uc ICU::i18n Threads::Threads "${STEMMER_LIBRARY}")
+  PkgConfig::XAPIAN PkgConfig::GUMBO PkgConfig::ZSTD PkgConfig::LZMA PkgConfig::LIBXML2 PkgConfig::TOMLPLUSPLUS ZLIB::ZLIB ICU::uc ICU::i18n Threads::Threads "${STEMMER_LIBRARY}")
 
 # Shared object version: the ABI may change with any minor release while the major
 # version is 0 (semantic versioning), then only with the major version.

@@ -38,8 +38,7 @@ std::optional<DateTime> parse_date(std::string_view text) {
 }
 
 std::optional<DateTime> find_dateline(std::string_view body) {
-    std::size_t lim = std::min<std::size_t>(body.size(), 1000);
-    while (lim < body.size() && lim > 0 && (static_cast<unsigned char>(body[lim]) & 0xC0) == 0x80) --lim;
+    const std::size_t lim = tx::char_start(body, std::min<std::size_t>(body.size(), 1000));
     const Text x(body.substr(0, lim));
     for (std::size_t li = 0; li < x.size(); ++li) {
         if (li > 0 && !x.punct(li - 1, '\n')) continue;

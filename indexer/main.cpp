@@ -36,7 +36,9 @@ constexpr int kExitOk = 0, kExitInputFailed = 1, kExitUsage = 2, kExitIndex = 3;
 const char* kUsage =
     "Usage: depeche-index [OPTIONS] PATH...\n"
     "Indexes articles from files and folders (recursively): .txt, .md, .json, .jsonl, .html, .htm,\n"
-    ".rss, .atom, .xml (feeds), each also compressed (.gz, .zst, .xz).\n"
+    ".rss, .atom, .xml (RSS and Atom feeds, NewsML-G2, NITF), each also compressed (.gz, .zst,\n"
+    ".xz). Markdown front matter may be YAML (---) or TOML (+++).\n"
+    "JSON fields are read from the usual keys (docs/cli.md); --map adds others.\n"
     "An article with the same id as one already indexed replaces it.\n\n"
     "Incremental: on an existing index only new and changed files are read (size and\n"
     "modification time, then a content hash); a changed file's old articles are replaced\n"
@@ -44,10 +46,12 @@ const char* kUsage =
     "articles removed. Other folders' articles are never touched. --full rebuilds.\n"
     "Ctrl-C stops and commits what is done; a second Ctrl-C aborts (the index keeps its\n"
     "last commit).\n\n"
-    "Exit status: 0 all input indexed without remark; 1 problems were reported (files or\n"
-    "lines that could not be read, or warnings such as a date that could not be parsed;\n"
-    "everything else was indexed); 130 interrupted by Ctrl-C (what was done is committed);\n"
-    "2 bad usage; 3 the index cannot be opened (missing, incompatible, locked or corrupt).\n\n"
+    "Exit status: 0 all input indexed (warnings, such as an article without body or a date\n"
+    "that could not be parsed, are counted in the summary and listed with --verbose); 1 some\n"
+    "input was not indexed (files or lines that could not be read, reported on stderr;\n"
+    "everything else was indexed; a file that failed is reported again by later runs until\n"
+    "it changes); 130 interrupted by Ctrl-C (what was done is committed); 2 bad usage;\n"
+    "3 the index cannot be opened (missing, incompatible, locked or corrupt).\n\n"
     "depeche-index --watch PATH... indexes, then keeps watching the folders and indexes new,\n"
     "changed, removed and renamed files once they are quiet (--watch-quiet), until Ctrl-C or\n"
     "SIGTERM, which commit and stop (exit 0).\n\n"
@@ -122,17 +126,80 @@ std::string count_of(std::size_t n, const char* singular, const char* plural) {
     return std::to_string(n) + " " + (n == 1 ? singular : plural);
 }
 
-// The problems of a run on stderr, then its summary line on stdout, after `prefix`.
+// What kind of warning a message is, for the count by kind: its words up to the first
+// detail (a quote, a parenthesis, a comma, a colon, a number...). "warning: article 12:
+// cannot parse date 'x'; ..." -> "cannot parse date".
+std::string warning_kind(std::string_view m) {
+    if (m.starts_with("warning: ")) m.remove_prefix(9);
+    if (m.starts_with("article ")) {  // "article ID: ..." (JSON arrays, long bodies)
+        const std::size_t colon = m.find(": ");
+        if (colon != std::string_view::npos) m.remove_prefix(colon + 2);
+    }
+    std::string out;
+    std::size_t i = 0;
+    while (i < m.size()) {
+        std::size_t end = m.find(' ', i);
+        if (end == std::string_view::npos) end = m.size();
+        std::string_view word = m.substr(i, end - i);
+        if (word.empty() || std::string_view("'\"(<[").find(word[0]) != std::string_view::npos ||
+            std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            break;
+        const std::size_t stop = word.find_first_of(",;:");
+        if (!out.empty()) out += ' ';
+        out += word.substr(0, stop);
+        if (stop != std::string_view::npos) break;
+        i = end + 1;
+    }
+    return out.empty() ? std::string(m.substr(0, 40)) : out;
+}
+
+bool g_verbose = false;
+
+// The problems of a run on stderr (warnings one by one with --verbose, else counted by
+// kind), then its summary line on stdout, after `prefix`.
 void print_summary(const depeche::IndexSummary& s, const std::string& prefix) {
-    for (const auto& p : s.problems) std::cerr << "depeche-index: " << p.to_string() << "\n";
+    std::vector<std::pair<std::string, std::size_t>> kinds;  // in order of first appearance
+    for (const auto& p : s.problems) {
+        if (!p.warning || g_verbose) {
+            std::cerr << "depeche-index: " << p.to_string() << "\n";
+            continue;
+        }
+        const std::string kind = warning_kind(p.message);
+        auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
+        if (it == kinds.end()) kinds.emplace_back(kind, 1);
+        else ++it->second;
+    }
+    if (!kinds.empty()) {
+        std::string line = "depeche-index: " + count_of(s.warnings, "warning", "warnings") + " (--verbose lists them):";
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            line += (i ? ", " : " ") + std::to_string(kinds[i].second) + " " + kinds[i].first;
+        std::cerr << line << "\n";
+    }
     std::printf("%s%s %s from %s (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)", prefix.c_str(),
                 s.interrupted ? "interrupted: indexed" : "indexed", count_of(s.articles, "article", "articles").c_str(),
                 count_of(s.files, "file", "files").c_str(), s.files_added, s.files_updated, s.files_unchanged,
                 s.files_removed, s.skipped_files);
     if (s.articles_removed) std::printf("; %s removed", count_of(s.articles_removed, "article", "articles").c_str());
-    if (!s.problems.empty()) std::printf("; %s reported above", count_of(s.problems.size(), "problem", "problems").c_str());
+    if (s.errors) std::printf("; %s reported above", count_of(s.errors, "problem", "problems").c_str());
+    if (s.warnings) std::printf("; %s", count_of(s.warnings, "warning", "warnings").c_str());
     std::printf(" in %.2f s\n", s.seconds);
     std::fflush(stdout);
+}
+
+// "0/1 file, 15000 articles, 5230 articles/s, 41.9/100.0 MB (41%), ETA 11 s": the bytes
+// of input read advance within a large file too, and give the ETA.
+std::string progress_text(const depeche::Progress& p) {
+    const double done = static_cast<double>(p.bytes_done), total = static_cast<double>(p.bytes_total);
+    const double rate = p.seconds > 0 ? static_cast<double>(p.articles) / p.seconds : 0;
+    double eta = 0;
+    if (done > 0 && total > done) eta = p.seconds * (total - done) / done;
+    else if (total <= 0 && p.files_done > 0)
+        eta = p.seconds * static_cast<double>(p.files_total - p.files_done) / static_cast<double>(p.files_done);
+    char line[256];
+    std::snprintf(line, sizeof line, "%zu/%zu %s, %s, %.0f articles/s, %.1f/%.1f MB (%.0f%%), ETA %.0f s", p.files_done,
+                  p.files_total, p.files_total == 1 ? "file" : "files", count_of(p.articles, "article", "articles").c_str(),
+                  rate, done / 1e6, total / 1e6, total > 0 ? 100 * done / total : 100.0, eta);
+    return line;
 }
 
 // "14:05:09 " (local time), before each round's summary of --watch.
@@ -201,6 +268,12 @@ int main(int argc, char** argv) {
         ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
         ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
         ("quiet,q", "no progress display, only problems and the summary")
+        ("verbose,v", "list every warning (by default they are counted by kind)")
+        ("progress", "print progress lines on stderr even when it is not a terminal (one a second)")
+        ("map", po::value<std::vector<std::string>>(),
+         "JSON keys to read fields from, before the usual ones: FIELD=KEY[,FIELD=KEY...] (fields: id, title, date, url, "
+         "source, author, body, lede, people; KEY may be a dotted path: author=author.name)")
+        ("map-file", po::value<std::string>(), "the same from a file: one FIELD=KEY per line, # comments")
         ("follow-symlinks", "also read files that symbolic links in the folders lead to outside them")
         ("check", "check the index (read-only) instead of indexing")
         ("watch", "after indexing, keep watching the folders and index what changes")
@@ -261,10 +334,27 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: --batch-size must be between 1 and 10000000\n";
         return kExitUsage;
     }
+    std::vector<std::pair<std::string, std::string>> field_map;
+    if (vm.count("map-file")) {
+        if (std::string error = depeche::load_field_map(vm["map-file"].as<std::string>(), field_map); !error.empty()) {
+            std::cerr << "depeche-index: --map-file " << error << "\n";
+            return kExitUsage;
+        }
+    }
+    if (vm.count("map")) {
+        for (const std::string& spec : vm["map"].as<std::vector<std::string>>()) {
+            if (std::string error = depeche::parse_field_map(spec, field_map); !error.empty()) {
+                std::cerr << "depeche-index: --map " << spec << ": " << error << "\n";
+                return kExitUsage;
+            }
+        }
+    }
+    g_verbose = vm.count("verbose") > 0;
     g_index_dir = db.c_str();
     std::set_terminate(on_terminate);
     bool quiet = vm.count("quiet") > 0;
     bool progress_display = !quiet && isatty(STDERR_FILENO);
+    const bool progress_lines = !quiet && !progress_display && vm.count("progress");
     g_progress_shown = progress_display;
 
     try {
@@ -273,18 +363,20 @@ int main(int argc, char** argv) {
         wo.overwrite = vm.count("full") > 0;
         wo.threads = vm["threads"].as<std::size_t>();
         wo.follow_symlinks = vm.count("follow-symlinks") > 0;
+        wo.field_map = field_map;
         wo.interrupted = [] { return g_interrupts > 0; };
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
         std::optional<depeche::Writer> writer;
         writer.emplace(db, wo);
+        double last_line = -1;
         auto show = [&](const depeche::Progress& p) {
-            if (!progress_display) return;
-            double rate = p.seconds > 0 ? static_cast<double>(p.articles) / p.seconds : 0;
-            double eta = p.files_done > 0 ? p.seconds * static_cast<double>(p.files_total - p.files_done) / static_cast<double>(p.files_done) : 0;
-            std::fprintf(stderr, "\r%zu/%zu %s, %s, %.0f articles/s, ETA %.0f s\033[K", p.files_done, p.files_total,
-                         p.files_total == 1 ? "file" : "files", count_of(p.articles, "article", "articles").c_str(),
-                         rate, eta);
+            if (!progress_display && !progress_lines) return;
+            if (progress_lines && p.seconds - last_line < 1 && p.files_done < p.files_total) return;
+            last_line = p.seconds;
+            const std::string text = progress_text(p);
+            if (progress_display) std::fprintf(stderr, "\r%s\033[K", text.c_str());
+            else std::fprintf(stderr, "depeche-index: %s\n", text.c_str());
         };
         const auto paths = vm["path"].as<std::vector<std::string>>();
         depeche::IndexSummary s = writer->index_paths(paths, show);
@@ -310,7 +402,7 @@ int main(int argc, char** argv) {
             return depeche::watch::run(*writer, paths, w);
         }
         if (s.interrupted) return 130;
-        return s.skipped_files || !s.problems.empty() ? kExitInputFailed : kExitOk;
+        return s.skipped_files || s.errors ? kExitInputFailed : kExitOk;
     } catch (const std::bad_alloc&) {
         std::cerr << "depeche-index: out of memory; the index keeps its last commit\n";
         return kExitIndex;

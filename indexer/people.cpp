@@ -1,5 +1,5 @@
 // Rule-based person extraction for French news. See people.hpp for the contract and the
-// display-name policy; lexicon/README.md for the curated lists.
+// display-name policy; the header comment of each indexer/lexicon file for the curated lists.
 //
 // Pipeline for one text:
 //   1. tokenise (words with internal hyphens, elisions "d'" split off, one token per

@@ -75,6 +75,7 @@ public:
     }
 
     std::uintmax_t size() const { return size_; }
+    std::uintmax_t consumed() const { return consumed_; }  // bytes of the file read so far
 
     // Appends the rest of the file to out, stopping once out is longer than limit.
     bool read_all(std::string& out, std::size_t limit, std::string& error) {
@@ -134,13 +135,14 @@ private:
             }
             if (r == 0) break;
             got += static_cast<std::size_t>(r);
+            consumed_ += static_cast<std::uintmax_t>(r);
         }
         out.resize(start + got);
         return true;
     }
 
     int fd_ = -1;
-    std::uintmax_t size_ = 0;
+    std::uintmax_t size_ = 0, consumed_ = 0;
     std::unique_ptr<Decoder> decoder_;  // null for a file that is not compressed
     std::string raw_;                   // compressed bytes read and not yet all decoded
     std::string_view pending_;          // the part of raw_ not decoded yet
@@ -171,7 +173,7 @@ std::string too_large_message(std::uintmax_t size) {
 // Decodes a whole single-article file and hands it to its format's reader.
 void read_document(std::string&& raw, Format format, ReadContext& ctx) {
     if (trim(raw).empty()) {
-        ctx.issue("empty file, skipped");
+        ctx.warn("empty file, skipped");
         return;
     }
     const bool html = format == Format::Html;
@@ -181,23 +183,23 @@ void read_document(std::string&& raw, Format format, ReadContext& ctx) {
         ctx.issue("binary file, skipped");
         return;
     }
-    if (!choice.note.empty()) ctx.issue(choice.note);
+    if (!choice.note.empty()) ctx.warn(choice.note);
 
     TextStats stats;
     std::string text = decode_to_utf8(std::string_view(raw).substr(choice.bom_size), choice.name, stats);
     std::string().swap(raw);  // free the raw bytes before parsing
     if (stats.invalid_sequences > 0)
-        ctx.issue("invalid UTF-8 at byte " + std::to_string(choice.bom_size + stats.first_invalid + 1) +
+        ctx.warn("invalid UTF-8 at byte " + std::to_string(choice.bom_size + stats.first_invalid + 1) +
                   " (" + std::to_string(stats.invalid_sequences) +
                   " bad sequence(s) replaced with U+FFFD)");
     normalize_text(text, stats);
     if (stats.nul_count > 0)  // UTF-8: counted with their position
-        ctx.issue("removed " + std::to_string(stats.nul_count) + " NUL byte(s), first at byte " +
+        ctx.warn("removed " + std::to_string(stats.nul_count) + " NUL byte(s), first at byte " +
                   std::to_string(choice.bom_size + stats.first_nul + 1));
     else if (stats.nul_removed > 0)
-        ctx.issue("removed " + std::to_string(stats.nul_removed) + " NUL character(s)");
+        ctx.warn("removed " + std::to_string(stats.nul_removed) + " NUL character(s)");
     if (trim(text).empty()) {
-        ctx.issue("empty file, skipped");
+        ctx.warn("empty file, skipped");
         return;
     }
     switch (format) {
@@ -292,6 +294,7 @@ bool read_json_lines(InputFile& file, ReadContext& ctx) {
         } else {
             lines.feed(data);
         }
+        ctx.bytes_read(file.consumed());
         if (end) break;
         chunk.clear();
         if (!file.read(chunk, kChunk, error)) {
@@ -302,7 +305,7 @@ bool read_json_lines(InputFile& file, ReadContext& ctx) {
         data = chunk;
     }
     lines.finish();
-    if (!lines.saw_content()) ctx.issue("empty file, skipped");
+    if (!lines.saw_content()) ctx.warn("empty file, skipped");
     return true;
 }
 
@@ -343,7 +346,7 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
             ctx.issue(too_large_message(raw.size()));
             return false;
         }
-        if (format == Format::Feed) parse_feed(raw, ctx);  // libxml2 decodes by the XML declaration
+        if (format == Format::Feed) parse_xml(raw, ctx);  // libxml2 decodes by the XML declaration
         else read_document(std::move(raw), format, ctx);
         return true;
     } catch (const std::runtime_error& e) {  // an ICU converter that cannot be set up
@@ -366,7 +369,11 @@ struct SinkException {
 }  // namespace
 
 void ReadContext::issue(std::string_view message, std::size_t line) {
-    issues_.push_back(ReadIssue{path_, line, one_line(message)});
+    issues_.push_back(ReadIssue{path_, line, one_line(message), false});
+}
+
+void ReadContext::warn(std::string_view message, std::size_t line) {
+    issues_.push_back(ReadIssue{path_, line, "warning: " + one_line(message), true});
 }
 
 void ReadContext::emit(Article&& article) {
@@ -402,7 +409,12 @@ Format format_for(const fs::path& path) {
 
 ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues) {
-    ReadContext ctx(path.generic_string(), sink, issues);
+    return read_file(path, sink, issues, ReadOptions{});
+}
+
+ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink,
+                    std::vector<ReadIssue>& issues, const ReadOptions& options) {
+    ReadContext ctx(path.generic_string(), sink, issues, &options);
     ReadStats stats;
     try {
         stats.failed = !read_into(path, ctx);

@@ -18,6 +18,10 @@ struct ReadIssue {
     std::string path;
     std::size_t line = 0;
     std::string message;
+    // The input was used anyway (an empty body, text repaired, a field ignored...): the
+    // message then starts with "warning: ". Otherwise an article, a line or the whole
+    // file was not indexed.
+    bool warning = false;
     std::string to_string() const;  // one line, e.g. "a/b.jsonl:12: malformed JSON (...)"
 };
 
@@ -28,6 +32,18 @@ inline constexpr std::uintmax_t kMaxSingleArticleFileBytes = std::uintmax_t{64} 
 inline constexpr std::size_t kMaxJsonLineBytes = std::size_t{64} << 20;
 
 enum class Format { Text, Markdown, Json, JsonLines, Html, Feed, Unknown };
+
+// Which JSON key (or dotted path, "author.name") an article field is read from, before
+// the keys known out of the box: field name -> keys, first present first. Fields: id,
+// title, date, url, source, author, body, lede, people.
+using FieldMap = std::vector<std::pair<std::string, std::string>>;
+
+struct ReadOptions {
+    FieldMap field_map;
+    // Called now and then while a file is read, with the bytes of the file read so far
+    // (compressed bytes for a compressed file).
+    std::function<void(std::uintmax_t)> on_bytes;
+};
 
 // Format from the file name's extension (case-insensitive); Unknown if not handled.
 Format format_for(const std::filesystem::path& path);
@@ -47,6 +63,9 @@ struct ReadStats {
 ReadStats read_file(const std::filesystem::path& path,
                     const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues);
+ReadStats read_file(const std::filesystem::path& path,
+                    const std::function<void(Article&&)>& sink,
+                    std::vector<ReadIssue>& issues, const ReadOptions& options);
 
 // Decodes raw bytes to UTF-8: strips a UTF-8 BOM, converts UTF-16 with a BOM, and
 // detects legacy encodings (Windows-1252, Latin-1) with ICU. Replaces invalid

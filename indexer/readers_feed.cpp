@@ -1,64 +1,20 @@
-// RSS 2.0 (and RSS 1.0) and Atom feeds: one article per <item> or <entry>, parsed with
-// libxml2. The parser loads nothing from the network or the disk (no external entities,
+// XML input: RSS 2.0 (and RSS 1.0) and Atom feeds, one article per <item> or <entry>,
+// and, by their root element, the news agencies' NewsML-G2 and NITF (readers_newsml.cpp);
+// parsed with libxml2. The parser loads nothing from the network or the disk (no external entities,
 // no DTD) and the text is collected without expanding entity references, so neither
 // external entities nor an entity "billion laughs" can be used against the indexer.
-#include "readers_internal.hpp"
+#include "readers_xml.hpp"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include <cstring>
 #include <mutex>
+#include <new>
 
 namespace depeche::readers_detail {
 
 namespace {
-
-std::string_view name_of(const xmlNode* n) {
-    return n && n->name ? std::string_view(reinterpret_cast<const char*>(n->name)) : std::string_view();
-}
-
-std::string_view ns_of(const xmlNode* n) {
-    return n && n->ns && n->ns->href ? std::string_view(reinterpret_cast<const char*>(n->ns->href)) : std::string_view();
-}
-
-bool is_element(const xmlNode* n, std::string_view local) {
-    return n && n->type == XML_ELEMENT_NODE && name_of(n) == local;
-}
-
-// The text under a node: text and CDATA, in document order; entity references are not
-// expanded (the predefined ones, &amp; &lt;..., are already text).
-std::string text_of(const xmlNode* node) {
-    std::string out;
-    std::vector<const xmlNode*> stack{node};
-    while (!stack.empty()) {
-        const xmlNode* n = stack.back();
-        stack.pop_back();
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            if (n->content) out += reinterpret_cast<const char*>(n->content);
-            continue;
-        }
-        if (n->type != XML_ELEMENT_NODE) continue;
-        std::vector<const xmlNode*> kids;
-        for (const xmlNode* k = n->children; k; k = k->next) kids.push_back(k);
-        for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
-    }
-    return out;
-}
-
-std::string attribute(const xmlNode* n, const char* name) {
-    xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-    if (!v) return {};
-    std::string out(reinterpret_cast<const char*>(v));
-    xmlFree(v);
-    return out;
-}
-
-const xmlNode* child(const xmlNode* n, std::string_view local) {
-    for (const xmlNode* k = n ? n->children : nullptr; k; k = k->next)
-        if (is_element(k, local)) return k;
-    return nullptr;
-}
 
 void set_if_empty(std::string& slot, const std::string& value) {
     if (slot.empty()) slot = single_line(value);
@@ -126,21 +82,37 @@ Article atom_entry(const xmlNode* entry, const std::string& source) {
 
 }  // namespace
 
-void parse_feed(std::string_view text, ReadContext& ctx) {
+void parse_xml(std::string_view text, ReadContext& ctx) {
     static std::once_flag init;
     std::call_once(init, [] { xmlInitParser(); });
     if (text.size() > static_cast<std::size_t>(INT32_MAX)) {
-        ctx.issue("feed too large, skipped");
+        ctx.issue("XML file too large, skipped");
         return;
     }
     // NONET: nothing fetched; no NOENT, DTDLOAD or HUGE: entities stay references,
     // no external subset is read, libxml2's size limits stay on.
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS;
-    xmlDoc* doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), ctx.path().c_str(), nullptr, options);
+    // The first error is the one reported (later ones often only say where the input
+    // ended): kept by the parser context's structured error handler.
+    struct FirstError {
+        std::string message;
+        int line = 0;
+    } first;
+    xmlParserCtxt* parser = xmlNewParserCtxt();
+    if (!parser) throw std::bad_alloc();
+    parser->sax->serror = [](void* data, xmlError* e) {
+        auto* f = static_cast<FirstError*>(static_cast<xmlParserCtxt*>(data)->_private);
+        if (f->message.empty() && e && e->level >= XML_ERR_ERROR && e->message) {
+            f->message = single_line(e->message);
+            f->line = e->line;
+        }
+    };
+    parser->_private = &first;
+    xmlDoc* doc = xmlCtxtReadMemory(parser, text.data(), static_cast<int>(text.size()), ctx.path().c_str(), nullptr, options);
+    xmlFreeParserCtxt(parser);
     if (!doc) {
-        const xmlError* e = xmlGetLastError();
-        std::string message = e && e->message ? single_line(e->message) : "not well-formed XML";
-        ctx.issue("malformed XML (" + message + "), skipped", e ? static_cast<std::size_t>(std::max(e->line, 0)) : 0);
+        const std::string message = first.message.empty() ? "not well-formed XML" : first.message;
+        ctx.issue("malformed XML (" + message + "), skipped", static_cast<std::size_t>(std::max(first.line, 0)));
         xmlResetLastError();
         return;
     }
@@ -149,6 +121,14 @@ void parse_feed(std::string_view text, ReadContext& ctx) {
         ~Free() { xmlFreeDoc(d); }
     } holder{doc};
     const xmlNode* root = xmlDocGetRootElement(doc);
+    if (is_element(root, "newsMessage") || is_element(root, "newsItem") || is_element(root, "packageItem")) {
+        read_newsml(root, ctx);
+        return;
+    }
+    if (is_element(root, "nitf")) {
+        read_nitf(root, ctx);
+        return;
+    }
     std::vector<std::pair<const xmlNode*, bool>> items;  // (node, atom)
     std::string source;
     if (is_element(root, "rss") || is_element(root, "RDF")) {
@@ -164,7 +144,8 @@ void parse_feed(std::string_view text, ReadContext& ctx) {
         for (const xmlNode* k = root->children; k; k = k->next)
             if (is_element(k, "entry")) items.emplace_back(k, true);
     } else {
-        ctx.issue("not an RSS or Atom feed (root element <" + clip(name_of(root)) + ">), skipped");
+        ctx.issue("not an RSS or Atom feed, NewsML-G2 or NITF document (root element <" + clip(name_of(root)) +
+                  ">), skipped");
         return;
     }
     if (items.empty()) {

@@ -277,7 +277,8 @@ enum DateSource { kArticlePublished, kOgPublished, kItempropDate, kNameDate, kDu
 enum AuthorSource { kNameAuthor, kArticleAuthor, kItempropAuthor, kRelAuthor, kAuthorSources };
 
 struct PageFacts {
-    std::string og_title, og_site, og_url, canonical, title_tag, h1;
+    std::string og_title, og_site, og_url, canonical, title_tag, h1, application_name;
+    std::vector<std::string> json_ld;  // the text of each <script type="application/ld+json">
     std::array<std::string, kDateSources> dates;
     std::array<std::string, kAuthorSources> authors;
     std::vector<const GumboNode*> articles;
@@ -291,6 +292,7 @@ void read_meta(const GumboNode* node, PageFacts& facts) {
         if (key.empty()) continue;
         if (key == "og:title") set_first(facts.og_title, content);
         else if (key == "og:site_name") set_first(facts.og_site, content);
+        else if (key == "application-name") set_first(facts.application_name, content);
         else if (key == "og:url") set_first(facts.og_url, content);
         else if (key == "article:published_time") set_first(facts.dates[kArticlePublished], content);
         else if (key == "og:published_time") set_first(facts.dates[kOgPublished], content);
@@ -312,6 +314,16 @@ PageFacts gather_facts(const GumboNode* root) {
         const GumboTag tag = node->v.element.tag;
         const bool html = node->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
         if (tag == GUMBO_TAG_META) read_meta(node, facts);
+        if (tag == GUMBO_TAG_SCRIPT && lower_attribute(node, "type") == "application/ld+json" && facts.json_ld.size() < 16) {
+            std::string script;
+            const GumboVector& kids = node->v.element.children;
+            for (unsigned i = 0; i < kids.length; ++i) {
+                const auto* kid = static_cast<const GumboNode*>(kids.data[i]);
+                if (kid->type == GUMBO_NODE_TEXT || kid->type == GUMBO_NODE_CDATA || kid->type == GUMBO_NODE_WHITESPACE)
+                    script += kid->v.text.text;
+            }
+            facts.json_ld.push_back(std::move(script));
+        }
 
         // Element text is only computed while the slot is empty (no quadratic work).
         const std::string itemprop = lower_attribute(node, "itemprop");
@@ -354,16 +366,6 @@ std::string time_in(const GumboNode* node) {
     return found;
 }
 
-// "Titre - Le Site" -> "Titre" when "Le Site" is the og:site_name.
-std::string strip_site_name(const std::string& title, const std::string& site) {
-    if (site.empty()) return title;
-    for (std::string_view separator : {" - ", " | ", " – ", " — "}) {
-        const std::string suffix = std::string(separator) + site;
-        if (title.size() > suffix.size() && title.ends_with(suffix))
-            return std::string(trim(std::string_view(title).substr(0, title.size() - suffix.size())));
-    }
-    return title;
-}
 
 }  // namespace
 
@@ -424,31 +426,44 @@ void parse_html(std::string_view text, ReadContext& ctx) {
     if (article.body.empty()) article.body = text_of(facts.body ? facts.body : root);
     article.body = tidy_body(article.body);
 
-    if (!facts.og_title.empty()) article.title = strip_site_name(facts.og_title, facts.og_site);
-    else if (!facts.title_tag.empty()) article.title = strip_site_name(facts.title_tag, facts.og_site);
+    // The page's JSON-LD first, then Open Graph and <meta>, then the page itself.
+    const PageLinkedData ld = read_json_ld(facts.json_ld, ctx);
+    if (article.body.empty()) article.body = ld.body;
+    const std::vector<std::string> site_names = {facts.og_site, ld.publisher, facts.application_name};
+    const std::vector<std::string> urls = {ld.url, facts.og_url, facts.canonical};
+    // A JSON-LD headline is the article's own: only a name the page gives is cut from it.
+    if (!ld.headline.empty()) article.title = cut_site_name(ld.headline, site_names, urls, false);
+    else if (!facts.og_title.empty()) article.title = cut_site_name(facts.og_title, site_names, urls);
+    else if (!facts.title_tag.empty()) article.title = cut_site_name(facts.title_tag, site_names, urls);
     else article.title = facts.h1;
 
+    article.date = ld.date;
     for (const std::string& date : facts.dates) {
+        if (!article.date.empty()) break;
         if (!date.empty()) {
             article.date = date;
             break;
         }
     }
     if (article.date.empty() && best_article) article.date = time_in(best_article);
+    article.author = ld.author;
     for (const std::string& author : facts.authors) {
+        if (!article.author.empty()) break;
         if (!author.empty()) {
             article.author = author;
             break;
         }
     }
-    article.url = !facts.og_url.empty() ? facts.og_url : facts.canonical;
-    article.source = facts.og_site;
+    article.url = !ld.url.empty() && ld.url.find("://") != std::string::npos ? ld.url
+                  : !facts.og_url.empty()                                  ? facts.og_url
+                                                                           : facts.canonical;
+    article.source = !facts.og_site.empty() ? facts.og_site : ld.publisher;
 
     if (article.title.empty() && article.body.empty()) {
         ctx.issue("article has no title and no body, skipped");
         return;
     }
-    if (article.body.empty()) ctx.issue("warning: article has no body, indexed by its title");
+    if (article.body.empty()) ctx.warn("article has no body, indexed by its title");
     article.id = !article.url.empty() ? article.url : ctx.path();
     ctx.emit(std::move(article));
 }

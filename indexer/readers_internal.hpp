@@ -17,14 +17,21 @@ namespace depeche::readers_detail {
 class ReadContext {
 public:
     ReadContext(std::string path, const std::function<void(Article&&)>& sink,
-                std::vector<ReadIssue>& issues)
-        : path_(std::move(path)), sink_(sink), issues_(issues) {}
+                std::vector<ReadIssue>& issues, const ReadOptions* options = nullptr)
+        : path_(std::move(path)), sink_(sink), issues_(issues), options_(options) {}
 
     const std::string& path() const { return path_; }
+    const FieldMap* field_map() const { return options_ && !options_->field_map.empty() ? &options_->field_map : nullptr; }
     std::size_t articles() const { return articles_; }
 
-    // Records a problem; the message is made single-line.
+    // Records a problem (input not indexed); the message is made single-line.
     void issue(std::string_view message, std::size_t line = 0);
+    // Records a warning (input used anyway): "warning: " + message.
+    void warn(std::string_view message, std::size_t line = 0);
+    // Reports how far into the file reading is (bytes of the file itself).
+    void bytes_read(std::uintmax_t n) const {
+        if (options_ && options_->on_bytes) options_->on_bytes(n);
+    }
     // Sets the article's path and passes it on.
     void emit(Article&& article);
 
@@ -32,6 +39,7 @@ private:
     std::string path_;
     const std::function<void(Article&&)>& sink_;
     std::vector<ReadIssue>& issues_;
+    const ReadOptions* options_;
     std::size_t articles_ = 0;
 };
 
@@ -56,6 +64,9 @@ std::string format_size(std::uintmax_t bytes);
 // Metadata fields shared by the .txt header and the Markdown front matter.
 enum class MetaField { Title, Date, Author, Source, Url, People, Id, None };
 MetaField meta_field_for(std::string_view key);  // key as written, any case/accents
+// The same for front matter, where --map's keys (plain keys of the fields that front
+// matter has: id, title, date, url, source, author, people) come first.
+MetaField front_matter_field(std::string_view key, const ReadContext& ctx);
 // Stores value in the article field; people are split on ',' and ';'.
 void set_meta_field(Article& article, MetaField field, std::string_view value);
 
@@ -122,6 +133,11 @@ private:
 void parse_text(std::string_view text, ReadContext& ctx);
 void parse_markdown(std::string_view text, ReadContext& ctx);
 
+// readers_toml.cpp: fills article from the TOML front matter `text` (the lines between
+// the "+++" lines; first_line is the number of its first line in the file). False, with
+// an issue naming the line, when it is not valid TOML.
+bool parse_toml_front_matter(std::string_view text, std::size_t first_line, Article& article, ReadContext& ctx);
+
 // readers_json.cpp
 void parse_json_document(std::string_view text, ReadContext& ctx);
 // Handles one JSONL line (raw bytes without the line end) as UTF-8 or, for a line
@@ -134,9 +150,25 @@ void parse_html(std::string_view text, ReadContext& ctx);
 // page reader extracts it; "" if it is nested too deeply to parse.
 std::string html_fragment_text(std::string_view html);
 
-// readers_feed.cpp: RSS 2.0 and Atom feeds, one article per item or entry; `text` is the
-// file, raw (libxml2 decodes it by its own declaration).
-void parse_feed(std::string_view text, ReadContext& ctx);
+// readers_page_meta.cpp: what a page's schema.org JSON-LD says of its article (the
+// first object whose @type is an article: NewsArticle, ReportageNewsArticle, BlogPosting...,
+// at the top, in a list or in "@graph"). Malformed or too deeply nested JSON-LD is ignored
+// with a warning.
+struct PageLinkedData {
+    bool found = false;
+    std::string headline, date, author, section, publisher, url, body;
+};
+PageLinkedData read_json_ld(const std::vector<std::string>& scripts, ReadContext& ctx);
+// The title without the site's name after a last " | ", " - ", " – ", " — ": cut when it
+// is one of site_names (og:site_name, the publisher, application-name), matches the host
+// of one of urls, or, once and if `guess`, when it is a short name after a long title.
+std::string cut_site_name(std::string title, const std::vector<std::string>& site_names,
+                          const std::vector<std::string>& urls, bool guess = true);
+
+// readers_feed.cpp: XML files (.rss, .atom, .xml), by their root element: RSS 2.0 and
+// Atom feeds, one article per item or entry; NewsML-G2 and NITF (readers_newsml.cpp).
+// `text` is the file, raw (libxml2 decodes it by its own declaration).
+void parse_xml(std::string_view text, ReadContext& ctx);
 // The charset named by <meta charset> or <meta http-equiv=content-type>, or "".
 std::string html_declared_charset(std::string_view raw);
 

@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <deque>
+#include <fstream>
 #include <optional>
 
 namespace depeche::readers_detail {
@@ -46,22 +49,31 @@ void report_parse_error(const json::parse_error& e, std::string_view text, std::
 }
 
 // The keys each field is read from, first present first: the project's own names, then
-// French ones and schema.org's NewsArticle (docs/cli.md "JSON keys").
-using Keys = std::initializer_list<const char*>;
-constexpr Keys kIdKeys = {"id", "identifiant", "guid", "@id"};
-constexpr Keys kTitleKeys = {"title", "titre", "headline"};
-constexpr Keys kDateKeys = {"date", "datePublished", "date_publication", "datePublication", "published",
-                            "publishedAt", "pubDate", "dateCreated"};
-constexpr Keys kUrlKeys = {"url", "link", "lien"};
-constexpr Keys kSourceKeys = {"source", "publisher", "site", "media", "média"};
-constexpr Keys kAuthorKeys = {"author", "auteur", "authors", "auteurs", "creator", "byline", "signature"};
-constexpr Keys kBodyKeys = {"body", "text", "content", "texte", "contenu", "articleBody", "corps"};
-constexpr Keys kLedeKeys = {"chapo", "chapeau", "lead", "lede", "description", "abstract"};
-constexpr Keys kPeopleKeys = {"people", "personnes"};
+// French ones and schema.org's NewsArticle (docs/cli.md "JSON keys"). --map puts its keys
+// before these.
+enum Field { kId, kTitle, kDate, kUrl, kSource, kAuthor, kBody, kLede, kPeople, kFieldCount };
+constexpr const char* kFieldNames[kFieldCount] = {"id", "title", "date", "url", "source",
+                                                   "author", "body", "lede", "people"};
+using Keys = std::vector<std::string>;
+const std::array<Keys, kFieldCount>& default_keys() {
+    static const std::array<Keys, kFieldCount> keys = {
+        Keys{"id", "identifiant", "guid", "@id"},
+        Keys{"title", "titre", "headline"},
+        Keys{"date", "datePublished", "date_publication", "datePublication", "published", "publishedAt",
+             "pubDate", "dateCreated"},
+        Keys{"url", "link", "lien"},
+        Keys{"source", "publisher", "site", "media", "média"},
+        Keys{"author", "auteur", "authors", "auteurs", "creator", "byline", "signature"},
+        Keys{"body", "text", "content", "texte", "contenu", "articleBody", "corps"},
+        Keys{"chapo", "chapeau", "lead", "lede", "description", "abstract"},
+        Keys{"people", "personnes"},
+    };
+    return keys;
+}
 
-std::string joined(Keys keys) {
+std::string joined(const Keys& keys) {
     std::string out;
-    for (const char* k : keys) out += std::string(out.empty() ? "" : ", ") + k;
+    for (const std::string& k : keys) out += (out.empty() ? "" : ", ") + k;
     return out;
 }
 
@@ -69,48 +81,87 @@ std::string joined(Keys keys) {
 class ArticleFields {
 public:
     ArticleFields(const json& object, ReadContext& ctx, std::size_t line, std::string prefix)
-        : object_(object), ctx_(ctx), line_(line), prefix_(std::move(prefix)) {}
+        : object_(object), ctx_(ctx), line_(line), prefix_(std::move(prefix)), keys_(default_keys()) {
+        if (const FieldMap* map = ctx.field_map()) {
+            // Mapped keys first, in the order given, for each field.
+            std::array<Keys, kFieldCount> mapped;
+            for (const auto& [field, key] : *map)
+                for (int f = 0; f < kFieldCount; ++f)
+                    if (field == kFieldNames[f]) mapped[f].push_back(key);
+            for (int f = 0; f < kFieldCount; ++f)
+                keys_[f].insert(keys_[f].begin(), mapped[f].begin(), mapped[f].end());
+        }
+    }
 
     // False when the article has neither title nor body (reported).
     bool read(Article& article) {
-        const char* id_key = first(kIdKeys);
-        if (const json* id = id_key ? field(id_key) : nullptr) {
+        const std::string* id_key = first(keys_[kId]);
+        if (const json* id = id_key ? field(*id_key) : nullptr) {
             if (id->is_string()) article.id = single_line(clean(id->get<std::string>()));
             else if (id->is_number_unsigned()) article.id = std::to_string(id->get<std::uint64_t>());
             else if (id->is_number_integer()) article.id = std::to_string(id->get<std::int64_t>());
             else if (id->is_number()) article.id = id->dump();
-            else report(std::string("field '") + id_key + "' is not a string or number (" + describe(*id) + "), ignored");
+            else note("field '" + *id_key + "' is not a string or number (" + describe(*id) + "), ignored");
         }
-        article.title = single_line(text(kTitleKeys));
-        article.date = single_line(text(kDateKeys));
-        article.url = single_line(text(kUrlKeys));
-        article.source = single_line(list_text(kSourceKeys));
-        article.author = single_line(list_text(kAuthorKeys));
-        for (const char* name : kBodyKeys) {  // the first that is not empty
+        article.title = single_line(text(keys_[kTitle]));
+        article.date = single_line(text(keys_[kDate]));
+        article.url = single_line(text(keys_[kUrl]));
+        article.source = single_line(list_text(keys_[kSource]));
+        article.author = single_line(list_text(keys_[kAuthor]));
+        for (const std::string& name : keys_[kBody]) {  // the first that is not empty
             if (!field(name)) continue;
             article.body = tidy_body(text(name));
             if (!article.body.empty()) break;
         }
         // A lede ("chapo") goes before the body, or stands for it.
-        if (const std::string lede = tidy_body(text(kLedeKeys)); !lede.empty() && article.body.find(lede) != 0)
+        if (const std::string lede = tidy_body(text(keys_[kLede])); !lede.empty() && article.body.find(lede) != 0)
             article.body = article.body.empty() ? lede : lede + "\n\n" + article.body;
         read_people(article.people);
         if (article.title.empty() && article.body.empty()) {
-            report("article has no title and no body, skipped (title read from: " + joined(kTitleKeys) +
-                   "; body from: " + joined(kBodyKeys) + ", " + joined(kLedeKeys) + ")");
+            ctx_.issue(prefix_ + "article has no title and no body, skipped (title read from: " +
+                           joined(keys_[kTitle]) + "; body from: " + joined(keys_[kBody]) + ", " +
+                           joined(keys_[kLede]) + ")",
+                       line_);
             return false;
         }
-        if (article.body.empty()) report("warning: article has no body, indexed by its title");
+        if (article.body.empty()) note("article has no body, indexed by its title");
         return true;
     }
 
 private:
-    void report(const std::string& message) { ctx_.issue(prefix_ + message, line_); }
+    // A warning: the article is indexed anyway.
+    void note(const std::string& message) { ctx_.warn(prefix_ + message, line_); }
 
-    // The field's value, or null when absent or JSON null.
-    const json* field(const char* name) const {
+    // The field's value, or null when absent or JSON null. A key with dots that the
+    // object does not have is followed as a path ("author.name"); through an array, it
+    // gives the array of what each item holds.
+    const json* field(const std::string& name) {
         const auto it = object_.find(name);
-        return it == object_.end() || it->is_null() ? nullptr : &*it;
+        if (it != object_.end()) return it->is_null() ? nullptr : &*it;
+        if (name.find('.') == std::string::npos) return nullptr;
+        const json* value = &object_;
+        for (std::size_t start = 0; start <= name.size();) {
+            const std::size_t dot = std::min(name.find('.', start), name.size());
+            const std::string step = name.substr(start, dot - start);
+            start = dot + 1;
+            if (value->is_object()) {
+                const auto at = value->find(step);
+                if (at == value->end()) return nullptr;
+                value = &*at;
+            } else if (value->is_array()) {
+                json items = json::array();
+                for (const json& item : *value)
+                    if (item.is_object())
+                        if (const auto at = item.find(step); at != item.end() && !at->is_null())
+                            items.push_back(*at);
+                if (items.empty()) return nullptr;
+                paths_.push_back(std::move(items));
+                value = &paths_.back();
+            } else {
+                return nullptr;
+            }
+        }
+        return value->is_null() ? nullptr : value;
     }
 
     static std::string clean(std::string s) {
@@ -120,23 +171,23 @@ private:
     }
 
     // The first of `keys` the object has (not null), or nullptr.
-    const char* first(Keys keys) const {
-        for (const char* k : keys)
-            if (field(k)) return k;
+    const std::string* first(const Keys& keys) {
+        for (const std::string& k : keys)
+            if (field(k)) return &k;
         return nullptr;
     }
-    std::string text(Keys keys) {
-        const char* name = first(keys);
-        return name ? text(name) : std::string();
+    std::string text(const Keys& keys) {
+        const std::string* name = first(keys);
+        return name ? text(*name) : std::string();
     }
-    std::string list_text(Keys keys) {
-        const char* name = first(keys);
-        return name ? list_text(name) : std::string();
+    std::string list_text(const Keys& keys) {
+        const std::string* name = first(keys);
+        return name ? list_text(*name) : std::string();
     }
 
     // A string value; schema.org's objects ({"@type": "Person", "name": "..."}) give their
     // "name".
-    std::string text(const char* name) {
+    std::string text(const std::string& name) {
         const json* value = field(name);
         if (value && value->is_object()) {
             const auto n = value->find("name");
@@ -144,13 +195,12 @@ private:
         }
         if (!value) return {};
         if (value->is_string()) return clean(value->get<std::string>());
-        report(std::string("field '") + name + "' is not a string (" + describe(*value) +
-               "), ignored");
+        note("field '" + name + "' is not a string (" + describe(*value) + "), ignored");
         return {};
     }
 
     // A string, or a list of strings joined by ", ".
-    std::string list_text(const char* name) {
+    std::string list_text(const std::string& name) {
         const json* value = field(name);
         if (!value || !value->is_array()) return text(name);
         std::string joined;
@@ -161,8 +211,7 @@ private:
                 if (n != item.end()) str = &*n;
             }
             if (!str->is_string()) {
-                report(std::string("field '") + name + "' has an item that is not a string (" +
-                       describe(item) + "), skipped");
+                note("field '" + name + "' has an item that is not a string (" + describe(item) + "), skipped");
                 continue;
             }
             const std::string part = single_line(clean(str->get<std::string>()));
@@ -174,8 +223,8 @@ private:
     }
 
     void read_people(std::vector<std::string>& people) {
-        const char* key = first(kPeopleKeys);
-        const json* value = key ? field(key) : nullptr;
+        const std::string* key = first(keys_[kPeople]);
+        const json* value = key ? field(*key) : nullptr;
         if (!value) return;
         if (value->is_string()) {
             if (std::string name = single_line(clean(value->get<std::string>())); !name.empty())
@@ -183,14 +232,12 @@ private:
             return;
         }
         if (!value->is_array()) {
-            report("field 'people' is not a list or a string (" + describe(*value) +
-                   "), ignored");
+            note("field '" + *key + "' is not a list or a string (" + describe(*value) + "), ignored");
             return;
         }
         for (const json& item : *value) {
             if (!item.is_string()) {
-                report("field 'people' has an item that is not a string (" + describe(item) +
-                       "), skipped");
+                note("field '" + *key + "' has an item that is not a string (" + describe(item) + "), skipped");
                 continue;
             }
             if (std::string name = single_line(clean(item.get<std::string>())); !name.empty())
@@ -202,6 +249,8 @@ private:
     ReadContext& ctx_;
     std::size_t line_;
     std::string prefix_;
+    std::array<Keys, kFieldCount> keys_;
+    std::deque<json> paths_;  // values found by dotted paths (stable addresses)
 };
 
 // Ids: "id", else "url", else the fallback.
@@ -232,7 +281,7 @@ void parse_json_document(std::string_view text, ReadContext& ctx) {
         ctx.issue("expected a JSON object or an array of objects, got " + describe(doc));
         return;
     }
-    if (doc.empty()) ctx.issue("no articles (empty JSON array)");
+    if (doc.empty()) ctx.warn("no articles (empty JSON array)");
     // Articles of an array without id or url are told apart by their position.
     for (std::size_t i = 0; i < doc.size(); ++i) {
         const std::string number = std::to_string(i + 1);
@@ -253,17 +302,17 @@ void parse_json_line(std::string_view raw_line, std::size_t line_no, ReadContext
     if (mostly_utf8(raw_line)) {
         text = repair_utf8(raw_line, stats);
         if (stats.invalid_sequences > 0)
-            ctx.issue("invalid UTF-8 at byte " + std::to_string(stats.first_invalid + 1) +
+            ctx.warn("invalid UTF-8 at byte " + std::to_string(stats.first_invalid + 1) +
                           " of the line (" + std::to_string(stats.invalid_sequences) +
                           " bad sequence(s) replaced with U+FFFD)",
                       line_no);
     } else {
         text = decode_to_utf8(raw_line, "windows-1252", stats);
-        ctx.issue("line is not valid UTF-8, read as windows-1252", line_no);
+        ctx.warn("line is not valid UTF-8, read as windows-1252", line_no);
     }
     normalize_text(text, stats);
     if (stats.nul_removed > 0)
-        ctx.issue("removed " + std::to_string(stats.nul_removed) + " NUL byte(s)", line_no);
+        ctx.warn("removed " + std::to_string(stats.nul_removed) + " NUL byte(s)", line_no);
 
     json object;
     try {
@@ -280,3 +329,52 @@ void parse_json_line(std::string_view raw_line, std::size_t line_no, ReadContext
 }
 
 }  // namespace depeche::readers_detail
+
+namespace depeche {
+
+namespace {
+// Adds one "field=key" to map; "" or the error.
+std::string add_mapping(std::string_view entry, FieldMap& map) {
+    using readers_detail::trim;
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos)
+        return "expected FIELD=KEY, got '" + readers_detail::clip(trim(entry)) + "'";
+    const std::string field = readers_detail::to_lower_ascii(trim(entry.substr(0, eq)));
+    const std::string key(trim(entry.substr(eq + 1)));
+    const auto* known = std::find_if(std::begin(readers_detail::kFieldNames), std::end(readers_detail::kFieldNames),
+                                     [&](const char* f) { return field == f; });
+    if (known == std::end(readers_detail::kFieldNames))
+        return "unknown field '" + readers_detail::clip(field) +
+               "' (known: id, title, date, url, source, author, body, lede, people)";
+    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
+        return "no key or a bad key path for field '" + field + "'";
+    map.emplace_back(field, key);
+    return {};
+}
+}  // namespace
+
+std::string parse_field_map(std::string_view spec, FieldMap& map) {
+    if (readers_detail::trim(spec).empty()) return "empty mapping (expected FIELD=KEY[,FIELD=KEY...])";
+    for (std::size_t start = 0; start <= spec.size();) {
+        const std::size_t comma = std::min(spec.find(',', start), spec.size());
+        if (std::string error = add_mapping(spec.substr(start, comma - start), map); !error.empty()) return error;
+        start = comma + 1;
+    }
+    return {};
+}
+
+std::string load_field_map(const std::string& file, FieldMap& map) {
+    std::ifstream in(file);
+    if (!in) return file + ": cannot read the mapping file";
+    std::size_t line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        const std::string_view t = readers_detail::trim(line);
+        if (t.empty() || t.front() == '#') continue;
+        if (std::string error = add_mapping(t, map); !error.empty())
+            return file + ":" + std::to_string(line_no) + ": " + error;
+    }
+    return {};
+}
+
+}  // namespace depeche

@@ -141,13 +141,28 @@ std::string format_size(std::uintmax_t bytes) {
 MetaField meta_field_for(std::string_view key) {
     const std::string k = fold_key(trim(key));
     if (k == "title" || k == "titre") return MetaField::Title;
-    if (k == "date") return MetaField::Date;
-    if (k == "author" || k == "auteur") return MetaField::Author;
+    if (k == "date" || k == "publishdate") return MetaField::Date;
+    if (k == "author" || k == "auteur" || k == "authors" || k == "auteurs") return MetaField::Author;
     if (k == "source") return MetaField::Source;
     if (k == "url") return MetaField::Url;
     if (k == "people" || k == "personnes") return MetaField::People;
     if (k == "id") return MetaField::Id;
     return MetaField::None;
+}
+
+MetaField front_matter_field(std::string_view key, const ReadContext& ctx) {
+    if (const FieldMap* map = ctx.field_map()) {
+        static constexpr std::pair<std::string_view, MetaField> kNames[] = {
+            {"id", MetaField::Id},         {"title", MetaField::Title},   {"date", MetaField::Date},
+            {"url", MetaField::Url},       {"source", MetaField::Source}, {"author", MetaField::Author},
+            {"people", MetaField::People}};
+        for (const auto& [field, mapped] : *map) {
+            if (mapped != trim(key)) continue;
+            for (const auto& [name, meta] : kNames)
+                if (field == name) return meta;
+        }
+    }
+    return meta_field_for(key);
 }
 
 void set_meta_field(Article& article, MetaField field, std::string_view value) {
@@ -214,7 +229,7 @@ void finish_article(Article&& article, std::vector<std::string> lines,
         ctx.issue("article has no title and no body, skipped");
         return;
     }
-    if (article.body.empty()) ctx.issue("warning: article has no body, indexed by its title");
+    if (article.body.empty()) ctx.warn("article has no body, indexed by its title");
     if (article.id.empty()) article.id = !article.url.empty() ? article.url : ctx.path();
     ctx.emit(std::move(article));
 }
@@ -492,7 +507,7 @@ std::size_t indentation(std::string_view line) {
 
 // Front matter: "key: value", "key: [a, b]", "key:" + "- item" lines, "key: |" blocks.
 void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t begin,
-                        std::size_t end, Article& article) {
+                        std::size_t end, Article& article, const ReadContext& ctx) {
     MetaField list_field = MetaField::None;  // the key whose "- item" lines follow
     std::vector<std::string> list_items;
     auto finish_list = [&] {
@@ -519,7 +534,7 @@ void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t 
         finish_list();
         std::string_view key, value;
         if (indentation(lines[n]) > 0 || !split_key_value(t, key, value)) continue;
-        const MetaField field = meta_field_for(key);
+        const MetaField field = front_matter_field(key, ctx);
         if (value.empty()) {
             list_field = field;
         } else if (value[0] == '|' || value[0] == '>') {  // block scalar on indented lines
@@ -576,10 +591,21 @@ void parse_markdown(std::string_view text, ReadContext& ctx) {
                trim_right(lines[close]) != "...")
             ++close;
         if (close < lines.size()) {
-            parse_front_matter(lines, 1, close, article);
+            parse_front_matter(lines, 1, close, article, ctx);
             body_start = close + 1;
         } else {
-            ctx.issue("front matter not closed by '---', read as text");
+            ctx.warn("front matter not closed by '---', read as text");
+        }
+    } else if (!lines.empty() && trim_right(lines[0]) == "+++") {  // TOML
+        std::size_t close = 1;
+        while (close < lines.size() && trim_right(lines[close]) != "+++") ++close;
+        if (close < lines.size()) {
+            const std::size_t begin = static_cast<std::size_t>(lines[1 < close ? 1 : close].data() - text.data());
+            const std::size_t end = static_cast<std::size_t>(lines[close].data() - text.data());
+            parse_toml_front_matter(text.substr(begin, end - begin), 2, article, ctx);
+            body_start = close + 1;
+        } else {
+            ctx.warn("front matter not closed by '+++', read as text");
         }
     }
     std::optional<std::size_t> first_h1;

@@ -149,9 +149,7 @@ std::string Analyzer::normalize(std::string_view text) const {
     // (same byte length, so offsets do not move) so segmentation keeps "l‘Ukraine" whole.
     for (std::size_t p = out.find("\u2018"); p != std::string::npos; p = out.find("\u2018", p + 3)) {
         if (p == 0 || p + 3 >= out.size()) continue;
-        std::size_t prev = p - 1;
-        while (prev > 0 && (static_cast<unsigned char>(out[prev]) & 0xC0) == 0x80) --prev;
-        std::size_t i = prev;
+        std::size_t i = tx::char_start(out, p - 1);
         char32_t a = tx::decode(out, i);
         i = p + 3;
         char32_t b = tx::decode(out, i);

@@ -79,6 +79,12 @@ std::size_t invalid_utf8_at(std::string_view s) {
     return std::string_view::npos;
 }
 
+std::size_t char_start(std::string_view s, std::size_t i) {
+    if (i >= s.size()) return i;
+    while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+    return i;
+}
+
 std::string sanitize_utf8(std::string_view s) {
     std::string out;
     out.reserve(s.size());

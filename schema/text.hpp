@@ -36,6 +36,10 @@ void append_utf8(std::string& out, char32_t cp);
 // Byte offset of the first invalid UTF-8 sequence of s, or npos when s is valid.
 std::size_t invalid_utf8_at(std::string_view s);
 
+// The start of the code point holding byte i of s (i itself, or before it when s[i] is a
+// continuation byte); i when i >= s.size(). Cuts text without splitting a character.
+std::size_t char_start(std::string_view s, std::size_t i);
+
 // Valid UTF-8 copy of s, each invalid sequence replaced by U+FFFD.
 std::string sanitize_utf8(std::string_view s);
 

@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev
   liblzma-dev
   libxml2-dev
+  libtomlplusplus-dev
   libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive

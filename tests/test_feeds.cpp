@@ -98,7 +98,7 @@ TEST_CASE("feeds: malformed, foreign and hostile XML is one issue", "[readers][f
     CHECK(broken.issues[0].message.rfind("malformed XML (", 0) == 0);
     const Read page = read_text(dir, "page.xml", "<html><body>x</body></html>");
     REQUIRE(page.issues.size() == 1);
-    CHECK(page.issues[0].message == "not an RSS or Atom feed (root element <html>), skipped");
+    CHECK(page.issues[0].message == "not an RSS or Atom feed, NewsML-G2 or NITF document (root element <html>), skipped");
     CHECK(read_text(dir, "empty.rss", "<rss><channel><title>t</title></channel></rss>").issues.at(0).message ==
           "feed without items, skipped");
     // Billion laughs: refused by the parser, nothing expanded.

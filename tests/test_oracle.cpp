@@ -223,9 +223,9 @@ TEST_CASE("oracle: word queries match every form of their stems, sharded or not"
     }
 }
 
-// Title phrases and NEAR groups are matched on the body-space positions of the title's
-// words (title terms carry no positions): every two- and three-word run of many titles,
-// and NEAR pairs, against a scan of the analysed titles.
+// Title phrases and NEAR groups (Xapian's OP_PHRASE and OP_NEAR over the title terms'
+// own positions since schema 6): every two- and three-word run of many titles, and NEAR
+// pairs, against a scan of the analysed titles.
 TEST_CASE("oracle: title phrases and NEAR return exactly the titles holding them", "[oracle][wikinews]") {
     NEED_WIKINEWS();
     Searcher s(wn->db);

@@ -75,6 +75,10 @@ TEST_CASE("text layer: UTF-8 decoding, one decoder", "[text]") {
     CHECK(text::invalid_utf8_at("ab\xC3") == 2);
     CHECK(text::invalid_utf8_at("\xEF\xBF\xBD") == std::string_view::npos);  // a real U+FFFD
     CHECK(text::sanitize_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(text::char_start("aé", 2) == 1);  // inside "é"
+    CHECK(text::char_start("aé", 1) == 1);
+    CHECK(text::char_start("aé", 3) == 3);  // the end
+    CHECK(text::char_start("a€", 3) == 1);
 }
 
 TEST_CASE("text layer: character classes and elisions", "[text]") {
@@ -116,7 +120,7 @@ TEST_CASE("text layer: analyzer, person keys and queries agree on letters", "[te
 
 TEST_CASE("text layer: apostrophes, hyphens and spaces agree everywhere", "[text]") {
     // Apostrophes: an elision goes, whichever apostrophe is typed.
-    for (const char* s : {"l'Ukraine", "l’Ukraine", "lʼUkraine"}) {
+    for (const char* s : {"l'Ukraine", "l’Ukraine", "lʼUkraine", "l‘Ukraine"}) {
         INFO(s);
         CHECK(exact_forms(s) == std::vector<std::string>{"ukraine"});
         CHECK(query_description(s) == query_description("ukraine"));

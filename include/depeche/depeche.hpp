@@ -34,6 +34,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #define DEPECHE_VERSION_MAJOR 0
@@ -106,6 +108,9 @@ struct Article {
 };
 
 // ---- Searching --------------------------------------------------------------------------
+// Equal scores rank newest first, then by id; equal dates and times by id (ascending for
+// DateDescending, descending for DateAscending). Never by indexing order, so one index
+// and the same articles in shards give the same list.
 enum class Sort { Relevance, DateAscending, DateDescending };
 
 // Bucket size of the publication-date histogram (Facets::dates). Auto picks years over
@@ -281,7 +286,19 @@ struct WriterOptions {
     // Read files that symbolic links found in the given folders lead to outside them
     // (by default such links are passed over with a warning: docs/cli.md).
     bool follow_symlinks = false;
+    // JSON keys to read article fields from, before the keys known out of the box:
+    // (field, key) pairs, a key may be a dotted path ("author.name"). See
+    // parse_field_map() and docs/cli.md "--map".
+    std::vector<std::pair<std::string, std::string>> field_map;
 };
+
+// Parses "title=headline,body=articleBody,author=author.name" into (field, key) pairs
+// appended to map (fields: id, title, date, url, source, author, body, lede, people).
+// Returns "" or a one-line error.
+DEPECHE_API std::string parse_field_map(std::string_view spec, std::vector<std::pair<std::string, std::string>>& map);
+// The same from a file: one "field=key" per line, '#' comments and blank lines ignored.
+// Returns "" or a one-line error naming the file and line.
+DEPECHE_API std::string load_field_map(const std::string& file, std::vector<std::pair<std::string, std::string>>& map);
 
 // One problem with one input: "path:line: message".
 struct InputProblem {
@@ -303,10 +320,12 @@ struct IndexSummary {
     std::size_t files_updated = 0;    // changed files re-indexed
     std::size_t files_unchanged = 0;  // files skipped because they did not change
     std::size_t files_removed = 0;    // files gone from the given folders
-    std::size_t skipped_files = 0;    // files that failed (could not be used at all)
+    std::size_t skipped_files = 0;    // files that failed: could not be used at all, nothing of them
+                                      // indexed, or unchanged since a run where they failed
     std::size_t articles = 0;         // articles indexed (added or replaced)
     std::size_t articles_removed = 0; // articles deleted with their file
     std::size_t errors = 0;           // problems that lost input (not warnings)
+    std::size_t warnings = 0;         // problems that did not (the input was used anyway)
     std::vector<InputProblem> problems;
     bool interrupted = false;         // stopped early by WriterOptions::interrupted
     double seconds = 0;
@@ -316,6 +335,9 @@ struct IndexSummary {
 struct Progress {
     std::size_t files_done = 0, files_total = 0, articles = 0;
     double seconds = 0;
+    // Bytes of input read, of all the files to read (compressed files count their size
+    // on disk): advances within a large file too.
+    std::uint64_t bytes_done = 0, bytes_total = 0;
 };
 
 // Write access. Only one Writer at a time per index (IndexLockedError otherwise).
@@ -345,7 +367,8 @@ public:
 
     // Reads files and folders (recursively) in every supported format and indexes their
     // articles, committing every batch_size articles. `progress` is called after each
-    // file, from the calling thread. Unreadable inputs are reported in the summary, not
+    // file and, at most ten times a second, while a file is read (Progress::bytes_done),
+    // from the calling thread. Unreadable inputs are reported in the summary, not
     // thrown; throws IoError (IndexCorruptError for a damaged index) if the index
     // cannot be written. An exception thrown by `progress` stops the run and comes out
     // unchanged; the Writer stays usable. Articles an update had written are committed

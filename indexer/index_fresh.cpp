@@ -1,0 +1,272 @@
+// depeche::Writer: building a new index (first build or --full) in one shard per
+// worker thread, merged by Xapian's compaction and swapped in atomically.
+#include "indexer/queue.hpp"
+#include "indexer/writer_impl.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include <unistd.h>
+
+namespace depeche {
+
+// ---- Building a new index in parallel shards ------------------------------------------------
+IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
+                                       const std::function<void(const Progress&)>& progress,
+                                       Clock::time_point start) {
+    const std::size_t shards = worker_count(options.threads);
+    const fs::path& target = folder;
+    const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    check_build_space(in.files, target.parent_path(), dir);
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work);
+    fs::permissions(work, fs::perms::others_all, fs::perm_options::remove);
+    struct Cleanup {
+        fs::path p;
+        ~Cleanup() { std::error_code e; fs::remove_all(p, e); }
+    } cleanup{work};
+
+    struct Shard {
+        BoundedQueue<Article> queue{128};
+        std::thread thread;
+        std::vector<InputProblem> problems;
+        std::size_t articles = 0;
+        std::exception_ptr failure;  // writing the shard failed
+    };
+    std::vector<std::unique_ptr<Shard>> parts;
+    // The new index's compression dictionary, trained on its first articles while the
+    // shards build them; they write documents once it is ready, so every article of a
+    // large build uses it. The promise is kept on every path before the shards are
+    // joined (they wait for it).
+    auto fresh_codec = std::make_shared<StoredCodec>();
+    std::string dictionary;
+    std::promise<void> dictionary_promise;
+    std::shared_future<void> dictionary_ready = dictionary_promise.get_future().share();
+    bool trained = false;
+    auto publish_dictionary = [&] {
+        if (trained) return;
+        trained = true;
+        dictionary_promise.set_value();
+    };
+    // However this function is left (an exception while reading included), the shard
+    // threads are stopped and joined first; then Cleanup removes their files.
+    OnExit join_shards{[&] {
+        publish_dictionary();
+        for (auto& s : parts) s->queue.close();
+        for (auto& s : parts)
+            if (s->thread.joinable()) s->thread.join();
+    }};
+    for (std::size_t k = 0; k < shards; ++k) {
+        auto shard = std::make_unique<Shard>();
+        Shard* s = shard.get();
+        std::string path = (work / ("shard-" + std::to_string(k))).string();
+        parts.push_back(std::move(shard));
+        s->thread = std::thread([this, s, path, fresh_codec, dictionary_ready] {
+            try {
+                Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
+                Analyzer an;
+                PendingSynonyms synonyms;
+                // The shard is new: an id seen before in this batch is found here, one
+                // from an earlier (committed) batch by its term's frequency; a new one is
+                // added without a lookup (replace_document by term looks the term up in
+                // the pending changes, which costs more than building the document). The
+                // map is emptied at each commit, so memory is bounded by the batch size,
+                // not by the number of articles.
+                std::unordered_map<std::string, Xapian::docid> batch_ids;
+                std::size_t n = 0;
+                auto write = [&](BuiltDocument& built) {
+                    built.doc.set_data(compress_stored(built.doc.get_data(), *fresh_codec));
+                    auto at = batch_ids.find(built.id_term);
+                    if (at != batch_ids.end()) {
+                        carry_shadows(out, at->second, built.doc);
+                        out.replace_document(at->second, built.doc);
+                    } else if (n >= options.batch_size && out.get_termfreq(built.id_term) > 0) {
+                        const Xapian::docid did = *out.postlist_begin(built.id_term);
+                        carry_shadows(out, did, built.doc);
+                        out.replace_document(did, built.doc);
+                        batch_ids.emplace(built.id_term, did);
+                    } else {
+                        batch_ids.emplace(built.id_term, out.add_document(built.doc));
+                    }
+                    record_synonyms(built, synonyms);
+                    for (auto& p : built.problems) { p.warning = true; s->problems.push_back(std::move(p)); }
+                    ++s->articles;
+                    if (++n % options.batch_size == 0) {
+                        flush_synonyms(out, synonyms);
+                        out.commit();
+                        batch_ids = {};
+                    }
+                };
+                // Documents are built (with plain stored data) while the dictionary is
+                // trained, and written once it is ready, in the order they came.
+                std::vector<BuiltDocument> waiting;
+                bool ready = false;
+                while (auto a = s->queue.pop()) {
+                    BuiltDocument built;
+                    try {
+                        built = build(*a, an, nullptr);
+                    } catch (const std::exception& e) {  // this article only, as in an update
+                        s->problems.push_back({a->path, a->line, e.what(), false});
+                        continue;
+                    }
+                    if (!ready && dictionary_ready.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+                        waiting.push_back(std::move(built));
+                        continue;
+                    }
+                    ready = true;
+                    for (BuiltDocument& w : waiting) write(w);
+                    waiting = {};
+                    write(built);
+                }
+                dictionary_ready.wait();  // set before the queues are closed
+                for (BuiltDocument& w : waiting) write(w);
+                flush_synonyms(out, synonyms);
+                out.commit();
+            } catch (const Xapian::Error& e) {
+                // The new shard could not be written (a full disk...): the index is intact.
+                s->failure = translated(e, dir);
+                try {
+                    std::rethrow_exception(s->failure);
+                } catch (const IndexCorruptError&) {  // a shard, not the index, failed
+                    s->failure = std::make_exception_ptr(
+                        IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
+                } catch (...) {
+                }
+            } catch (...) {
+                s->failure = std::current_exception();
+            }
+            // Keep draining so the reader never blocks on a failed shard.
+            while (s->queue.pop()) {}
+        });
+    }
+
+    // Read every file here and deal articles out by id, so that copies of one article
+    // meet in the same shard (the last copy wins there).
+    Progress prog;
+    prog.files_total = in.files.size();
+    std::vector<std::uintmax_t> sizes;
+    for (const fs::path& f : in.files) {
+        std::error_code size_ec;
+        const std::uintmax_t size = fs::file_size(f, size_ec);
+        sizes.push_back(size_ec ? 0 : size);
+        prog.bytes_total += sizes.back();
+    }
+    ProgressPacer pacer;
+    std::size_t dealt = 0;
+    auto tick = [&] {
+        prog.articles = dealt;
+        prog.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (progress) progress(prog);
+    };
+    std::vector<std::pair<std::string, FileState>> states;
+    auto deal = [&](Article&& a) {
+        std::size_t k = std::hash<std::string>{}(a.id) % shards;
+        parts[k]->queue.push(std::move(a));
+        ++dealt;
+    };
+    std::vector<std::string> samples;
+    auto train = [&] {
+        if (trained) return;
+        dictionary = StoredCodec::train(samples);
+        if (!dictionary.empty()) fresh_codec->add(dictionary, true);
+        samples = {};
+        publish_dictionary();
+    };
+    for (std::size_t file_no = 0; file_no < in.files.size(); ++file_no) {
+        const fs::path& f = in.files[file_no];
+        if (stop_requested()) { summary.interrupted = true; break; }
+        std::vector<ReadIssue> issues;
+        FileState st;
+        bool statted = stat_file(f, st);
+        const std::uint64_t bytes_before = prog.bytes_done;
+        ReadOptions ro = read_options([&](std::uintmax_t n) {
+            prog.bytes_done = bytes_before + n;
+            if (pacer.due()) tick();
+        });
+        const std::size_t problems_before = summary.problems.size();
+        ReadStats stats = read_file(f, [&](Article&& a) {
+            if (stop_requested()) return;
+            assign_id(a);
+            if (!trained) {
+                samples.push_back(stored_sample(a));
+                if (samples.size() >= kTrainArticles) train();
+            }
+            deal(std::move(a));
+        }, issues, ro);
+        for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
+        const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
+        if (outcome.failed) ++summary.skipped_files;
+        else ++summary.files_added;
+        // A file cut short by an interruption is not recorded: the next run reads it;
+        // nor is one that could not be read at all.
+        if (!stats.failed && statted && !stop_requested()) {
+            st.hash = hash_file(f);
+            st.failure = outcome.failure;
+            states.emplace_back(f.string(), st);
+        }
+        prog.bytes_done = bytes_before + sizes[file_no];
+        ++prog.files_done;
+        tick();
+    }
+    train();
+    for (auto& s : parts) s->queue.close();
+    for (auto& s : parts) s->thread.join();
+    for (auto& s : parts) {
+        if (s->failure) std::rethrow_exception(s->failure);
+        summary.articles += s->articles;
+        for (auto& p : s->problems) summary.problems.push_back(std::move(p));
+    }
+
+    // An interrupted rebuild leaves the old index as it was; an interrupted first build
+    // keeps what was read.
+    if (summary.interrupted && db.get_doccount() > 0) {
+        summary.articles = 0;
+        summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        return summary;
+    }
+
+    // Merge the shards into a new index, record its schema and file states, then swap it
+    // in place of the old one.
+    fs::path merged = work / "merged";
+    {
+        // Story keys across the shards, before they are compacted (indexer/story.hpp).
+        std::vector<std::string> shard_paths;
+        for (std::size_t k = 0; k < shards; ++k) shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
+        story::group_shards(shard_paths);
+        Xapian::Database all;
+        for (const std::string& p : shard_paths) all.add_database(Xapian::Database(p));
+        ShardCompactor compactor;
+        all.compact(merged.string(), Xapian::Compactor::FULL, 0, compactor);
+    }
+    {
+        Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
+        m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+        m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        if (!dictionary.empty()) StoredCodec::publish(m, dictionary);
+        for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
+        stamp_updated(m);
+        record_tables(m, merged);
+        m.commit();
+    }
+    // Xapian's lock on the old index goes with it; `lock`, on both folders, keeps other
+    // writers out until the new index is open (a writer let in now would update the old
+    // index, and its work would be thrown away with it).
+    lock->also_lock(merged);
+    fs::permissions(merged, fs::status(target).permissions());  // the folder's mode is kept
+    db.close();
+    replace_directory(target, merged);
+    db = open_writable(target.string(), true);
+    codec = fresh_codec;
+    fresh_pending = false;
+    summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary;
+}
+
+}  // namespace depeche

@@ -1,0 +1,253 @@
+// depeche::Writer's implementation, shared by writer.cpp (opening, add, remove, commit,
+// index_paths) and the two pipelines of index_paths(): index_update.cpp and
+// index_fresh.cpp. Internal.
+#pragma once
+
+#include "indexer/document.hpp"
+#include "indexer/file_state.hpp"
+#include "indexer/input_walk.hpp"
+#include "indexer/people.hpp"
+#include "indexer/readers.hpp"
+#include "indexer/spelling_tables.hpp"
+#include "indexer/store.hpp"
+#include "indexer/story.hpp"
+#include "schema/hash.hpp"
+#include "schema/schema.hpp"
+
+#include <depeche/depeche.hpp>
+#include <xapian.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace depeche {
+
+namespace writer_detail {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+inline InputProblem problem_of(const ReadIssue& i) { return {i.path, i.line, i.message, i.warning}; }
+
+// Compression dictionaries are trained on the stored data of this many articles (the
+// first ones of a new index); an index without one gets one once it holds
+// kTrainFromIndexAt articles.
+inline constexpr std::size_t kTrainArticles = 1000;
+inline constexpr Xapian::doccount kTrainFromIndexAt = 1000;
+
+// Paces the progress reports made while a file is read: at most 10 a second.
+struct ProgressPacer {
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    bool due() {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::milliseconds(100)) return false;
+        last = now;
+        return true;
+    }
+};
+
+// Runs f when leaving the scope, also by an exception: used to close the queues and
+// join the worker threads (a std::thread destroyed while joinable calls std::terminate).
+template <class F>
+struct OnExit {
+    F f;
+    ~OnExit() { f(); }
+};
+template <class F>
+OnExit(F) -> OnExit<F>;
+
+// An exception thrown by the caller's progress callback, carried through the library's
+// error translation and rethrown unchanged by index_paths().
+struct CallbackException {
+    std::exception_ptr error;
+};
+
+// Free space a first build or rebuild needs: the index comes to about 3 times the size
+// of its input, and building it takes about 3 times the size of the index (the shards,
+// their merged copy, and the old index kept until the swap): 9 bytes per byte of input.
+inline constexpr std::uintmax_t kBuildSpacePerInputByte = 9;
+
+// The most of an article's body that is indexed (and stored for snippets): indexing
+// takes tens of bytes of memory per byte of body (a 41 MB body took 953 MB and 10 s
+// whole, 279 MB and 2 s cut to this). The rest is reported as a warning.
+inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
+
+// An article read from several files is kept from the last one read, whose file term
+// ("XF" + hash of its path) it holds. Each other file that holds it is remembered by a
+// term "XD" + the same hash, so that when the last file goes (deleted, or changed without
+// it) the article is read again from one of the others, as a rebuild would keep it.
+inline constexpr std::string_view kFileTermPrefix = schema::field("file").prefix, kShadowTermPrefix = schema::kShadowFilePrefix;
+
+// Fills in a missing id: URL, else path (with #line for JSONL).
+void assign_id(Article& a);
+
+// The public error for a Xapian error met in a worker thread, to be rethrown by the
+// thread that collects the results.
+std::exception_ptr translated(const Xapian::Error& e, const std::string& dir);
+
+// Build folders (.NAME.build-PID) left next to the index by a depeche-index that was
+// killed or aborted (second Ctrl-C) while building: removed when that process is gone.
+void remove_stale_builds(const std::filesystem::path& target);
+
+std::string megabytes(std::uintmax_t bytes);
+
+// Refuses to start a build that cannot fit on the file system of `where`.
+void check_build_space(const std::vector<std::filesystem::path>& files, const std::filesystem::path& where, const std::string& dir);
+
+// Cuts a body to at most kMaxBodyBytes, at a space when there is one near the limit,
+// never inside a UTF-8 sequence.
+void cut_body(std::string& body);
+
+// Adds to `doc`, about to replace document `did` of `db`, the shadow terms of the files
+// that held the article before: `did`'s own file and its shadows, but not doc's file.
+void carry_shadows(const Xapian::Database& db, Xapian::docid did, Xapian::Document& doc);
+
+std::size_t worker_count(std::size_t requested);
+
+}  // namespace writer_detail
+
+using namespace writer_detail;
+
+struct Writer::Impl {
+    std::string dir;
+    WriterOptions options;
+    // The index folder, absolute: `dir` may be relative to a current folder that a
+    // rebuild swaps away ("--db .").
+    fs::path folder;
+    std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
+    Xapian::WritableDatabase db;
+    Analyzer analyzer;
+    std::unique_ptr<PeopleExtractor> people;
+    std::string people_error;
+    PendingSynonyms synonyms;
+    story::Stories stories;  // story keys of the articles written (indexer/story.hpp)
+    // Compresses stored data with the index's dictionary (shared with the worker threads,
+    // which only read it once it is set up).
+    std::shared_ptr<StoredCodec> codec = std::make_shared<StoredCodec>();
+    std::size_t pending = 0;
+    bool fresh_pending;  // overwrite requested and not yet done
+
+    Impl(const std::string& d, const WriterOptions& o)
+        : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
+        if (!options.create && !fs::exists(dir))
+            throw IndexMissingError("no index at " + dir);
+        // Xapian would create the folder anyway: it is created here to be locked first, and
+        // without any access for others (its files are then out of their reach).
+        folder = index_path(dir);
+        if (!fs::exists(folder)) {
+            fs::create_directories(folder);
+            fs::permissions(folder, fs::perms::others_all, fs::perm_options::remove);
+        }
+        if (::access(dir.c_str(), R_OK | X_OK) != 0)
+            throw IoError("cannot read index " + dir + ": " + std::strerror(errno));
+        if (::access(dir.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+            throw IoError("index " + dir + " is read-only (" + std::strerror(errno) + "): it cannot be updated");
+        lock.emplace(dir);
+        remove_stale_builds(folder);
+        if (options.batch_size == 0) options.batch_size = 1;
+        // A rebuild keeps the old index (and its lock) until the new one replaces it.
+        db = open_writable(dir, /*check=*/!options.overwrite);
+        if (!options.overwrite) codec->load(db);
+        try {
+            people = std::make_unique<PeopleExtractor>(lexicon_dir());
+        } catch (const std::exception& e) {
+            people_error = std::string("people extraction disabled: ") + e.what();
+        }
+    }
+
+    // add()/remove() on an overwriting writer: empty the index first.
+    void start_fresh_if_needed() {
+        if (!fresh_pending) return;
+        fresh_pending = false;
+        db.close();
+        db = open_writable(dir, true, /*overwrite=*/true);
+        codec = std::make_shared<StoredCodec>();
+    }
+
+    // An index without a compression dictionary (it started small, or was filled by
+    // add()) gets one once it holds enough articles to train it: from a sample of the
+    // stored data of its newest articles. Articles written from then on use it; older
+    // ones keep theirs. Recorded with the next commit, with the first articles using it.
+    bool dictionary_tried = false;
+    void train_dictionary_if_due() {
+        if (dictionary_tried || codec->compression_id() != 0 || db.get_doccount() < kTrainFromIndexAt) return;
+        dictionary_tried = true;
+        std::vector<std::string> samples;
+        const Xapian::docid last = db.get_lastdocid();
+        for (Xapian::docid did = last; did > 0 && samples.size() < kTrainArticles; --did) {
+            std::string data;
+            try {
+                data = db.get_document(did, Xapian::DOC_ASSUME_VALID).get_data();
+            } catch (const Xapian::DocNotFoundError&) {
+                continue;
+            }
+            if (auto a = decode_stored(data, true, codec.get())) samples.push_back(stored_record(*a));
+        }
+        std::string dict = StoredCodec::train(samples);
+        if (dict.empty()) return;
+        codec->add(dict, true);
+        StoredCodec::publish(db, dict);
+    }
+
+    void write(BuiltDocument& built) {
+        if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
+        stories.join(db, built.doc);
+        stories.added(db.replace_document(built.id_term, built.doc), built.doc);
+        record_synonyms(built, synonyms);
+        if (++pending >= options.batch_size) commit();
+    }
+
+    void commit() {
+        flush_synonyms(db, synonyms);
+        stamp_updated(db);
+        db.commit();
+        pending = 0;
+        // A table file that appeared with this commit is recorded (one more commit, once).
+        if (record_tables(db, folder)) db.commit();
+    }
+
+    BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
+        assign_id(a);
+        if (a.id.empty()) throw Error("article has no id, url or path");
+        const std::size_t body = a.body.size();
+        if (body > kMaxBodyBytes) cut_body(a.body);
+        BuiltDocument built = build_document(a, an, people.get(), c);
+        if (body > kMaxBodyBytes)
+            built.problems.push_back({a.path, a.line,
+                                      "warning: article " + a.id + ": body too long, only its first " + megabytes(a.body.size()) +
+                                          " of " + megabytes(body) + " indexed (the limit is " +
+                                          std::to_string(kMaxBodyBytes) + " bytes)",
+                                      true});
+        return built;
+    }
+
+    bool stop_requested() const { return options.interrupted && options.interrupted(); }
+
+    ReadOptions read_options(std::function<void(std::uintmax_t)> on_bytes) const {
+        ReadOptions ro;
+        ro.field_map = options.field_map;
+        ro.on_bytes = std::move(on_bytes);
+        return ro;
+    }
+
+    // The two pipelines of index_paths(): index_update.cpp (an existing index, file by
+    // file, in input order) and index_fresh.cpp (an empty index or a rebuild, in shards).
+    IndexSummary index_update(const Input& in, IndexSummary summary,
+                              const std::function<void(const Progress&)>& progress, Clock::time_point start);
+    IndexSummary index_fresh(const Input& in, IndexSummary summary,
+                             const std::function<void(const Progress&)>& progress, Clock::time_point start);
+};
+
+}  // namespace depeche
