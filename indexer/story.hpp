@@ -22,6 +22,7 @@
 #pragma once
 
 #include "schema/analyzer.hpp"
+#include "schema/story_rules.hpp"
 
 #include <array>
 #include <cstdint>
@@ -35,20 +36,15 @@
 
 namespace depeche::story {
 
-inline constexpr std::size_t kShingleWords = 3;
-// kHashes MinHash values of 16 bits (the low bits of each minimum: "b-bit MinHash"),
-// kBands bands of kRows values over the first kBands * kRows of them.
-inline constexpr std::size_t kHashes = 64;
-inline constexpr std::size_t kRows = 2;
-inline constexpr std::size_t kBands = 20;
-static_assert(kRows * kBands <= kHashes);
-// Fewer shingles than this: too little text to tell stories apart (no signature; the
-// article is alone in its story).
-inline constexpr std::uint32_t kMinShingles = 8;
-inline constexpr double kMinJaccard = 0.5;
-inline constexpr double kMinContainment = 0.8;
-// Containment alone counts only between texts of comparable length (shorter / longer).
-inline constexpr double kMinLengthRatio = 0.4;
+// The rules' constants are part of the index contract (schema/story_rules.hpp).
+using schema::story_rules::kBands;
+using schema::story_rules::kHashes;
+using schema::story_rules::kMinContainment;
+using schema::story_rules::kMinJaccard;
+using schema::story_rules::kMinLengthRatio;
+using schema::story_rules::kMinShingles;
+using schema::story_rules::kRows;
+using schema::story_rules::kShingleWords;
 
 struct Signature {
     std::array<std::uint16_t, kHashes> min{};

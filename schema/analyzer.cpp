@@ -1,4 +1,5 @@
 #include "schema/analyzer.hpp"
+#include "schema/story_rules.hpp"
 
 #include "schema/hash.hpp"
 #include "schema/lexicon.hpp"
@@ -297,6 +298,7 @@ std::vector<Analyzer::FingerprintComponent> Analyzer::fingerprint_components() {
         {"person-key", person_key_rules()},
         {"people", kPeopleRules},
         {"dates", kDateRules},
+        {"stories", schema::story_rules::describe()},
         {"schema", schema::describe()},
     };
     for (std::string_view name : lexicon::names())

@@ -9,6 +9,7 @@
 #include "schema/lexicon.hpp"
 #include "schema/person_key.hpp"
 #include "schema/schema.hpp"
+#include "schema/story_rules.hpp"
 #include "schema/text.hpp"
 #include "searcher/query_parser.hpp"
 #include "test_support.hpp"
@@ -228,7 +229,7 @@ TEST_CASE("text layer: the fingerprint covers every component", "[text][analyzer
 
     std::set<std::string> names;
     for (const auto& c : components) names.insert(c.name);
-    for (const char* n : {"analyzer", "stopwords", "titles", "text", "person-key", "people", "dates", "schema"})
+    for (const char* n : {"analyzer", "stopwords", "titles", "text", "person-key", "people", "dates", "stories", "schema"})
         CHECK(names.count(n) == 1);
     // The components are the real data: the schema contract, the text layer's rules, and
     // every lexicon file of the source tree, byte for byte.
@@ -239,6 +240,8 @@ TEST_CASE("text layer: the fingerprint covers every component", "[text][analyzer
         return std::string();
     };
     CHECK(data_of("schema") == schema::describe());
+    CHECK(data_of("stories") == schema::story_rules::describe());
+    CHECK(data_of("stories").find("jaccard=0.5") != std::string::npos);
     CHECK(data_of("text") == text::rules());
     CHECK(data_of("text").find("ð=d") != std::string::npos);
     CHECK(data_of("person-key").find(" maitres") != std::string::npos);
