@@ -253,14 +253,14 @@ int timebank(const std::string& shared, bool verbose) {
     std::printf("French TimeBank 1.1: %d documents\n\n", docs);
     print_row("A. all TIMEX3 (DATE/TIME/DUR/SET)", all);
     std::printf("     relaxed recall by gold type:");
-    for (const auto& [type, c] : by_type)
-        std::printf("  %s %ld/%ld", type.c_str(), c.second, c.first);
+    for (const auto& [type, c] : by_type) std::printf("  %s %ld/%ld", type.c_str(), c.second, c.first);
     std::printf("\n\n");
     print_row("B. calendar-date TIMEX3", scope);
     std::printf("\n");
     print_row("C. TIMEX3 of type DATE", date_type);
-    std::printf("\nReference (HeidelTime on the same corpus, all TIMEX3): strict F1 85.99, relaxed F1 90.97,\n"
-                "value F1 73.63 (reference-scores/README.txt).\n\n");
+    std::printf(
+        "\nReference (HeidelTime on the same corpus, all TIMEX3): strict F1 85.99, relaxed F1 90.97,\n"
+        "value F1 73.63 (reference-scores/README.txt).\n\n");
     return 0;
 }
 
@@ -270,8 +270,22 @@ bool explicit_date(const std::string& s) {
         if (c >= '0' && c <= '9') return true;
     std::string low;
     for (char c : s) low += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    static const char* const kMonths[] = {"janv", "f\xc3\xa9vr", "fevr", "mars", "avr", "mai", "juin", "juil",
-                                          "ao\xc3\xbbt", "aout", "sept", "oct", "nov", "d\xc3\xa9" "c", "dec"};
+    static const char* const kMonths[] = {"janv",
+                                          "f\xc3\xa9vr",
+                                          "fevr",
+                                          "mars",
+                                          "avr",
+                                          "mai",
+                                          "juin",
+                                          "juil",
+                                          "ao\xc3\xbbt",
+                                          "aout",
+                                          "sept",
+                                          "oct",
+                                          "nov",
+                                          "d\xc3\xa9"
+                                          "c",
+                                          "dec"};
     for (const char* m : kMonths)
         if (low.find(m) != std::string::npos) return true;
     return false;
@@ -327,8 +341,10 @@ int winer(const std::string& shared, bool verbose) {
         if (verbose) {
             std::vector<bool> used(p.size(), false);
             for (std::size_t k = 0; k < g.size(); ++k) {
-                if (g2p[k] >= 0) used[static_cast<std::size_t>(g2p[k])] = true;
-                else std::printf("WMISS  %s\n", context(text, idx, g[k]).c_str());
+                if (g2p[k] >= 0)
+                    used[static_cast<std::size_t>(g2p[k])] = true;
+                else
+                    std::printf("WMISS  %s\n", context(text, idx, g[k]).c_str());
             }
             for (std::size_t k = 0; k < p.size(); ++k)
                 if (!used[k]) std::printf("WFALSE %s %s\n", p[k].value.c_str(), context(text, idx, p[k]).c_str());
@@ -347,9 +363,10 @@ int winer(const std::string& shared, bool verbose) {
         for (int m : match(g, nodet, true))
             if (m >= 0) ++strict_nodet;
     }
-    std::printf("WiNER French Wikinews (%ld articles, gold type Date: explicit dates only, no \"le\";\n"
-                "our mentions kept when they hold a digit or a month name):\n",
-                docs);
+    std::printf(
+        "WiNER French Wikinews (%ld articles, gold type Date: explicit dates only, no \"le\";\n"
+        "our mentions kept when they hold a digit or a month name):\n",
+        docs);
     auto row = [&](const char* what, long ok) {
         const double p = pred ? 100.0 * ok / pred : 0, r = gold ? 100.0 * ok / gold : 0;
         std::printf("  %-28s P %6.2f  R %6.2f  F1 %6.2f   (%ld ok)\n", what, p, r, f1(p, r), ok);
@@ -391,10 +408,14 @@ int main(int argc, char** argv) {
     bool verbose = false, verbose_winer = false;
     int reps = 10;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--verbose")) verbose = true;
-        else if (!std::strcmp(argv[i], "--verbose-winer")) verbose_winer = true;
-        else if (!std::strcmp(argv[i], "--shared") && i + 1 < argc) shared = argv[++i];
-        else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::atoi(argv[++i]);
+        if (!std::strcmp(argv[i], "--verbose"))
+            verbose = true;
+        else if (!std::strcmp(argv[i], "--verbose-winer"))
+            verbose_winer = true;
+        else if (!std::strcmp(argv[i], "--shared") && i + 1 < argc)
+            shared = argv[++i];
+        else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc)
+            reps = std::atoi(argv[++i]);
         else {
             std::fprintf(stderr, "usage: %s [--shared DIR] [--verbose | --verbose-winer] [--reps N]\n", argv[0]);
             return 2;

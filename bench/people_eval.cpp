@@ -179,8 +179,10 @@ std::vector<Doc> load_hipe(const std::string& path) {
                 bool in_comp = false;
                 for (const auto& [cb, ce] : comps)
                     if (c >= cb && c < ce) in_comp = true;
-                if (!in_comp) name.append(d.text, map[c], map[c + 1] - map[c]);
-                else if (name.empty() || name.back() != ' ') name.push_back(' ');
+                if (!in_comp)
+                    name.append(d.text, map[c], map[c + 1] - map[c]);
+                else if (name.empty() || name.back() != ' ')
+                    name.push_back(' ');
             }
             name = name.substr(0, name.find(','));
             std::istringstream ws(name);
@@ -207,8 +209,9 @@ std::vector<std::vector<std::string>> gold_people(const std::vector<GoldMention>
     std::vector<std::string> keys;
     for (const auto& g : gold)
         if (std::find(keys.begin(), keys.end(), g.key) == keys.end()) keys.push_back(g.key);
-    std::stable_sort(keys.begin(), keys.end(),
-                     [](const std::string& a, const std::string& b) { return words_of(a).size() > words_of(b).size(); });
+    std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+        return words_of(a).size() > words_of(b).size();
+    });
     std::vector<std::vector<std::string>> people;
     for (const auto& k : keys) {
         auto kw = words_of(k);
@@ -235,7 +238,6 @@ int match_kind(const std::string& pred, const std::vector<std::string>& person) 
     return 0;
 }
 
-
 }  // namespace
 
 #ifndef DEPECHE_SHARED_DIR
@@ -261,16 +263,20 @@ int main(int argc, char** argv) {
             }
             return argv[++i];
         };
-        if (a == "--shared") shared = value();
-        else if (a == "--lexicon") lexicon = value();
-        else if (a == "--hunspell") hunspell = value();
-        else if (a == "--set") only.push_back(value());
-        else if (a == "--errors") errors_path = value();
+        if (a == "--shared")
+            shared = value();
+        else if (a == "--lexicon")
+            lexicon = value();
+        else if (a == "--hunspell")
+            hunspell = value();
+        else if (a == "--set")
+            only.push_back(value());
+        else if (a == "--errors")
+            errors_path = value();
         else if (a == "--throughput") {
             throughput_threads = 2;
             if (i + 1 < argc && argv[i + 1][0] != '-') throughput_threads = std::max(1, std::atoi(argv[++i]));
-        }
-        else {
+        } else {
             std::cerr << "usage: people_eval [--shared DIR] [--lexicon DIR] [--hunspell DIC|none] [--set NAME]... "
                          "[--errors FILE] [--throughput [THREADS]]\n"
                          "sets: wikinews sequoia-news sequoia-all hipe2020 letemps newseye\n";
@@ -302,15 +308,16 @@ int main(int argc, char** argv) {
     std::ofstream errors;
     if (!errors_path.empty()) errors.open(errors_path);
 
-    std::printf("\n%-13s %5s %6s %6s | %5s %5s %5s | %5s %5s %5s %5s | %s\n", "set", "docs", "gold", "pred", "P",
-                "R", "F1", "mP", "mR", "mF1", "mF1s", "reference");
+    std::printf("\n%-13s %5s %6s %6s | %5s %5s %5s | %5s %5s %5s %5s | %s\n", "set", "docs", "gold", "pred", "P", "R",
+                "F1", "mP", "mR", "mF1", "mF1s", "reference");
     std::printf("%-13s %5s %6s %6s | %17s | %23s |\n", "", "", "people", "people", "document level (facet)",
                 "mentions fuzzy / strict");
     int ran = 0;
     for (const auto& def : defs) {
         if (!only.empty() && std::find(only.begin(), only.end(), def.name) == only.end()) continue;
-        if (!readable(def.kind == 0 ? def.path + "/articles.jsonl"
-                                    : def.kind <= 2 ? def.path + "/sequoia-ne.test.jsonl" : def.path)) {
+        if (!readable(def.kind == 0   ? def.path + "/articles.jsonl"
+                      : def.kind <= 2 ? def.path + "/sequoia-ne.test.jsonl"
+                                      : def.path)) {
             std::printf("%-13s skipped: %s not found\n", def.name.c_str(), def.path.c_str());
             continue;
         }
@@ -385,7 +392,9 @@ int main(int argc, char** argv) {
             }
         }
         c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        auto ratio = [](std::size_t a, std::size_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b); };
+        auto ratio = [](std::size_t a, std::size_t b) {
+            return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+        };
         auto f1 = [](double p, double r) { return p + r == 0 ? 0.0 : 2 * p * r / (p + r); };
         double P = ratio(c.tp_pred, c.pred_people), R = ratio(c.tp_gold, c.gold_people);
         double mP = ratio(c.fuzzy_tp_pred, c.pred_mentions), mR = ratio(c.fuzzy_tp_gold, c.gold_mentions);
@@ -408,7 +417,9 @@ int main(int argc, char** argv) {
                 auto j = json::parse(line, nullptr, false);
                 line.clear();
                 if (j.is_discarded()) continue;
-                auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+                auto str = [&](const char* k) {
+                    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+                };
                 articles.emplace_back(str("title"), str("body"));
             }
             pclose(f);
@@ -426,22 +437,25 @@ int main(int argc, char** argv) {
                 pool.emplace_back([&, t] {
                     for (std::size_t k = static_cast<std::size_t>(t); k < articles.size();
                          k += static_cast<std::size_t>(throughput_threads))
-                        per_thread[static_cast<std::size_t>(t)] += ex.extract(articles[k].first, articles[k].second).size();
+                        per_thread[static_cast<std::size_t>(t)] +=
+                            ex.extract(articles[k].first, articles[k].second).size();
                 });
             for (auto& th : pool) th.join();
             double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
             double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
             for (auto n : per_thread) found += n;
-            std::printf("throughput   orangesum: %zu articles, %.1f MB, %d thread(s): %.2f s wall, %.2f s CPU, "
-                        "%.0f articles/s, %.1f MB/s, %.2f people per article\n",
-                        articles.size(), static_cast<double>(bytes) / 1e6, throughput_threads, secs, cpu,
-                        static_cast<double>(articles.size()) / secs, static_cast<double>(bytes) / 1e6 / secs,
-                        static_cast<double>(found) / static_cast<double>(articles.size()));
+            std::printf(
+                "throughput   orangesum: %zu articles, %.1f MB, %d thread(s): %.2f s wall, %.2f s CPU, "
+                "%.0f articles/s, %.1f MB/s, %.2f people per article\n",
+                articles.size(), static_cast<double>(bytes) / 1e6, throughput_threads, secs, cpu,
+                static_cast<double>(articles.size()) / secs, static_cast<double>(bytes) / 1e6 / secs,
+                static_cast<double>(found) / static_cast<double>(articles.size()));
             ++ran;
         }
     }
-    std::printf("\nP/R/F1: document level, distinct people per document (the facet). mP/mR/mF1: mention level,\n"
-                "fuzzy (overlapping spans); mF1s: mention level, strict (same spans; our spans exclude honorifics,\n"
-                "HIPE spans include them). Reference figures are published mention-level scores of neural systems.\n");
+    std::printf(
+        "\nP/R/F1: document level, distinct people per document (the facet). mP/mR/mF1: mention level,\n"
+        "fuzzy (overlapping spans); mF1s: mention level, strict (same spans; our spans exclude honorifics,\n"
+        "HIPE spans include them). Reference figures are published mention-level scores of neural systems.\n");
     return ran > 0 ? 0 : 1;
 }

@@ -65,10 +65,11 @@ bool word_byte(char c) {
 // person ("rue Jean-Jaurès", "lycée Victor-Hugo", "place Charles de Gaulle").
 const std::set<std::string>& place_words() {
     static const std::set<std::string> s = {
-        "rue", "avenue", "boulevard", "bd", "place", "quai", "cours", "allée", "impasse", "square", "pont", "porte",
-        "lycée", "collège", "école", "université", "aéroport", "stade", "gare", "station", "hôpital", "musée",
-        "fondation", "institut", "centre", "parc", "port", "porte-avions", "paquebot", "prix", "salle", "espace",
-        "avenues", "rues", "tunnel", "métro", "pavillon", "théâtre", "mémorial"};
+        "rue",      "avenue", "boulevard", "bd",           "place",    "quai",    "cours",     "allée",
+        "impasse",  "square", "pont",      "porte",        "lycée",    "collège", "école",     "université",
+        "aéroport", "stade",  "gare",      "station",      "hôpital",  "musée",   "fondation", "institut",
+        "centre",   "parc",   "port",      "porte-avions", "paquebot", "prix",    "salle",     "espace",
+        "avenues",  "rues",   "tunnel",    "métro",        "pavillon", "théâtre", "mémorial"};
     return s;
 }
 
@@ -107,8 +108,10 @@ int main(int argc, char** argv) {
     std::string lexicon = "indexer/lexicon";
     for (int i = 3; i + 1 < argc; i += 2) {
         std::string opt = argv[i];
-        if (opt == "--top") top = std::stoul(argv[i + 1]);
-        else if (opt == "--lexicon") lexicon = argv[i + 1];
+        if (opt == "--top")
+            top = std::stoul(argv[i + 1]);
+        else if (opt == "--lexicon")
+            lexicon = argv[i + 1];
     }
     std::unordered_set<std::string> particles;
     {
@@ -207,8 +210,10 @@ int main(int argc, char** argv) {
         depeche::SearchResult r = run("personne:\"" + surnames[p] + "\"", false);
         std::size_t found = 0, extra = 0;
         for (const auto& h : r.hits) {
-            if (scanned[p].count(h.id)) ++found;
-            else ++extra;
+            if (scanned[p].count(h.id))
+                ++found;
+            else
+                ++extra;
         }
         std::string entries;
         for (const auto& f : facet)

@@ -15,7 +15,6 @@
 
 using namespace depeche;
 
-
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: phrase_oracle INDEX_DIR CORPUS.jsonl [\"phrase\"...]\n");
@@ -26,7 +25,8 @@ int main(int argc, char** argv) {
     if (phrases.empty()) phrases = {"Union européenne", "Assemblée nationale", "état d'urgence", "Emmanuel Macron"};
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
-    read_file(argv[2], [&](Article&& a) { articles.push_back(std::move(a)); }, issues);
+    read_file(
+        argv[2], [&](Article&& a) { articles.push_back(std::move(a)); }, issues);
     Analyzer an;
     Searcher searcher(argv[1]);
     std::printf("%-24s %8s %10s %10s %s\n", "phrase", "engine", "tokens", "text scan", "verdict");

@@ -51,11 +51,11 @@ struct Mode {
 
 struct Run {
     std::size_t qno = 0;
-    int pass = 0;           // 0 = warm-up
-    long long hits = -1;    // -1 = the query failed
+    int pass = 0;         // 0 = warm-up
+    long long hits = -1;  // -1 = the query failed
     bool exact = false;
     double us = 0;
-    double cpu_us = 0;      // process CPU time (user + system, all threads)
+    double cpu_us = 0;  // process CPU time (user + system, all threads)
     std::vector<std::string> top;
 };
 
@@ -151,31 +151,57 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto need = [&]() -> std::string {
-            if (i + 1 >= argc) { std::fprintf(stderr, "query_bench: %s needs a value\n", a.c_str()); std::exit(2); }
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "query_bench: %s needs a value\n", a.c_str());
+                std::exit(2);
+            }
             return argv[++i];
         };
-        if (a == "--db") db = need();
-        else if (a == "--queries") qfile = need();
-        else if (a == "--warmup") warmup = std::atoi(need().c_str());
-        else if (a == "--passes") passes = std::atoi(need().c_str());
-        else if (a == "--modes") modes_arg = need();
-        else if (a == "--limit") limit = static_cast<std::size_t>(std::atol(need().c_str()));
-        else if (a == "--tsv") tsv = need();
-        else if (a == "--per-query") per_query = true;
+        if (a == "--db")
+            db = need();
+        else if (a == "--queries")
+            qfile = need();
+        else if (a == "--warmup")
+            warmup = std::atoi(need().c_str());
+        else if (a == "--passes")
+            passes = std::atoi(need().c_str());
+        else if (a == "--modes")
+            modes_arg = need();
+        else if (a == "--limit")
+            limit = static_cast<std::size_t>(std::atol(need().c_str()));
+        else if (a == "--tsv")
+            tsv = need();
+        else if (a == "--per-query")
+            per_query = true;
         else if (a == "--peer-results") {
             std::string v = need();
             auto eq = v.find('=');
-            if (eq == std::string::npos) { usage(stderr); return 2; }
+            if (eq == std::string::npos) {
+                usage(stderr);
+                return 2;
+            }
             peer_out[v.substr(0, eq)] = v.substr(eq + 1);
-        } else if (a == "--help" || a == "-h") { usage(stdout); return 0; }
-        else { std::fprintf(stderr, "query_bench: unknown argument %s\n", a.c_str()); usage(stderr); return 2; }
+        } else if (a == "--help" || a == "-h") {
+            usage(stdout);
+            return 0;
+        } else {
+            std::fprintf(stderr, "query_bench: unknown argument %s\n", a.c_str());
+            usage(stderr);
+            return 2;
+        }
     }
-    if (db.empty() || qfile.empty() || passes < 1 || warmup < 0) { usage(stderr); return 2; }
+    if (db.empty() || qfile.empty() || passes < 1 || warmup < 0) {
+        usage(stderr);
+        return 2;
+    }
 
     std::vector<Mode> modes;
     for (const auto& name : split(modes_arg, ',')) {
         auto it = std::find_if(kModes.begin(), kModes.end(), [&](const Mode& m) { return m.name == name; });
-        if (it == kModes.end()) { std::fprintf(stderr, "query_bench: unknown mode %s\n", name.c_str()); return 2; }
+        if (it == kModes.end()) {
+            std::fprintf(stderr, "query_bench: unknown mode %s\n", name.c_str());
+            return 2;
+        }
         modes.push_back(*it);
     }
     for (const auto& [m, f] : peer_out)
@@ -191,7 +217,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "query_bench: %s\n", e.what());
         return 2;
     }
-    if (queries.empty()) { std::fprintf(stderr, "query_bench: no queries in %s\n", qfile.c_str()); return 2; }
+    if (queries.empty()) {
+        std::fprintf(stderr, "query_bench: no queries in %s\n", qfile.c_str());
+        return 2;
+    }
 
     using clock = std::chrono::steady_clock;
     auto t_open = clock::now();
@@ -206,14 +235,17 @@ int main(int argc, char** argv) {
     depeche::IndexStats st = searcher->stats();
     std::printf("index %s: %zu articles, %.1f MB, opened in %s ms\n", db.c_str(), st.articles,
                 static_cast<double>(st.size_bytes) / 1e6, ms(open_us).c_str());
-    std::printf("%zu queries, %d warm-up + %d timed passes per mode, limit %zu\n", queries.size(), warmup,
-                passes, limit);
+    std::printf("%zu queries, %d warm-up + %d timed passes per mode, limit %zu\n", queries.size(), warmup, passes,
+                limit);
     std::printf("latency = wall time of Searcher::search(); cpu = process CPU time of the same call\n");
 
     std::ofstream tsv_out;
     if (!tsv.empty()) {
         tsv_out.open(tsv);
-        if (!tsv_out) { std::fprintf(stderr, "query_bench: cannot write %s\n", tsv.c_str()); return 2; }
+        if (!tsv_out) {
+            std::fprintf(stderr, "query_bench: cannot write %s\n", tsv.c_str());
+            return 2;
+        }
         tsv_out << "mode\tclass\tqno\tpass\thits\texact\tlatency_us\tquery\tcpu_us\n";
     }
 
@@ -267,10 +299,12 @@ int main(int argc, char** argv) {
                         << '\t' << r.cpu_us << '\n';
         if (auto it = peer_out.find(mode.name); it != peer_out.end()) {
             std::ofstream po(it->second);
-            if (!po) { std::fprintf(stderr, "query_bench: cannot write %s\n", it->second.c_str()); return 2; }
+            if (!po) {
+                std::fprintf(stderr, "query_bench: cannot write %s\n", it->second.c_str());
+                return 2;
+            }
             po << "#engine\tDépêche " << depeche::version() << " (query_bench mode " << mode.name
-               << ": exact_total=" << mode.exact << " snippet=" << mode.snippet << " facets=" << mode.facets
-               << ")\n";
+               << ": exact_total=" << mode.exact << " snippet=" << mode.snippet << " facets=" << mode.facets << ")\n";
             for (const auto& r : runs) {
                 char lat[32];
                 std::snprintf(lat, sizeof lat, "%.1f", r.us);
@@ -285,10 +319,10 @@ int main(int argc, char** argv) {
     // ---- Tables ----
     for (const auto& mode : modes) {
         const auto& runs = all_runs[mode.name];
-        std::printf("\nmode %s (exact_total=%s, snippet=%zu, facets=%s): ms over timed runs\n",
-                    mode.name.c_str(), mode.exact ? "yes" : "no", mode.snippet, mode.facets ? "yes" : "no");
-        std::printf("%-10s %7s %6s %9s %9s %9s %9s %9s %9s %9s %12s\n", "class", "queries", "runs", "p50", "p95",
-                    "p99", "max", "mean", "cpu p50", "cpu p95", "hits(median)");
+        std::printf("\nmode %s (exact_total=%s, snippet=%zu, facets=%s): ms over timed runs\n", mode.name.c_str(),
+                    mode.exact ? "yes" : "no", mode.snippet, mode.facets ? "yes" : "no");
+        std::printf("%-10s %7s %6s %9s %9s %9s %9s %9s %9s %9s %12s\n", "class", "queries", "runs", "p50", "p95", "p99",
+                    "max", "mean", "cpu p50", "cpu p95", "hits(median)");
         auto row = [&](const std::string& cls) {
             std::vector<double> lat, cpu;
             std::vector<long long> hits;
@@ -301,12 +335,16 @@ int main(int argc, char** argv) {
                     if (r.qno != q.qno || r.pass == 0) continue;
                     lat.push_back(r.us);
                     cpu.push_back(r.cpu_us);
-                    if (first) { hits.push_back(r.hits); first = false; }
+                    if (first) {
+                        hits.push_back(r.hits);
+                        first = false;
+                    }
                 }
             }
             if (lat.empty()) return;
             std::sort(hits.begin(), hits.end());
-            double mean = lat.empty() ? NAN : std::accumulate(lat.begin(), lat.end(), 0.0) / static_cast<double>(lat.size());
+            double mean =
+                lat.empty() ? NAN : std::accumulate(lat.begin(), lat.end(), 0.0) / static_cast<double>(lat.size());
             std::printf("%-10s %7zu %6zu %9s %9s %9s %9s %9s %9s %9s %12lld\n", cls.c_str(), nq, lat.size(),
                         ms(percentile(lat, 50)).c_str(), ms(percentile(lat, 95)).c_str(),
                         ms(percentile(lat, 99)).c_str(), ms(*std::max_element(lat.begin(), lat.end())).c_str(),
@@ -327,7 +365,10 @@ int main(int argc, char** argv) {
                 std::vector<double> lat;
                 long long hits = -1;
                 for (const auto& r : all_runs[m.name])
-                    if (r.qno == q.qno && r.pass > 0) { lat.push_back(r.us); hits = r.hits; }
+                    if (r.qno == q.qno && r.pass > 0) {
+                        lat.push_back(r.us);
+                        hits = r.hits;
+                    }
                 char cell[64];
                 std::snprintf(cell, sizeof cell, "%s (%lld)", ms(percentile(lat, 50)).c_str(), hits);
                 std::printf(" %20s", cell);
@@ -343,7 +384,8 @@ int main(int argc, char** argv) {
             if (!m.exact) continue;
             for (const auto& r : all_runs[m.name]) {
                 if (r.qno != q.qno || r.pass == 0) continue;
-                if (ref == -2) ref = r.hits;
+                if (ref == -2)
+                    ref = r.hits;
                 else if (r.hits != ref)
                     std::fprintf(stderr, "warning: query %zu %s: %lld hits in one run, %lld in another\n", q.qno,
                                  q.text.c_str(), r.hits, ref);

@@ -68,7 +68,10 @@ std::vector<Item> read_corpus(const std::string& path) {
         if (j.contains("body") && j["body"].is_string()) it.body = j["body"];
         out.push_back(std::move(it));
     }
-    if (gz) pclose(f); else fclose(f);
+    if (gz)
+        pclose(f);
+    else
+        fclose(f);
     return out;
 }
 
@@ -141,15 +144,26 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
-            if (i + 1 >= argc) { std::cerr << "story_eval: " << a << " needs a value\n"; std::exit(2); }
+            if (i + 1 >= argc) {
+                std::cerr << "story_eval: " << a << " needs a value\n";
+                std::exit(2);
+            }
             return argv[++i];
         };
-        if (a == "--corpus") corpus = next();
-        else if (a == "--duplicates") dups = next();
-        else if (a == "--edits") edits = std::stoul(next());
-        else if (a == "--examples") examples = std::stoul(next());
-        else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(next()));
-        else { std::cerr << "story_eval: unknown option " << a << "\n"; return 2; }
+        if (a == "--corpus")
+            corpus = next();
+        else if (a == "--duplicates")
+            dups = next();
+        else if (a == "--edits")
+            edits = std::stoul(next());
+        else if (a == "--examples")
+            examples = std::stoul(next());
+        else if (a == "--seed")
+            seed = static_cast<unsigned>(std::stoul(next()));
+        else {
+            std::cerr << "story_eval: unknown option " << a << "\n";
+            return 2;
+        }
     }
     using Clock = std::chrono::steady_clock;
     std::vector<Item> items = read_corpus(corpus);
@@ -174,14 +188,20 @@ int main(int argc, char** argv) {
         for (int e = 0; e < k; ++e) {
             const std::size_t at = rng() % s.size();
             const std::string& d = donor[rng() % donor.size()];
-            if (op == 0) s[at] = d;
-            else if (op == 1) s.erase(s.begin() + static_cast<long>(at));
-            else s.insert(s.begin() + static_cast<long>(at), d);
+            if (op == 0)
+                s[at] = d;
+            else if (op == 1)
+                s.erase(s.begin() + static_cast<long>(at));
+            else
+                s.insert(s.begin() + static_cast<long>(at), d);
         }
         Item copy{items[o].id + "-edited", items[o].title, join(s)};
         items.push_back(std::move(copy));
         original.push_back(o);
-        const std::string kind = std::string(op == 0 ? "replace " : op == 1 ? "delete " : "insert ") + std::to_string(k);
+        const std::string kind = std::string(op == 0   ? "replace "
+                                             : op == 1 ? "delete "
+                                                       : "insert ") +
+                                 std::to_string(k);
         edit_kind.push_back(kind);
         ++kinds[kind];
     }
@@ -221,7 +241,10 @@ int main(int argc, char** argv) {
         std::vector<std::size_t> members;
         for (const auto& id : groups[g]) {
             auto it = index_of.find(id);
-            if (it == index_of.end() || it->second >= n_real) { ++missing; continue; }
+            if (it == index_of.end() || it->second >= n_real) {
+                ++missing;
+                continue;
+            }
             members.push_back(it->second);
             group_of[it->second] = static_cast<long>(g);
         }
@@ -255,8 +278,10 @@ int main(int argc, char** argv) {
     std::vector<Pair> extra;
     for (const Pair& p : predicted) {
         if (positives.count(p)) continue;
-        if (group_of[p.first] >= 0 && group_of[p.second] >= 0) ++cross;
-        else ++unlisted;
+        if (group_of[p.first] >= 0 && group_of[p.second] >= 0)
+            ++cross;
+        else
+            ++unlisted;
         extra.push_back(p);
     }
     std::printf("predicted pairs not listed: %zu between two listed groups, %zu with an unlisted article\n", cross,
@@ -271,11 +296,14 @@ int main(int argc, char** argv) {
             const bool identical = depeche::schema::fnv1a64(items[a].body) == depeche::schema::fnv1a64(items[b].body);
             ++h[identical ? 5 : r >= 0.9 ? 4 : r >= 0.5 ? 3 : r >= 0.2 ? 2 : r > 0.05 ? 1 : 0];
         }
-        std::printf("  %-28s %6zu pairs: identical bodies %zu, resemblance >=0.9 %zu, 0.5-0.9 %zu, 0.2-0.5 %zu, "
-                    "0.05-0.2 %zu, <=0.05 %zu\n", what, pairs.size(), h[5], h[4], h[3], h[2], h[1], h[0]);
+        std::printf(
+            "  %-28s %6zu pairs: identical bodies %zu, resemblance >=0.9 %zu, 0.5-0.9 %zu, 0.2-0.5 %zu, "
+            "0.05-0.2 %zu, <=0.05 %zu\n",
+            what, pairs.size(), h[5], h[4], h[3], h[2], h[1], h[0]);
     };
     std::vector<Pair> extra_listed, extra_unlisted;
-    for (const Pair& p : extra) (group_of[p.first] >= 0 && group_of[p.second] >= 0 ? extra_listed : extra_unlisted).push_back(p);
+    for (const Pair& p : extra)
+        (group_of[p.first] >= 0 && group_of[p.second] >= 0 ? extra_listed : extra_unlisted).push_back(p);
     // Groups whose members are different texts under one title (round-ups): more than
     // 20 members.
     std::set<Pair> pos_small;
@@ -308,10 +336,11 @@ int main(int argc, char** argv) {
         std::shuffle(pairs.begin(), pairs.end(), rng);
         for (std::size_t i = 0; i < std::min(examples, pairs.size()); ++i) {
             const auto [a, b] = pairs[i];
-            std::printf("  %s %s / %s: resemblance %.2f containment %.2f shingles %u/%u\n    \"%.70s\"\n    \"%.70s\"\n",
-                        what, items[a].id.c_str(), items[b].id.c_str(), story::resemblance(sigs[a], sigs[b]),
-                        story::containment(sigs[a], sigs[b]), sigs[a].shingles, sigs[b].shingles,
-                        items[a].title.c_str(), items[b].title.c_str());
+            std::printf(
+                "  %s %s / %s: resemblance %.2f containment %.2f shingles %u/%u\n    \"%.70s\"\n    \"%.70s\"\n", what,
+                items[a].id.c_str(), items[b].id.c_str(), story::resemblance(sigs[a], sigs[b]),
+                story::containment(sigs[a], sigs[b]), sigs[a].shingles, sigs[b].shingles, items[a].title.c_str(),
+                items[b].title.c_str());
         }
     };
     show("extra", extra);
@@ -332,7 +361,10 @@ int main(int argc, char** argv) {
             pk.first += ok;
             ++pk.second;
             for (std::size_t m : members[all[c]])
-                if (m < n_real && m != o && keys[m] != keys[o]) { ++false_merges; break; }
+                if (m < n_real && m != o && keys[m] != keys[o]) {
+                    ++false_merges;
+                    break;
+                }
         }
         std::printf("edited copies: %zu, recall %.4f (%zu found with their original), %zu joined to another story\n",
                     original.size(), double(found) / double(original.size()), found, false_merges);

@@ -13,8 +13,7 @@
 
 int main(int argc, char** argv) {
     if (argc < 3 || argc > 4) {
-        std::fprintf(stderr, "usage: %s INDEX_DIR QUERY [LIMIT]   (depeche %s)\n", argv[0],
-                     depeche::version().c_str());
+        std::fprintf(stderr, "usage: %s INDEX_DIR QUERY [LIMIT]   (depeche %s)\n", argv[0], depeche::version().c_str());
         return 2;
     }
     try {

@@ -63,8 +63,10 @@ void dates_input(const std::uint8_t* data, std::size_t size) {
     }
 
     std::string error;
-    if (auto r = parse_date_range(text, &error)) check_range(*r);
-    else DEPECHE_FUZZ_CHECK(!error.empty());
+    if (auto r = parse_date_range(text, &error))
+        check_range(*r);
+    else
+        DEPECHE_FUZZ_CHECK(!error.empty());
 }
 
 }  // namespace depeche::fuzz

@@ -36,7 +36,7 @@ void check_articles(const std::vector<Article>& articles, const std::vector<Read
 void parse_as(std::string_view raw, Format format, const char* name) {
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
-    const std::function<void(Article&&)> sink = [&](Article&& a) { articles.push_back(std::move(a)); };
+    const std::function<void(Article &&)> sink = [&](Article&& a) { articles.push_back(std::move(a)); };
     ReadContext ctx(name, sink, issues);
     if (format == Format::JsonLines) {
         std::size_t line = 1;
@@ -75,8 +75,7 @@ void parse_as(std::string_view raw, Format format, const char* name) {
 struct ScratchDir {
     std::filesystem::path path;
     ScratchDir()
-        : path(std::filesystem::temp_directory_path() /
-               ("depeche-fuzz-readers-" + std::to_string(::getpid()))) {
+        : path(std::filesystem::temp_directory_path() / ("depeche-fuzz-readers-" + std::to_string(::getpid()))) {
         std::filesystem::create_directories(path);
     }
     ~ScratchDir() {
@@ -94,7 +93,8 @@ void read_through_file(std::string_view raw, const char* extension) {
     }
     std::vector<Article> articles;
     std::vector<ReadIssue> issues;
-    ReadStats stats = read_file(file, [&](Article&& a) { articles.push_back(std::move(a)); }, issues);
+    ReadStats stats = read_file(
+        file, [&](Article&& a) { articles.push_back(std::move(a)); }, issues);
     DEPECHE_FUZZ_CHECK(stats.articles == articles.size());
     check_articles(articles, issues);
     std::error_code ec;

@@ -30,10 +30,9 @@ void serve_input(const std::uint8_t* data, std::size_t size);     // fuzz_serve.
 #endif
 }
 
-#define DEPECHE_FUZZ_CHECK(cond)                                                       \
-    do {                                                                               \
-        if (!(cond)) ::depeche::fuzz::fail(std::string(__FILE__ ":") +                 \
-                                           std::to_string(__LINE__) + ": " #cond);     \
+#define DEPECHE_FUZZ_CHECK(cond)                                                                               \
+    do {                                                                                                       \
+        if (!(cond)) ::depeche::fuzz::fail(std::string(__FILE__ ":") + std::to_string(__LINE__) + ": " #cond); \
     } while (0)
 
 // True when s is valid UTF-8 (no surrogates, nothing above U+10FFFF, no overlong forms).
@@ -42,19 +41,28 @@ inline bool valid_utf8(std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         std::size_t len;
         char32_t cp;
-        if (c < 0x80) { ++i; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-        else return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else
+            return false;
         if (i + len > s.size()) return false;
         for (std::size_t k = 1; k < len; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
             if ((cc & 0xC0) != 0x80) return false;
             cp = (cp << 6) | (cc & 0x3F);
         }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
         i += len;
     }
@@ -66,9 +74,9 @@ inline bool valid_utf8(std::string_view s) {
 #ifdef DEPECHE_FUZZ_NO_MAIN
 #define DEPECHE_FUZZ_ENTRY(function)
 #else
-#define DEPECHE_FUZZ_ENTRY(function)                                                   \
+#define DEPECHE_FUZZ_ENTRY(function)                                                    \
     extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
-        ::depeche::fuzz::function(data, size);                                         \
-        return 0;                                                                      \
+        ::depeche::fuzz::function(data, size);                                          \
+        return 0;                                                                       \
     }
 #endif

@@ -29,13 +29,17 @@ class Problems {
 public:
     explicit Problems(CheckReport& report) : report_(report) {}
     ~Problems() {
-        if (extra_ > 0) report_.problems.push_back("... and " + std::to_string(extra_) + (extra_ == 1 ? " more problem" : " more problems"));
+        if (extra_ > 0)
+            report_.problems.push_back("... and " + std::to_string(extra_) +
+                                       (extra_ == 1 ? " more problem" : " more problems"));
     }
     void add(std::string message) {
         for (char& c : message)
             if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // one line each
-        if (report_.problems.size() < kMaxListed) report_.problems.push_back(std::move(message));
-        else ++extra_;
+        if (report_.problems.size() < kMaxListed)
+            report_.problems.push_back(std::move(message));
+        else
+            ++extra_;
     }
     std::size_t count() const { return report_.problems.size() + extra_; }
 
@@ -49,8 +53,10 @@ std::string printable(std::string_view s, std::size_t max = 60) {
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned char c : s.substr(0, max)) {
-        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-        else out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+        if (c >= 0x20 && c < 0x7f)
+            out += static_cast<char>(c);
+        else
+            out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
     }
     if (s.size() > max) out += "...";
     return out;
@@ -89,7 +95,9 @@ private:
 };
 
 // Ends the report of the child process: "<marker><errors> <failure>".
-constexpr std::string_view kResultMarker = "\n\x01" "depeche-check-result ";
+constexpr std::string_view kResultMarker =
+    "\n\x01"
+    "depeche-check-result ";
 
 // Runs Xapian's check of every table in a child process: a damaged table can crash it
 // (a segmentation fault on some flipped bytes), which then ends the child, reported as
@@ -121,9 +129,7 @@ std::string run_table_check(const std::string& dir, std::string& died) {
             errors = Xapian::Database::check(dir, 0, &out);
         } catch (const Xapian::Error& e) {
             failure = std::string(e.get_type()) + ": " + e.get_msg();
-        } catch (const std::exception& e) {
-            failure = e.what();
-        }
+        } catch (const std::exception& e) { failure = e.what(); }
         out << kResultMarker << errors << ' ' << failure << std::flush;
         ::_exit(0);
     }
@@ -140,7 +146,8 @@ std::string run_table_check(const std::string& dir, std::string& died) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (WIFSIGNALED(status))
-        died = "Xapian's check crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+        died = "Xapian's check crashed (signal " + std::to_string(WTERMSIG(status)) + ", " +
+               strsignal(WTERMSIG(status)) + ")";
     else if (report.find(kResultMarker) == std::string::npos)
         died = "Xapian's check ended without a result (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
     return report;
@@ -186,7 +193,8 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
     const std::string version = db.get_metadata(schema::kMetaSchema);
     const std::string analyzer = db.get_metadata(schema::kMetaAnalyzer);
     if (version.empty() && analyzer.empty() && db.get_doccount() == 0) return;  // new and empty
-    if (version.empty()) problems.add("no schema version recorded (metadata " + std::string(schema::kMetaSchema) + ")");
+    if (version.empty())
+        problems.add("no schema version recorded (metadata " + std::string(schema::kMetaSchema) + ")");
     else if (version != std::to_string(schema::kVersion))
         problems.add("schema version " + printable(version) + ", this build needs " + std::to_string(schema::kVersion) +
                      " (re-index with depeche-index --full)");
@@ -215,9 +223,7 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
     StoredCodec codec;
     try {
         codec.load(db);
-    } catch (const std::runtime_error& e) {
-        problems.add(std::string("stored data: ") + e.what());
-    }
+    } catch (const std::runtime_error& e) { problems.add(std::string("stored data: ") + e.what()); }
     const std::string id_prefix(schema::kIdPrefix);
     bool positional_terms = false;
     std::size_t no_data = 0;
@@ -243,8 +249,10 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
                 }
             }
         }
-        if (ids.empty()) problems.add(where + ": no id term");
-        else if (ids.size() > 1) problems.add(where + ": " + std::to_string(ids.size()) + " id terms");
+        if (ids.empty())
+            problems.add(where + ": no id term");
+        else if (ids.size() > 1)
+            problems.add(where + ": " + std::to_string(ids.size()) + " id terms");
         else if (db.get_termfreq(ids[0]) != 1)
             problems.add(where + ": id term " + printable(ids[0]) + " shared by " +
                          std::to_string(db.get_termfreq(ids[0])) + " documents");
@@ -301,7 +309,8 @@ CheckReport check(const std::string& index_dir) {
                                  (table == "position" ? "phrase and NEAR searches cannot match"
                                                       : "unaccented and variant spellings lose hits"));
                 check_metadata(db, problems);
-                check_documents(db, report, problems, std::find(missing.begin(), missing.end(), "position") != missing.end());
+                check_documents(db, report, problems,
+                                std::find(missing.begin(), missing.end(), "position") != missing.end());
             } catch (const Xapian::FeatureUnavailableError& e) {  // "Database has no termlist"
                 problems.add(std::string(e.get_msg().find("termlist") != std::string::npos
                                              ? "termlist table (termlist.glass) missing: "
@@ -309,9 +318,7 @@ CheckReport check(const std::string& index_dir) {
                              e.get_type() + ": " + e.get_msg());
             } catch (const Xapian::Error& e) {
                 problems.add(std::string("reading the index failed: ") + e.get_type() + ": " + e.get_msg());
-            } catch (const std::exception& e) {
-                problems.add(std::string("reading the index failed: ") + e.what());
-            }
+            } catch (const std::exception& e) { problems.add(std::string("reading the index failed: ") + e.what()); }
         }
     }
     return report;

@@ -40,17 +40,15 @@ bool accepts(Resolve dir, long diff, bool in_window, bool in_future_window) {
 }
 
 // "dernier" (-1) -> Before, "prochain" (+1) -> After, none (0) -> Window.
-Resolve from_suffix(int suffix) {
-    return suffix < 0 ? Resolve::Before : suffix > 0 ? Resolve::After : Resolve::Window;
-}
+Resolve from_suffix(int suffix) { return suffix < 0 ? Resolve::Before : suffix > 0 ? Resolve::After : Resolve::Window; }
 
 // What the weekday post-pass needs to know about an emitted mention.
 struct Aux {
-    int bare_wday = -1;      // a weekday alone, resolved by the default rule
-    int cued_wday = -1;      // a weekday alone, resolved by a tense cue or dernier/prochain
-    int explicit_wday = -1;  // a weekday written with its full date
-    bool anchor = false;     // "en 97", or a month dated by such a year: dates what follows
-    std::size_t end_tok = 0; // token after the mention
+    int bare_wday = -1;       // a weekday alone, resolved by the default rule
+    int cued_wday = -1;       // a weekday alone, resolved by a tense cue or dernier/prochain
+    int explicit_wday = -1;   // a weekday written with its full date
+    bool anchor = false;      // "en 97", or a month dated by such a year: dates what follows
+    std::size_t end_tok = 0;  // token after the mention
 };
 
 class Extractor {
@@ -102,8 +100,8 @@ private:
         const std::size_t from = aux_.back().end_tok;
         if (start < from || start - from > 12) return 0;
         for (std::size_t i = from; i < start; ++i)
-            if (x_.is_punct(i) && (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' ||
-                                   x_[i].ch == ';'))
+            if (x_.is_punct(i) &&
+                (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' || x_[i].ch == ';'))
                 return 0;
         return out_.back().year;
     }
@@ -206,8 +204,8 @@ private:
 
     bool future_context(std::size_t tb, std::size_t te) const {
         auto boundary = [&](std::size_t i) {
-            return x_.is_punct(i) && (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' ||
-                                      x_[i].ch == ';');
+            return x_.is_punct(i) &&
+                   (x_[i].ch == '.' || x_[i].ch == '!' || x_[i].ch == '?' || x_[i].ch == '\n' || x_[i].ch == ';');
         };
         bool left_open = tb > 0, right_open = te < x_.size();
         for (std::size_t dist = 1; dist <= 15 && (left_open || right_open); ++dist) {
@@ -306,27 +304,40 @@ private:
         if (tk.kind != Kind::Word) return 0;
         const Lex& l = *tk.lex;
         switch (l.word) {
-            case W_LE: case W_LES: case W_CE: case W_CET: case W_CETTE: case W_L: case W_LA:
+            case W_LE:
+            case W_LES:
+            case W_CE:
+            case W_CET:
+            case W_CETTE:
+            case W_L:
+            case W_LA:
                 if (std::size_t r = with_determiner(i)) return r;
                 break;
-            case W_PREMIER:
-                return day_month(i, i);
-            case W_DEBUT: case W_FIN: case W_MI: case W_MILIEU: case W_COURANT:
-                return prefixed(i, i);
-            case W_MOIS:
-                return month_word(i, i, W_NONE);
-            case W_HIER: case W_DEMAIN: case W_AUJOURD: case W_AVANT: case W_APRES:
-                return relative_day(i, i);
-            case W_NOEL: case W_PAQUES: case W_PENTECOTE: case W_TOUSSAINT: case W_NOUVEL: case W_SAINT:
-            case W_JOUR:
-                return holiday(i, i);
-            case W_IL: case W_DANS:
-                return ago(i);
+            case W_PREMIER: return day_month(i, i);
+            case W_DEBUT:
+            case W_FIN:
+            case W_MI:
+            case W_MILIEU:
+            case W_COURANT: return prefixed(i, i);
+            case W_MOIS: return month_word(i, i, W_NONE);
+            case W_HIER:
+            case W_DEMAIN:
+            case W_AUJOURD:
+            case W_AVANT:
+            case W_APRES: return relative_day(i, i);
+            case W_NOEL:
+            case W_PAQUES:
+            case W_PENTECOTE:
+            case W_TOUSSAINT:
+            case W_NOUVEL:
+            case W_SAINT:
+            case W_JOUR: return holiday(i, i);
+            case W_IL:
+            case W_DANS: return ago(i);
             case W_ANNEES:  // "les années 2000": a decade, not a year
                 if (x_.num(i + 1, 2, 4)) return i + 2;
                 return 0;
-            default:
-                break;
+            default: break;
         }
         if (l.wday >= 0) return weekday_led(i, i, W_NONE);
         if (l.month != 0) return month_expr(i, i, false);
@@ -377,8 +388,8 @@ private:
             case W_LA:
                 if (x_.word(j, W_FIN) || x_.word(j, W_DEBUT)) return prefixed(j, i);
                 // "la nuit de lundi à mardi": the first day
-                if (x_.word(j, W_NUIT) && (x_.word(j + 1, W_DE) || x_.word(j + 1, W_DU)) &&
-                    x_.lex(j + 2).wday >= 0 && !x_.lex(j + 2).wday_abbr && (x_.word(j + 3, W_A) || x_.word(j + 3, W_AU)) &&
+                if (x_.word(j, W_NUIT) && (x_.word(j + 1, W_DE) || x_.word(j + 1, W_DU)) && x_.lex(j + 2).wday >= 0 &&
+                    !x_.lex(j + 2).wday_abbr && (x_.word(j + 3, W_A) || x_.word(j + 3, W_AU)) &&
                     x_.lex(j + 4).wday >= 0 && !x_.lex(j + 4).wday_abbr) {
                     const std::size_t before = out_.size();
                     bare_weekday(j + 2, j + 3, j + 2, W_NONE, x_.lex(j + 2).wday);
@@ -389,8 +400,7 @@ private:
                     return j + 5;
                 }
                 return 0;
-            default:
-                return 0;
+            default: return 0;
         }
     }
 
@@ -474,13 +484,17 @@ private:
             dir = 1;
             ++e;
         } else if (x_.word(e, W_DE) && x_.word(e + 1, W_LA) && x_.word(e + 2, W_SEMAINE)) {
-            if (x_.word(e + 3, W_DERNIER) || x_.word(e + 3, W_PASSE)) dir = -1, e += 4;
-            else if (x_.word(e + 3, W_PROCHAIN)) dir = 1, e += 4;
+            if (x_.word(e + 3, W_DERNIER) || x_.word(e + 3, W_PASSE))
+                dir = -1, e += 4;
+            else if (x_.word(e + 3, W_PROCHAIN))
+                dir = 1, e += 4;
         }
         e = part_of_day(e);
         if (dir == 0) {  // "vendredi soir dernier"
-            if (x_.word(e, W_DERNIER) || x_.word(e, W_PASSE)) dir = -1, ++e;
-            else if (x_.word(e, W_PROCHAIN)) dir = 1, ++e;
+            if (x_.word(e, W_DERNIER) || x_.word(e, W_PASSE))
+                dir = -1, ++e;
+            else if (x_.word(e, W_PROCHAIN))
+                dir = 1, ++e;
         }
         if (!has_pub_) return e;
         long dn = -1;
@@ -657,12 +671,13 @@ private:
             const bool is_mai = m == 5;
             bool ok = x_.word(p, W_EN) || x_.word(p, W_DE) || (x_.punct(p, '\'') && p > 0 && x_.word(p - 1, W_D));
             if (!is_mai) {
-                ok = ok || x_.word(p, W_DEPUIS) || x_.word(p, W_DES) || x_.word(p, W_AVANT) ||
-                     x_.word(p, W_APRES) || x_.word(p, W_ENTRE) || x_.word(p, W_COURANT) || x_.word(p, W_VERS);
+                ok = ok || x_.word(p, W_DEPUIS) || x_.word(p, W_DES) || x_.word(p, W_AVANT) || x_.word(p, W_APRES) ||
+                     x_.word(p, W_ENTRE) || x_.word(p, W_COURANT) || x_.word(p, W_VERS);
             }
             // "mars-avril", "mai et juin": a month right after another one
-            if (!ok && (x_.word(p, W_ET) || x_.word(p, W_OU) || x_.punct(p, '-') || x_.punct(p, ',') ||
-                        x_.word(p, W_AU) || x_.word(p, W_A)) &&
+            if (!ok &&
+                (x_.word(p, W_ET) || x_.word(p, W_OU) || x_.punct(p, '-') || x_.punct(p, ',') || x_.word(p, W_AU) ||
+                 x_.word(p, W_A)) &&
                 p == last_month_end_)
                 ok = true;
             if (!ok) return 0;
@@ -713,9 +728,12 @@ private:
             ++j;
         }
         if (x_.word(j, W_DU) && x_.word(j + 1, W_MOIS)) {
-            if (x_.word(j + 2, W_DE)) j += 3;
-            else if (x_.word(j + 2, W_D) && x_.punct(j + 3, '\'')) j += 4;
-            else return 0;
+            if (x_.word(j + 2, W_DE))
+                j += 3;
+            else if (x_.word(j + 2, W_D) && x_.punct(j + 3, '\''))
+                j += 4;
+            else
+                return 0;
         } else if (x_.word(j, W_DE) && x_.lex(j + 1).month) {
             ++j;
         } else if (x_.word(j, W_D) && x_.punct(j + 1, '\'') && x_.lex(j + 2).month) {
@@ -840,9 +858,12 @@ private:
             return 0;
         }
         int n;
-        if (x_.num(k, 1, 3)) n = x_[k].val;
-        else if (x_.is_word(k) && x_.lex(k).number > 0) n = x_.lex(k).number;
-        else return 0;
+        if (x_.num(k, 1, 3))
+            n = x_[k].val;
+        else if (x_.is_word(k) && x_.lex(k).number > 0)
+            n = x_.lex(k).number;
+        else
+            return 0;
         const std::size_t u = k + 1;
         if (x_.glued(u) && !x_.is_word(u)) return 0;
         if (n == 1 && x_.word(u, W_JOUR) && x_.is_word(k)) return 0;  // "dans un jour de grande forme"

@@ -54,8 +54,10 @@ int weekday_at(const Text& x, std::size_t k, bool allow_abbr, bool english, std:
     if (!x.is_word(k)) return -1;
     const Lex& l = x.lex(k);
     int w = -1;
-    if (l.wday >= 0 && (allow_abbr || !l.wday_abbr)) w = l.wday;
-    else if (english && l.en_wday >= 0) w = l.en_wday;
+    if (l.wday >= 0 && (allow_abbr || !l.wday_abbr))
+        w = l.wday;
+    else if (english && l.en_wday >= 0)
+        w = l.en_wday;
     if (w < 0) return -1;
     next = k + 1;
     if ((l.wday_abbr || l.en_wday >= 0) && x.punct(next, '.') && x.glued(next)) ++next;
@@ -158,8 +160,10 @@ bool numeric_date_at(const Text& x, std::size_t k, bool allow_no_year, int ref_y
 // may move) and returns the index after it.
 std::size_t time_at(const Text& x, std::size_t k, DateTime& dt) {
     std::size_t p = k;
-    if (x.punct(p, ',') || x.punct(p, '-') || x.word(p, W_A)) ++p;
-    else if (x.word(p, W_T) && x.glued(p)) ++p;
+    if (x.punct(p, ',') || x.punct(p, '-') || x.word(p, W_A))
+        ++p;
+    else if (x.word(p, W_T) && x.glued(p))
+        ++p;
     if (!x.num(p, 1, 2)) return 0;
     const int h = x[p].val;
     int mi = 0, s = 0;

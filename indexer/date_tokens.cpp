@@ -14,37 +14,43 @@ std::string_view fold_code_point(char32_t cp, std::string& buf) {
     if (tx::is_apostrophe(cp)) return "'";
     if (tx::is_hyphen(cp)) return "-";
     switch (cp) {
-        case 0xAD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
-            return "";
-        case 0xB4: case 0x2032:
-            return "'";
-        case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-            return "-";
-        case 0xAB: case 0xBB: case 0x201C: case 0x201D: case 0x201E: case 0x2039: case 0x203A:
-            return "\"";
-        case 0x2026:
-            return ".";
-        case 0xB0: case 0xBA:
-            return "o";  // "n°" -> "no"
-        case 0x1D49:
-            return "e";  // superscript e in "1ᵉʳ"
-        case 0x02B3:
-            return "r";
-        case 0x20AC: case 0xA3: case 0xA5:
-            return "$";  // currency signs
-        case 0xD7:
-            return "*";
-        case 0xF7:
-            return "/";
-        default:
-            break;
+        case 0xAD:
+        case 0x200B:
+        case 0x200C:
+        case 0x200D:
+        case 0x2060:
+        case 0xFEFF: return "";
+        case 0xB4:
+        case 0x2032: return "'";
+        case 0x2012:
+        case 0x2013:
+        case 0x2014:
+        case 0x2015:
+        case 0x2212: return "-";
+        case 0xAB:
+        case 0xBB:
+        case 0x201C:
+        case 0x201D:
+        case 0x201E:
+        case 0x2039:
+        case 0x203A: return "\"";
+        case 0x2026: return ".";
+        case 0xB0:
+        case 0xBA: return "o";    // "n°" -> "no"
+        case 0x1D49: return "e";  // superscript e in "1ᵉʳ"
+        case 0x02B3: return "r";
+        case 0x20AC:
+        case 0xA3:
+        case 0xA5: return "$";  // currency signs
+        case 0xD7: return "*";
+        case 0xF7: return "/";
+        default: break;
     }
     if (cp < 0xC0) return " ";  // Latin-1 punctuation and controls
     buf.clear();
     tx::fold_char(cp, buf);
-    const bool ascii_letters = !buf.empty() && std::all_of(buf.begin(), buf.end(), [](char c) {
-        return c >= 'a' && c <= 'z';
-    });
+    const bool ascii_letters =
+        !buf.empty() && std::all_of(buf.begin(), buf.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     return ascii_letters ? std::string_view(buf) : std::string_view(&kOther, 1);
 }
 
@@ -54,9 +60,12 @@ struct AsciiFold {
     constexpr AsciiFold() : map() {
         for (int c = 0; c < 128; ++c) {
             char out = static_cast<char>(c);
-            if (c >= 'A' && c <= 'Z') out = static_cast<char>(c + 32);
-            else if (c == '`') out = '\'';
-            else if ((c < 0x20 && c != '\n') || c == 0x7F) out = ' ';
+            if (c >= 'A' && c <= 'Z')
+                out = static_cast<char>(c + 32);
+            else if (c == '`')
+                out = '\'';
+            else if ((c < 0x20 && c != '\n') || c == 0x7F)
+                out = ' ';
             map[c] = out;
         }
     }

@@ -31,10 +31,10 @@ enum class Kind : std::uint8_t { Word, Num, Punct };
 struct Tok {
     std::size_t b = 0, e = 0;  // offsets in the folded text
     Kind kind = Kind::Punct;
-    bool sp = true;            // preceded by whitespace (or the start of the text)
-    char ch = 0;               // the character of a Punct token
-    int ndig = 0;              // number of digits of a Num token
-    int val = -1;              // value of a Num token (-1 if more than 9 digits)
+    bool sp = true;  // preceded by whitespace (or the start of the text)
+    char ch = 0;     // the character of a Punct token
+    int ndig = 0;    // number of digits of a Num token
+    int val = -1;    // value of a Num token (-1 if more than 9 digits)
     const Lex* lex = &kNoLex;
 };
 
@@ -96,8 +96,8 @@ public:
     bool sentence_start(std::size_t i) const {
         if (i == 0) return true;
         const Tok& p = t_[i - 1];
-        return p.kind == Kind::Punct && (p.ch == '.' || p.ch == '!' || p.ch == '?' || p.ch == '\n' ||
-                                         p.ch == ':' || p.ch == '"');
+        return p.kind == Kind::Punct &&
+               (p.ch == '.' || p.ch == '!' || p.ch == '?' || p.ch == '\n' || p.ch == ':' || p.ch == '"');
     }
 
 private:

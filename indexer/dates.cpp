@@ -52,8 +52,7 @@ std::optional<DateTime> find_dateline(std::string_view body) {
                 std::size_t p = j;
                 int words = 0;
                 while (p < x.size() && words <= 4 &&
-                       ((x.is_word(p) && x.upper_initial(p)) ||
-                        ((x.punct(p, '-') || x.punct(p, '\'')) && words > 0))) {
+                       ((x.is_word(p) && x.upper_initial(p)) || ((x.punct(p, '-') || x.punct(p, '\'')) && words > 0))) {
                     if (x.is_word(p)) ++words;
                     ++p;
                 }
@@ -90,9 +89,7 @@ std::optional<DateTime> find_dateline(std::string_view body) {
 DateRange range_of(const MentionedDate& m) {
     DateRange r;
     switch (m.granularity) {
-        case Granularity::Day:
-            r.from = r.to = m.year * 10000 + m.month * 100 + m.day;
-            break;
+        case Granularity::Day: r.from = r.to = m.year * 10000 + m.month * 100 + m.day; break;
         case Granularity::Month:
             r.from = m.year * 10000 + m.month * 100 + 1;
             r.to = m.year * 10000 + m.month * 100 + days_in_month(m.year, m.month);
@@ -108,15 +105,9 @@ DateRange range_of(const MentionedDate& m) {
 std::string iso_string(const MentionedDate& m) {
     char buf[32];
     switch (m.granularity) {
-        case Granularity::Day:
-            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", m.year, m.month, m.day);
-            break;
-        case Granularity::Month:
-            std::snprintf(buf, sizeof buf, "%04d-%02d", m.year, m.month);
-            break;
-        case Granularity::Year:
-            std::snprintf(buf, sizeof buf, "%04d", m.year);
-            break;
+        case Granularity::Day: std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", m.year, m.month, m.day); break;
+        case Granularity::Month: std::snprintf(buf, sizeof buf, "%04d-%02d", m.year, m.month); break;
+        case Granularity::Year: std::snprintf(buf, sizeof buf, "%04d", m.year); break;
     }
     return buf;
 }

@@ -39,8 +39,8 @@ struct DateTime {
     // The date as a YYYYMMDD integer (e.g. 20250815).
     int yyyymmdd() const { return year * 10000 + month * 100 + day; }
     friend bool operator==(const DateTime& a, const DateTime& b) {
-        return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour &&
-               a.minute == b.minute && a.second == b.second && a.utc_offset == b.utc_offset;
+        return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour && a.minute == b.minute &&
+               a.second == b.second && a.utc_offset == b.utc_offset;
     }
 };
 
@@ -124,8 +124,7 @@ struct MentionedDate {
 // durations, intervals as such ("du 13 au 15 juillet" gives two dates),
 // anaphora ("la veille", "le lendemain", "le même jour").
 // Linear in the text size; no regular expressions.
-std::vector<MentionedDate> extract_dates(std::string_view text,
-                                         const std::optional<DateTime>& published);
+std::vector<MentionedDate> extract_dates(std::string_view text, const std::optional<DateTime>& published);
 
 // The range of days a mention covers (a month or year mention covers all of it).
 DateRange range_of(const MentionedDate& m);

@@ -51,7 +51,8 @@ public:
             return true;
         }
         if (r == Z_OK || (r == Z_BUF_ERROR && !(in.empty() && in_end))) return true;
-        error = r == Z_BUF_ERROR ? "truncated gzip data" : std::string("corrupt gzip data") + (z_.msg ? std::string(" (") + z_.msg + ")" : "");
+        error = r == Z_BUF_ERROR ? "truncated gzip data"
+                                 : std::string("corrupt gzip data") + (z_.msg ? std::string(" (") + z_.msg + ")" : "");
         return false;
     }
 
@@ -116,7 +117,8 @@ public:
         }
         if (r == LZMA_OK) return true;
         if (r == LZMA_BUF_ERROR && !(in.empty() && in_end)) return true;
-        error = r == LZMA_MEMLIMIT_ERROR ? "xz data needs more than " + std::to_string(kMaxDecoderMemory >> 20) + " MiB to decode"
+        error = r == LZMA_MEMLIMIT_ERROR
+                    ? "xz data needs more than " + std::to_string(kMaxDecoderMemory >> 20) + " MiB to decode"
                 : r == LZMA_BUF_ERROR    ? "truncated xz data"
                 : r == LZMA_FORMAT_ERROR ? "not xz data"
                                          : "corrupt xz data";

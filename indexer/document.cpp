@@ -27,15 +27,17 @@ void add_date_terms(Xapian::Document& doc, const schema::Field& f, int y, int m,
 // Indexes analysed text under a prefix: exact forms, with positions unless `positions` is
 // false. Stems are not terms: each (stem, form) pair goes to out.forms once per document,
 // for the forms table.
-void index_text(Xapian::Document& doc, const std::vector<Token>& tokens, std::string_view prefix,
-                Xapian::termcount wdf, BuiltDocument& out, std::unordered_set<std::string>& seen, bool positions) {
+void index_text(Xapian::Document& doc, const std::vector<Token>& tokens, std::string_view prefix, Xapian::termcount wdf,
+                BuiltDocument& out, std::unordered_set<std::string>& seen, bool positions) {
     std::string term(prefix), pair;
     for (const Token& t : tokens) {
         if (t.exact.size() > kMaxTermBytes) continue;
         term.resize(prefix.size());
         term += t.exact;
-        if (positions) doc.add_posting(term, t.pos + 1, wdf);
-        else doc.add_term(term, wdf);
+        if (positions)
+            doc.add_posting(term, t.pos + 1, wdf);
+        else
+            doc.add_term(term, wdf);
         if (t.stem.empty() || t.number) continue;
         pair.assign(t.exact).append(1, '\0').append(t.stem);  // copied only when new
         if (seen.insert(pair).second) {
@@ -103,8 +105,8 @@ std::string stored_sample(const Article& article) {
     return stored_record(a);
 }
 
-BuiltDocument build_document(const Article& article, Analyzer& analyzer,
-                             const PeopleExtractor* people, const StoredCodec* codec) {
+BuiltDocument build_document(const Article& article, Analyzer& analyzer, const PeopleExtractor* people,
+                             const StoredCodec* codec) {
     BuiltDocument out;
     Xapian::Document& doc = out.doc;
     StoredArticle stored;

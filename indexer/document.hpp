@@ -33,8 +33,8 @@ struct BuiltDocument {
 // Builds the document: terms, positions, values and stored data. `people` may be null
 // (no extraction, metadata people only); `codec` compresses the stored data (null:
 // plain).
-BuiltDocument build_document(const Article& article, Analyzer& analyzer,
-                             const PeopleExtractor* people, const StoredCodec* codec = nullptr);
+BuiltDocument build_document(const Article& article, Analyzer& analyzer, const PeopleExtractor* people,
+                             const StoredCodec* codec = nullptr);
 
 // The stored data of an article before analysis (raw fields, no marks): samples for
 // training a compression dictionary.

@@ -37,8 +37,11 @@ bool decode_state(const std::string& v, FileState& s, std::string& path) {
     int used = 0;
     if (std::sscanf(v.c_str(), "%llu %lld %llu%n", &size, &mtime, &hash, &used) != 3) return false;
     std::size_t nl = v.find('\n');
-    const std::string_view rest = std::string_view(v).substr(static_cast<std::size_t>(used), nl == std::string::npos ? std::string::npos : nl - static_cast<std::size_t>(used));
-    s = {size, mtime, hash, rest.starts_with(kFailedMark) ? std::string(rest.substr(kFailedMark.size())) : std::string()};
+    const std::string_view rest =
+        std::string_view(v).substr(static_cast<std::size_t>(used),
+                                   nl == std::string::npos ? std::string::npos : nl - static_cast<std::size_t>(used));
+    s = {size, mtime, hash,
+         rest.starts_with(kFailedMark) ? std::string(rest.substr(kFailedMark.size())) : std::string()};
     path = nl == std::string::npos ? std::string() : v.substr(nl + 1);
     return true;
 }
@@ -70,8 +73,9 @@ FileOutcome outcome_of(const ReadStats& stats, const std::vector<InputProblem>& 
     std::size_t errors = 0;
     for (std::size_t i = from; i < problems.size(); ++i) {
         if (problems[i].warning) continue;
-        if (errors++ == 0) out.failure = problems[i].line ? "line " + std::to_string(problems[i].line) + ": " + problems[i].message
-                                                          : problems[i].message;
+        if (errors++ == 0)
+            out.failure = problems[i].line ? "line " + std::to_string(problems[i].line) + ": " + problems[i].message
+                                           : problems[i].message;
     }
     if (errors > 1) out.failure += " (and " + std::to_string(errors - 1) + " more)";
     out.failed = stats.failed || (errors > 0 && stats.articles == 0);

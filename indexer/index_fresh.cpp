@@ -18,11 +18,11 @@ namespace depeche {
 
 // ---- Building a new index in parallel shards ------------------------------------------------
 IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
-                                       const std::function<void(const Progress&)>& progress,
-                                       Clock::time_point start) {
+                                       const std::function<void(const Progress&)>& progress, Clock::time_point start) {
     const std::size_t shards = worker_count(options.threads);
     const fs::path& target = folder;
-    const fs::path work = target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    const fs::path work =
+        target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
     check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;
     fs::remove_all(work, ec);
@@ -30,7 +30,10 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     fs::permissions(work, fs::perms::others_all, fs::perm_options::remove);
     struct Cleanup {
         fs::path p;
-        ~Cleanup() { std::error_code e; fs::remove_all(p, e); }
+        ~Cleanup() {
+            std::error_code e;
+            fs::remove_all(p, e);
+        }
     } cleanup{work};
 
     struct Shard {
@@ -96,7 +99,10 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                         batch_ids.emplace(built.id_term, out.add_document(built.doc));
                     }
                     record_synonyms(built, synonyms);
-                    for (auto& p : built.problems) { p.warning = true; s->problems.push_back(std::move(p)); }
+                    for (auto& p : built.problems) {
+                        p.warning = true;
+                        s->problems.push_back(std::move(p));
+                    }
                     ++s->articles;
                     if (++n % options.batch_size == 0) {
                         flush_synonyms(out, synonyms);
@@ -137,11 +143,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 } catch (const IndexCorruptError&) {  // a shard, not the index, failed
                     s->failure = std::make_exception_ptr(
                         IoError("building index " + dir + ": " + e.get_type() + ": " + e.get_msg()));
-                } catch (...) {
-                }
-            } catch (...) {
-                s->failure = std::current_exception();
-            }
+                } catch (...) {}
+            } catch (...) { s->failure = std::current_exception(); }
             // Keep draining so the reader never blocks on a failed shard.
             while (s->queue.pop()) {}
         });
@@ -181,7 +184,10 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     };
     for (std::size_t file_no = 0; file_no < in.files.size(); ++file_no) {
         const fs::path& f = in.files[file_no];
-        if (stop_requested()) { summary.interrupted = true; break; }
+        if (stop_requested()) {
+            summary.interrupted = true;
+            break;
+        }
         std::vector<ReadIssue> issues;
         FileState st;
         bool statted = stat_file(f, st);
@@ -191,19 +197,24 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
             if (pacer.due()) tick();
         });
         const std::size_t problems_before = summary.problems.size();
-        ReadStats stats = read_file(f, [&](Article&& a) {
-            if (stop_requested()) return;
-            assign_id(a);
-            if (!trained) {
-                samples.push_back(stored_sample(a));
-                if (samples.size() >= kTrainArticles) train();
-            }
-            deal(std::move(a));
-        }, issues, ro);
+        ReadStats stats = read_file(
+            f,
+            [&](Article&& a) {
+                if (stop_requested()) return;
+                assign_id(a);
+                if (!trained) {
+                    samples.push_back(stored_sample(a));
+                    if (samples.size() >= kTrainArticles) train();
+                }
+                deal(std::move(a));
+            },
+            issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
-        if (outcome.failed) ++summary.skipped_files;
-        else ++summary.files_added;
+        if (outcome.failed)
+            ++summary.skipped_files;
+        else
+            ++summary.files_added;
         // A file cut short by an interruption is not recorded: the next run reads it;
         // nor is one that could not be read at all.
         if (!stats.failed && statted && !stop_requested()) {
@@ -238,7 +249,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     {
         // Story keys across the shards, before they are compacted (indexer/story.hpp).
         std::vector<std::string> shard_paths;
-        for (std::size_t k = 0; k < shards; ++k) shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
+        for (std::size_t k = 0; k < shards; ++k)
+            shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
         story::group_shards(shard_paths);
         Xapian::Database all;
         for (const std::string& p : shard_paths) all.add_database(Xapian::Database(p));

@@ -18,8 +18,7 @@ namespace depeche {
 
 // ---- Updating an existing index -----------------------------------------------------------
 IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
-                                        const std::function<void(const Progress&)>& progress,
-                                        Clock::time_point start) {
+                                        const std::function<void(const Progress&)>& progress, Clock::time_point start) {
     Progress prog;
     prog.files_total = in.files.size();
     auto tick = [&] {
@@ -32,7 +31,11 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
     train_dictionary_if_due();
 
     // Which files need reading: new ones, and those whose size, time and content changed.
-    struct Job { fs::path path; FileState state; bool known; };
+    struct Job {
+        fs::path path;
+        FileState state;
+        bool known;
+    };
     std::vector<Job> jobs;
     std::set<std::string> present;
     for (const fs::path& f : in.files) {
@@ -41,7 +44,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         FileState now, before;
         std::string stored_path;
         bool known = decode_state(db.get_metadata(file_meta_key(p)), before, stored_path);
-        if (!stat_file(f, now)) { jobs.push_back({f, now, known}); continue; }  // the reader reports it
+        if (!stat_file(f, now)) {
+            jobs.push_back({f, now, known});
+            continue;
+        }  // the reader reports it
         if (known && now.size == before.size && now.mtime == before.mtime) {
             count_unchanged(p, before, summary);
             ++prog.files_done;
@@ -67,8 +73,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             std::string id;
             for (auto t = db.termlist_begin(*d); t != db.termlist_end(*d); ++t) {
                 const std::string& s = *t;
-                if (s.rfind(schema::kIdPrefix, 0) == 0) id = s;  // one id term per document
-                else if (s.rfind(kShadowTermPrefix, 0) == 0 && !id.empty()) shadowed.emplace_back(id, s);
+                if (s.rfind(schema::kIdPrefix, 0) == 0)
+                    id = s;  // one id term per document
+                else if (s.rfind(kShadowTermPrefix, 0) == 0 && !id.empty())
+                    shadowed.emplace_back(id, s);
             }
         }
     };
@@ -91,7 +99,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
     }
 
     // Worker threads build documents; this thread writes them in input order.
-    struct Item { std::size_t seq; Article article; };
+    struct Item {
+        std::size_t seq;
+        Article article;
+    };
     struct Result {
         BuiltDocument built;
         InputProblem problem;        // the article could not be built (message set)
@@ -116,13 +127,9 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                 Result r;
                 try {
                     r.built = build(item->article, an, codec.get());
-                } catch (const Xapian::Error& e) {
-                    r.failure = translated(e, dir);
-                } catch (const std::exception& e) {
+                } catch (const Xapian::Error& e) { r.failure = translated(e, dir); } catch (const std::exception& e) {
                     r.problem = {item->article.path, item->article.line, e.what(), false};
-                } catch (...) {
-                    r.failure = std::current_exception();
-                }
+                } catch (...) { r.failure = std::current_exception(); }
                 std::lock_guard lock(done_mutex);
                 done.emplace(item->seq, std::move(r));
                 done_cv.notify_all();
@@ -146,7 +153,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                 summary.problems.push_back(std::move(r.problem));
                 continue;
             }
-            for (auto& p : r.built.problems) { p.warning = true; summary.problems.push_back(std::move(p)); }
+            for (auto& p : r.built.problems) {
+                p.warning = true;
+                summary.problems.push_back(std::move(p));
+            }
             write(r.built);
             ++summary.articles;
         }
@@ -169,18 +179,24 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             if (pacer.due()) tick();
         });
         const std::size_t problems_before = summary.problems.size();
-        ReadStats stats = read_file(job.path, [&](Article&& a) {
-            if (stop_requested()) return;
-            todo.push({next_seq++, std::move(a)});
-            write_ready(false);
-        }, issues, ro);
+        ReadStats stats = read_file(
+            job.path,
+            [&](Article&& a) {
+                if (stop_requested()) return;
+                todo.push({next_seq++, std::move(a)});
+                write_ready(false);
+            },
+            issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         write_ready(true);
         if (again) return;
         const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
-        if (outcome.failed) ++summary.skipped_files;
-        else if (job.known) ++summary.files_updated;
-        else ++summary.files_added;
+        if (outcome.failed)
+            ++summary.skipped_files;
+        else if (job.known)
+            ++summary.files_updated;
+        else
+            ++summary.files_added;
         if (!stats.failed && !stop_requested()) {
             FileState st = job.state;
             if (st.hash == 0) st.hash = hash_file(job.path);
@@ -192,7 +208,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         tick();
     };
     for (const Job& job : jobs) {
-        if (stop_requested()) { summary.interrupted = true; break; }
+        if (stop_requested()) {
+            summary.interrupted = true;
+            break;
+        }
         run_job(job, false);
     }
     // Articles deleted with a file but held by another one still there: read that one

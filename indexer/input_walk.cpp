@@ -53,8 +53,6 @@ struct IgnoreRules {
     }
 };
 
-
-
 // Whether `file` (a symbolic link found in a folder given) leads outside the folders
 // given (`real_roots`, resolved): then it is not read unless the caller says so.
 bool leads_outside(const fs::path& file, const std::vector<fs::path>& real_roots) {
@@ -98,15 +96,18 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
             }
             for (; it != end; it.increment(ec)) {
                 if (ec) {
-                    summary.problems.push_back({p.string(), 0, "cannot read part of the folder: " + ec.message(), false});
+                    summary.problems.push_back(
+                        {p.string(), 0, "cannot read part of the folder: " + ec.message(), false});
                     break;  // the iterator is unusable after an error
                 }
                 const fs::directory_entry& e = *it;
                 bool hidden = e.path().filename().string().rfind('.', 0) == 0;
                 if (e.is_directory(ec)) {
                     // Hidden folders (.git and the like) and ignored ones are not entered.
-                    if (hidden || ignore.ignored(e.path())) it.disable_recursion_pending();
-                    else ignore.load(e.path());
+                    if (hidden || ignore.ignored(e.path()))
+                        it.disable_recursion_pending();
+                    else
+                        ignore.load(e.path());
                     continue;
                 }
                 // Hidden files, other formats and .depecheignore'd files are passed over.
@@ -114,7 +115,8 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
                 if (!follow_symlinks && e.is_symlink(ec) && leads_outside(e.path(), real_roots)) {
                     summary.problems.push_back({e.path().string(), 0,
                                                 "warning: symbolic link leading outside the folders given, not "
-                                                "read (--follow-symlinks reads it)", true});
+                                                "read (--follow-symlinks reads it)",
+                                                true});
                     continue;
                 }
                 found.push_back(e.path());
@@ -122,8 +124,9 @@ Input collect_files(const std::vector<std::string>& paths, IndexSummary& summary
             std::sort(found.begin(), found.end());
             in.files.insert(in.files.end(), found.begin(), found.end());
         } else if (format_for(p) == Format::Unknown) {
-            fail(given, "unsupported file type (known: .txt .md .markdown .json .jsonl .ndjson .html .htm .rss .atom .xml, "
-                       "each also .gz .zst .xz)");
+            fail(given,
+                 "unsupported file type (known: .txt .md .markdown .json .jsonl .ndjson .html .htm .rss .atom .xml, "
+                 "each also .gz .zst .xz)");
         } else {
             in.files.push_back(p);
         }

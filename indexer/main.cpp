@@ -100,20 +100,17 @@ const char* g_index_dir = "";
     if (std::exception_ptr e = std::current_exception()) {
         try {
             std::rethrow_exception(e);
-        } catch (const std::bad_alloc&) {
-            out_of_memory = true;
-        } catch (const Xapian::Error& x) {
+        } catch (const std::bad_alloc&) { out_of_memory = true; } catch (const Xapian::Error& x) {
             std::snprintf(detail, sizeof detail, ": %s: %s", x.get_type(), x.get_msg().c_str());
-        } catch (const std::exception& x) {
-            std::snprintf(detail, sizeof detail, ": %s", x.what());
-        } catch (...) {
+        } catch (const std::exception& x) { std::snprintf(detail, sizeof detail, ": %s", x.what()); } catch (...) {
         }
     }
     static char line[1024];
     if (out_of_memory)
         std::snprintf(line, sizeof line, "depeche-index: out of memory; the index keeps its last commit\n");
     else
-        std::snprintf(line, sizeof line, "depeche-index: %s%scannot write index %s (Xapian stopped%s); the index keeps its last commit\n",
+        std::snprintf(line, sizeof line,
+                      "depeche-index: %s%scannot write index %s (Xapian stopped%s); the index keeps its last commit\n",
                       error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? std::strerror(error) : "",
                       error == ENOSPC || error == EDQUOT || error == EFBIG || error == EIO ? ": " : "", g_index_dir,
                       detail[0] ? detail : " during a commit");
@@ -166,8 +163,10 @@ void print_summary(const depeche::IndexSummary& s, const std::string& prefix) {
         }
         const std::string kind = warning_kind(p.message);
         auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
-        if (it == kinds.end()) kinds.emplace_back(kind, 1);
-        else ++it->second;
+        if (it == kinds.end())
+            kinds.emplace_back(kind, 1);
+        else
+            ++it->second;
     }
     if (!kinds.empty()) {
         std::string line = "depeche-index: " + count_of(s.warnings, "warning", "warnings") + " (--verbose lists them):";
@@ -192,13 +191,15 @@ std::string progress_text(const depeche::Progress& p) {
     const double done = static_cast<double>(p.bytes_done), total = static_cast<double>(p.bytes_total);
     const double rate = p.seconds > 0 ? static_cast<double>(p.articles) / p.seconds : 0;
     double eta = 0;
-    if (done > 0 && total > done) eta = p.seconds * (total - done) / done;
+    if (done > 0 && total > done)
+        eta = p.seconds * (total - done) / done;
     else if (total <= 0 && p.files_done > 0)
         eta = p.seconds * static_cast<double>(p.files_total - p.files_done) / static_cast<double>(p.files_done);
     char line[256];
     std::snprintf(line, sizeof line, "%zu/%zu %s, %s, %.0f articles/s, %.1f/%.1f MB (%.0f%%), ETA %.0f s", p.files_done,
-                  p.files_total, p.files_total == 1 ? "file" : "files", count_of(p.articles, "article", "articles").c_str(),
-                  rate, done / 1e6, total / 1e6, total > 0 ? 100 * done / total : 100.0, eta);
+                  p.files_total, p.files_total == 1 ? "file" : "files",
+                  count_of(p.articles, "article", "articles").c_str(), rate, done / 1e6, total / 1e6,
+                  total > 0 ? 100 * done / total : 100.0, eta);
     return line;
 }
 
@@ -260,25 +261,24 @@ int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db;
     std::size_t batch = 1000;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("version", "show the version")
-        ("db,d", po::value<std::string>(&db)->default_value(default_db()), "index folder (default: $DEPECHE_DB, else ./depeche.db)")
-        ("batch-size", po::value<std::size_t>(&batch)->default_value(1000), "articles per commit")
-        ("full", "rebuild from scratch (the old index answers searches until the new one replaces it)")
-        ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")
-        ("quiet,q", "no progress display, only problems and the summary")
-        ("verbose,v", "list every warning (by default they are counted by kind)")
-        ("progress", "print progress lines on stderr even when it is not a terminal (one a second)")
-        ("map", po::value<std::vector<std::string>>(),
-         "JSON keys to read fields from, before the usual ones: FIELD=KEY[,FIELD=KEY...] (fields: id, title, date, url, "
-         "source, author, body, lede, people; KEY may be a dotted path: author=author.name)")
-        ("map-file", po::value<std::string>(), "the same from a file: one FIELD=KEY per line, # comments")
-        ("follow-symlinks", "also read files that symbolic links in the folders lead to outside them")
-        ("check", "check the index (read-only) instead of indexing")
-        ("watch", "after indexing, keep watching the folders and index what changes")
-        ("watch-quiet", po::value<int>()->default_value(1000),
-         "--watch: milliseconds without change (and no file still being written) before indexing");
+    opts.add_options()("help,h", "show this help")("version", "show the version")(
+        "db,d", po::value<std::string>(&db)->default_value(default_db()),
+        "index folder (default: $DEPECHE_DB, else ./depeche.db)")(
+        "batch-size", po::value<std::size_t>(&batch)->default_value(1000), "articles per commit")(
+        "full", "rebuild from scratch (the old index answers searches until the new one replaces it)")(
+        "threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")(
+        "quiet,q", "no progress display, only problems and the summary")(
+        "verbose,v", "list every warning (by default they are counted by kind)")(
+        "progress", "print progress lines on stderr even when it is not a terminal (one a second)")(
+        "map", po::value<std::vector<std::string>>(),
+        "JSON keys to read fields from, before the usual ones: FIELD=KEY[,FIELD=KEY...] (fields: id, title, date, url, "
+        "source, author, body, lede, people; KEY may be a dotted path: author=author.name)")(
+        "map-file", po::value<std::string>(), "the same from a file: one FIELD=KEY per line, # comments")(
+        "follow-symlinks", "also read files that symbolic links in the folders lead to outside them")(
+        "check", "check the index (read-only) instead of indexing")(
+        "watch", "after indexing, keep watching the folders and index what changes")(
+        "watch-quiet", po::value<int>()->default_value(1000),
+        "--watch: milliseconds without change (and no file still being written) before indexing");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(), "input");
     po::options_description all;
@@ -293,7 +293,10 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: " << e.what() << " (see --help)\n";
         return kExitUsage;
     }
-    if (vm.count("help")) { std::cout << opts << "\n"; return kExitOk; }
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return kExitOk;
+    }
     if (vm.count("version")) {
         std::cout << "depeche-index " << depeche::version() << "\n";
 #ifdef DEPECHE_WITH_MIMALLOC
@@ -313,13 +316,13 @@ int main(int argc, char** argv) {
             depeche::CheckReport r = depeche::check_index(db);
             for (const std::string& p : r.problems) std::cerr << "depeche-index: index " << db << ": " << p << "\n";
             if (r.ok()) {
-                std::printf("index %s: OK (%s checked)\n", db.c_str(), count_of(r.articles, "article", "articles").c_str());
+                std::printf("index %s: OK (%s checked)\n", db.c_str(),
+                            count_of(r.articles, "article", "articles").c_str());
                 return kExitOk;
             }
-            std::printf("index %s: DAMAGED (problems reported above); rebuild it with depeche-index --full\n", db.c_str());
-        } catch (const depeche::Error& e) {
-            std::cerr << "depeche-index: " << e.what() << "\n";
-        }
+            std::printf("index %s: DAMAGED (problems reported above); rebuild it with depeche-index --full\n",
+                        db.c_str());
+        } catch (const depeche::Error& e) { std::cerr << "depeche-index: " << e.what() << "\n"; }
         return kExitIndex;
     }
     if (!vm.count("path")) {
@@ -375,8 +378,10 @@ int main(int argc, char** argv) {
             if (progress_lines && p.seconds - last_line < 1 && p.files_done < p.files_total) return;
             last_line = p.seconds;
             const std::string text = progress_text(p);
-            if (progress_display) std::fprintf(stderr, "\r%s\033[K", text.c_str());
-            else std::fprintf(stderr, "depeche-index: %s\n", text.c_str());
+            if (progress_display)
+                std::fprintf(stderr, "\r%s\033[K", text.c_str());
+            else
+                std::fprintf(stderr, "depeche-index: %s\n", text.c_str());
         };
         const auto paths = vm["path"].as<std::vector<std::string>>();
         depeche::IndexSummary s = writer->index_paths(paths, show);

@@ -51,7 +51,8 @@ std::size_t display_length(const std::vector<std::string>& words) {
 std::string join_words(const std::vector<std::string>& words) {
     std::string out;
     for (const auto& w : words) {
-        if (!out.empty() && !(out.back() == '\'' || (out.size() >= 3 && out.compare(out.size() - 3, 3, "\xE2\x80\x99") == 0)))
+        if (!out.empty() &&
+            !(out.back() == '\'' || (out.size() >= 3 && out.compare(out.size() - 3, 3, "\xE2\x80\x99") == 0)))
             out.push_back(' ');
         out += w;
     }
@@ -82,7 +83,8 @@ PeopleExtractor::Analysis PeopleExtractor::Impl::analyse(std::string_view text,
     for (const auto& m : meta) {
         ++meta_pos;
         auto words = split_ws(m);
-        if (!words.empty() && words.size() > 1 && is_honorific_key(key_of_word(words.front()))) words.erase(words.begin());
+        if (!words.empty() && words.size() > 1 && is_honorific_key(key_of_word(words.front())))
+            words.erase(words.begin());
         if (words.empty()) continue;
         Candidate c;
         c.words = words;
@@ -270,9 +272,10 @@ PeopleExtractor::Analysis PeopleExtractor::analyse(std::string_view text,
 }
 
 std::vector<std::size_t> PeopleExtractor::lexicon_sizes() const {
-    return {impl_->curated_first.size(), impl_->hun_first.size(),     impl_->hun_surname.size(),
-            impl_->proper_nonperson.size() + impl_->non_person.size(), impl_->stems.size(),
-            impl_->n_rules,                impl_->gazetteer.size()};
+    return {impl_->curated_first.size(), impl_->hun_first.size(),
+            impl_->hun_surname.size(),   impl_->proper_nonperson.size() + impl_->non_person.size(),
+            impl_->stems.size(),         impl_->n_rules,
+            impl_->gazetteer.size()};
 }
 
 }  // namespace depeche

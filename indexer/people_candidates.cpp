@@ -21,13 +21,13 @@ enum class Kind : uint8_t { Word, Number, Punct };
 struct Token {
     std::size_t b = 0, e = 0;
     Kind kind = Kind::Punct;
-    UChar32 punct = 0;          // for Punct tokens
-    bool cap = false;           // first letter is upper case (or "al-Assad" style)
-    bool allcaps = false;       // at least two letters, all upper case
-    bool elision = false;       // "d'", "l'", "qu'" ... (text includes the apostrophe)
+    UChar32 punct = 0;     // for Punct tokens
+    bool cap = false;      // first letter is upper case (or "al-Assad" style)
+    bool allcaps = false;  // at least two letters, all upper case
+    bool elision = false;  // "d'", "l'", "qu'" ... (text includes the apostrophe)
     bool newline_before = false;
     bool sent_start = false;
-    std::string f;              // folded text
+    std::string f;  // folded text
 };
 
 std::vector<Token> tokenize(std::string_view s) {
@@ -123,9 +123,9 @@ std::vector<Token> tokenize(std::string_view s) {
 
 bool is_sentence_punct(UChar32 c) { return c == '.' || c == '!' || c == '?' || c == 0x2026 || c == ':' || c == ';'; }
 bool is_quote_or_dash(UChar32 c) {
-    return c == '"' || c == 0xAB || c == 0xBB || c == 0x201C || c == 0x201D || c == 0x201E || c == '(' ||
-           c == ')' || c == '[' || c == ']' || c == 0x2013 || c == 0x2014 || c == '-' || c == '*' || c == 0x2022 ||
-           c == '\'' || c == 0x2019;
+    return c == '"' || c == 0xAB || c == 0xBB || c == 0x201C || c == 0x201D || c == 0x201E || c == '(' || c == ')' ||
+           c == '[' || c == ']' || c == 0x2013 || c == 0x2014 || c == '-' || c == '*' || c == 0x2022 || c == '\'' ||
+           c == 0x2019;
 }
 
 struct Analyser {
@@ -134,7 +134,12 @@ struct Analyser {
     std::vector<Token> T;
     // lazily computed word classes
     enum : uint16_t {
-        cFirst = 1, cCommon = 2, cProper = 4, cNonPerson = 8, cSurname = 16, cComputed = 32,
+        cFirst = 1,
+        cCommon = 2,
+        cProper = 4,
+        cNonPerson = 8,
+        cSurname = 16,
+        cComputed = 32,
     };
     std::vector<uint16_t> cls;
 
@@ -145,7 +150,9 @@ struct Analyser {
 
     std::string_view tok_text(std::size_t i) const { return text.substr(T[i].b, T[i].e - T[i].b); }
 
-    bool is_punct(std::size_t i, UChar32 c) const { return i < T.size() && T[i].kind == Kind::Punct && T[i].punct == c; }
+    bool is_punct(std::size_t i, UChar32 c) const {
+        return i < T.size() && T[i].kind == Kind::Punct && T[i].punct == c;
+    }
     bool dot_after(std::size_t i) const { return i + 1 < T.size() && is_punct(i + 1, '.') && T[i + 1].b == T[i].e; }
 
     bool is_initial(std::size_t i) const {
@@ -195,8 +202,7 @@ struct Analyser {
         if (L.is_first_name(f)) c |= cFirst;
         if (L.hun_surname.count(f) || L.gaz_surname.count(f)) c |= cSurname;
         if (L.proper_nonperson.count(f)) c |= cProper;
-        if (L.non_person.count(f) || f.rfind("saint-", 0) == 0 || f.rfind("sainte-", 0) == 0 ||
-            f.rfind("st-", 0) == 0)
+        if (L.non_person.count(f) || f.rfind("saint-", 0) == 0 || f.rfind("sainte-", 0) == 0 || f.rfind("st-", 0) == 0)
             c |= cNonPerson;
         else if (f.find('-') != std::string::npos && !(c & cFirst)) {
             // "Charles-de-Gaulle", "Saint-Pierre-d'Arène", "Île-de-France": a place (French
@@ -211,7 +217,8 @@ struct Analyser {
                 std::string part = fold(tt.substr(b, e - b));
                 if (L.non_person.count(part)) c |= cNonPerson;
                 if (b > 0 && (inner.count(part) || part.rfind("d'", 0) == 0)) c |= cNonPerson;
-                if (!L.proper_nonperson.count(part) && !L.is_common_lower(lower(tt.substr(b, e - b)))) all_places = false;
+                if (!L.proper_nonperson.count(part) && !L.is_common_lower(lower(tt.substr(b, e - b))))
+                    all_places = false;
                 if (L.is_first_name(part) || L.hun_surname.count(part) || L.gaz_surname.count(part)) all_places = false;
                 b = e + 1;
             }
@@ -226,7 +233,8 @@ struct Analyser {
         return i < T.size() && T[i].kind == Kind::Word && T[i].cap && !T[i].elision;
     }
     bool is_particle(std::size_t i) const {
-        return i < T.size() && T[i].kind == Kind::Word && !T[i].cap && (T[i].elision ? T[i].f == "d'" : L.particles.count(T[i].f) > 0);
+        return i < T.size() && T[i].kind == Kind::Word && !T[i].cap &&
+               (T[i].elision ? T[i].f == "d'" : L.particles.count(T[i].f) > 0);
     }
     bool adjacent(std::size_t i) const { return i < T.size() && !T[i].newline_before; }
 
@@ -315,11 +323,12 @@ struct Analyser {
     // Culture"), possibly with adjectives between. Returns true if found; sets plural.
     bool role_before(std::size_t i, bool& plural) const {
         static const StringSet breakers = {
-            "a", "à", "au", "aux", "avec", "par", "pour", "que", "qu'", "qui", "dont", "ou", "où", "et", "mais",
-            "ni", "est", "sont", "était", "ont", "se", "s'", "sur", "dans", "en", "contre", "entre", "chez", "vers",
-            "sans", "sous", "selon", "apres", "avant", "il", "elle", "on", "ils", "elles", "ce", "c'", "cette",
-            "ces", "son", "sa", "ses", "leur", "leurs", "ne", "n'", "y", "plus", "tres", "comme", "lors", "depuis",
-            "pendant", "j'", "je", "nous", "vous", "lui", "si", "fait", "dit", "ete", "etait", "sera", "avait"};
+            "a",    "à",      "au",    "aux",  "avec", "par",   "pour",  "que",    "qu'",     "qui",   "dont", "ou",
+            "où",   "et",     "mais",  "ni",   "est",  "sont",  "était", "ont",    "se",      "s'",    "sur",  "dans",
+            "en",   "contre", "entre", "chez", "vers", "sans",  "sous",  "selon",  "apres",   "avant", "il",   "elle",
+            "on",   "ils",    "elles", "ce",   "c'",   "cette", "ces",   "son",    "sa",      "ses",   "leur", "leurs",
+            "ne",   "n'",     "y",     "plus", "tres", "comme", "lors",  "depuis", "pendant", "j'",    "je",   "nous",
+            "vous", "lui",    "si",    "fait", "dit",  "ete",   "etait", "sera",   "avait"};
         int lower_words = 0;
         std::size_t j = i;
         while (j > 0) {
@@ -366,8 +375,7 @@ struct Analyser {
     }
 
     // Turns a chunk into a candidate. Returns false when it holds no person.
-    bool make_candidate(const std::vector<Part>& all_parts, uint8_t evidence, const std::string& hon,
-                        Candidate& out) {
+    bool make_candidate(const std::vector<Part>& all_parts, uint8_t evidence, const std::string& hon, Candidate& out) {
         if (all_parts.empty()) return false;
         // Cut at organisation/place words: keep what follows the last one.
         std::size_t start = 0;
@@ -433,8 +441,9 @@ struct Analyser {
             bool role = L.is_role(t.f);
             bool next_first = more && !parts[1].particle && (classes(parts[1].tb) & cFirst);
             bool short_initials = t.allcaps && t.e - t.b <= 2 && evidence >= kRole;  // "JD Vance"
-            bool strip = demonym || role || (c & (cCommon | cProper)) ||
-                         (t.allcaps && !(c & cFirst) && more && !short_initials && (evidence < kHonorific || next_first));
+            bool strip =
+                demonym || role || (c & (cCommon | cProper)) ||
+                (t.allcaps && !(c & cFirst) && more && !short_initials && (evidence < kHonorific || next_first));
             if (!strip) break;
             if (!more && !(demonym || role)) {
                 // The last word: "M. Blanc", "le président Poutine" are people; "le président de la
@@ -481,7 +490,8 @@ struct Analyser {
         if (names >= 2 && !first.particle && !cap_particle_first) {
             bool gaz = L.gaz_full.count(full_key) > 0;
             uint16_t clast = classes(parts.back().tb);
-            bool last_ok = !(clast & (cNonPerson)) && !(T[parts.back().tb].allcaps && !(clast & cSurname) && T[parts.back().tb].e - T[parts.back().tb].b <= 3);
+            bool last_ok = !(clast & (cNonPerson)) && !(T[parts.back().tb].allcaps && !(clast & cSurname) &&
+                                                        T[parts.back().tb].e - T[parts.back().tb].b <= 3);
             bool name_shaped = true;
             for (const auto& p : parts) {
                 if (p.particle || p.initial) continue;
@@ -557,7 +567,8 @@ struct Analyser {
                 i = std::max(j, i + 1);
                 continue;
             }
-            if (chunk_can_start(i, false) || (is_particle(i) && i > 0 && role_word(i - 1) && chunk_can_start(i, true))) {
+            if (chunk_can_start(i, false) ||
+                (is_particle(i) && i > 0 && role_word(i - 1) && chunk_can_start(i, true))) {
                 std::size_t end = build_chunk(i, parts);
                 bool plural = false;
                 uint8_t ev = role_before(i, plural) ? kRole : kNone;

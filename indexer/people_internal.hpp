@@ -134,15 +134,15 @@ struct Part {
 };
 
 struct Candidate {
-    std::size_t b = 0, e = 0;         // byte range in the text
-    std::vector<std::string> keys;    // folded words (particles included)
-    std::vector<std::string> words;   // display words
-    bool full = false;                // first name (or equivalent) + surname
+    std::size_t b = 0, e = 0;        // byte range in the text
+    std::vector<std::string> keys;   // folded words (particles included)
+    std::vector<std::string> words;  // display words
+    bool full = false;               // first name (or equivalent) + surname
     uint8_t evidence = kNone;
-    std::string hon;                  // honorific display, if any
+    std::string hon;  // honorific display, if any
     bool sent_start = false;
-    bool surname_known = false;       // hunspell po:patr (single-word mentions)
-    long pos = 0;                     // order key (byte offset; metadata negative)
+    bool surname_known = false;  // hunspell po:patr (single-word mentions)
+    long pos = 0;                // order key (byte offset; metadata negative)
 };
 
 // Appends the candidates of `text` (names with their evidence) found with the lexicon L.

@@ -99,14 +99,13 @@ std::vector<std::string> split_ws(std::string_view s) {
 
 bool is_roman(std::string_view s) {
     static const std::array<std::string_view, 24> romans = {
-        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-        "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII", "XXIV"};
+        "I",    "II",  "III", "IV",  "V",    "VI",    "VII", "VIII", "IX",  "X",    "XI",    "XII",
+        "XIII", "XIV", "XV",  "XVI", "XVII", "XVIII", "XIX", "XX",   "XXI", "XXII", "XXIII", "XXIV"};
     return std::find(romans.begin(), romans.end(), s) != romans.end();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hunspell: common-word recognition with suffix rules (reverse application, as hunspell does).
-
 
 std::vector<std::pair<bool, std::u32string>> parse_condition(std::string_view c) {
     std::vector<std::pair<bool, std::u32string>> out;
@@ -152,7 +151,8 @@ bool condition_matches(const std::vector<std::pair<bool, std::u32string>>& cond,
 }
 
 const StringSet& arabic_prefixes() {
-    static const StringSet s = {"al", "el", "ad", "ar", "as", "ash", "an", "at", "az", "ben", "bin", "abu", "ibn", "ould", "ag", "bou", "abd", "ul", "ud"};
+    static const StringSet s = {"al",  "el",  "ad",  "ar",   "as", "ash", "an",  "at", "az", "ben",
+                                "bin", "abu", "ibn", "ould", "ag", "bou", "abd", "ul", "ud"};
     return s;
 }
 
@@ -163,14 +163,11 @@ std::vector<std::string> PeopleExtractor::Impl::read_lines(const std::string& di
     std::string text;
     try {
         text = lexicon::read(dir, name);
-    } catch (const std::runtime_error& e) {
-        throw std::runtime_error(std::string("PeopleExtractor: ") + e.what());
-    }
+    } catch (const std::runtime_error& e) { throw std::runtime_error(std::string("PeopleExtractor: ") + e.what()); }
     std::vector<std::string> out;
     lexicon::for_each_line(text, [&](std::string_view line) { out.emplace_back(line); });
     return out;
 }
-
 
 void PeopleExtractor::Impl::load_lexicon(const std::string& dir) {
     for (const auto& line : read_lines(dir, "honorifics.txt")) {
@@ -243,12 +240,10 @@ void PeopleExtractor::Impl::load_lexicon(const std::string& dir) {
     }
 }
 
-
 void PeopleExtractor::Impl::add_gaz_surname(const std::string& k, std::size_t idx) {
     auto& v = gaz_surname[k];
     if (std::find(v.begin(), v.end(), idx) == v.end()) v.push_back(idx);
 }
-
 
 std::string PeopleExtractor::Impl::join(const std::vector<std::string>& v, std::size_t b, std::size_t e) {
     std::string out;
@@ -265,7 +260,6 @@ std::string PeopleExtractor::Impl::key_of_word(std::string_view w) {
     f.erase(std::remove(f.begin(), f.end(), '.'), f.end());
     return f;
 }
-
 
 void PeopleExtractor::Impl::load_hunspell(const std::string& dic_path) {
     std::ifstream dic(dic_path);
@@ -335,7 +329,6 @@ void PeopleExtractor::Impl::load_hunspell(const std::string& dic_path) {
     }
 }
 
-
 bool PeopleExtractor::Impl::has_flag(std::string_view flags, const std::array<char, 2>& flag) {
     for (std::size_t i = 0; i + 1 < flags.size(); i += 2)
         if (flags[i] == flag[0] && flags[i + 1] == flag[1]) return true;
@@ -365,7 +358,6 @@ bool PeopleExtractor::Impl::is_common_lower(std::string_view w) const {
     return false;
 }
 
-
 bool PeopleExtractor::Impl::is_first_name(const std::string& f) const {
     if (curated_first.count(f) || hun_first.count(f)) return true;
     // Compound first names: every part is a first name ("Jean-Yves", "Marie-Alix").
@@ -382,7 +374,6 @@ bool PeopleExtractor::Impl::is_first_name(const std::string& f) const {
     }
     return parts >= 2;
 }
-
 
 bool PeopleExtractor::Impl::is_demonym(std::string_view f) const {
     std::string w(f);
@@ -401,7 +392,6 @@ bool PeopleExtractor::Impl::is_demonym(std::string_view f) const {
     }
     return false;
 }
-
 
 bool PeopleExtractor::Impl::is_role(std::string_view f) const {
     if (roles.count(f)) return true;

@@ -166,8 +166,8 @@ std::string not_regular_reason(const fs::path& path) {
 }
 
 std::string too_large_message(std::uintmax_t size) {
-    return "file too large: " + format_size(size) + ", limit " +
-           std::to_string(kMaxSingleArticleFileBytes >> 20) + " MiB for single-article files";
+    return "file too large: " + format_size(size) + ", limit " + std::to_string(kMaxSingleArticleFileBytes >> 20) +
+           " MiB for single-article files";
 }
 
 // Decodes a whole single-article file and hands it to its format's reader.
@@ -189,13 +189,12 @@ void read_document(std::string&& raw, Format format, ReadContext& ctx) {
     std::string text = decode_to_utf8(std::string_view(raw).substr(choice.bom_size), choice.name, stats);
     std::string().swap(raw);  // free the raw bytes before parsing
     if (stats.invalid_sequences > 0)
-        ctx.warn("invalid UTF-8 at byte " + std::to_string(choice.bom_size + stats.first_invalid + 1) +
-                  " (" + std::to_string(stats.invalid_sequences) +
-                  " bad sequence(s) replaced with U+FFFD)");
+        ctx.warn("invalid UTF-8 at byte " + std::to_string(choice.bom_size + stats.first_invalid + 1) + " (" +
+                 std::to_string(stats.invalid_sequences) + " bad sequence(s) replaced with U+FFFD)");
     normalize_text(text, stats);
     if (stats.nul_count > 0)  // UTF-8: counted with their position
         ctx.warn("removed " + std::to_string(stats.nul_count) + " NUL byte(s), first at byte " +
-                  std::to_string(choice.bom_size + stats.first_nul + 1));
+                 std::to_string(choice.bom_size + stats.first_nul + 1));
     else if (stats.nul_removed > 0)
         ctx.warn("removed " + std::to_string(stats.nul_removed) + " NUL character(s)");
     if (trim(text).empty()) {
@@ -247,17 +246,17 @@ private:
     void end_line() {
         if (overlong_) {
             saw_content_ = true;
-            ctx_.issue("line longer than " + std::to_string(kMaxJsonLineBytes >> 20) +
-                           " MiB, skipped",
-                       line_no_);
+            ctx_.issue("line longer than " + std::to_string(kMaxJsonLineBytes >> 20) + " MiB, skipped", line_no_);
         } else {
             saw_content_ = saw_content_ || !trim(line_).empty();
             parse_json_line(line_, line_no_, ctx_);
         }
         overlong_ = false;
         ++line_no_;
-        if (line_.capacity() > (std::size_t{1} << 20)) std::string().swap(line_);  // after a huge line
-        else line_.clear();
+        if (line_.capacity() > (std::size_t{1} << 20))
+            std::string().swap(line_);  // after a huge line
+        else
+            line_.clear();
     }
 
     ReadContext& ctx_;
@@ -286,7 +285,7 @@ bool read_json_lines(InputFile& file, ReadContext& ctx) {
     LineSplitter lines(ctx);
     std::string decoded;
     std::string_view data = std::string_view(chunk).substr(choice.bom_size);
-    for (bool end = chunk.size() < kChunk;; ) {
+    for (bool end = chunk.size() < kChunk;;) {
         if (transcoder) {
             decoded.clear();
             transcoder->convert(data, end, decoded);
@@ -314,8 +313,8 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
     const Format format = format_for(path);
     if (format == Format::Unknown) {
         const fs::path inner = without_compression(path);
-        const std::string type = inner == path ? path.extension().string()
-                                               : inner.extension().string() + path.extension().string();
+        const std::string type =
+            inner == path ? path.extension().string() : inner.extension().string() + path.extension().string();
         ctx.issue("unsupported file type '" + clip(type) + "', skipped");
         return false;
     }
@@ -346,8 +345,10 @@ bool read_into(const fs::path& path, ReadContext& ctx) {
             ctx.issue(too_large_message(raw.size()));
             return false;
         }
-        if (format == Format::Feed) parse_xml(raw, ctx);  // libxml2 decodes by the XML declaration
-        else read_document(std::move(raw), format, ctx);
+        if (format == Format::Feed)
+            parse_xml(raw, ctx);  // libxml2 decodes by the XML declaration
+        else
+            read_document(std::move(raw), format, ctx);
         return true;
     } catch (const std::runtime_error& e) {  // an ICU converter that cannot be set up
         ctx.issue(std::string("cannot decode: ") + e.what());
@@ -381,9 +382,7 @@ void ReadContext::emit(Article&& article) {
     ++articles_;
     try {
         sink_(std::move(article));
-    } catch (...) {
-        throw SinkException{std::current_exception()};
-    }
+    } catch (...) { throw SinkException{std::current_exception()}; }
 }
 
 }  // namespace readers_detail
@@ -407,13 +406,12 @@ Format format_for(const fs::path& path) {
     return Format::Unknown;
 }
 
-ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink,
-                    std::vector<ReadIssue>& issues) {
+ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink, std::vector<ReadIssue>& issues) {
     return read_file(path, sink, issues, ReadOptions{});
 }
 
-ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink,
-                    std::vector<ReadIssue>& issues, const ReadOptions& options) {
+ReadStats read_file(const fs::path& path, const std::function<void(Article&&)>& sink, std::vector<ReadIssue>& issues,
+                    const ReadOptions& options) {
     ReadContext ctx(path.generic_string(), sink, issues, &options);
     ReadStats stats;
     try {

@@ -60,11 +60,9 @@ struct ReadStats {
 // malformed content only gives issues. "byte N" in messages counts from 1, from the
 // start of the file (of the line for JSONL). An exception thrown by the sink (the index
 // cannot be written...) stops reading and comes out unchanged, never as an issue.
-ReadStats read_file(const std::filesystem::path& path,
-                    const std::function<void(Article&&)>& sink,
+ReadStats read_file(const std::filesystem::path& path, const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues);
-ReadStats read_file(const std::filesystem::path& path,
-                    const std::function<void(Article&&)>& sink,
+ReadStats read_file(const std::filesystem::path& path, const std::function<void(Article&&)>& sink,
                     std::vector<ReadIssue>& issues, const ReadOptions& options);
 
 // Decodes raw bytes to UTF-8: strips a UTF-8 BOM, converts UTF-16 with a BOM, and

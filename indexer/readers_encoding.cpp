@@ -14,9 +14,9 @@
 namespace depeche::readers_detail {
 namespace {
 
-constexpr std::size_t kSniffBytes = 8192;            // looked at for UTF-16 / binary
-constexpr std::int32_t kDetectBytes = 1 << 20;       // given to ICU's detector
-constexpr std::int32_t kMinDetectConfidence = 20;    // below: fall back to windows-1252
+constexpr std::size_t kSniffBytes = 8192;                  // looked at for UTF-16 / binary
+constexpr std::int32_t kDetectBytes = 1 << 20;             // given to ICU's detector
+constexpr std::int32_t kMinDetectConfidence = 20;          // below: fall back to windows-1252
 constexpr const char* kFallbackEncoding = "windows-1252";  // the usual legacy French one
 
 struct DetectorCloser {
@@ -27,9 +27,7 @@ struct ConverterCloser {
 };
 using ConverterPtr = std::unique_ptr<UConverter, ConverterCloser>;
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 // UTF-16 without a BOM: text in Latin script has a zero byte in every other position.
 std::optional<std::string> bomless_utf16(std::string_view head) {
@@ -49,9 +47,7 @@ std::optional<std::string> bomless_utf16(std::string_view head) {
 bool looks_binary(std::string_view head) {
     std::size_t suspicious = 0;
     for (unsigned char c : head) {
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-            c != 0x1b)
-            ++suspicious;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ++suspicious;
     }
     return suspicious >= 4 && suspicious * 20 > head.size();
 }
@@ -60,8 +56,8 @@ bool looks_binary(std::string_view head) {
 std::string_view without_cut_sequence(std::string_view s) {
     for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
         const auto c = static_cast<unsigned char>(s[s.size() - back]);
-        if (c < 0x80) break;     // ASCII: nothing cut
-        if (c >= 0xC0) {         // lead byte: is its sequence complete?
+        if (c < 0x80) break;  // ASCII: nothing cut
+        if (c >= 0xC0) {      // lead byte: is its sequence complete?
             const std::size_t needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
             return needed > back ? s.substr(0, s.size() - back) : s;
         }
@@ -78,14 +74,12 @@ bool has_c1_bytes(std::string_view bytes) {
 
 // ISO-8859-1 text with bytes 0x80-0x9F is really windows-1252 (curly quotes, œ, €).
 std::string latin1_or_cp1252(std::string name, std::string_view bytes) {
-    if ((name == "ISO-8859-1" || name == "US-ASCII") && has_c1_bytes(bytes))
-        return "windows-1252";
+    if ((name == "ISO-8859-1" || name == "US-ASCII") && has_c1_bytes(bytes)) return "windows-1252";
     return name;
 }
 
 // The declared charset when usable, "" otherwise (with a note when unknown).
-std::string resolve_declared(std::string_view declared, std::string_view bytes,
-                             std::string& note) {
+std::string resolve_declared(std::string_view declared, std::string_view bytes, std::string& note) {
     const std::string label(declared);
     UErrorCode status = U_ZERO_ERROR;
     ConverterPtr converter(ucnv_open(label.c_str(), &status));
@@ -97,8 +91,7 @@ std::string resolve_declared(std::string_view declared, std::string_view bytes,
     const std::string canonical = ucnv_getName(converter.get(), &status);
     // The bytes are not UTF-8, so a declared Unicode encoding is wrong: detect instead.
     if (starts_with(canonical, "UTF-")) return {};
-    if (canonical == "ISO-8859-1" || canonical == "US-ASCII")
-        return latin1_or_cp1252(canonical, bytes);
+    if (canonical == "ISO-8859-1" || canonical == "US-ASCII") return latin1_or_cp1252(canonical, bytes);
     return label;
 }
 
@@ -119,8 +112,7 @@ std::string detect_legacy(std::string_view bytes, bool is_html) {
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<UCharsetDetector, DetectorCloser> detector(ucsdet_open(&status));
     if (U_FAILURE(status)) return kFallbackEncoding;
-    const auto length =
-        static_cast<std::int32_t>(std::min<std::size_t>(bytes.size(), kDetectBytes));
+    const auto length = static_cast<std::int32_t>(std::min<std::size_t>(bytes.size(), kDetectBytes));
     ucsdet_setText(detector.get(), bytes.data(), length, &status);
     ucsdet_enableInputFilter(detector.get(), is_html);  // ignore markup
     std::int32_t count = 0;
@@ -153,22 +145,23 @@ bool mostly_utf8(std::string_view bytes) {
         }
         UChar32 c;
         U8_NEXT(s, i, n, c);
-        if (c < 0) ++invalid;
-        else ++multibyte;
+        if (c < 0)
+            ++invalid;
+        else
+            ++multibyte;
     }
     return invalid == 0 || multibyte > invalid;
 }
 
-EncodingChoice choose_encoding(std::string_view bytes, std::string_view declared,
-                               bool is_html, bool check_binary, bool is_sample) {
+EncodingChoice choose_encoding(std::string_view bytes, std::string_view declared, bool is_html, bool check_binary,
+                               bool is_sample) {
     if (starts_with(bytes, "\xEF\xBB\xBF")) return {"UTF-8", 3, false, {}};
     if (starts_with(bytes, "\xFF\xFE")) return {"UTF-16LE", 2, false, {}};
     if (starts_with(bytes, "\xFE\xFF")) return {"UTF-16BE", 2, false, {}};
     const std::string_view head = bytes.substr(0, kSniffBytes);
     if (auto utf16 = bomless_utf16(head)) return {*utf16, 0, false, {}};
     if (check_binary && looks_binary(head)) return {{}, 0, true, {}};
-    if (mostly_utf8(is_sample ? without_cut_sequence(bytes) : bytes))
-        return {"UTF-8", 0, false, {}};
+    if (mostly_utf8(is_sample ? without_cut_sequence(bytes) : bytes)) return {"UTF-8", 0, false, {}};
     EncodingChoice choice;
     if (!declared.empty()) choice.name = resolve_declared(declared, bytes, choice.note);
     if (choice.name.empty()) choice.name = detect_legacy(bytes, is_html);
@@ -201,8 +194,7 @@ std::string repair_utf8(std::string_view bytes, TextStats& stats) {
     return out;
 }
 
-std::string decode_to_utf8(std::string_view bytes, const std::string& encoding,
-                           TextStats& stats) {
+std::string decode_to_utf8(std::string_view bytes, const std::string& encoding, TextStats& stats) {
     if (encoding == "UTF-8") return repair_utf8(bytes, stats);
     std::string out;
     out.reserve(bytes.size() + bytes.size() / 4);
@@ -222,8 +214,7 @@ void normalize_text(std::string& text, TextStats& stats) {
         if (c == '\r') {
             if (r + 1 < n && text[r + 1] == '\n') ++r;
             c = '\n';
-        } else if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ||
-                   c == 0x7f) {
+        } else if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
             c = ' ';
         }
         text[w++] = c;
@@ -246,9 +237,7 @@ Utf8Transcoder::Utf8Transcoder(const std::string& encoding) : state_(new State) 
     UErrorCode status = U_ZERO_ERROR;
     state_->from.reset(ucnv_open(encoding.c_str(), &status));
     if (U_SUCCESS(status)) state_->to.reset(ucnv_open("UTF-8", &status));
-    if (U_FAILURE(status))
-        throw std::runtime_error("cannot convert from " + encoding + ": " +
-                                 u_errorName(status));
+    if (U_FAILURE(status)) throw std::runtime_error("cannot convert from " + encoding + ": " + u_errorName(status));
     state_->pivot_source = state_->pivot_target = state_->pivot.data();
 }
 
@@ -264,15 +253,13 @@ void Utf8Transcoder::convert(std::string_view bytes, bool flush, std::string& ou
         UErrorCode status = U_ZERO_ERROR;
         // Converts through the UTF-16 pivot; ICU keeps partial sequences between calls.
         // Bad input is replaced with U+FFFD by ICU's default callbacks.
-        ucnv_convertEx(st.to.get(), st.from.get(), &target, buffer.data() + buffer.size(),
-                       &source, source_end, st.pivot.data(), &st.pivot_source,
-                       &st.pivot_target, st.pivot.data() + st.pivot.size(), st.reset, flush,
-                       &status);
+        ucnv_convertEx(st.to.get(), st.from.get(), &target, buffer.data() + buffer.size(), &source, source_end,
+                       st.pivot.data(), &st.pivot_source, &st.pivot_target, st.pivot.data() + st.pivot.size(), st.reset,
+                       flush, &status);
         st.reset = false;
         out.append(buffer.data(), static_cast<std::size_t>(target - buffer.data()));
         if (status == U_BUFFER_OVERFLOW_ERROR) continue;
-        if (U_FAILURE(status))
-            throw std::runtime_error(std::string("conversion failed: ") + u_errorName(status));
+        if (U_FAILURE(status)) throw std::runtime_error(std::string("conversion failed: ") + u_errorName(status));
         return;
     }
 }

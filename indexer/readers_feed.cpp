@@ -27,16 +27,21 @@ Article rss_item(const xmlNode* item, const std::string& source) {
     for (const xmlNode* k = item->children; k; k = k->next) {
         if (k->type != XML_ELEMENT_NODE) continue;
         const std::string_view n = name_of(k);
-        if (n == "title") set_if_empty(a.title, text_of(k));
-        else if (n == "link") set_if_empty(a.url, text_of(k));
-        else if (n == "guid") set_if_empty(a.id, text_of(k));
+        if (n == "title")
+            set_if_empty(a.title, text_of(k));
+        else if (n == "link")
+            set_if_empty(a.url, text_of(k));
+        else if (n == "guid")
+            set_if_empty(a.id, text_of(k));
         else if (n == "pubDate" || (n == "date" && ns_of(k).find("purl.org/dc") != std::string_view::npos))
             set_if_empty(a.date, text_of(k));
         else if (n == "author" || n == "creator") {
             const std::string who = single_line(text_of(k));
             if (!who.empty()) a.author += (a.author.empty() ? "" : ", ") + who;
-        } else if (n == "description") description = text_of(k);
-        else if (n == "encoded") encoded = text_of(k);  // content:encoded, the full text
+        } else if (n == "description")
+            description = text_of(k);
+        else if (n == "encoded")
+            encoded = text_of(k);  // content:encoded, the full text
     }
     a.body = tidy_body(html_fragment_text(encoded.empty() ? description : encoded));
     a.source = source;
@@ -65,8 +70,10 @@ Article atom_entry(const xmlNode* entry, const std::string& source) {
             break;
         }
     }
-    if (const xmlNode* d = child(entry, "published")) a.date = single_line(text_of(d));
-    else if (const xmlNode* u = child(entry, "updated")) a.date = single_line(text_of(u));
+    if (const xmlNode* d = child(entry, "published"))
+        a.date = single_line(text_of(d));
+    else if (const xmlNode* u = child(entry, "updated"))
+        a.date = single_line(text_of(u));
     for (const xmlNode* k = entry->children; k; k = k->next)
         if (is_element(k, "author"))
             if (const xmlNode* name = child(k, "name")) {
@@ -108,7 +115,8 @@ void parse_xml(std::string_view text, ReadContext& ctx) {
         }
     };
     parser->_private = &first;
-    xmlDoc* doc = xmlCtxtReadMemory(parser, text.data(), static_cast<int>(text.size()), ctx.path().c_str(), nullptr, options);
+    xmlDoc* doc =
+        xmlCtxtReadMemory(parser, text.data(), static_cast<int>(text.size()), ctx.path().c_str(), nullptr, options);
     xmlFreeParserCtxt(parser);
     if (!doc) {
         const std::string message = first.message.empty() ? "not well-formed XML" : first.message;

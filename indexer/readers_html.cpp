@@ -36,30 +36,27 @@ private:
 };
 
 bool is_tag_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
 }
 
 // Elements that never hold others (void) or are closed implicitly by their siblings.
 bool never_nests(std::string_view name) {
     static constexpr std::string_view kNames[] = {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-        "param", "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup",
-        "tr", "td", "th", "thead", "tbody", "tfoot", "rt", "rp", "colgroup", "caption",
-        "html", "head", "body"};
+        "area",   "base",  "br",    "col",   "embed", "hr", "img",      "input",   "link",     "meta", "param",
+        "source", "track", "wbr",   "p",     "li",    "dt", "dd",       "option",  "optgroup", "tr",   "td",
+        "th",     "thead", "tbody", "tfoot", "rt",    "rp", "colgroup", "caption", "html",     "head", "body"};
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
 // Raw text elements: their content is text up to their end tag.
 bool is_raw_text(std::string_view name) {
-    return name == "script" || name == "style" || name == "textarea" || name == "title" ||
-           name == "xmp" || name == "iframe" || name == "noembed" || name == "noframes";
+    return name == "script" || name == "style" || name == "textarea" || name == "title" || name == "xmp" ||
+           name == "iframe" || name == "noembed" || name == "noframes";
 }
 
 // Position of the end tag "</name" (any case) at or after `from`, or npos.
 std::size_t find_end_tag(std::string_view html, std::string_view name, std::size_t from) {
-    for (std::size_t i = html.find("</", from); i != std::string_view::npos;
-         i = html.find("</", i + 2)) {
+    for (std::size_t i = html.find("</", from); i != std::string_view::npos; i = html.find("</", i + 2)) {
         if (to_lower_ascii(html.substr(i + 2, name.size())) == name) return i;
     }
     return std::string_view::npos;
@@ -104,13 +101,9 @@ std::size_t estimated_depth(std::string_view html) {
     return deepest;
 }
 
-bool is_element(const GumboNode* node) {
-    return node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE;
-}
+bool is_element(const GumboNode* node) { return node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE; }
 
-GumboTag tag_of(const GumboNode* node) {
-    return is_element(node) ? node->v.element.tag : GUMBO_TAG_UNKNOWN;
-}
+GumboTag tag_of(const GumboNode* node) { return is_element(node) ? node->v.element.tag : GUMBO_TAG_UNKNOWN; }
 
 const GumboVector* children_of(const GumboNode* node) {
     if (node->type == GUMBO_NODE_DOCUMENT) return &node->v.document.children;
@@ -146,13 +139,19 @@ bool is_skipped(const GumboNode* node) {
     if (node->type == GUMBO_NODE_TEMPLATE) return true;
     if (node->type != GUMBO_NODE_ELEMENT) return false;
     switch (node->v.element.tag) {
-        case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
-        case GUMBO_TAG_NAV: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER:
-        case GUMBO_TAG_ASIDE: case GUMBO_TAG_FORM: case GUMBO_TAG_BUTTON:
-        case GUMBO_TAG_SVG: case GUMBO_TAG_IFRAME: case GUMBO_TAG_TEMPLATE:
-            return true;
-        default:
-            break;
+        case GUMBO_TAG_SCRIPT:
+        case GUMBO_TAG_STYLE:
+        case GUMBO_TAG_NOSCRIPT:
+        case GUMBO_TAG_NAV:
+        case GUMBO_TAG_HEADER:
+        case GUMBO_TAG_FOOTER:
+        case GUMBO_TAG_ASIDE:
+        case GUMBO_TAG_FORM:
+        case GUMBO_TAG_BUTTON:
+        case GUMBO_TAG_SVG:
+        case GUMBO_TAG_IFRAME:
+        case GUMBO_TAG_TEMPLATE: return true;
+        default: break;
     }
     return gumbo_get_attribute(&node->v.element.attributes, "hidden") != nullptr ||
            lower_attribute(node, "aria-hidden") == "true";
@@ -163,21 +162,39 @@ enum class Break { None, Space, Line, Paragraph };
 // What separates an element's text from its neighbours.
 Break break_for(GumboTag tag) {
     switch (tag) {
-        case GUMBO_TAG_BR: case GUMBO_TAG_LI: case GUMBO_TAG_TR:
-        case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_OPTION:
-            return Break::Line;
-        case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-        case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-        case GUMBO_TAG_SECTION: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_FIGCAPTION:
-        case GUMBO_TAG_FIGURE: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
-        case GUMBO_TAG_BODY: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL:
-        case GUMBO_TAG_TABLE: case GUMBO_TAG_CAPTION: case GUMBO_TAG_PRE:
-        case GUMBO_TAG_ADDRESS: case GUMBO_TAG_HR: case GUMBO_TAG_TITLE:
-            return Break::Paragraph;
-        case GUMBO_TAG_TD: case GUMBO_TAG_TH:
-            return Break::Space;
-        default:
-            return Break::None;
+        case GUMBO_TAG_BR:
+        case GUMBO_TAG_LI:
+        case GUMBO_TAG_TR:
+        case GUMBO_TAG_DT:
+        case GUMBO_TAG_DD:
+        case GUMBO_TAG_OPTION: return Break::Line;
+        case GUMBO_TAG_P:
+        case GUMBO_TAG_DIV:
+        case GUMBO_TAG_H1:
+        case GUMBO_TAG_H2:
+        case GUMBO_TAG_H3:
+        case GUMBO_TAG_H4:
+        case GUMBO_TAG_H5:
+        case GUMBO_TAG_H6:
+        case GUMBO_TAG_SECTION:
+        case GUMBO_TAG_BLOCKQUOTE:
+        case GUMBO_TAG_FIGCAPTION:
+        case GUMBO_TAG_FIGURE:
+        case GUMBO_TAG_ARTICLE:
+        case GUMBO_TAG_MAIN:
+        case GUMBO_TAG_BODY:
+        case GUMBO_TAG_UL:
+        case GUMBO_TAG_OL:
+        case GUMBO_TAG_DL:
+        case GUMBO_TAG_TABLE:
+        case GUMBO_TAG_CAPTION:
+        case GUMBO_TAG_PRE:
+        case GUMBO_TAG_ADDRESS:
+        case GUMBO_TAG_HR:
+        case GUMBO_TAG_TITLE: return Break::Paragraph;
+        case GUMBO_TAG_TD:
+        case GUMBO_TAG_TH: return Break::Space;
+        default: return Break::None;
     }
 }
 
@@ -191,9 +208,12 @@ public:
                 continue;
             }
             if (!out_.empty()) {
-                if (pending_ == Break::Paragraph) out_ += "\n\n";
-                else if (pending_ == Break::Line) out_ += '\n';
-                else if (pending_ == Break::Space) out_ += ' ';
+                if (pending_ == Break::Paragraph)
+                    out_ += "\n\n";
+                else if (pending_ == Break::Line)
+                    out_ += '\n';
+                else if (pending_ == Break::Space)
+                    out_ += ' ';
             }
             pending_ = Break::None;
             out_.push_back(c);
@@ -223,8 +243,7 @@ std::string text_of(const GumboNode* root) {
             builder.separate(break_for(tag_of(node)));
             continue;
         }
-        if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
-            node->type == GUMBO_NODE_CDATA) {
+        if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE || node->type == GUMBO_NODE_CDATA) {
             builder.text(node->v.text.text);
             continue;
         }
@@ -255,8 +274,7 @@ void walk(const GumboNode* root, Visit&& visit) {
         visit(node, place);
         const GumboVector* children = children_of(node);
         if (!children) continue;
-        const Place inner{place.skipped || is_skipped(node),
-                          place.in_article || tag_of(node) == GUMBO_TAG_ARTICLE};
+        const Place inner{place.skipped || is_skipped(node), place.in_article || tag_of(node) == GUMBO_TAG_ARTICLE};
         for (unsigned i = children->length; i-- > 0;)
             stack.emplace_back(static_cast<const GumboNode*>(children->data[i]), inner);
     }
@@ -272,8 +290,16 @@ bool is_url(std::string_view s) {
 }
 
 // Date and author sources, in order of preference.
-enum DateSource { kArticlePublished, kOgPublished, kItempropDate, kNameDate, kDublinCore,
-                  kPubdate, kParsely, kDateSources };
+enum DateSource {
+    kArticlePublished,
+    kOgPublished,
+    kItempropDate,
+    kNameDate,
+    kDublinCore,
+    kPubdate,
+    kParsely,
+    kDateSources
+};
 enum AuthorSource { kNameAuthor, kArticleAuthor, kItempropAuthor, kRelAuthor, kAuthorSources };
 
 struct PageFacts {
@@ -290,18 +316,28 @@ void read_meta(const GumboNode* node, PageFacts& facts) {
     const std::string_view content = attribute(node, "content");
     for (const std::string& key : {lower_attribute(node, "property"), lower_attribute(node, "name")}) {
         if (key.empty()) continue;
-        if (key == "og:title") set_first(facts.og_title, content);
-        else if (key == "og:site_name") set_first(facts.og_site, content);
-        else if (key == "application-name") set_first(facts.application_name, content);
-        else if (key == "og:url") set_first(facts.og_url, content);
-        else if (key == "article:published_time") set_first(facts.dates[kArticlePublished], content);
-        else if (key == "og:published_time") set_first(facts.dates[kOgPublished], content);
-        else if (key == "date") set_first(facts.dates[kNameDate], content);
+        if (key == "og:title")
+            set_first(facts.og_title, content);
+        else if (key == "og:site_name")
+            set_first(facts.og_site, content);
+        else if (key == "application-name")
+            set_first(facts.application_name, content);
+        else if (key == "og:url")
+            set_first(facts.og_url, content);
+        else if (key == "article:published_time")
+            set_first(facts.dates[kArticlePublished], content);
+        else if (key == "og:published_time")
+            set_first(facts.dates[kOgPublished], content);
+        else if (key == "date")
+            set_first(facts.dates[kNameDate], content);
         else if (key == "dc.date" || key == "dcterms.date" || key == "dc.date.issued")
             set_first(facts.dates[kDublinCore], content);
-        else if (key == "pubdate") set_first(facts.dates[kPubdate], content);
-        else if (key == "parsely-pub-date") set_first(facts.dates[kParsely], content);
-        else if (key == "author") set_first(facts.authors[kNameAuthor], content);
+        else if (key == "pubdate")
+            set_first(facts.dates[kPubdate], content);
+        else if (key == "parsely-pub-date")
+            set_first(facts.dates[kParsely], content);
+        else if (key == "author")
+            set_first(facts.authors[kNameAuthor], content);
         else if (key == "article:author" && !is_url(content))  // often a profile URL
             set_first(facts.authors[kArticleAuthor], content);
     }
@@ -314,7 +350,8 @@ PageFacts gather_facts(const GumboNode* root) {
         const GumboTag tag = node->v.element.tag;
         const bool html = node->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
         if (tag == GUMBO_TAG_META) read_meta(node, facts);
-        if (tag == GUMBO_TAG_SCRIPT && lower_attribute(node, "type") == "application/ld+json" && facts.json_ld.size() < 16) {
+        if (tag == GUMBO_TAG_SCRIPT && lower_attribute(node, "type") == "application/ld+json" &&
+            facts.json_ld.size() < 16) {
             std::string script;
             const GumboVector& kids = node->v.element.children;
             for (unsigned i = 0; i < kids.length; ++i) {
@@ -332,21 +369,17 @@ PageFacts gather_facts(const GumboNode* root) {
         if (itemprop == "datepublished" && item_date.empty()) {
             std::string_view value = attribute(node, "content");
             if (value.empty()) value = attribute(node, "datetime");
-            item_date = single_line(!value.empty() || tag == GUMBO_TAG_META ? std::string(value)
-                                                                            : text_of(node));
+            item_date = single_line(!value.empty() || tag == GUMBO_TAG_META ? std::string(value) : text_of(node));
         } else if (itemprop == "author" && tag != GUMBO_TAG_LINK && item_author.empty()) {
             const std::string_view value = attribute(node, "content");
-            item_author = single_line(!value.empty() || tag == GUMBO_TAG_META ? std::string(value)
-                                                                              : text_of(node));
+            item_author = single_line(!value.empty() || tag == GUMBO_TAG_META ? std::string(value) : text_of(node));
         }
 
         const std::string_view rel = attribute(node, "rel");
         if (tag == GUMBO_TAG_A && facts.authors[kRelAuthor].empty() && has_token(rel, "author"))
             facts.authors[kRelAuthor] = single_line(text_of(node));
-        if (tag == GUMBO_TAG_LINK && has_token(rel, "canonical"))
-            set_first(facts.canonical, attribute(node, "href"));
-        if (tag == GUMBO_TAG_TITLE && html && facts.title_tag.empty())
-            facts.title_tag = single_line(text_of(node));
+        if (tag == GUMBO_TAG_LINK && has_token(rel, "canonical")) set_first(facts.canonical, attribute(node, "href"));
+        if (tag == GUMBO_TAG_TITLE && html && facts.title_tag.empty()) facts.title_tag = single_line(text_of(node));
         if (tag == GUMBO_TAG_H1 && facts.h1.empty()) facts.h1 = single_line(text_of(node));
         if (tag == GUMBO_TAG_BODY && !facts.body) facts.body = node;
         if (place.skipped) return;
@@ -366,13 +399,11 @@ std::string time_in(const GumboNode* node) {
     return found;
 }
 
-
 }  // namespace
 
 std::string html_declared_charset(std::string_view raw) {
     const std::string head = to_lower_ascii(raw.substr(0, kCharsetScanBytes));
-    for (std::size_t meta = head.find("<meta"); meta != std::string::npos;
-         meta = head.find("<meta", meta + 5)) {
+    for (std::size_t meta = head.find("<meta"); meta != std::string::npos; meta = head.find("<meta", meta + 5)) {
         const std::size_t end = std::min(head.find('>', meta), head.size());
         const std::string_view tag = std::string_view(head).substr(meta, end - meta);
         // Both <meta charset="x"> and <meta http-equiv content="text/html; charset=x">.
@@ -383,9 +414,9 @@ std::string html_declared_charset(std::string_view raw) {
         if (i >= tag.size() || tag[i] != '=') continue;
         ++i;
         while (i < tag.size() && (tag[i] == ' ' || tag[i] == '"' || tag[i] == '\'')) ++i;
-        const std::size_t name_end = tag.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyz0123456789-_:.", i);
-        const std::string_view name = tag.substr(i, name_end == std::string_view::npos ? std::string_view::npos : name_end - i);
+        const std::size_t name_end = tag.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_:.", i);
+        const std::string_view name =
+            tag.substr(i, name_end == std::string_view::npos ? std::string_view::npos : name_end - i);
         if (!name.empty()) return std::string(name);
     }
     return {};
@@ -400,8 +431,7 @@ std::string html_fragment_text(std::string_view html) {
 
 void parse_html(std::string_view text, ReadContext& ctx) {
     if (estimated_depth(text) > kMaxNestingDepth) {
-        ctx.issue("HTML elements nested more than " + std::to_string(kMaxNestingDepth) +
-                  " deep, skipped");
+        ctx.issue("HTML elements nested more than " + std::to_string(kMaxNestingDepth) + " deep, skipped");
         return;
     }
     const HtmlDocument document(text);
@@ -432,10 +462,14 @@ void parse_html(std::string_view text, ReadContext& ctx) {
     const std::vector<std::string> site_names = {facts.og_site, ld.publisher, facts.application_name};
     const std::vector<std::string> urls = {ld.url, facts.og_url, facts.canonical};
     // A JSON-LD headline is the article's own: only a name the page gives is cut from it.
-    if (!ld.headline.empty()) article.title = cut_site_name(ld.headline, site_names, urls, false);
-    else if (!facts.og_title.empty()) article.title = cut_site_name(facts.og_title, site_names, urls);
-    else if (!facts.title_tag.empty()) article.title = cut_site_name(facts.title_tag, site_names, urls);
-    else article.title = facts.h1;
+    if (!ld.headline.empty())
+        article.title = cut_site_name(ld.headline, site_names, urls, false);
+    else if (!facts.og_title.empty())
+        article.title = cut_site_name(facts.og_title, site_names, urls);
+    else if (!facts.title_tag.empty())
+        article.title = cut_site_name(facts.title_tag, site_names, urls);
+    else
+        article.title = facts.h1;
 
     article.date = ld.date;
     for (const std::string& date : facts.dates) {
@@ -455,8 +489,8 @@ void parse_html(std::string_view text, ReadContext& ctx) {
         }
     }
     article.url = !ld.url.empty() && ld.url.find("://") != std::string::npos ? ld.url
-                  : !facts.og_url.empty()                                  ? facts.og_url
-                                                                           : facts.canonical;
+                  : !facts.og_url.empty()                                    ? facts.og_url
+                                                                             : facts.canonical;
     article.source = !facts.og_site.empty() ? facts.og_site : ld.publisher;
 
     if (article.title.empty() && article.body.empty()) {

@@ -16,12 +16,14 @@ namespace depeche::readers_detail {
 // What a reader produces for one file: articles go to the sink, problems to the issues.
 class ReadContext {
 public:
-    ReadContext(std::string path, const std::function<void(Article&&)>& sink,
-                std::vector<ReadIssue>& issues, const ReadOptions* options = nullptr)
+    ReadContext(std::string path, const std::function<void(Article&&)>& sink, std::vector<ReadIssue>& issues,
+                const ReadOptions* options = nullptr)
         : path_(std::move(path)), sink_(sink), issues_(issues), options_(options) {}
 
     const std::string& path() const { return path_; }
-    const FieldMap* field_map() const { return options_ && !options_->field_map.empty() ? &options_->field_map : nullptr; }
+    const FieldMap* field_map() const {
+        return options_ && !options_->field_map.empty() ? &options_->field_map : nullptr;
+    }
     std::size_t articles() const { return articles_; }
 
     // Records a problem (input not indexed); the message is made single-line.
@@ -77,22 +79,22 @@ struct TextStats {
     std::size_t invalid_sequences = 0;
     std::size_t first_invalid = 0;  // byte offset in repair_utf8's input
     std::size_t nul_count = 0;
-    std::size_t first_nul = 0;      // byte offset in repair_utf8's input
-    std::size_t nul_removed = 0;    // NULs removed by normalize_text()
+    std::size_t first_nul = 0;    // byte offset in repair_utf8's input
+    std::size_t nul_removed = 0;  // NULs removed by normalize_text()
 };
 
 struct EncodingChoice {
-    std::string name;         // "UTF-8", "UTF-16LE", "windows-1252", ...
-    std::size_t bom_size = 0; // bytes to skip before decoding
-    bool binary = false;      // only set when binary files are checked for
-    std::string note;         // a problem worth reporting (e.g. unknown declared charset)
+    std::string name;          // "UTF-8", "UTF-16LE", "windows-1252", ...
+    std::size_t bom_size = 0;  // bytes to skip before decoding
+    bool binary = false;       // only set when binary files are checked for
+    std::string note;          // a problem worth reporting (e.g. unknown declared charset)
 };
 
 // Decides how to decode bytes (the whole text, or the first chunk of a stream when
 // `is_sample`). `declared` is a charset named by the document itself (HTML meta),
 // honoured when the bytes are not UTF-8.
-EncodingChoice choose_encoding(std::string_view bytes, std::string_view declared,
-                               bool is_html, bool check_binary, bool is_sample);
+EncodingChoice choose_encoding(std::string_view bytes, std::string_view declared, bool is_html, bool check_binary,
+                               bool is_sample);
 
 // True when the bytes look like UTF-8 (valid, or valid multi-byte sequences
 // outnumbering the bad ones, i.e. damaged UTF-8 rather than a legacy encoding).
@@ -103,8 +105,7 @@ bool mostly_utf8(std::string_view bytes);
 std::string repair_utf8(std::string_view bytes, TextStats& stats);
 
 // Decodes bytes (BOM already skipped) from `encoding` to valid UTF-8.
-std::string decode_to_utf8(std::string_view bytes, const std::string& encoding,
-                           TextStats& stats);
+std::string decode_to_utf8(std::string_view bytes, const std::string& encoding, TextStats& stats);
 
 // In place: removes NULs, turns CRLF and CR into LF, other control characters
 // (except tab) into spaces.

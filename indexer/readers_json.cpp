@@ -17,8 +17,7 @@ using nlohmann::json;
 // "number 42", "array": what a value is, for messages (scalars with an excerpt).
 std::string describe(const json& value) {
     std::string text = value.type_name();
-    if (value.is_primitive())
-        text += " " + clip(value.dump(-1, ' ', false, json::error_handler_t::replace), 40);
+    if (value.is_primitive()) text += " " + clip(value.dump(-1, ' ', false, json::error_handler_t::replace), 40);
     return text;
 }
 
@@ -31,36 +30,33 @@ std::string parse_error_reason(const json::exception& e) {
         what.remove_prefix(dash + 3);
     else if (const std::size_t colon = what.rfind(": "); colon != std::string_view::npos)
         what.remove_prefix(colon + 2);
-    if (const std::size_t last = what.find("; last read"); last != std::string_view::npos)
-        what = what.substr(0, last);
+    if (const std::size_t last = what.find("; last read"); last != std::string_view::npos) what = what.substr(0, last);
     return clip(what);
 }
 
 // Issue for a parse error; for whole documents the line of the error is given too.
-void report_parse_error(const json::parse_error& e, std::string_view text, std::size_t line,
-                        ReadContext& ctx) {
+void report_parse_error(const json::parse_error& e, std::string_view text, std::size_t line, ReadContext& ctx) {
     if (line == 0) {  // .json: find the line of the error
         const std::size_t at = std::min<std::size_t>(e.byte, text.size());
-        line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+        line = 1 +
+               static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     }
-    ctx.issue("malformed JSON at byte " + std::to_string(e.byte) + " (" +
-                  parse_error_reason(e) + ")",
-              line);
+    ctx.issue("malformed JSON at byte " + std::to_string(e.byte) + " (" + parse_error_reason(e) + ")", line);
 }
 
 // The keys each field is read from, first present first: the project's own names, then
 // French ones and schema.org's NewsArticle (docs/cli.md "JSON keys"). --map puts its keys
 // before these.
 enum Field { kId, kTitle, kDate, kUrl, kSource, kAuthor, kBody, kLede, kPeople, kFieldCount };
-constexpr const char* kFieldNames[kFieldCount] = {"id", "title", "date", "url", "source",
-                                                   "author", "body", "lede", "people"};
+constexpr const char* kFieldNames[kFieldCount] = {"id",     "title", "date", "url",   "source",
+                                                  "author", "body",  "lede", "people"};
 using Keys = std::vector<std::string>;
 const std::array<Keys, kFieldCount>& default_keys() {
     static const std::array<Keys, kFieldCount> keys = {
         Keys{"id", "identifiant", "guid", "@id"},
         Keys{"title", "titre", "headline"},
-        Keys{"date", "datePublished", "date_publication", "datePublication", "published", "publishedAt",
-             "pubDate", "dateCreated"},
+        Keys{"date", "datePublished", "date_publication", "datePublication", "published", "publishedAt", "pubDate",
+             "dateCreated"},
         Keys{"url", "link", "lien"},
         Keys{"source", "publisher", "site", "media", "média"},
         Keys{"author", "auteur", "authors", "auteurs", "creator", "byline", "signature"},
@@ -88,8 +84,7 @@ public:
             for (const auto& [field, key] : *map)
                 for (int f = 0; f < kFieldCount; ++f)
                     if (field == kFieldNames[f]) mapped[f].push_back(key);
-            for (int f = 0; f < kFieldCount; ++f)
-                keys_[f].insert(keys_[f].begin(), mapped[f].begin(), mapped[f].end());
+            for (int f = 0; f < kFieldCount; ++f) keys_[f].insert(keys_[f].begin(), mapped[f].begin(), mapped[f].end());
         }
     }
 
@@ -97,11 +92,16 @@ public:
     bool read(Article& article) {
         const std::string* id_key = first(keys_[kId]);
         if (const json* id = id_key ? field(*id_key) : nullptr) {
-            if (id->is_string()) article.id = single_line(clean(id->get<std::string>()));
-            else if (id->is_number_unsigned()) article.id = std::to_string(id->get<std::uint64_t>());
-            else if (id->is_number_integer()) article.id = std::to_string(id->get<std::int64_t>());
-            else if (id->is_number()) article.id = id->dump();
-            else note("field '" + *id_key + "' is not a string or number (" + describe(*id) + "), ignored");
+            if (id->is_string())
+                article.id = single_line(clean(id->get<std::string>()));
+            else if (id->is_number_unsigned())
+                article.id = std::to_string(id->get<std::uint64_t>());
+            else if (id->is_number_integer())
+                article.id = std::to_string(id->get<std::int64_t>());
+            else if (id->is_number())
+                article.id = id->dump();
+            else
+                note("field '" + *id_key + "' is not a string or number (" + describe(*id) + "), ignored");
         }
         article.title = single_line(text(keys_[kTitle]));
         article.date = single_line(text(keys_[kDate]));
@@ -118,9 +118,9 @@ public:
             article.body = article.body.empty() ? lede : lede + "\n\n" + article.body;
         read_people(article.people);
         if (article.title.empty() && article.body.empty()) {
-            ctx_.issue(prefix_ + "article has no title and no body, skipped (title read from: " +
-                           joined(keys_[kTitle]) + "; body from: " + joined(keys_[kBody]) + ", " +
-                           joined(keys_[kLede]) + ")",
+            ctx_.issue(prefix_ +
+                           "article has no title and no body, skipped (title read from: " + joined(keys_[kTitle]) +
+                           "; body from: " + joined(keys_[kBody]) + ", " + joined(keys_[kLede]) + ")",
                        line_);
             return false;
         }
@@ -152,8 +152,7 @@ private:
                 json items = json::array();
                 for (const json& item : *value)
                     if (item.is_object())
-                        if (const auto at = item.find(step); at != item.end() && !at->is_null())
-                            items.push_back(*at);
+                        if (const auto at = item.find(step); at != item.end() && !at->is_null()) items.push_back(*at);
                 if (items.empty()) return nullptr;
                 paths_.push_back(std::move(items));
                 value = &paths_.back();
@@ -254,8 +253,8 @@ private:
 };
 
 // Ids: "id", else "url", else the fallback.
-void emit_article(const json& object, ReadContext& ctx, std::size_t line,
-                  const std::string& prefix, const std::string& fallback_id) {
+void emit_article(const json& object, ReadContext& ctx, std::size_t line, const std::string& prefix,
+                  const std::string& fallback_id) {
     Article article;
     if (!ArticleFields(object, ctx, line, prefix).read(article)) return;
     if (article.id.empty()) article.id = !article.url.empty() ? article.url : fallback_id;
@@ -286,8 +285,7 @@ void parse_json_document(std::string_view text, ReadContext& ctx) {
     for (std::size_t i = 0; i < doc.size(); ++i) {
         const std::string number = std::to_string(i + 1);
         if (!doc[i].is_object()) {
-            ctx.issue("article " + number + ": not a JSON object (" + describe(doc[i]) +
-                      "), skipped");
+            ctx.issue("article " + number + ": not a JSON object (" + describe(doc[i]) + "), skipped");
             continue;
         }
         emit_article(doc[i], ctx, 0, "article " + number + ": ", ctx.path() + "#" + number);
@@ -302,17 +300,15 @@ void parse_json_line(std::string_view raw_line, std::size_t line_no, ReadContext
     if (mostly_utf8(raw_line)) {
         text = repair_utf8(raw_line, stats);
         if (stats.invalid_sequences > 0)
-            ctx.warn("invalid UTF-8 at byte " + std::to_string(stats.first_invalid + 1) +
-                          " of the line (" + std::to_string(stats.invalid_sequences) +
-                          " bad sequence(s) replaced with U+FFFD)",
-                      line_no);
+            ctx.warn("invalid UTF-8 at byte " + std::to_string(stats.first_invalid + 1) + " of the line (" +
+                         std::to_string(stats.invalid_sequences) + " bad sequence(s) replaced with U+FFFD)",
+                     line_no);
     } else {
         text = decode_to_utf8(raw_line, "windows-1252", stats);
         ctx.warn("line is not valid UTF-8, read as windows-1252", line_no);
     }
     normalize_text(text, stats);
-    if (stats.nul_removed > 0)
-        ctx.warn("removed " + std::to_string(stats.nul_removed) + " NUL byte(s)", line_no);
+    if (stats.nul_removed > 0) ctx.warn("removed " + std::to_string(stats.nul_removed) + " NUL byte(s)", line_no);
 
     json object;
     try {
@@ -337,8 +333,7 @@ namespace {
 std::string add_mapping(std::string_view entry, FieldMap& map) {
     using readers_detail::trim;
     const std::size_t eq = entry.find('=');
-    if (eq == std::string_view::npos)
-        return "expected FIELD=KEY, got '" + readers_detail::clip(trim(entry)) + "'";
+    if (eq == std::string_view::npos) return "expected FIELD=KEY, got '" + readers_detail::clip(trim(entry)) + "'";
     const std::string field = readers_detail::to_lower_ascii(trim(entry.substr(0, eq)));
     const std::string key(trim(entry.substr(eq + 1)));
     const auto* known = std::find_if(std::begin(readers_detail::kFieldNames), std::end(readers_detail::kFieldNames),

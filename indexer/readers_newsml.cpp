@@ -17,9 +17,10 @@ namespace {
 // Elements whose text is a paragraph of its own (XHTML and NITF).
 bool is_block(std::string_view name) {
     static constexpr std::array<std::string_view, 32> kBlocks = {
-        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table",
-        "blockquote", "pre", "br", "hr", "section", "article", "figcaption", "hl1", "hl2", "block", "bq",
-        "fn", "note", "media-caption", "abstract", "title"};
+        "p",        "div",     "h1",         "h2",  "h3",  "h4",    "h5",         "h6",  "li",   "ul",
+        "ol",       "dl",      "dt",         "dd",  "tr",  "table", "blockquote", "pre", "br",   "hr",
+        "section",  "article", "figcaption", "hl1", "hl2", "block", "bq",         "fn",  "note", "media-caption",
+        "abstract", "title"};
     return std::find(kBlocks.begin(), kBlocks.end(), name) != kBlocks.end();
 }
 
@@ -63,9 +64,9 @@ std::string g2_name(const xmlNode* n) {
 std::string iso_from_basic(std::string norm) {
     norm = single_line(norm);
     const auto digits = [&](std::size_t from, std::size_t n) {
-        return norm.size() >= from + n &&
-               std::all_of(norm.begin() + static_cast<std::ptrdiff_t>(from), norm.begin() + static_cast<std::ptrdiff_t>(from + n),
-                           [](char c) { return c >= '0' && c <= '9'; });
+        return norm.size() >= from + n && std::all_of(norm.begin() + static_cast<std::ptrdiff_t>(from),
+                                                      norm.begin() + static_cast<std::ptrdiff_t>(from + n),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
     };
     if (!digits(0, 8) || (norm.size() > 8 && norm[8] != 'T')) return norm;
     std::string out = norm.substr(0, 4) + "-" + norm.substr(4, 2) + "-" + norm.substr(6, 2);
@@ -143,8 +144,8 @@ void newsml_item(const xmlNode* item, ReadContext& ctx) {
     }
     // The text: the first inline content of the contentSet, after the dateline.
     std::string text;
-    for (const xmlNode* k = child(item, "contentSet") ? child(item, "contentSet")->children : nullptr; k && text.empty();
-         k = k->next) {
+    for (const xmlNode* k = child(item, "contentSet") ? child(item, "contentSet")->children : nullptr;
+         k && text.empty(); k = k->next) {
         if (is_element(k, "inlineXML")) {
             text = block_text(k);
         } else if (is_element(k, "inlineData")) {
@@ -269,8 +270,10 @@ void read_nitf(const xmlNode* root, ReadContext& ctx) {
     for (std::size_t i = 0; i < queue.size() && body; ++i)
         for (const xmlNode* k = queue[i]->children; k; k = k->next) {
             if (k->type != XML_ELEMENT_NODE) continue;
-            if (name_of(k) == "person" && !is_element(k->parent, "byline")) add_all(a.people, single_line(text_of(k)));
-            else queue.push_back(k);
+            if (name_of(k) == "person" && !is_element(k->parent, "byline"))
+                add_all(a.people, single_line(text_of(k)));
+            else
+                queue.push_back(k);
         }
     std::string text;
     if (const xmlNode* abstract = child(body_head, "abstract")) text = block_text(abstract);

@@ -21,8 +21,10 @@ std::size_t json_depth(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -41,8 +43,7 @@ bool is_article_type(const json& type) {
         std::string_view name = t.get_ref<const std::string&>();
         if (const std::size_t slash = name.rfind('/'); slash != std::string_view::npos)
             name.remove_prefix(slash + 1);  // "http://schema.org/NewsArticle"
-        return name.ends_with("Article") || name == "BlogPosting" || name == "LiveBlogPosting" ||
-               name == "Report";
+        return name.ends_with("Article") || name == "BlogPosting" || name == "LiveBlogPosting" || name == "Report";
     };
     if (type.is_array()) return std::any_of(type.begin(), type.end(), one);
     return one(type);
@@ -156,18 +157,22 @@ PageLinkedData read_json_ld(const std::vector<std::string>& scripts, ReadContext
         out.found = true;
         out.headline = names(member(*article, "headline"));
         if (out.headline.empty()) out.headline = names(member(*article, "name"));
-        if (const json* d = member(*article, "datePublished"); d && d->is_string()) out.date = single_line(d->get<std::string>());
-        else if (const json* c = member(*article, "dateCreated"); c && c->is_string()) out.date = single_line(c->get<std::string>());
+        if (const json* d = member(*article, "datePublished"); d && d->is_string())
+            out.date = single_line(d->get<std::string>());
+        else if (const json* c = member(*article, "dateCreated"); c && c->is_string())
+            out.date = single_line(c->get<std::string>());
         out.author = names(member(*article, "author"));
         out.section = names(member(*article, "articleSection"));
         out.publisher = names(member(*article, "publisher"));
         if (const json* u = member(*article, "url"); u && u->is_string()) out.url = single_line(u->get<std::string>());
         if (const json* m = member(*article, "mainEntityOfPage"); m && out.url.empty()) {
-            if (m->is_string()) out.url = single_line(m->get<std::string>());
+            if (m->is_string())
+                out.url = single_line(m->get<std::string>());
             else if (const json* id = m->is_object() ? member(*m, "@id") : nullptr; id && id->is_string())
                 out.url = single_line(id->get<std::string>());
         }
-        if (const json* b = member(*article, "articleBody"); b && b->is_string()) out.body = tidy_body(b->get<std::string>());
+        if (const json* b = member(*article, "articleBody"); b && b->is_string())
+            out.body = tidy_body(b->get<std::string>());
         break;  // the first article of the page
     }
     return out;

@@ -19,9 +19,7 @@ namespace depeche::readers_detail {
 
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::string_view trim_left(std::string_view s) {
     std::size_t i = 0;
@@ -133,8 +131,7 @@ std::vector<std::string> split_people(std::string_view s) {
 
 std::string format_size(std::uintmax_t bytes) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.1f MiB",
-                  static_cast<double>(bytes) / (1024.0 * 1024.0));
+    std::snprintf(buffer, sizeof buffer, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
     return buffer;
 }
 
@@ -153,8 +150,8 @@ MetaField meta_field_for(std::string_view key) {
 MetaField front_matter_field(std::string_view key, const ReadContext& ctx) {
     if (const FieldMap* map = ctx.field_map()) {
         static constexpr std::pair<std::string_view, MetaField> kNames[] = {
-            {"id", MetaField::Id},         {"title", MetaField::Title},   {"date", MetaField::Date},
-            {"url", MetaField::Url},       {"source", MetaField::Source}, {"author", MetaField::Author},
+            {"id", MetaField::Id},        {"title", MetaField::Title},   {"date", MetaField::Date},
+            {"url", MetaField::Url},      {"source", MetaField::Source}, {"author", MetaField::Author},
             {"people", MetaField::People}};
         for (const auto& [field, mapped] : *map) {
             if (mapped != trim(key)) continue;
@@ -194,8 +191,8 @@ bool split_key_value(std::string_view line, std::string_view& key, std::string_v
     if (key.empty() || key.size() > 40) return false;
     for (char c : key) {
         const auto u = static_cast<unsigned char>(c);
-        const bool ok = u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '_' || c == '.';
+        const bool ok = u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == ' ' || c == '-' || c == '_' || c == '.';
         if (!ok) return false;
     }
     value = trim(line.substr(colon + 1));
@@ -205,8 +202,8 @@ bool split_key_value(std::string_view line, std::string_view& key, std::string_v
 // Completes an article from its body lines and passes it on. Without a title, the
 // preferred line (a Markdown heading) or else the first non-empty line becomes the
 // title and leaves the body, unless the body would then be empty.
-void finish_article(Article&& article, std::vector<std::string> lines,
-                    std::optional<std::size_t> title_line, ReadContext& ctx) {
+void finish_article(Article&& article, std::vector<std::string> lines, std::optional<std::size_t> title_line,
+                    ReadContext& ctx) {
     bool title_from_body = false;
     if (article.title.empty()) {
         if (!title_line) {
@@ -236,24 +233,22 @@ void finish_article(Article&& article, std::vector<std::string> lines,
 
 // ---- Markdown ----
 
-constexpr std::size_t kMaxLinkText = 1024;   // how far to look for "]" of a link
-constexpr std::size_t kMaxLinkTarget = 2048; // ... and for ")"
-constexpr std::size_t kMaxCodeSpan = 4096;   // ... and for a closing backtick run
+constexpr std::size_t kMaxLinkText = 1024;    // how far to look for "]" of a link
+constexpr std::size_t kMaxLinkTarget = 2048;  // ... and for ")"
+constexpr std::size_t kMaxCodeSpan = 4096;    // ... and for a closing backtick run
 // Looking ahead for closing brackets and backticks may cost this many times the line
 // length; past that, brackets and backticks are kept as text (hostile input stays linear).
 constexpr std::size_t kLookAheadFactor = 16;
 
 bool is_word_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
-    return u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
+    return u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_ascii_punct(char c) {
-    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
-           (c >= '{' && c <= '~');
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
 }
 
 std::size_t run_length(std::string_view s, std::size_t i) {
@@ -264,8 +259,7 @@ std::size_t run_length(std::string_view s, std::size_t i) {
 
 // Position of the bracket closing s[open] ('[' or '('), or npos within `limit` bytes;
 // the bytes looked at are taken from the budget.
-std::size_t find_closing(std::string_view s, std::size_t open, std::size_t limit,
-                         std::size_t& budget) {
+std::size_t find_closing(std::string_view s, std::size_t open, std::size_t limit, std::size_t& budget) {
     const char open_char = s[open];
     const char close_char = open_char == '[' ? ']' : ')';
     int depth = 0;
@@ -299,11 +293,9 @@ std::string strip_inline(std::string_view s, std::size_t& budget, int depth = 0)
         if (c == '`') {
             const std::size_t run = run_length(s, i);
             std::size_t close = i + run;
-            const std::string_view window =
-                s.substr(0, std::min({s.size(), close + kMaxCodeSpan, close + budget}));
+            const std::string_view window = s.substr(0, std::min({s.size(), close + kMaxCodeSpan, close + budget}));
             const std::size_t end = window.size();
-            while ((close = window.find('`', close)) != std::string_view::npos &&
-                   run_length(s, close) != run)
+            while ((close = window.find('`', close)) != std::string_view::npos && run_length(s, close) != run)
                 close += run_length(s, close);
             budget -= std::min(budget, std::min(close, end) - i);
             if (close != std::string_view::npos && close < end) {
@@ -347,8 +339,7 @@ std::string strip_inline(std::string_view s, std::size_t& budget, int depth = 0)
             const char after = i + run < s.size() ? s[i + run] : ' ';
             const bool isolated = is_space(before) && is_space(after);
             const bool intraword = is_word_byte(before) && is_word_byte(after);
-            const bool keep = isolated || (c == '_' && intraword) ||
-                              (c == '*' && is_digit(before) && is_digit(after));
+            const bool keep = isolated || (c == '_' && intraword) || (c == '*' && is_digit(before) && is_digit(after));
             if (keep) out.append(s.substr(i, run));
             i += run;
             continue;
@@ -366,8 +357,10 @@ bool is_rule_line(std::string_view t) {
     if (c != '-' && c != '*' && c != '_' && c != '=') return false;
     std::size_t count = 0;
     for (char x : t) {
-        if (x == c) ++count;
-        else if (x != ' ' && x != '\t') return false;
+        if (x == c)
+            ++count;
+        else if (x != ' ' && x != '\t')
+            return false;
     }
     return count >= 3;
 }
@@ -390,8 +383,7 @@ std::string strip_inline(std::string_view s) {
 }
 
 // Converts a Markdown body to plain lines; records the first level-1 heading.
-std::vector<std::string> markdown_to_lines(const std::vector<std::string_view>& lines,
-                                           std::size_t first,
+std::vector<std::string> markdown_to_lines(const std::vector<std::string_view>& lines, std::size_t first,
                                            std::optional<std::size_t>& first_h1) {
     std::vector<std::string> out;
     char fence_char = 0;
@@ -426,8 +418,7 @@ std::vector<std::string> markdown_to_lines(const std::vector<std::string_view>& 
             if (level <= 6 && (level == t.size() || t[level] == ' ' || t[level] == '\t')) {
                 std::string_view text = trim(t.substr(level));
                 const std::size_t closing = text.find_last_not_of('#');  // "## Titre ##"
-                if (closing != std::string_view::npos && closing + 1 < text.size() &&
-                    is_space(text[closing]))
+                if (closing != std::string_view::npos && closing + 1 < text.size() && is_space(text[closing]))
                     text = trim(text.substr(0, closing + 1));
                 else if (closing == std::string_view::npos)
                     text = {};
@@ -438,7 +429,7 @@ std::vector<std::string> markdown_to_lines(const std::vector<std::string_view>& 
         }
         while (!t.empty() && t[0] == '>') t = trim_left(t.substr(1));  // blockquote
         if (t.size() >= 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ')
-            t = trim_left(t.substr(2));  // list item
+            t = trim_left(t.substr(2));   // list item
         if (!t.empty() && t[0] == '|') {  // table row: cells separated by spaces
             if (is_table_delimiter(t)) continue;
             std::string row = strip_inline(t);
@@ -506,8 +497,8 @@ std::size_t indentation(std::string_view line) {
 }
 
 // Front matter: "key: value", "key: [a, b]", "key:" + "- item" lines, "key: |" blocks.
-void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t begin,
-                        std::size_t end, Article& article, const ReadContext& ctx) {
+void parse_front_matter(const std::vector<std::string_view>& lines, std::size_t begin, std::size_t end,
+                        Article& article, const ReadContext& ctx) {
     MetaField list_field = MetaField::None;  // the key whose "- item" lines follow
     std::vector<std::string> list_items;
     auto finish_list = [&] {
@@ -566,8 +557,7 @@ void parse_text(std::string_view text, ReadContext& ctx) {
     Article article;
     std::string_view key, value;
     // A header only when the first line is "Key: value" with a known key.
-    if (n < lines.size() && split_key_value(lines[n], key, value) &&
-        meta_field_for(key) != MetaField::None) {
+    if (n < lines.size() && split_key_value(lines[n], key, value) && meta_field_for(key) != MetaField::None) {
         for (; n < lines.size(); ++n) {
             if (trim(lines[n]).empty()) {
                 ++n;
@@ -577,8 +567,9 @@ void parse_text(std::string_view text, ReadContext& ctx) {
             set_meta_field(article, meta_field_for(key), value);
         }
     }
-    finish_article(std::move(article), std::vector<std::string>(lines.begin() + static_cast<std::ptrdiff_t>(n), lines.end()),
-                   std::nullopt, ctx);
+    finish_article(std::move(article),
+                   std::vector<std::string>(lines.begin() + static_cast<std::ptrdiff_t>(n), lines.end()), std::nullopt,
+                   ctx);
 }
 
 void parse_markdown(std::string_view text, ReadContext& ctx) {
@@ -587,9 +578,7 @@ void parse_markdown(std::string_view text, ReadContext& ctx) {
     std::size_t body_start = 0;
     if (!lines.empty() && trim_right(lines[0]) == "---") {
         std::size_t close = 1;
-        while (close < lines.size() && trim_right(lines[close]) != "---" &&
-               trim_right(lines[close]) != "...")
-            ++close;
+        while (close < lines.size() && trim_right(lines[close]) != "---" && trim_right(lines[close]) != "...") ++close;
         if (close < lines.size()) {
             parse_front_matter(lines, 1, close, article, ctx);
             body_start = close + 1;

@@ -27,8 +27,7 @@ bool parse_toml_front_matter(std::string_view text, std::size_t first_line, Arti
         table = toml::parse(text, ctx.path());
     } catch (const toml::parse_error& e) {
         const std::size_t line = e.source().begin.line ? first_line + e.source().begin.line - 1 : first_line;
-        ctx.issue("malformed TOML front matter (" + clip(single_line(e.description()), 80) +
-                      "), front matter ignored",
+        ctx.issue("malformed TOML front matter (" + clip(single_line(e.description()), 80) + "), front matter ignored",
                   line);
         return false;
     }
@@ -40,8 +39,10 @@ bool parse_toml_front_matter(std::string_view text, std::size_t first_line, Arti
             for (const toml::node& item : *items) {
                 const std::string value = single_line(scalar_text(item));
                 if (value.empty()) continue;
-                if (field == MetaField::People) article.people.push_back(value);
-                else joined += (joined.empty() ? "" : ", ") + value;
+                if (field == MetaField::People)
+                    article.people.push_back(value);
+                else
+                    joined += (joined.empty() ? "" : ", ") + value;
             }
             if (!joined.empty()) set_meta_field(article, field, joined);
         } else if (field == MetaField::People) {

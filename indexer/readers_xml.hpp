@@ -17,7 +17,8 @@ inline std::string_view name_of(const xmlNode* n) {
 }
 
 inline std::string_view ns_of(const xmlNode* n) {
-    return n && n->ns && n->ns->href ? std::string_view(reinterpret_cast<const char*>(n->ns->href)) : std::string_view();
+    return n && n->ns && n->ns->href ? std::string_view(reinterpret_cast<const char*>(n->ns->href))
+                                     : std::string_view();
 }
 
 inline bool is_element(const xmlNode* n, std::string_view local) {

@@ -21,8 +21,8 @@ namespace depeche::writer_detail {
 struct PendingSynonyms {
     std::map<std::string, std::vector<std::string>> spellings;
     std::map<std::string, std::vector<std::string>> forms;  // stem -> new forms
-    std::map<std::string, std::string> values;  // whole-value metadata key -> text
-    std::unordered_set<std::string> seen;  // pairs already recorded by this writer
+    std::map<std::string, std::string> values;              // whole-value metadata key -> text
+    std::unordered_set<std::string> seen;                   // pairs already recorded by this writer
 };
 
 // Records a document's spellings and forms. `seen` is emptied past two million pairs
@@ -34,8 +34,7 @@ void flush_synonyms(Xapian::WritableDatabase& db, PendingSynonyms& pending);
 // Merges shards: forms-table entries present in several shards are united; other
 // metadata is rewritten after the merge.
 struct ShardCompactor : Xapian::Compactor {
-    std::string resolve_duplicate_metadata(const std::string& key, size_t num_tags,
-                                           const std::string tags[]) override;
+    std::string resolve_duplicate_metadata(const std::string& key, size_t num_tags, const std::string tags[]) override;
 };
 
 }  // namespace depeche::writer_detail

@@ -43,8 +43,7 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
     std::error_code ec;
     if (interrupted_creation(dir)) {
         for (const auto& e : fs::directory_iterator(dir, ec)) fs::remove(e.path(), ec);
-    } else if (fs::is_directory(dir, ec) && !fs::exists(fs::path(dir) / "iamglass", ec) &&
-               !fs::is_empty(dir, ec)) {
+    } else if (fs::is_directory(dir, ec) && !fs::exists(fs::path(dir) / "iamglass", ec) && !fs::is_empty(dir, ec)) {
         // Never build an index into (and later swap away) a folder holding other files.
         throw IoError("refusing to create an index in " + dir +
                       ": the folder is not empty and is not a Dépêche index; choose another --db");
@@ -59,9 +58,7 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
             db.commit();
         }
         return db;
-    } catch (const Xapian::Error& e) {
-        rethrow_xapian(e, dir);
-    }
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
 }
 
 fs::path index_path(const std::string& dir) {
@@ -137,7 +134,8 @@ bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
     std::error_code ec;
     for (const char* table : kRecordedTables) {
         const bool listed = (" " + recorded + " ").find(std::string(" ") + table + " ") != std::string::npos;
-        if (listed || fs::exists(folder / (std::string(table) + ".glass"), ec)) now += (now.empty() ? "" : " ") + std::string(table);
+        if (listed || fs::exists(folder / (std::string(table) + ".glass"), ec))
+            now += (now.empty() ? "" : " ") + std::string(table);
     }
     if (now == recorded) return false;
     db.set_metadata(schema::kMetaTables, now);

@@ -123,9 +123,7 @@ Bands bands(const Signature& s) {
 
 std::string own_key(std::string_view id) { return schema::hex64(schema::fnv1a64(id)); }
 
-std::string story_term(std::string_view key) {
-    return std::string(schema::field("story").prefix) + std::string(key);
-}
+std::string story_term(std::string_view key) { return std::string(schema::field("story").prefix) + std::string(key); }
 
 bool valid_key(std::string_view key) {
     return key.size() == 16 &&

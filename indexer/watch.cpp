@@ -78,7 +78,8 @@ public:
 private:
     void add(const fs::path& dir) {
         const int wd = inotify_add_watch(fd_, dir.c_str(), kEvents | IN_ONLYDIR);
-        if (wd >= 0) dirs_[wd] = dir;
+        if (wd >= 0)
+            dirs_[wd] = dir;
         else if (errno == ENOSPC)
             std::cerr << "depeche-index: cannot watch " << dir.string()
                       << ": the system's limit of inotify watches is reached (fs.inotify.max_user_watches)\n";

@@ -40,8 +40,10 @@ namespace writer_detail {
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a) {
     if (!a.id.empty()) return;
-    if (!a.url.empty()) a.id = a.url;
-    else if (!a.path.empty()) a.id = a.line ? a.path + "#" + std::to_string(a.line) : a.path;
+    if (!a.url.empty())
+        a.id = a.url;
+    else if (!a.path.empty())
+        a.id = a.line ? a.path + "#" + std::to_string(a.line) : a.path;
 }
 
 // The public error for a Xapian error met in a worker thread, to be rethrown by the
@@ -49,9 +51,7 @@ void assign_id(Article& a) {
 std::exception_ptr translated(const Xapian::Error& e, const std::string& dir) {
     try {
         rethrow_xapian(e, dir);
-    } catch (...) {
-        return std::current_exception();
-    }
+    } catch (...) { return std::current_exception(); }
 }
 
 // Build folders (.NAME.build-PID) left next to the index by a depeche-index that was
@@ -118,7 +118,8 @@ void carry_shadows(const Xapian::Database& db, Xapian::docid did, Xapian::Docume
     const std::string owner = first_with(db.termlist_begin(did), db.termlist_end(did), kFileTermPrefix);
     if (!owner.empty()) shadows.insert(std::string(kShadowTermPrefix) + owner.substr(kFileTermPrefix.size()));
     auto t = db.termlist_begin(did);
-    for (t.skip_to(std::string(kShadowTermPrefix)); t != db.termlist_end(did) && (*t).rfind(kShadowTermPrefix, 0) == 0; ++t)
+    for (t.skip_to(std::string(kShadowTermPrefix)); t != db.termlist_end(did) && (*t).rfind(kShadowTermPrefix, 0) == 0;
+         ++t)
         shadows.insert(*t);
     if (!own.empty()) shadows.erase(std::string(kShadowTermPrefix) + own.substr(kFileTermPrefix.size()));
     for (const std::string& s : shadows) doc.add_boolean_term(s);
@@ -152,32 +153,41 @@ namespace {
 
 std::vector<InputProblem> Writer::add(const Article& article) {
     if (!impl_) moved_from();
-    return guard_errors([&] {
-        impl_->start_fresh_if_needed();
-        impl_->train_dictionary_if_due();
-        Article a = article;
-        BuiltDocument built = impl_->build(a, impl_->analyzer, impl_->codec.get());
-        impl_->write(built);
-        for (auto& p : built.problems) p.warning = true;
-        return std::move(built.problems);
-    }, impl_->dir);
+    return guard_errors(
+        [&] {
+            impl_->start_fresh_if_needed();
+            impl_->train_dictionary_if_due();
+            Article a = article;
+            BuiltDocument built = impl_->build(a, impl_->analyzer, impl_->codec.get());
+            impl_->write(built);
+            for (auto& p : built.problems) p.warning = true;
+            return std::move(built.problems);
+        },
+        impl_->dir);
 }
 
 bool Writer::remove(const std::string& id) {
     if (!impl_) moved_from();
-    return guard_errors([&] {
-        impl_->start_fresh_if_needed();
-        std::string term = id_term(id);
-        if (impl_->db.get_termfreq(term) == 0) return false;
-        impl_->db.delete_document(term);
-        if (++impl_->pending >= impl_->options.batch_size) impl_->commit();
-        return true;
-    }, impl_->dir);
+    return guard_errors(
+        [&] {
+            impl_->start_fresh_if_needed();
+            std::string term = id_term(id);
+            if (impl_->db.get_termfreq(term) == 0) return false;
+            impl_->db.delete_document(term);
+            if (++impl_->pending >= impl_->options.batch_size) impl_->commit();
+            return true;
+        },
+        impl_->dir);
 }
 
 void Writer::commit() {
     if (!impl_) moved_from();
-    guard_errors([&] { impl_->commit(); return 0; }, impl_->dir);
+    guard_errors(
+        [&] {
+            impl_->commit();
+            return 0;
+        },
+        impl_->dir);
 }
 
 IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
@@ -189,26 +199,25 @@ IndexSummary Writer::index_paths(const std::vector<std::string>& paths,
         report = [&progress](const Progress& p) {
             try {
                 progress(p);
-            } catch (...) {
-                throw CallbackException{std::current_exception()};
-            }
+            } catch (...) { throw CallbackException{std::current_exception()}; }
         };
     }
     try {
-        return guard_errors([&] {
-            IndexSummary summary;
-            if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
-            Input in = collect_files(paths, summary, impl_->options.follow_symlinks);
-            summary.files = in.files.size();
-            bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
-            IndexSummary done = impl_->fresh_pending || empty ? impl_->index_fresh(in, std::move(summary), report, start)
-                                                              : impl_->index_update(in, std::move(summary), report, start);
-            for (const InputProblem& p : done.problems) ++(p.warning ? done.warnings : done.errors);
-            return done;
-        }, impl_->dir);
-    } catch (const CallbackException& c) {
-        std::rethrow_exception(c.error);
-    }
+        return guard_errors(
+            [&] {
+                IndexSummary summary;
+                if (!impl_->people_error.empty()) summary.problems.push_back({"", 0, impl_->people_error, true});
+                Input in = collect_files(paths, summary, impl_->options.follow_symlinks);
+                summary.files = in.files.size();
+                bool empty = impl_->db.get_doccount() == 0 && impl_->pending == 0;
+                IndexSummary done = impl_->fresh_pending || empty
+                                        ? impl_->index_fresh(in, std::move(summary), report, start)
+                                        : impl_->index_update(in, std::move(summary), report, start);
+                for (const InputProblem& p : done.problems) ++(p.warning ? done.warnings : done.errors);
+                return done;
+            },
+            impl_->dir);
+    } catch (const CallbackException& c) { std::rethrow_exception(c.error); }
 }
 
 }  // namespace depeche

@@ -88,7 +88,8 @@ inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;
 // ("XF" + hash of its path) it holds. Each other file that holds it is remembered by a
 // term "XD" + the same hash, so that when the last file goes (deleted, or changed without
 // it) the article is read again from one of the others, as a rebuild would keep it.
-inline constexpr std::string_view kFileTermPrefix = schema::field("file").prefix, kShadowTermPrefix = schema::kShadowFilePrefix;
+inline constexpr std::string_view kFileTermPrefix = schema::field("file").prefix,
+                                  kShadowTermPrefix = schema::kShadowFilePrefix;
 
 // Fills in a missing id: URL, else path (with #line for JSONL).
 void assign_id(Article& a);
@@ -104,7 +105,8 @@ void remove_stale_builds(const std::filesystem::path& target);
 std::string megabytes(std::uintmax_t bytes);
 
 // Refuses to start a build that cannot fit on the file system of `where`.
-void check_build_space(const std::vector<std::filesystem::path>& files, const std::filesystem::path& where, const std::string& dir);
+void check_build_space(const std::vector<std::filesystem::path>& files, const std::filesystem::path& where,
+                       const std::string& dir);
 
 // Cuts a body to at most kMaxBodyBytes, at a space when there is one near the limit,
 // never inside a UTF-8 sequence.
@@ -139,10 +141,8 @@ struct Writer::Impl {
     std::size_t pending = 0;
     bool fresh_pending;  // overwrite requested and not yet done
 
-    Impl(const std::string& d, const WriterOptions& o)
-        : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
-        if (!options.create && !fs::exists(dir))
-            throw IndexMissingError("no index at " + dir);
+    Impl(const std::string& d, const WriterOptions& o) : dir(tidy_path(d)), options(o), fresh_pending(o.overwrite) {
+        if (!options.create && !fs::exists(dir)) throw IndexMissingError("no index at " + dir);
         // Xapian would create the folder anyway: it is created here to be locked first, and
         // without any access for others (its files are then out of their reach).
         folder = index_path(dir);
@@ -162,9 +162,7 @@ struct Writer::Impl {
         if (!options.overwrite) codec->load(db);
         try {
             people = std::make_unique<PeopleExtractor>(lexicon_dir());
-        } catch (const std::exception& e) {
-            people_error = std::string("people extraction disabled: ") + e.what();
-        }
+        } catch (const std::exception& e) { people_error = std::string("people extraction disabled: ") + e.what(); }
     }
 
     // add()/remove() on an overwriting writer: empty the index first.
@@ -190,9 +188,7 @@ struct Writer::Impl {
             std::string data;
             try {
                 data = db.get_document(did, Xapian::DOC_ASSUME_VALID).get_data();
-            } catch (const Xapian::DocNotFoundError&) {
-                continue;
-            }
+            } catch (const Xapian::DocNotFoundError&) { continue; }
             if (auto a = decode_stored(data, true, codec.get())) samples.push_back(stored_record(*a));
         }
         std::string dict = StoredCodec::train(samples);
@@ -226,9 +222,9 @@ struct Writer::Impl {
         BuiltDocument built = build_document(a, an, people.get(), c);
         if (body > kMaxBodyBytes)
             built.problems.push_back({a.path, a.line,
-                                      "warning: article " + a.id + ": body too long, only its first " + megabytes(a.body.size()) +
-                                          " of " + megabytes(body) + " indexed (the limit is " +
-                                          std::to_string(kMaxBodyBytes) + " bytes)",
+                                      "warning: article " + a.id + ": body too long, only its first " +
+                                          megabytes(a.body.size()) + " of " + megabytes(body) +
+                                          " indexed (the limit is " + std::to_string(kMaxBodyBytes) + " bytes)",
                                       true});
         return built;
     }

@@ -37,18 +37,17 @@ constexpr const char* kDateRules = "dates-2";
 // French function words (folded). Kept in the index with positions (phrases), but given
 // no stem term and left out of non-phrase queries that have other words.
 constexpr std::string_view kStopwords[] = {
-    "a", "ai", "aie", "au", "aux", "avec", "c", "ce", "ces", "cet", "cette", "d", "dans",
-    "de", "des", "du", "elle", "elles", "en", "es", "est", "et", "eu", "eux", "il", "ils",
-    "j", "je", "l", "la", "le", "les", "leur", "leurs", "lui", "m", "ma", "mais", "me",
-    "mes", "moi", "mon", "n", "ne", "ni", "nos", "notre", "nous", "on", "ont", "ou", "par",
-    "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "si", "son", "sont", "sur",
-    "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y",
-    "ceci", "cela", "ca", "dont", "sans"};
+    "a",   "ai", "aie",  "au",    "aux",   "avec",  "c",    "ce",   "ces",  "cet",  "cette", "d",    "dans", "de",
+    "des", "du", "elle", "elles", "en",    "es",    "est",  "et",   "eu",   "eux",  "il",    "ils",  "j",    "je",
+    "l",   "la", "le",   "les",   "leur",  "leurs", "lui",  "m",    "ma",   "mais", "me",    "mes",  "moi",  "mon",
+    "n",   "ne", "ni",   "nos",   "notre", "nous",  "on",   "ont",  "ou",   "par",  "pas",   "pour", "qu",   "que",
+    "qui", "s",  "sa",   "se",    "ses",   "si",    "son",  "sont", "sur",  "t",    "ta",    "te",   "tes",  "toi",
+    "ton", "tu", "un",   "une",   "vos",   "votre", "vous", "y",    "ceci", "cela", "ca",    "dont", "sans"};
 
 // Titles as written before names, after which a period ends no sentence ("M. Macron").
-constexpr std::string_view kTitles[] = {"M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr",
-                                        "Me", "Mgr", "St", "Ste", "Sts", "Jr", "Sr", "Mr", "Mrs", "Ms",
-                                        "Gén", "Gal", "Cdt", "Col", "Lt", "Cpt", "Vve", "Fr", "Sgt"};
+constexpr std::string_view kTitles[] = {"M",   "MM",  "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me",
+                                        "Mgr", "St",  "Ste", "Sts",  "Jr",   "Sr",    "Mr", "Mrs", "Ms", "Gén",
+                                        "Gal", "Cdt", "Col", "Lt",   "Cpt",  "Vve",   "Fr", "Sgt"};
 
 // The separator between two words is one hyphen ("Jean-Yves", "Jean\u2011Yves").
 bool is_hyphen(std::string_view s) {
@@ -58,9 +57,8 @@ bool is_hyphen(std::string_view s) {
 }
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= '0' && c <= '9') || c == ',' || c == '.';
-    });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == ',' || c == '.'; });
 }
 
 const std::unordered_set<std::string_view>& stopword_set() {
@@ -97,8 +95,8 @@ struct Analyzer::Impl {
     ~Impl() { sb_stemmer_delete(stemmer); }
 
     std::string stem(const std::string& lower) {
-        const sb_symbol* r = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(lower.data()),
-                                             static_cast<int>(lower.size()));
+        const sb_symbol* r =
+            sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(lower.data()), static_cast<int>(lower.size()));
         if (!r) return lower;  // out of memory in the stemmer: keep the word
         return std::string(reinterpret_cast<const char*>(r), static_cast<std::size_t>(sb_stemmer_length(stemmer)));
     }
@@ -154,8 +152,7 @@ std::string Analyzer::normalize(std::string_view text) const {
         char32_t a = tx::decode(out, i);
         i = p + 3;
         char32_t b = tx::decode(out, i);
-        if (u_isalpha(static_cast<UChar32>(a)) && u_isalpha(static_cast<UChar32>(b)))
-            out.replace(p, 3, "\u2019");
+        if (u_isalpha(static_cast<UChar32>(a)) && u_isalpha(static_cast<UChar32>(b))) out.replace(p, 3, "\u2019");
     }
     return out;
 }
@@ -207,7 +204,10 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             std::size_t cut = seg_end;
             if (letters) {
                 for (std::size_t k = piece; k < seg_end; ++k)
-                    if (text[k] == '.' || text[k] == ':') { cut = k; break; }
+                    if (text[k] == '.' || text[k] == ':') {
+                        cut = k;
+                        break;
+                    }
             }
             std::size_t begin = piece, end = cut;
             piece = cut + 1;
@@ -224,7 +224,11 @@ std::uint32_t Analyzer::analyze(std::string_view text, std::vector<Token>& out, 
             while (maybe_apostrophe && i < word.size()) {
                 std::size_t at = i;
                 char32_t c = tx::decode(word, i);
-                if (tx::is_apostrophe(c)) { apos_begin = at; apos_end = i; break; }
+                if (tx::is_apostrophe(c)) {
+                    apos_begin = at;
+                    apos_end = i;
+                    break;
+                }
             }
             bool elided_alone = false;
             if (apos_end > 0) {

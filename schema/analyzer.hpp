@@ -28,15 +28,15 @@
 namespace depeche {
 
 struct Token {
-    std::string exact;     // folded word form: lower case, no accents, ligatures expanded
-    std::string stem;      // folded stem of the accented word ("" for stopwords)
-    std::string alt_stem;  // folded stem of the folded word, when it differs from stem
-    std::uint32_t pos = 0;     // word position (elided articles take none)
-    std::uint32_t begin = 0;   // byte offsets in the normalised text
+    std::string exact;        // folded word form: lower case, no accents, ligatures expanded
+    std::string stem;         // folded stem of the accented word ("" for stopwords)
+    std::string alt_stem;     // folded stem of the folded word, when it differs from stem
+    std::uint32_t pos = 0;    // word position (elided articles take none)
+    std::uint32_t begin = 0;  // byte offsets in the normalised text
     std::uint32_t end = 0;
-    bool stop = false;     // a stopword: indexed for phrases, ignored for ranking
-    bool joined = false;   // joined to the previous token by a hyphen ("Jean-Yves")
-    bool number = false;   // made of digits
+    bool stop = false;    // a stopword: indexed for phrases, ignored for ranking
+    bool joined = false;  // joined to the previous token by a hyphen ("Jean-Yves")
+    bool number = false;  // made of digits
 };
 
 class Analyzer {
@@ -52,8 +52,7 @@ public:
 
     // All stages on already normalised text: appends tokens; positions start at
     // first_pos. Returns the position after the last token.
-    std::uint32_t analyze(std::string_view normalized, std::vector<Token>& out,
-                          std::uint32_t first_pos = 0);
+    std::uint32_t analyze(std::string_view normalized, std::vector<Token>& out, std::uint32_t first_pos = 0);
 
     // Convenience: normalise then analyse.
     std::vector<Token> tokens(std::string_view text);

@@ -23,15 +23,14 @@ void rethrow_xapian(const Xapian::Error& e, const std::string& dir) {
     }
     if (type == "DatabaseError" && e.get_msg().rfind("Error writing", 0) == 0)
         throw IoError("cannot write index " + dir + " (" + what + "); it keeps its last commit");
-    if (type == "DatabaseLockError")
-        throw IndexLockedError("index " + dir + " is being written by another process");
+    if (type == "DatabaseLockError") throw IndexLockedError("index " + dir + " is being written by another process");
     if (type == "DatabaseNotFoundError")
         throw IndexMissingError("no index at " + dir + " (build one with depeche-index)");
     // Corrupt data, and plain DatabaseError: a table that cannot be read ("EOF reading
     // block 15" from a truncated file, "Block 8 item 194: item ends outside block"...).
     if (type == "DatabaseCorruptError" || type == "DatabaseError")
-        throw IndexCorruptError("index " + dir + " is damaged (" + what + "); see depeche-index --check --db " +
-                                dir + ", rebuild it with depeche-index --full");
+        throw IndexCorruptError("index " + dir + " is damaged (" + what + "); see depeche-index --check --db " + dir +
+                                ", rebuild it with depeche-index --full");
     if (type == "DatabaseVersionError")
         throw IndexIncompatibleError("index " + dir + " has an unsupported format (" + what + ")");
     if (type == "DatabaseOpeningError") {

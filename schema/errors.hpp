@@ -28,13 +28,9 @@ template <class F>
 auto guard_errors(F&& f, const std::string& dir) -> decltype(f()) {
     try {
         return f();
-    } catch (const Error&) {
-        throw;
-    } catch (const Xapian::Error& e) {
+    } catch (const Error&) { throw; } catch (const Xapian::Error& e) {
         rethrow_xapian(e, dir);
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::filesystem::filesystem_error& e) {
+    } catch (const std::bad_alloc&) { throw; } catch (const std::filesystem::filesystem_error& e) {
         rethrow_filesystem(e, dir);
     } catch (const std::exception& e) {
         throw Error(dir.empty() ? std::string(e.what()) : "index " + dir + ": " + e.what());

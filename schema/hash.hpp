@@ -8,7 +8,8 @@
 
 namespace depeche::schema {
 
-inline constexpr std::uint64_t kFnv64Offset = 14695981039346656037ULL;  // the published offset basis (the old copies dropped its last digit)
+inline constexpr std::uint64_t kFnv64Offset =
+    14695981039346656037ULL;  // the published offset basis (the old copies dropped its last digit)
 inline constexpr std::uint64_t kFnv64Prime = 1099511628211ULL;
 
 // 64-bit FNV-1a of s, continuing from `h` (so several pieces can be hashed in turn).

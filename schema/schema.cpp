@@ -54,11 +54,11 @@ const char* indexing_name(Indexing i) {
 }
 
 // The StoredArticle member a field's terms come from, by name.
-std::string member_name(std::string StoredArticle::* m) {
+std::string member_name(std::string StoredArticle::*m) {
     static const std::pair<std::string StoredArticle::*, const char*> kMembers[] = {
-        {&StoredArticle::id, "id"},         {&StoredArticle::title, "title"}, {&StoredArticle::date, "date"},
-        {&StoredArticle::url, "url"},       {&StoredArticle::author, "author"}, {&StoredArticle::source, "source"},
-        {&StoredArticle::path, "path"},     {&StoredArticle::text, "text"},
+        {&StoredArticle::id, "id"},     {&StoredArticle::title, "title"},   {&StoredArticle::date, "date"},
+        {&StoredArticle::url, "url"},   {&StoredArticle::author, "author"}, {&StoredArticle::source, "source"},
+        {&StoredArticle::path, "path"}, {&StoredArticle::text, "text"},
     };
     if (!m) return "-";
     for (const auto& [member, name] : kMembers)
@@ -75,12 +75,12 @@ std::string describe() {
         std::string names;
         for (std::string_view n : f.names)
             if (!n.empty()) names.append(n).append(",");
-        out += "field " + std::string(f.id) + " prefix=" + std::string(f.prefix) + " indexing=" +
-               indexing_name(f.indexing) + " value=" + member_name(f.value) + " stemmed=" + (f.stemmed ? "1" : "0") +
-               " positions=" + (f.positions ? "1" : "0") + " first-pos=" + std::to_string(f.first_pos) +
-               " body-wdf=" + std::to_string(f.body_wdf) + " highlight=" + (f.highlight ? "1" : "0") +
-               " marks=" + (f.marks ? "1" : "0") + " value-prefix=" + std::string(f.value_prefix) +
-               " slot=" + slot_text(f.slot) + " names=" + names + "\n";
+        out += "field " + std::string(f.id) + " prefix=" + std::string(f.prefix) +
+               " indexing=" + indexing_name(f.indexing) + " value=" + member_name(f.value) +
+               " stemmed=" + (f.stemmed ? "1" : "0") + " positions=" + (f.positions ? "1" : "0") +
+               " first-pos=" + std::to_string(f.first_pos) + " body-wdf=" + std::to_string(f.body_wdf) +
+               " highlight=" + (f.highlight ? "1" : "0") + " marks=" + (f.marks ? "1" : "0") +
+               " value-prefix=" + std::string(f.value_prefix) + " slot=" + slot_text(f.slot) + " names=" + names + "\n";
     }
     for (std::string_view p : kOtherPrefixes) out += "prefix " + std::string(p) + "\n";
     for (const SlotInfo& s : kSlots) out += "slot " + std::to_string(s.slot) + " " + std::string(s.name) + "\n";
@@ -88,7 +88,8 @@ std::string describe() {
     out += "weights title-wdf=" + std::to_string(kTitleWdf) + " body-first-pos=" + std::to_string(kBodyFirstPos) +
            " mark-every=" + std::to_string(kMarkEvery) +
            " list-separator=" + std::to_string(static_cast<int>(kListSeparator)) + "\n";
-    for (const MetaKey& k : kMetaKeys) out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") + "\n";
+    for (const MetaKey& k : kMetaKeys)
+        out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") + "\n";
     return out;
 }
 

@@ -135,19 +135,19 @@ inline constexpr Xapian::termcount kTitleWdf = 4;
 inline constexpr Xapian::termpos kBodyFirstPos = 1000;
 
 struct Field {
-    std::string_view id;              // internal name
-    std::string_view prefix;          // term prefix ("" = the unprefixed space)
+    std::string_view id;      // internal name
+    std::string_view prefix;  // term prefix ("" = the unprefixed space)
     Indexing indexing;
-    std::string StoredArticle::* value = nullptr;  // the stored text the terms come from
-    bool stemmed = false;             // a query word matches every form of its stem
-    bool positions = false;           // Words: terms carry positions
-    Xapian::termpos first_pos = 0;    // Words: position of the first word
-    Xapian::termcount body_wdf = 0;   // Words: also in the unprefixed space with this wdf
-    bool highlight = false;           // matches are highlighted in snippets
-    bool marks = false;               // stored marks (every kMarkEvery-th word) locate its words
-    std::string_view value_prefix{};  // WordsAndValue: prefix of the whole-value term
-    Xapian::valueno slot = kNoSlot;   // the value slot it fills (PublicationDate: ranges over it)
-    std::array<std::string_view, 3> names{};  // names users type before ':' ("" = unused)
+    std::string StoredArticle::*value = nullptr;  // the stored text the terms come from
+    bool stemmed = false;                         // a query word matches every form of its stem
+    bool positions = false;                       // Words: terms carry positions
+    Xapian::termpos first_pos = 0;                // Words: position of the first word
+    Xapian::termcount body_wdf = 0;               // Words: also in the unprefixed space with this wdf
+    bool highlight = false;                       // matches are highlighted in snippets
+    bool marks = false;                           // stored marks (every kMarkEvery-th word) locate its words
+    std::string_view value_prefix{};              // WordsAndValue: prefix of the whole-value term
+    Xapian::valueno slot = kNoSlot;               // the value slot it fills (PublicationDate: ranges over it)
+    std::array<std::string_view, 3> names{};      // names users type before ':' ("" = unused)
 };
 
 // Year, month and day tags of date terms: under a date field's prefix, "Y"+YYYY,
@@ -160,22 +160,56 @@ inline constexpr std::string_view kDateTags[] = {kYearTag, kMonthTag, kDayTag};
 
 inline constexpr Field kFields[] = {
     {.id = "id", .prefix = "Q", .indexing = Indexing::Exact, .value = &StoredArticle::id, .names = {"id", "", ""}},
-    {.id = "title", .prefix = "S", .indexing = Indexing::Words, .value = &StoredArticle::title, .stemmed = true,
-     .positions = true, .body_wdf = kTitleWdf, .highlight = true, .names = {"title", "titre", ""}},
-    {.id = "text", .prefix = "", .indexing = Indexing::Words, .value = &StoredArticle::text, .stemmed = true,
-     .positions = true, .first_pos = kBodyFirstPos, .highlight = true, .marks = true, .names = {"", "", ""}},
-    {.id = "author", .prefix = "A", .indexing = Indexing::WordsAndValue, .value = &StoredArticle::author,
-     .stemmed = true, .value_prefix = "XVA", .names = {"author", "auteur", ""}},
-    {.id = "source", .prefix = "XSRC", .indexing = Indexing::WordsAndValue, .value = &StoredArticle::source,
-     .stemmed = true, .value_prefix = "XVS", .names = {"source", "", ""}},
-    {.id = "person", .prefix = "XP", .indexing = Indexing::PersonKey, .slot = kSlotPeople,
+    {.id = "title",
+     .prefix = "S",
+     .indexing = Indexing::Words,
+     .value = &StoredArticle::title,
+     .stemmed = true,
+     .positions = true,
+     .body_wdf = kTitleWdf,
+     .highlight = true,
+     .names = {"title", "titre", ""}},
+    {.id = "text",
+     .prefix = "",
+     .indexing = Indexing::Words,
+     .value = &StoredArticle::text,
+     .stemmed = true,
+     .positions = true,
+     .first_pos = kBodyFirstPos,
+     .highlight = true,
+     .marks = true,
+     .names = {"", "", ""}},
+    {.id = "author",
+     .prefix = "A",
+     .indexing = Indexing::WordsAndValue,
+     .value = &StoredArticle::author,
+     .stemmed = true,
+     .value_prefix = "XVA",
+     .names = {"author", "auteur", ""}},
+    {.id = "source",
+     .prefix = "XSRC",
+     .indexing = Indexing::WordsAndValue,
+     .value = &StoredArticle::source,
+     .stemmed = true,
+     .value_prefix = "XVS",
+     .names = {"source", "", ""}},
+    {.id = "person",
+     .prefix = "XP",
+     .indexing = Indexing::PersonKey,
+     .slot = kSlotPeople,
      .names = {"person", "personne", ""}},
     {.id = "date", .prefix = "D", .indexing = Indexing::PublicationDate, .slot = kSlotDate, .names = {"date", "", ""}},
-    {.id = "mentioned", .prefix = "XM", .indexing = Indexing::MentionedDates, .slot = kSlotMentioned,
+    {.id = "mentioned",
+     .prefix = "XM",
+     .indexing = Indexing::MentionedDates,
+     .slot = kSlotMentioned,
      .names = {"mentioned", "mentionne", "mentionné"}},
     {.id = "url", .prefix = "U", .indexing = Indexing::Hashed, .value = &StoredArticle::url, .names = {"url", "", ""}},
     // absolute path of the input file
-    {.id = "file", .prefix = "XF", .indexing = Indexing::Hashed, .value = &StoredArticle::path,
+    {.id = "file",
+     .prefix = "XF",
+     .indexing = Indexing::Hashed,
+     .value = &StoredArticle::path,
      .names = {"file", "fichier", ""}},
     {.id = "story", .prefix = "XK", .indexing = Indexing::StoryKey, .slot = kSlotStory, .names = {"story", "", ""}},
 };
@@ -228,7 +262,8 @@ template <class F>
 constexpr void each_prefix(F&& f) {
     for (const Field& x : kFields) {
         if (x.prefix.empty()) continue;  // the unprefixed space: checked by the rule above
-        if (!is_date(x)) f(x.prefix, std::string_view{});
+        if (!is_date(x))
+            f(x.prefix, std::string_view{});
         else
             for (std::string_view tag : kDateTags) f(x.prefix, tag);
         if (!x.value_prefix.empty()) f(x.value_prefix, std::string_view{});
@@ -238,7 +273,9 @@ constexpr void each_prefix(F&& f) {
 constexpr bool starts(std::string_view a1, std::string_view a2, std::string_view b1, std::string_view b2) {
     // Whether a1+a2 starts with b1+b2, without building strings.
     if (a1.size() + a2.size() < b1.size() + b2.size()) return false;
-    auto at = [&](std::size_t i, std::string_view x1, std::string_view x2) { return i < x1.size() ? x1[i] : x2[i - x1.size()]; };
+    auto at = [&](std::size_t i, std::string_view x1, std::string_view x2) {
+        return i < x1.size() ? x1[i] : x2[i - x1.size()];
+    };
     for (std::size_t i = 0; i < b1.size() + b2.size(); ++i)
         if (at(i, a1, a2) != at(i, b1, b2)) return false;
     return true;

@@ -21,13 +21,12 @@ void check_compatible(const Xapian::Database& db, const std::string& dir) {
     std::string analyzer = db.get_metadata(schema::kMetaAnalyzer);
     if (version.empty() && db.get_doccount() == 0) return;  // a new, empty index
     if (version != std::to_string(schema::kVersion))
-        throw IndexIncompatibleError("index " + dir + " has schema version " +
-                                     (version.empty() ? "(none)" : version) + ", this build needs " +
-                                     std::to_string(schema::kVersion) + kReindex + dir + " PATH...");
+        throw IndexIncompatibleError("index " + dir + " has schema version " + (version.empty() ? "(none)" : version) +
+                                     ", this build needs " + std::to_string(schema::kVersion) + kReindex + dir +
+                                     " PATH...");
     if (analyzer != Analyzer::fingerprint())
-        throw IndexIncompatibleError("index " + dir + " was built with analyzer '" + analyzer +
-                                     "', this build uses '" + Analyzer::fingerprint() + "'" + kReindex +
-                                     dir + " PATH...");
+        throw IndexIncompatibleError("index " + dir + " was built with analyzer '" + analyzer + "', this build uses '" +
+                                     Analyzer::fingerprint() + "'" + kReindex + dir + " PATH...");
 }
 
 void require_index_folder(const std::string& dir) {
@@ -55,9 +54,7 @@ Xapian::Database open_readonly(const std::string& dir) {
             throw IndexCorruptError("index " + dir + " is damaged: " + missing[0] + " table missing (" + missing[0] +
                                     ".glass); rebuild it with depeche-index --full");
         return db;
-    } catch (const Xapian::Error& e) {
-        rethrow_xapian(e, dir);
-    }
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
 }
 
 std::vector<std::string> missing_tables(const Xapian::Database& db, const fs::path& folder) {

@@ -51,12 +51,9 @@ constexpr char kCompressedFormat = 2;
 std::string encode_record(const StoredArticle& a) {
     std::string out;
     out.reserve(a.text.size() + a.title.size() + a.path.size() + 64 + 3 * a.marks.size());
-    for (const std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path})
-        put_string(out, *f);
+    for (const std::string* f : {&a.id, &a.title, &a.date, &a.url, &a.author, &a.source, &a.path}) put_string(out, *f);
     std::string people;
-    for (const std::string& p : a.people) {
-        append_item(people, p);
-    }
+    for (const std::string& p : a.people) { append_item(people, p); }
     put_string(out, people);
     put_string(out, a.text);
     put_varint(out, a.marks.size());

@@ -21,8 +21,12 @@ constexpr std::size_t kMinSampleBytes = 256 * 1024;
 // A frame claiming more than this is damaged (articles are cut far below).
 constexpr unsigned long long kMaxPayload = 1ull << 31;
 
-struct CCtxDeleter { void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); } };
-struct DCtxDeleter { void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); } };
+struct CCtxDeleter {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxDeleter {
+    void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
 
 ZSTD_CCtx* thread_cctx() {
     thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> c(ZSTD_createCCtx());
@@ -97,7 +101,8 @@ void StoredCodec::add(std::uint32_t id, const std::string& dict, bool for_compre
     auto d = std::make_shared<Dict>();
     d->cdict = ZSTD_createCDict(dict.data(), dict.size(), kLevel);
     d->ddict = ZSTD_createDDict(dict.data(), dict.size());
-    if (!d->cdict || !d->ddict) throw std::runtime_error("compression dictionary " + std::to_string(id) + " is unusable");
+    if (!d->cdict || !d->ddict)
+        throw std::runtime_error("compression dictionary " + std::to_string(id) + " is unusable");
     dicts_[id] = std::move(d);
     if (for_compression) compress_id_ = id;
 }
@@ -112,8 +117,8 @@ std::string StoredCodec::train(const std::vector<std::string>& samples) {
     }
     if (sizes.size() < kMinSamples || all.size() < kMinSampleBytes) return {};
     std::string dict(std::min(kDictCapacity, all.size() / 16), '\0');
-    std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(),
-                                          static_cast<unsigned>(sizes.size()));
+    std::size_t n =
+        ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(), static_cast<unsigned>(sizes.size()));
     if (ZDICT_isError(n)) return {};
     dict.resize(n);
     return dict;
@@ -126,7 +131,7 @@ void StoredCodec::compress(std::string_view payload, std::string& out) const {
     // A checksum per record (4 bytes): a damaged record or dictionary is detected when it
     // is read, instead of showing altered text (Xapian 1.4's tables do not check data).
     ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
-    ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0);    // our header names the dictionary
+    ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0);  // our header names the dictionary
     ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
     if (compress_id_) ZSTD_CCtx_refCDict(c, dicts_.at(compress_id_)->cdict);
     const std::size_t at = out.size();

@@ -29,8 +29,8 @@ inline constexpr double kMinContainment = 0.8;
 inline constexpr double kMinLengthRatio = 0.4;
 
 inline std::string describe() {
-    return std::string(kVersion) + " shingle=" + std::to_string(kShingleWords) + " hashes=" +
-           std::to_string(kHashes) + "x16 bands=" + std::to_string(kBands) + "x" + std::to_string(kRows) +
+    return std::string(kVersion) + " shingle=" + std::to_string(kShingleWords) + " hashes=" + std::to_string(kHashes) +
+           "x16 bands=" + std::to_string(kBands) + "x" + std::to_string(kRows) +
            " min-shingles=" + std::to_string(kMinShingles) + " jaccard=" + std::to_string(kMinJaccard) +
            " containment=" + std::to_string(kMinContainment) + " length-ratio=" + std::to_string(kMinLengthRatio);
 }

@@ -28,10 +28,8 @@ std::string bounded_term(std::string term) {
 
 std::string field_term(const schema::Field& f, std::string_view value) {
     switch (f.indexing) {
-        case schema::Indexing::Hashed:
-            return std::string(f.prefix) + fnv_short(value);
-        default:
-            return bounded_term(std::string(f.prefix).append(value));
+        case schema::Indexing::Hashed: return std::string(f.prefix) + fnv_short(value);
+        default: return bounded_term(std::string(f.prefix).append(value));
     }
 }
 

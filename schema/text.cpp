@@ -104,12 +104,11 @@ namespace {
 
 constexpr char32_t kApostrophes[] = {U'\'', U'\u2019', U'\u02BC', U'\u2018', U'\u201B'};
 constexpr char32_t kHyphens[] = {U'-', U'\u2010', U'\u2011'};
-constexpr char32_t kSpaces[] = {U' ',      U'\t',     U'\n',     U'\r',     U'\f',     U'\v',
-                                U'\u0085', U'\u00A0', U'\u1680', U'\u2000', U'\u2001', U'\u2002',
-                                U'\u2003', U'\u2004', U'\u2005', U'\u2006', U'\u2007', U'\u2008',
-                                U'\u2009', U'\u200A', U'\u2028', U'\u2029', U'\u202F', U'\u205F',
-                                U'\u3000'};
-constexpr std::string_view kElisions[] = {"l",  "d",     "j",      "m",      "n", "s", "t",
+constexpr char32_t kSpaces[] = {U' ',      U'\t',     U'\n',     U'\r',     U'\f',     U'\v',     U'\u0085',
+                                U'\u00A0', U'\u1680', U'\u2000', U'\u2001', U'\u2002', U'\u2003', U'\u2004',
+                                U'\u2005', U'\u2006', U'\u2007', U'\u2008', U'\u2009', U'\u200A', U'\u2028',
+                                U'\u2029', U'\u202F', U'\u205F', U'\u3000'};
+constexpr std::string_view kElisions[] = {"l", "d",  "j",     "m",      "n",      "s",     "t",
                                           "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
 
 // Letters that canonical decomposition leaves alone, folded after case folding.
@@ -118,18 +117,18 @@ struct Special {
     std::string_view to;
 };
 constexpr Special kSpecial[] = {
-    {U'\u00F0', "d"},  // ð (Guðni)
-    {U'\u00FE', "th"}, // þ
-    {U'\u0153', "oe"}, // œ
-    {U'\u00E6', "ae"}, // æ
-    {U'\u00F8', "o"},  // ø
-    {U'\u0142', "l"},  // ł
-    {U'\u0111', "d"},  // đ
-    {U'\u0131', "i"},  // dotless ı
-    {U'\u0133', "ij"}, // ĳ
-    {U'\u0140', "l"},  // ŀ
-    {U'\u0127', "h"},  // ħ
-    {U'\u0167', "t"},  // ŧ
+    {U'\u00F0', "d"},   // ð (Guðni)
+    {U'\u00FE', "th"},  // þ
+    {U'\u0153', "oe"},  // œ
+    {U'\u00E6', "ae"},  // æ
+    {U'\u00F8', "o"},   // ø
+    {U'\u0142', "l"},   // ł
+    {U'\u0111', "d"},   // đ
+    {U'\u0131', "i"},   // dotless ı
+    {U'\u0133', "ij"},  // ĳ
+    {U'\u0140', "l"},   // ŀ
+    {U'\u0127', "h"},   // ħ
+    {U'\u0167', "t"},   // ŧ
 };
 
 template <class T, std::size_t N>
@@ -178,8 +177,8 @@ std::string compute_fold(char32_t c) {
         i += U16_LENGTH(d);
         if (u_charType(d) == U_NON_SPACING_MARK) continue;
         const auto cp = static_cast<char32_t>(d);
-        const auto* special = std::find_if(std::begin(kSpecial), std::end(kSpecial),
-                                           [cp](const Special& s) { return s.from == cp; });
+        const auto* special =
+            std::find_if(std::begin(kSpecial), std::end(kSpecial), [cp](const Special& s) { return s.from == cp; });
         if (special != std::end(kSpecial))
             out += special->to;
         else
@@ -248,8 +247,8 @@ std::string fold_case(std::string_view s) {
         return out;
     }
     const std::string clean = sanitize_utf8(s);
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(clean.data(), static_cast<int32_t>(clean.size())));
+    icu::UnicodeString u =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(clean.data(), static_cast<int32_t>(clean.size())));
     u.foldCase();
     std::string out;
     u.toUTF8String(out);

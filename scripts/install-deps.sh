@@ -21,7 +21,7 @@ packages=(
   libcpp-httplib-dev
   libmimalloc-dev
   hunspell-fr-comprehensive
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 # --tests: also what the test suite drives the web page with (headless Chromium).
 if [ "${1:-}" = "--tests" ]; then

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --tests
 jobs=$(nproc)
+# Style first: every C++ file follows .clang-format (seconds).
+scripts/check-format.sh
 
 # The benchmarks are built too (not run), so they keep compiling with the library.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEPECHE_BUILD_BENCH=ON >/dev/null

@@ -25,8 +25,10 @@ void for_each_person(std::string_view value, F&& f) {
 
 void add(FacetSpy::Counts& counts, std::string_view key, std::size_t n = 1) {
     auto it = counts.find(key);
-    if (it == counts.end()) counts.emplace(std::string(key), n);
-    else it->second += n;
+    if (it == counts.end())
+        counts.emplace(std::string(key), n);
+    else
+        it->second += n;
 }
 
 // "YYYYMMDD" (8 digits) as a number; 0 if malformed.
@@ -132,7 +134,8 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
         for (std::size_t d = 1; d <= n; ++d) people_at[d] += people_at[d - 1];
     }
     {
-        for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned); ++it) {
+        for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned);
+             ++it) {
             const Xapian::docid did = it.get_docid();
             if (did > last) continue;
             const std::string value = *it;
@@ -177,7 +180,8 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
             for (std::uint32_t k = from; k < to; ++k) {
                 const std::uint32_t person = c.item_key[c.people_ids[k]];
                 bool seen_before = false;
-                for (std::uint32_t j = from; j < k && !seen_before; ++j) seen_before = c.item_key[c.people_ids[j]] == person;
+                for (std::uint32_t j = from; j < k && !seen_before; ++j)
+                    seen_before = c.item_key[c.people_ids[j]] == person;
                 if (!seen_before) ++item_counts_[c.people_ids[k]];
             }
             ++day_counts_[c.day_of[did]];
@@ -273,8 +277,8 @@ std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
         const std::uint32_t key = c.item_key[k];
         if (!total[key]) present.push_back(key);
         total[key] += n;
-        if (c.item_own[k] && (best[key] == UINT32_MAX ||
-                              better_name(n, c.items[k], item_counts_[best[key]], c.items[best[key]])))
+        if (c.item_own[k] &&
+            (best[key] == UINT32_MAX || better_name(n, c.items[k], item_counts_[best[key]], c.items[best[key]])))
             best[key] = k;
     }
     // Ties are ranked by the person's key (with a resolver) or its shown name.
@@ -331,7 +335,8 @@ std::string FacetSpy::serialise_results() const {
     for (const auto& [k, n] : people_) put_count(sec, k, n);
     put_number(out, sec.size());
     out += sec;
-    for (const DateCounts* dc : {static_cast<const DateCounts*>(&dates_), &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
+    for (const DateCounts* dc :
+         {static_cast<const DateCounts*>(&dates_), &mentioned_[0], &mentioned_[1], &mentioned_[2]}) {
         sec.clear();
         for (const auto& [k, n] : *dc) put_count(sec, date_string(k), n);
         put_number(out, sec.size());
@@ -450,9 +455,11 @@ std::vector<FacetCount> publication_histogram(const FacetSpy::DateCounts& days, 
         const std::size_t level = bucket_level(first, last);
         interval = level == 0 ? DateInterval::Year : level == 1 ? DateInterval::Month : DateInterval::Day;
     }
-    while (interval != DateInterval::Year && bucket_serial(last, interval) - bucket_serial(first, interval) >= kMaxBuckets)
-        interval = interval == DateInterval::Day ? DateInterval::Week
-                   : interval == DateInterval::Week ? DateInterval::Month : DateInterval::Year;
+    while (interval != DateInterval::Year &&
+           bucket_serial(last, interval) - bucket_serial(first, interval) >= kMaxBuckets)
+        interval = interval == DateInterval::Day    ? DateInterval::Week
+                   : interval == DateInterval::Week ? DateInterval::Month
+                                                    : DateInterval::Year;
     const long lo = bucket_serial(first, interval), hi = bucket_serial(last, interval);
     std::vector<std::size_t> counts(static_cast<std::size_t>(hi - lo + 1), 0);
     for (const auto& [d, n] : days)
@@ -462,7 +469,8 @@ std::vector<FacetCount> publication_histogram(const FacetSpy::DateCounts& days, 
         }
     std::vector<FacetCount> out;
     out.reserve(counts.size());
-    for (long b = lo; b <= hi; ++b) out.push_back({bucket_label(b, interval), counts[static_cast<std::size_t>(b - lo)]});
+    for (long b = lo; b <= hi; ++b)
+        out.push_back({bucket_label(b, interval), counts[static_cast<std::size_t>(b - lo)]});
     if (interval_used) *interval_used = interval_name(interval);
     return out;
 }
@@ -486,7 +494,10 @@ std::vector<FacetCount> date_histogram(const std::map<std::string, std::size_t>&
 std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     // Per person: the total, shown under its most frequent own name (the longer one on a
     // tie: "Emmanuel Macron" rather than "Macron").
-    struct Person { std::size_t total = 0, best_n = 0; std::string_view best; };
+    struct Person {
+        std::size_t total = 0, best_n = 0;
+        std::string_view best;
+    };
     std::unordered_map<std::string, Person> by_person;
     by_person.reserve(people_.size());
     for (const auto& [item, n] : people_) {
@@ -510,7 +521,8 @@ std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(shown_n), ranked.end(), before);
     std::vector<FacetCount> out;
     for (std::size_t k = 0; k < shown_n; ++k)
-        out.push_back({shown(ranked[k].first, ranked[k].second->best), ranked[k].second->total, ambiguous(ranked[k].first)});
+        out.push_back(
+            {shown(ranked[k].first, ranked[k].second->best), ranked[k].second->total, ambiguous(ranked[k].first)});
     return out;
 }
 

@@ -31,19 +31,19 @@ struct FacetColumns {
     // it, a person is a person key.
     explicit FacetColumns(const Xapian::Database& db, const PeopleResolver* people = nullptr);
 
-    Xapian::docid last = 0;                  // highest document id covered
-    std::vector<std::string> items;          // distinct display names of people
-    std::vector<std::uint32_t> item_key;     // per item: its person, numbered from 0
-    std::uint32_t keys = 0;                  // number of distinct people
-    std::vector<std::string> key_person;     // per person: its normalised key (with a resolver)
-    std::vector<std::uint8_t> item_own;      // per item: 1 if spelled as its person's own key
-    std::vector<std::uint32_t> days{0};      // distinct publication days (YYYYMMDD); [0]: none
-    std::vector<std::uint32_t> day_of;       // per document: index into days
-    std::vector<std::uint32_t> people_at;    // per document: its people in people_ids
-    std::vector<std::uint32_t> people_ids;   //   [people_at[d], people_at[d + 1]): indexes into items,
-                                             //   one item per person key
-    std::vector<std::uint32_t> mentioned_at; // per document: its mentioned days in mentioned
-    std::vector<std::uint32_t> mentioned;    //   (YYYYMMDD numbers, as in the value)
+    Xapian::docid last = 0;                   // highest document id covered
+    std::vector<std::string> items;           // distinct display names of people
+    std::vector<std::uint32_t> item_key;      // per item: its person, numbered from 0
+    std::uint32_t keys = 0;                   // number of distinct people
+    std::vector<std::string> key_person;      // per person: its normalised key (with a resolver)
+    std::vector<std::uint8_t> item_own;       // per item: 1 if spelled as its person's own key
+    std::vector<std::uint32_t> days{0};       // distinct publication days (YYYYMMDD); [0]: none
+    std::vector<std::uint32_t> day_of;        // per document: index into days
+    std::vector<std::uint32_t> people_at;     // per document: its people in people_ids
+    std::vector<std::uint32_t> people_ids;    //   [people_at[d], people_at[d + 1]): indexes into items,
+                                              //   one item per person key
+    std::vector<std::uint32_t> mentioned_at;  // per document: its mentioned days in mentioned
+    std::vector<std::uint32_t> mentioned;     //   (YYYYMMDD numbers, as in the value)
     std::size_t bytes() const;
 };
 
@@ -101,8 +101,8 @@ private:
     std::shared_ptr<const PeopleResolver> people_resolver_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     Xapian::doccount seen_ = 0;
-    mutable Counts people_;      // display name -> articles; a person's count is the sum over its names
-    mutable DateCounts dates_;   // publication day -> articles
+    mutable Counts people_;     // display name -> articles; a person's count is the sum over its names
+    mutable DateCounts dates_;  // publication day -> articles
     // Dates mentioned, per article at each granularity (year, month, day buckets, with
     // a value known only to a coarser level kept at its own: 20240400 is a month), so
     // that an article counts once per bucket.

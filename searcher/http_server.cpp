@@ -38,14 +38,13 @@ bool parse_address(const std::string& text, std::string& host, int& port) {
         host = text.substr(0, colon);
         p = text.substr(colon + 1);
     }
-    if (host.empty() || p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (host.empty() || p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+        return false;
     port = std::stoi(p);
     return port <= 65535;
 }
 
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 namespace {
 
@@ -118,7 +117,10 @@ void send_json(httplib::Response& res, int status, const json& j) {
 void send_error(httplib::Response& res, int status, const std::string& message,
                 std::optional<std::size_t> position = std::nullopt) {
     // The codes of --serve: 2 for the request, 3 for the index, 4 for the rest.
-    jo::RequestError e{message, position, status < 500 ? jo::kCodeRequest : status == 503 ? jo::kCodeIndex : jo::kCodeIo};
+    jo::RequestError e{message, position,
+                       status < 500    ? jo::kCodeRequest
+                       : status == 503 ? jo::kCodeIndex
+                                       : jo::kCodeIo};
     send_json(res, status, jo::error_json(e, std::nullopt));
 }
 
@@ -138,8 +140,10 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
     json j = json::object();
     for (const auto& [key, value] : req.params) {
         if (!valid_utf8(key) || !valid_utf8(value))
-            throw jo::RequestError{"parameter \"" + (valid_utf8(key) ? key : std::string("?")) + "\" is not valid UTF-8",
-                                   {}, jo::kCodeRequest};
+            throw jo::RequestError{
+                "parameter \"" + (valid_utf8(key) ? key : std::string("?")) + "\" is not valid UTF-8",
+                {},
+                jo::kCodeRequest};
         if (req.params.count(key) > 1)
             throw jo::RequestError{"parameter \"" + key + "\" given twice", {}, jo::kCodeRequest};
         auto number = [&]() -> json {
@@ -152,27 +156,37 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
             if (value == "0" || value == "false") return false;
             throw jo::RequestError{"\"" + key + "\" must be 1 or 0", {}, jo::kCodeRequest};
         };
-        if (key == "q") j["query"] = value;
+        if (key == "q")
+            j["query"] = value;
         else if (export_all && key != "sort")
             throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, sort)", {}, jo::kCodeRequest};
-        else if (key == "limit" || key == "offset" || key == "facet_limit" || key == "snippet_length") j[key] = number();
-        else if (key == "facets" || key == "estimate" || key == "exact" || key == "collapse") j[key] = boolean();
-        else if (key == "like") j[key] = value;
-        else if (key == "sort" || key == "date_interval") j[key] = value;
+        else if (key == "limit" || key == "offset" || key == "facet_limit" || key == "snippet_length")
+            j[key] = number();
+        else if (key == "facets" || key == "estimate" || key == "exact" || key == "collapse")
+            j[key] = boolean();
+        else if (key == "like")
+            j[key] = value;
+        else if (key == "sort" || key == "date_interval")
+            j[key] = value;
         else if (key == "markers") {
             if (value != "stars" && value != "page")
                 throw jo::RequestError{"\"markers\" must be \"stars\" or \"page\"", {}, jo::kCodeRequest};
         } else
-            throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, limit, offset, sort, facets, "
-                                   "facet_limit, date_interval, estimate, snippet_length, collapse, like, markers)", {}, jo::kCodeRequest};
+            throw jo::RequestError{"unknown parameter \"" + key +
+                                       "\" (known: q, limit, offset, sort, facets, "
+                                       "facet_limit, date_interval, estimate, snippet_length, collapse, like, markers)",
+                                   {},
+                                   jo::kCodeRequest};
     }
     if (!j.contains("query") && !j.contains("like"))
         throw jo::RequestError{"missing parameter \"q\" (the query) or \"like\"", {}, jo::kCodeRequest};
     std::optional<json> id;
     SearchRequest r = jo::parse_request(j.dump(), defaults, id).search;
     if (r.limit > kMaxLimit && !export_all)
-        throw jo::RequestError{"\"limit\" is at most " + std::to_string(kMaxLimit) + " (use /api/export.csv for every match)",
-                               {}, jo::kCodeRequest};
+        throw jo::RequestError{
+            "\"limit\" is at most " + std::to_string(kMaxLimit) + " (use /api/export.csv for every match)",
+            {},
+            jo::kCodeRequest};
     use_markers(req, r.snippet);
     return r;
 }
@@ -203,7 +217,8 @@ std::string csv_line(const Hit& h) {
 // Constant-time comparison of the bearer token.
 bool same_secret(const std::string& a, const std::string& b) {
     unsigned char diff = a.size() == b.size() ? 0 : 1;
-    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
     return diff == 0 && !b.empty();
 }
 
@@ -230,8 +245,10 @@ std::unique_ptr<Searcher>& thread_searcher() {
 Searcher& searcher_for(const std::string& db) {
     std::unique_ptr<Searcher>& s = thread_searcher();
     try {
-        if (s) s->reopen();
-        else s = std::make_unique<Searcher>(db);
+        if (s)
+            s->reopen();
+        else
+            s = std::make_unique<Searcher>(db);
     } catch (...) {
         s.reset();
         throw;
@@ -248,14 +265,10 @@ void answer(httplib::Response& res, F&& f) {
         send_error(res, 400, e.message, e.position);
     } catch (const ArticleNotFoundError& e) {  // like=ID: no such article, as /api/article/ID
         send_error(res, 404, e.what());
-    } catch (const QueryError& e) {
-        send_error(res, 400, e.what(), e.position());
-    } catch (const Error& e) {
+    } catch (const QueryError& e) { send_error(res, 400, e.what(), e.position()); } catch (const Error& e) {
         thread_searcher().reset();
         send_error(res, status_of(e), e.what());
-    } catch (const std::bad_alloc&) {
-        send_error(res, 503, "out of memory");
-    } catch (const std::exception& e) {
+    } catch (const std::bad_alloc&) { send_error(res, 503, "out of memory"); } catch (const std::exception& e) {
         send_error(res, 500, std::string("internal error: ") + e.what());
     }
 }
@@ -345,7 +358,8 @@ int serve_http(const Options& o) {
                 if (!valid_utf8(value))
                     throw jo::RequestError{"parameter \"" + key + "\" is not valid UTF-8", {}, jo::kCodeRequest};
                 else if (key != "q" && key != "markers")
-                    throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, markers)", {}, jo::kCodeRequest};
+                    throw jo::RequestError{
+                        "unknown parameter \"" + key + "\" (known: q, markers)", {}, jo::kCodeRequest};
             SnippetOptions markers = defaults.snippet;
             use_markers(req, markers);
             const std::string id = req.matches[1];

@@ -10,18 +10,18 @@
 namespace depeche::http {
 
 struct Options {
-    std::string db;                   // index folder
-    std::string host = "127.0.0.1";   // address to bind
-    int port = 8080;                  // 0: any free port (printed on start)
-    std::string token;                // bearer token required on every request ("": none)
-    std::size_t threads = 0;          // worker threads (0: 8 per core, at least 16)
-    SearchRequest defaults;           // the command line's options: defaults of /api/search
+    std::string db;                  // index folder
+    std::string host = "127.0.0.1";  // address to bind
+    int port = 8080;                 // 0: any free port (printed on start)
+    std::string token;               // bearer token required on every request ("": none)
+    std::size_t threads = 0;         // worker threads (0: 8 per core, at least 16)
+    SearchRequest defaults;          // the command line's options: defaults of /api/search
 };
 
 // Limits of the service (docs/http.md).
-inline constexpr std::size_t kMaxQueued = 256;         // connections waiting for a worker
-inline constexpr std::size_t kMaxLimit = 1000;         // hits per /api/search page
-inline constexpr std::size_t kExportChunk = 500;       // hits fetched per step of an export
+inline constexpr std::size_t kMaxQueued = 256;    // connections waiting for a worker
+inline constexpr std::size_t kMaxLimit = 1000;    // hits per /api/search page
+inline constexpr std::size_t kExportChunk = 500;  // hits fetched per step of an export
 inline constexpr int kReadTimeoutSeconds = 5;
 inline constexpr int kWriteTimeoutSeconds = 30;
 inline constexpr int kKeepAliveSeconds = 5;

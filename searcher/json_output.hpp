@@ -19,10 +19,19 @@ namespace depeche::json_output {
 using nlohmann::json;
 
 inline json hit_json(const Hit& h) {
-    return json{{"rank", h.rank}, {"id", h.id}, {"score", h.score}, {"title", h.title},
-                {"date", h.date}, {"url", h.url}, {"path", h.path}, {"author", h.author},
-                {"source", h.source}, {"snippet", h.snippet}, {"people", h.people},
-                {"story", h.story},   {"other_versions", h.other_versions}};
+    return json{{"rank", h.rank},
+                {"id", h.id},
+                {"score", h.score},
+                {"title", h.title},
+                {"date", h.date},
+                {"url", h.url},
+                {"path", h.path},
+                {"author", h.author},
+                {"source", h.source},
+                {"snippet", h.snippet},
+                {"people", h.people},
+                {"story", h.story},
+                {"other_versions", h.other_versions}};
 }
 
 inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
@@ -37,10 +46,14 @@ inline json counts_json(const std::vector<FacetCount>& v, const char* key) {
 
 // The answer to a search (format_version 1).
 inline json result_json(const std::string& query, const SearchResult& r) {
-    json j{{"format_version", 1},         {"query", query},
-           {"total", r.total},             {"total_exact", r.total_exact},
-           {"total_lower", r.total_lower}, {"total_upper", r.total_upper},
-           {"suggestion", r.suggestion},   {"notes", r.notes}};
+    json j{{"format_version", 1},
+           {"query", query},
+           {"total", r.total},
+           {"total_exact", r.total_exact},
+           {"total_lower", r.total_lower},
+           {"total_upper", r.total_upper},
+           {"suggestion", r.suggestion},
+           {"notes", r.notes}};
     json hits = json::array();
     for (const auto& h : r.hits) hits.push_back(hit_json(h));
     j["hits"] = std::move(hits);
@@ -56,23 +69,28 @@ inline json result_json(const std::string& query, const SearchResult& r) {
 
 // One article read whole (GET /api/article/ID, format_version 1).
 inline json article_json(const ArticleView& a) {
-    return json{{"format_version", 1}, {"id", a.id},         {"title", a.title},   {"date", a.date},
-                {"url", a.url},        {"path", a.path},     {"author", a.author}, {"source", a.source},
+    return json{{"format_version", 1}, {"id", a.id},
+                {"title", a.title},    {"date", a.date},
+                {"url", a.url},        {"path", a.path},
+                {"author", a.author},  {"source", a.source},
                 {"text", a.text},      {"highlighted", a.highlighted},
-                {"people", a.people},  {"mentioned", a.mentioned}, {"story", a.story}};
+                {"people", a.people},  {"mentioned", a.mentioned},
+                {"story", a.story}};
 }
 
 // The answer to --stats (format_version 1); `path` is the index folder as given.
 inline json stats_json(const IndexStats& s, const std::string& path) {
-    return json{{"format_version", 1}, {"articles", s.articles}, {"size_bytes", s.size_bytes},
-                {"schema_version", s.schema_version}, {"analyzer", s.analyzer},
-                {"last_update", s.last_update}, {"path", path}};
+    return json{{"format_version", 1},
+                {"articles", s.articles},
+                {"size_bytes", s.size_bytes},
+                {"schema_version", s.schema_version},
+                {"analyzer", s.analyzer},
+                {"last_update", s.last_update},
+                {"path", path}};
 }
 
 // One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).
-inline std::string dump_line(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+inline std::string dump_line(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // "auto", "year", "month", "week", "day" (the names of --date-interval and of the
 // "date_interval" request field); nullopt for anything else.
@@ -100,9 +118,9 @@ struct RequestError {
 };
 
 struct ServeRequest {
-    bool stats = false;        // {"stats": true}: index statistics instead of a search
-    SearchRequest search;      // the search (defaults from the command line)
-    std::optional<json> id;    // echoed in the response when the request has one
+    bool stats = false;      // {"stats": true}: index statistics instead of a search
+    SearchRequest search;    // the search (defaults from the command line)
+    std::optional<json> id;  // echoed in the response when the request has one
 };
 
 // {"error": {"code": C, "message": M, "position": P?}} with "id" when given.
@@ -138,15 +156,15 @@ inline std::string parse_message(const std::string& what) {
 // Parses one request line. `defaults` carries the command-line options. Throws
 // RequestError; `id` is filled as soon as the line is a JSON object with an "id", so
 // that errors about the other fields can still echo it.
-inline ServeRequest parse_request(const std::string& line, const SearchRequest& defaults,
-                                  std::optional<json>& id) {
+inline ServeRequest parse_request(const std::string& line, const SearchRequest& defaults, std::optional<json>& id) {
     id.reset();
     json j;
     // Refused before parsing: nesting deep enough to exhaust the stack (docs/serve.md).
     if (request_limits::json_depth(line) > request_limits::kMaxRequestDepth)
         throw RequestError{"request nested too deeply (the limit is " +
-                           std::to_string(request_limits::kMaxRequestDepth) + " levels of arrays and objects)",
-                           {}, kCodeRequest};
+                               std::to_string(request_limits::kMaxRequestDepth) + " levels of arrays and objects)",
+                           {},
+                           kCodeRequest};
     try {
         j = json::parse(line);
     } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
@@ -169,10 +187,14 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
             r.search.offset = detail::unsigned_field(v, "offset");
         } else if (key == "sort") {
             std::string s = v.is_string() ? v.get<std::string>() : "";
-            if (s == "relevance") r.search.sort = Sort::Relevance;
-            else if (s == "date") r.search.sort = Sort::DateAscending;
-            else if (s == "-date") r.search.sort = Sort::DateDescending;
-            else throw RequestError{"\"sort\" must be \"relevance\", \"date\" or \"-date\"", {}, kCodeRequest};
+            if (s == "relevance")
+                r.search.sort = Sort::Relevance;
+            else if (s == "date")
+                r.search.sort = Sort::DateAscending;
+            else if (s == "-date")
+                r.search.sort = Sort::DateDescending;
+            else
+                throw RequestError{"\"sort\" must be \"relevance\", \"date\" or \"-date\"", {}, kCodeRequest};
             r.search.sort_given = true;
         } else if (key == "facets") {
             r.search.facets = detail::bool_field(v, "facets");
@@ -184,7 +206,9 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
             r.search.exact_total = !detail::bool_field(v, "estimate");
         } else if (key == "date_interval") {
             std::optional<DateInterval> d = v.is_string() ? date_interval_named(v.get<std::string>()) : std::nullopt;
-            if (!d) throw RequestError{"\"date_interval\" must be \"auto\", \"year\", \"month\", \"week\" or \"day\"", {}, kCodeRequest};
+            if (!d)
+                throw RequestError{
+                    "\"date_interval\" must be \"auto\", \"year\", \"month\", \"week\" or \"day\"", {}, kCodeRequest};
             r.search.date_interval = *d;
         } else if (key == "snippet_length") {
             r.search.snippet.length = detail::unsigned_field(v, "snippet_length");
@@ -196,8 +220,12 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
         } else if (key == "stats") {
             r.stats = detail::bool_field(v, "stats");
         } else {
-            throw RequestError{"unknown field \"" + key + "\" (known: id, query, limit, offset, sort, facets, "
-                               "facet_limit, exact, estimate, date_interval, snippet_length, collapse, like, stats)", {}, kCodeRequest};
+            throw RequestError{
+                "unknown field \"" + key +
+                    "\" (known: id, query, limit, offset, sort, facets, "
+                    "facet_limit, exact, estimate, date_interval, snippet_length, collapse, like, stats)",
+                {},
+                kCodeRequest};
         }
     }
     if (!r.stats && !has_query && r.search.like.empty())

@@ -56,7 +56,8 @@ void validate(boost::any& v, const std::vector<std::string>& values, Count*, int
     const std::string& s = po::validators::get_single_string(values);
     errno = 0;
     char* end = nullptr;
-    unsigned long long n = s.empty() || s.find_first_not_of("0123456789") != std::string::npos ? 0 : std::strtoull(s.c_str(), &end, 10);
+    unsigned long long n =
+        s.empty() || s.find_first_not_of("0123456789") != std::string::npos ? 0 : std::strtoull(s.c_str(), &end, 10);
     if (!end || *end || errno == ERANGE) throw po::invalid_option_value(s);
     v = Count{static_cast<std::size_t>(n)};
 }
@@ -81,12 +82,19 @@ void split_arguments(int argc, char** argv, const po::options_description& opts,
     bool only_words = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (only_words) { words.push_back(a); continue; }
-        if (a == "--") { only_words = true; continue; }
+        if (only_words) {
+            words.push_back(a);
+            continue;
+        }
+        if (a == "--") {
+            only_words = true;
+            continue;
+        }
         if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
             options.push_back(a);
             const po::option_description* od = opts.find_nothrow(a.substr(2, a.find('=') - 2), false);
-            if (od && a.find('=') == std::string::npos && takes_value(*od) && i + 1 < argc) options.push_back(argv[++i]);
+            if (od && a.find('=') == std::string::npos && takes_value(*od) && i + 1 < argc)
+                options.push_back(argv[++i]);
             continue;
         }
         const po::option_description* od = a.size() >= 2 && a[0] == '-' ? short_option(a[1]) : nullptr;
@@ -124,8 +132,8 @@ bool read_token(const std::string& path, std::string& token) {
 // 2 for a query, 3 for a missing, incompatible or damaged index, 4 for the rest.
 int status_of(const depeche::Error& e) {
     if (dynamic_cast<const depeche::QueryError*>(&e)) return kExitUsage;
-    if (dynamic_cast<const depeche::IndexMissingError*>(&e) || dynamic_cast<const depeche::IndexIncompatibleError*>(&e) ||
-        dynamic_cast<const depeche::IndexCorruptError*>(&e))
+    if (dynamic_cast<const depeche::IndexMissingError*>(&e) ||
+        dynamic_cast<const depeche::IndexIncompatibleError*>(&e) || dynamic_cast<const depeche::IndexCorruptError*>(&e))
         return kExitIndex;
     return kExitIo;
 }
@@ -163,15 +171,14 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
     if (r.total_exact)
         std::printf("%zu %s%s\n", r.total, noun, shown.c_str());
     else
-        std::printf("about %zu %s (estimated: between %zu and %zu)%s\n", r.total, noun, r.total_lower,
-                    r.total_upper, shown.c_str());
+        std::printf("about %zu %s (estimated: between %zu and %zu)%s\n", r.total, noun, r.total_lower, r.total_upper,
+                    shown.c_str());
     for (const std::string& note : r.notes) std::printf("%snote: %s%s\n", dim, note.c_str(), reset);
     if (!r.suggestion.empty()) std::printf("Vouliez-vous dire : %s%s%s ?\n", bold, r.suggestion.c_str(), reset);
     for (const auto& h : r.hits) {
         std::printf("\n%2zu. %s%s%s", h.rank, bold, h.title.empty() ? "(untitled)" : h.title.c_str(), reset);
         if (!h.date.empty()) std::printf("  %s", h.date.substr(0, 10).c_str());
-        if (h.other_versions > 0)
-            std::printf("  (+%zu version%s)", h.other_versions, h.other_versions == 1 ? "" : "s");
+        if (h.other_versions > 0) std::printf("  (+%zu version%s)", h.other_versions, h.other_versions == 1 ? "" : "s");
         std::printf("  %s[%.3f]%s\n", dim, h.score, reset);
         std::printf("    %s%s%s", dim, h.id.c_str(), reset);
         const std::string& where = !h.url.empty() ? h.url : h.path;
@@ -208,9 +215,12 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
     namespace rl = depeche::request_limits;
     for (rl::LineStatus status; (status = rl::read_line(*std::cin.rdbuf(), line)) != rl::LineStatus::End;) {
         if (status == rl::LineStatus::TooLong) {  // skipped, not kept in memory
-            std::cout << jo::dump_line(jo::error_json({"request line longer than " + std::to_string(rl::kMaxRequestBytes) +
-                                                       " bytes", std::nullopt, jo::kCodeRequest}, std::nullopt))
-                      << '\n' << std::flush;
+            std::cout << jo::dump_line(jo::error_json(
+                             {"request line longer than " + std::to_string(rl::kMaxRequestBytes) + " bytes",
+                              std::nullopt, jo::kCodeRequest},
+                             std::nullopt))
+                      << '\n'
+                      << std::flush;
             continue;
         }
         if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank: no answer
@@ -221,14 +231,16 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
         };
         try {
             jo::ServeRequest r = jo::parse_request(line, defaults, id);
-            if (searcher) searcher->reopen();
-            else searcher.emplace(db);
-            if (r.stats) response = jo::stats_json(searcher->stats(), db);
-            else response = jo::result_json(r.search.query, searcher->search(r.search));
+            if (searcher)
+                searcher->reopen();
+            else
+                searcher.emplace(db);
+            if (r.stats)
+                response = jo::stats_json(searcher->stats(), db);
+            else
+                response = jo::result_json(r.search.query, searcher->search(r.search));
             if (id) response["id"] = *id;
-        } catch (const jo::RequestError& e) {
-            response = jo::error_json(e, id);
-        } catch (const depeche::QueryError& e) {
+        } catch (const jo::RequestError& e) { response = jo::error_json(e, id); } catch (const depeche::QueryError& e) {
             fail(e.what(), e.position(), jo::kCodeRequest);
         } catch (const depeche::Error& e) {
             fail(e.what(), std::nullopt, status_of(e));
@@ -251,52 +263,64 @@ int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db, format, sort, color, interval, http_address, token_file, like;
     Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0};
-    opts.add_options()
-        ("help,h", "show this help")
-        ("version", "show the version")
-        ("db,d", po::value<std::string>(&db)->default_value(default_db()), "index folder (default: $DEPECHE_DB, else ./depeche.db)")
-        ("limit,n", po::value<Count>(&limit)->default_value(limit, "10"), "number of hits to show")
-        ("offset", po::value<Count>(&offset)->default_value(offset, "0"), "hits to skip (paging)")
-        ("format,f", po::value<std::string>(&format)->default_value("text"), "text or json")
-        ("sort", po::value<std::string>(&sort), "relevance (default), date (oldest first) or -date (newest first)")
-        ("facets", "count people and dates over all matches")
-        ("facet-limit", po::value<Count>(&facet_limit)->default_value(facet_limit, "10"),
-         "people listed in the facets (and, in text output, mentioned dates)")
-        ("date-interval", po::value<std::string>(&interval)->default_value("auto"),
-         "publication-date histogram buckets: auto, year, month, week or day")
-        ("estimate", "estimate the number of matches instead of counting them all (faster on huge result sets)")
-        ("exact", "count all matches exactly (the default; kept for scripts)")
-        ("snippet-length", po::value<Count>(&snippet)->default_value(snippet, "240"), "snippet size in bytes (0: none)")
-        ("color", po::value<std::string>(&color)->default_value("auto"), "highlight with colours: auto, always or never")
-        ("collapse", "one hit per story (reposts and updated versions of one article): the best one, with the number of other versions")
-        ("like", po::value<std::string>(&like), "articles like the one with this id (its own versions left out); QUERY, if given, narrows them")
-        ("stats", "print index statistics instead of searching")
-        ("serve", "answer JSON requests read line by line from stdin (docs/serve.md); the "
-                  "options above are the defaults of every request")
-        ("http", po::value<std::string>(&http_address), "serve the HTTP API and the web page on [ADDR:]PORT "
-                  "(ADDR 127.0.0.1 by default; docs/http.md)")
-        ("http-token", po::value<std::string>(&token_file), "file holding the bearer token that every HTTP request "
-                  "must carry (required to listen on an address other than loopback)")
-        ("http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
-         "HTTP worker threads (0: 8 per core, at least 16)");
+    opts.add_options()("help,h", "show this help")("version", "show the version")(
+        "db,d", po::value<std::string>(&db)->default_value(default_db()),
+        "index folder (default: $DEPECHE_DB, else ./depeche.db)")(
+        "limit,n", po::value<Count>(&limit)->default_value(limit, "10"), "number of hits to show")(
+        "offset", po::value<Count>(&offset)->default_value(offset, "0"), "hits to skip (paging)")(
+        "format,f", po::value<std::string>(&format)->default_value("text"), "text or json")(
+        "sort", po::value<std::string>(&sort), "relevance (default), date (oldest first) or -date (newest first)")(
+        "facets", "count people and dates over all matches")(
+        "facet-limit", po::value<Count>(&facet_limit)->default_value(facet_limit, "10"),
+        "people listed in the facets (and, in text output, mentioned dates)")(
+        "date-interval", po::value<std::string>(&interval)->default_value("auto"),
+        "publication-date histogram buckets: auto, year, month, week or day")(
+        "estimate", "estimate the number of matches instead of counting them all (faster on huge result sets)")(
+        "exact", "count all matches exactly (the default; kept for scripts)")(
+        "snippet-length", po::value<Count>(&snippet)->default_value(snippet, "240"), "snippet size in bytes (0: none)")(
+        "color", po::value<std::string>(&color)->default_value("auto"),
+        "highlight with colours: auto, always or never")("collapse",
+                                                         "one hit per story (reposts and updated versions of one "
+                                                         "article): the best one, with the number of other versions")(
+        "like", po::value<std::string>(&like),
+        "articles like the one with this id (its own versions left out); QUERY, if given, narrows them")(
+        "stats", "print index statistics instead of searching")(
+        "serve",
+        "answer JSON requests read line by line from stdin (docs/serve.md); the "
+        "options above are the defaults of every request")("http", po::value<std::string>(&http_address),
+                                                           "serve the HTTP API and the web page on [ADDR:]PORT "
+                                                           "(ADDR 127.0.0.1 by default; docs/http.md)")(
+        "http-token", po::value<std::string>(&token_file),
+        "file holding the bearer token that every HTTP request "
+        "must carry (required to listen on an address other than loopback)")(
+        "http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
+        "HTTP worker threads (0: 8 per core, at least 16)");
     std::vector<std::string> option_args, words;
     split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(option_args).options(opts)
+        po::store(po::command_line_parser(option_args)
+                      .options(opts)
                       .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
-                      .run(), vm);
+                      .run(),
+                  vm);
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "depeche-search: " << e.what() << " (see --help)\n";
         return kExitUsage;
     }
-    if (vm.count("help")) { std::cout << opts << "\n"; return kExitOk; }
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return kExitOk;
+    }
     if (vm.count("exact") && vm.count("estimate")) {
         std::cerr << "depeche-search: --exact and --estimate exclude each other\n";
         return kExitUsage;
     }
-    if (vm.count("version")) { std::cout << "depeche-search " << depeche::version() << "\n"; return kExitOk; }
+    if (vm.count("version")) {
+        std::cout << "depeche-search " << depeche::version() << "\n";
+        return kExitOk;
+    }
     if (format != "text" && format != "json") {
         std::cerr << "depeche-search: --format must be text or json, not '" << format << "'\n";
         return kExitUsage;
@@ -308,17 +332,22 @@ int main(int argc, char** argv) {
     depeche::SearchRequest req;
     if (vm.count("sort")) {
         req.sort_given = true;
-        if (sort == "relevance") req.sort = depeche::Sort::Relevance;
-        else if (sort == "date") req.sort = depeche::Sort::DateAscending;
-        else if (sort == "-date") req.sort = depeche::Sort::DateDescending;
+        if (sort == "relevance")
+            req.sort = depeche::Sort::Relevance;
+        else if (sort == "date")
+            req.sort = depeche::Sort::DateAscending;
+        else if (sort == "-date")
+            req.sort = depeche::Sort::DateDescending;
         else {
             std::cerr << "depeche-search: --sort must be relevance, date or -date, not '" << sort << "'\n";
             return kExitUsage;
         }
     }
-    if (auto d = jo::date_interval_named(interval)) req.date_interval = *d;
+    if (auto d = jo::date_interval_named(interval))
+        req.date_interval = *d;
     else {
-        std::cerr << "depeche-search: --date-interval must be auto, year, month, week or day, not '" << interval << "'\n";
+        std::cerr << "depeche-search: --date-interval must be auto, year, month, week or day, not '" << interval
+                  << "'\n";
         return kExitUsage;
     }
     bool stats = vm.count("stats") > 0;
@@ -360,8 +389,8 @@ int main(int argc, char** argv) {
     if (http) {
         depeche::http::Options o;
         if (!depeche::http::parse_address(http_address, o.host, o.port)) {
-            std::cerr << "depeche-search: --http takes [ADDR:]PORT (8080, 127.0.0.1:8080, [::1]:8080), not '" << http_address
-                      << "'\n";
+            std::cerr << "depeche-search: --http takes [ADDR:]PORT (8080, 127.0.0.1:8080, [::1]:8080), not '"
+                      << http_address << "'\n";
             return kExitUsage;
         }
         if (!token_file.empty() && !read_token(token_file, o.token)) return kExitUsage;
@@ -386,15 +415,19 @@ int main(int argc, char** argv) {
             if (format == "json") {
                 std::cout << jo::stats_json(s, db).dump() << "\n";
             } else {
-                std::printf("index: %s\narticles: %zu\nsize on disk: %.1f MB\nschema version: %d\nanalyzer: %s\nlast update: %s\n",
-                            db.c_str(), s.articles, static_cast<double>(s.size_bytes) / 1e6, s.schema_version,
-                            s.analyzer.c_str(), s.last_update.empty() ? "unknown" : s.last_update.c_str());
+                std::printf(
+                    "index: %s\narticles: %zu\nsize on disk: %.1f MB\nschema version: %d\nanalyzer: %s\nlast update: "
+                    "%s\n",
+                    db.c_str(), s.articles, static_cast<double>(s.size_bytes) / 1e6, s.schema_version,
+                    s.analyzer.c_str(), s.last_update.empty() ? "unknown" : s.last_update.c_str());
             }
             return kExitOk;
         }
         depeche::SearchResult r = searcher.search(req);
-        if (format == "json") std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
-        else print_text(r, req, use_color);
+        if (format == "json")
+            std::cout << jo::dump_line(jo::result_json(query, r)) << "\n";
+        else
+            print_text(r, req, use_color);
         return kExitOk;
     } catch (const std::bad_alloc&) {
         std::cerr << "depeche-search: out of memory\n";

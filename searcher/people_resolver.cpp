@@ -46,7 +46,8 @@ std::string_view last_word(std::string_view s) {
 bool ends_with_words(std::string_view name, std::string_view tail) {
     if (name.size() < tail.size()) return false;
     if (name.size() == tail.size()) return name == tail;
-    return name.compare(name.size() - tail.size(), tail.size(), tail) == 0 && name[name.size() - tail.size() - 1] == ' ';
+    return name.compare(name.size() - tail.size(), tail.size(), tail) == 0 &&
+           name[name.size() - tail.size() - 1] == ' ';
 }
 
 // The alias list and the particles, parsed once from the compiled-in lexicon.
@@ -63,7 +64,8 @@ struct Lexicon {
 
 private:
     Lexicon() {
-        lexicon::for_each_line(lexicon::embedded("particles.txt"), [&](std::string_view line) { particles.insert(person_key(line)); });
+        lexicon::for_each_line(lexicon::embedded("particles.txt"),
+                               [&](std::string_view line) { particles.insert(person_key(line)); });
         lexicon::for_each_line(lexicon::embedded("aliases.txt"), [&](std::string_view line) {
             std::vector<std::string> forms;
             std::string french;
@@ -100,8 +102,10 @@ std::string PeopleResolver::normalise(std::string_view key) const {
     for (std::string_view w : words_of(key)) {
         if (!out.empty()) out.push_back(' ');
         auto it = lex.word.find(std::string(w));
-        if (it != lex.word.end()) out += it->second;
-        else out += w;
+        if (it != lex.word.end())
+            out += it->second;
+        else
+            out += w;
     }
     for (const auto& [variant, french] : lex.tail)
         if (ends_with_words(out, variant)) {
@@ -160,8 +164,10 @@ PeopleResolver::PeopleResolver(const Xapian::Database& db) : db_(db) {
         a = root(a);
         b = root(b);
         if (a == b) return;
-        if (more_used(a, b)) parent[b] = a;
-        else parent[a] = b;
+        if (more_used(a, b))
+            parent[b] = a;
+        else
+            parent[a] = b;
     };
     // 2a. Close spellings of a full name's surname, same first words: names sorted by
     // first words then surname length, each compared with the next ones of its group
@@ -339,8 +345,9 @@ std::string PeopleResolver::display(std::string_view person) const {
         const std::string* chosen = nullptr;
         unsigned chosen_n = 0;
         for (const auto& [form, n] : forms)
-            if (!chosen || n > chosen_n || (n == chosen_n && (form.size() > chosen->size() ||
-                                                           (form.size() == chosen->size() && form < *chosen)))) {
+            if (!chosen || n > chosen_n ||
+                (n == chosen_n &&
+                 (form.size() > chosen->size() || (form.size() == chosen->size() && form < *chosen)))) {
                 chosen = &form;
                 chosen_n = n;
             }
@@ -361,7 +368,8 @@ std::optional<std::string> PeopleResolver::closest_person(std::string_view name)
     for (const Name& name : names_) {
         std::string_view other = last_word(name.key);
         if (other == last || !within_one_edit(last, other)) continue;
-        if (one_word) df[other] += name.df;
+        if (one_word)
+            df[other] += name.df;
         else if (name.full && name.key.size() == first.size() + other.size() &&
                  name.key.compare(0, first.size(), first) == 0)
             df[name.key] += name.df;

@@ -108,20 +108,20 @@ public:
 
 private:
     struct Name {
-        std::string key;          // normalised key
-        std::size_t df = 0;       // articles over the XP keys normalised to it (upper bound)
-        std::uint32_t root = 0;   // after close-spelling and suffix merges
-        std::uint32_t person = 0; // after surname resolution
-        bool full = false;        // two name words or more
+        std::string key;           // normalised key
+        std::size_t df = 0;        // articles over the XP keys normalised to it (upper bound)
+        std::uint32_t root = 0;    // after close-spelling and suffix merges
+        std::uint32_t person = 0;  // after surname resolution
+        bool full = false;         // two name words or more
         bool ambiguous = false;
     };
     bool is_short(std::string_view key) const;
     const Name* find(std::string_view normalised) const;
 
     Xapian::Database db_;
-    std::vector<std::string> keys_;            // XP keys as indexed
+    std::vector<std::string> keys_;  // XP keys as indexed
     std::vector<std::size_t> key_df_;
-    std::vector<std::uint32_t> key_name_;      // per key: index into names_
+    std::vector<std::uint32_t> key_name_;  // per key: index into names_
     std::vector<Name> names_;
     std::unordered_map<std::string, std::uint32_t> name_index_;
     // Keys by the last word of their normalised name and of its root (surname queries).

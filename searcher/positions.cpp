@@ -5,8 +5,7 @@
 
 namespace depeche {
 
-bool positions_match(const std::vector<std::vector<Xapian::termpos>>& lists, bool ordered,
-                     Xapian::termcount window) {
+bool positions_match(const std::vector<std::vector<Xapian::termpos>>& lists, bool ordered, Xapian::termcount window) {
     if (lists.empty()) return false;
     for (const auto& l : lists)
         if (l.empty()) return false;
@@ -31,7 +30,10 @@ bool positions_match(const std::vector<std::vector<Xapian::termpos>>& lists, boo
     for (std::size_t i = 0; i < lists.size(); ++i) {
         std::size_t w = i;
         for (std::size_t j = 0; j < i; ++j)
-            if (lists[j] == lists[i]) { w = word[j]; break; }
+            if (lists[j] == lists[i]) {
+                w = word[j];
+                break;
+            }
         word[i] = w;
     }
     std::map<std::size_t, std::size_t> needed;

@@ -13,7 +13,6 @@ namespace depeche {
 // chosen so that the words appear in order (ordered) or in any order at distinct
 // positions, with last - first < window. This is the test of Xapian's OP_PHRASE and
 // OP_NEAR for a given document.
-bool positions_match(const std::vector<std::vector<Xapian::termpos>>& lists, bool ordered,
-                     Xapian::termcount window);
+bool positions_match(const std::vector<std::vector<Xapian::termpos>>& lists, bool ordered, Xapian::termcount window);
 
 }  // namespace depeche

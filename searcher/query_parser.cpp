@@ -35,9 +35,21 @@ struct Lexeme {
 
 // Quote pairs: "...", “...”, «...».
 bool open_quote(std::string_view q, std::size_t i, std::size_t& len, std::string& close) {
-    if (q[i] == '"') { len = 1; close = "\""; return true; }
-    if (q.compare(i, 3, "\u201C") == 0) { len = 3; close = "\u201D"; return true; }
-    if (q.compare(i, 2, "\u00AB") == 0) { len = 2; close = "\u00BB"; return true; }
+    if (q[i] == '"') {
+        len = 1;
+        close = "\"";
+        return true;
+    }
+    if (q.compare(i, 3, "\u201C") == 0) {
+        len = 3;
+        close = "\u201D";
+        return true;
+    }
+    if (q.compare(i, 2, "\u00AB") == 0) {
+        len = 2;
+        close = "\u00BB";
+        return true;
+    }
     return false;
 }
 
@@ -61,20 +73,31 @@ std::vector<Lexeme> lex(std::string_view q) {
     std::size_t i = 0;
     while (i < q.size()) {
         unsigned char c = static_cast<unsigned char>(q[i]);
-        if (is_space(c)) { ++i; continue; }
+        if (is_space(c)) {
+            ++i;
+            continue;
+        }
         std::size_t qlen;
         std::string close;
-        if (c == '(') { out.push_back({Lexeme::Kind::LParen, "(", i}); ++i; continue; }
-        if (c == ')') { out.push_back({Lexeme::Kind::RParen, ")", i}); ++i; continue; }
+        if (c == '(') {
+            out.push_back({Lexeme::Kind::LParen, "(", i});
+            ++i;
+            continue;
+        }
+        if (c == ')') {
+            out.push_back({Lexeme::Kind::RParen, ")", i});
+            ++i;
+            continue;
+        }
         if (open_quote(q, i, qlen, close)) {
             std::size_t end = q.find(close, i + qlen);
-            if (end == std::string_view::npos)
-                throw QueryError("unterminated quote" + at(i), i);
+            if (end == std::string_view::npos) throw QueryError("unterminated quote" + at(i), i);
             out.push_back({Lexeme::Kind::Phrase, std::string(q.substr(i + qlen, end - i - qlen)), i});
             i = end + close.size();
             continue;
         }
-        if ((c == '-' || c == '+') && i + 1 < q.size() && !is_space(static_cast<unsigned char>(q[i + 1])) && q[i + 1] != ')' &&
+        if ((c == '-' || c == '+') && i + 1 < q.size() && !is_space(static_cast<unsigned char>(q[i + 1])) &&
+            q[i + 1] != ')' &&
             (out.empty() || i == 0 || is_space(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '(')) {
             out.push_back({c == '-' ? Lexeme::Kind::Minus : Lexeme::Kind::Plus, std::string(1, c), i});
             ++i;
@@ -102,14 +125,19 @@ std::vector<Lexeme> lex(std::string_view q) {
             continue;
         }
         Lexeme l{Lexeme::Kind::Word, text, start};
-        if (text == "AND" || text == "ET") l.kind = Lexeme::Kind::And;
-        else if (text == "OR" || text == "OU") l.kind = Lexeme::Kind::Or;
-        else if (text == "NOT" || text == "SAUF") l.kind = Lexeme::Kind::Not;
+        if (text == "AND" || text == "ET")
+            l.kind = Lexeme::Kind::And;
+        else if (text == "OR" || text == "OU")
+            l.kind = Lexeme::Kind::Or;
+        else if (text == "NOT" || text == "SAUF")
+            l.kind = Lexeme::Kind::Not;
         else if (text == "NEAR" || text.rfind("NEAR/", 0) == 0) {
             l.kind = Lexeme::Kind::Near;
             if (text.size() > 5) {
                 std::string n = text.substr(5);
-                if (n.empty() || n.size() > 3 || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) || std::stoi(n) < 1)
+                if (n.empty() || n.size() > 3 ||
+                    !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
+                    std::stoi(n) < 1)
                     throw QueryError("NEAR/N needs a distance from 1 to 999" + at(start), start);
                 l.window = static_cast<unsigned>(std::stoi(n));
             }
@@ -139,7 +167,8 @@ public:
         if (peek().kind == Lexeme::Kind::End) throw QueryError("empty query", 0);
         NodeP n = and_expr(0);
         if (peek().kind == Lexeme::Kind::RParen) throw QueryError("unbalanced ')'" + at(peek().pos), peek().pos);
-        if (peek().kind != Lexeme::Kind::End) throw QueryError("unexpected '" + peek().text + "'" + at(peek().pos), peek().pos);
+        if (peek().kind != Lexeme::Kind::End)
+            throw QueryError("unexpected '" + peek().text + "'" + at(peek().pos), peek().pos);
         return n;
     }
 
@@ -152,8 +181,7 @@ private:
         return k == K::Word || k == K::Phrase || k == K::LParen || k == K::Minus || k == K::Plus || k == K::Field;
     }
     void need_operand(const Lexeme& op) {
-        if (!starts_operand(peek().kind))
-            throw QueryError(op.text + " needs a term after it" + at(op.pos), op.pos);
+        if (!starts_operand(peek().kind)) throw QueryError(op.text + " needs a term after it" + at(op.pos), op.pos);
     }
 
     // Precedence, loosest first: AND (explicit or implied by juxtaposition) and NOT,
@@ -221,7 +249,8 @@ private:
         if (l.kind == Lexeme::Kind::Minus || l.kind == Lexeme::Kind::Plus) {
             next();
             NodeP n = make(l.kind == Lexeme::Kind::Minus ? Node::Type::Exclude : Node::Type::Required, l.pos);
-            if (!starts_operand(peek().kind)) throw QueryError("'" + l.text + "' needs a term after it" + at(l.pos), l.pos);
+            if (!starts_operand(peek().kind))
+                throw QueryError("'" + l.text + "' needs a term after it" + at(l.pos), l.pos);
             n->kids.push_back(unary(depth + 1));
             return n;
         }
@@ -239,8 +268,7 @@ private:
                 next();
                 return n;
             }
-            case Lexeme::Kind::Phrase:
-                return make(Node::Type::Phrase, l.pos, l.text);
+            case Lexeme::Kind::Phrase: return make(Node::Type::Phrase, l.pos, l.text);
             case Lexeme::Kind::Field: {
                 NodeP n = make(Node::Type::Field, l.pos, l.text);
                 const Lexeme& v = peek();
@@ -262,8 +290,7 @@ private:
                 if (l.text == "*") throw QueryError("'*' needs at least one letter before it" + at(l.pos), l.pos);
                 return make(Node::Type::Word, l.pos, l.text);
             }
-            default:
-                throw QueryError("unexpected '" + l.text + "'" + at(l.pos), l.pos);
+            default: throw QueryError("unexpected '" + l.text + "'" + at(l.pos), l.pos);
         }
     }
 
@@ -281,7 +308,8 @@ std::string utf8_error(std::string_view s) {
 std::unique_ptr<Node> parse_syntax(std::string_view query) {
     if (query.size() > QueryParser::kMaxQueryBytes)
         throw QueryError("query too long (" + std::to_string(query.size()) + " bytes; the limit is " +
-                             std::to_string(QueryParser::kMaxQueryBytes) + ")", QueryParser::kMaxQueryBytes);
+                             std::to_string(QueryParser::kMaxQueryBytes) + ")",
+                         QueryParser::kMaxQueryBytes);
     if (std::string err = utf8_error(query); !err.empty()) {
         std::size_t pos = std::stoul(err.substr(err.rfind(' ') + 1)) - 1;
         throw QueryError(err, pos);
@@ -294,8 +322,10 @@ std::vector<std::string> operator_notes(std::string_view query) {
         const char* word;
         const char* written;
     };
-    static constexpr Operator kOperators[] = {
-        {"ou", "OU (ou OR)"}, {"or", "OR (ou OU)"}, {"sauf", "SAUF (ou NOT, ou -mot)"}, {"not", "NOT (ou SAUF, ou -mot)"}};
+    static constexpr Operator kOperators[] = {{"ou", "OU (ou OR)"},
+                                              {"or", "OR (ou OU)"},
+                                              {"sauf", "SAUF (ou NOT, ou -mot)"},
+                                              {"not", "NOT (ou SAUF, ou -mot)"}};
     std::vector<std::string> notes;
     const std::vector<Lexeme> lx = lex(query);
     using K = Lexeme::Kind;
@@ -358,8 +388,7 @@ bool fielded(const schema::Field& f) { return &f != &schema::kBodyField; }
 // Stems: the word's own (accented spelling), its alt_stem, and the stems that the index's
 // spelling table gives for its folded form. Forms: the word itself, and what the index's
 // forms table (schema::kFormsKey + stem) lists for each stem.
-Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix, bool highlight,
-                                       std::size_t pos) {
+Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix, bool highlight, std::size_t pos) {
     std::set<std::string> stems;
     stems.insert(t.stem);
     if (!t.alt_stem.empty()) stems.insert(t.alt_stem);
@@ -375,7 +404,8 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
             for_each_item(list, [&](std::string_view form) {
                 if (forms.emplace(form).second && ++forms_ > kMaxForms)
                     throw QueryError("the query's words have too many indexed forms (the limit is " +
-                                     std::to_string(kMaxForms) + ")" + at(pos), pos);
+                                         std::to_string(kMaxForms) + ")" + at(pos),
+                                     pos);
             });
         }
     }
@@ -396,8 +426,8 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
 // whole-value term -> text) are analysed and those holding the words in order (or within
 // the window) give their whole-value terms; the field's word terms give the weights.
 Xapian::Query QueryParser::field_values(const schema::Field& field, const std::vector<Xapian::Query>& word_terms,
-                                        const std::vector<std::string>& words, bool ordered,
-                                        Xapian::termcount window, std::size_t pos) {
+                                        const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
+                                        std::size_t pos) {
     const std::string key = std::string(schema::kFieldValueKey) + std::string(field.value_prefix);
     std::vector<Xapian::Query> values;
     std::vector<std::vector<Xapian::termpos>> lists(words.size());
@@ -410,8 +440,10 @@ Xapian::Query QueryParser::field_values(const schema::Field& field, const std::v
         }
         if (!positions_match(lists, ordered, window)) continue;
         if (values.size() >= kMaxForms)
-            throw QueryError("the " + std::string(field.id) + " phrase matches too many distinct values (the limit is " +
-                             std::to_string(kMaxForms) + ")" + at(pos), pos);
+            throw QueryError("the " + std::string(field.id) +
+                                 " phrase matches too many distinct values (the limit is " + std::to_string(kMaxForms) +
+                                 ")" + at(pos),
+                             pos);
         values.emplace_back((*it).substr(schema::kFieldValueKey.size()));
     }
     if (values.empty()) return Xapian::Query::MatchNothing;
@@ -424,8 +456,8 @@ Xapian::Query QueryParser::field_values(const schema::Field& field, const std::v
 // Xapian's own operators where the terms have positions (body, title), the distinct values
 // of the field where they have none (WordsAndValue).
 Xapian::Query QueryParser::positional(const schema::Field& field, const std::vector<Xapian::Query>& qs,
-                                      const std::vector<std::string>& words, bool ordered,
-                                      Xapian::termcount window, std::size_t pos) {
+                                      const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
+                                      std::size_t pos) {
     if (db_ && field.indexing == schema::Indexing::WordsAndValue)
         return field_values(field, qs, words, ordered, window, pos);
     return Xapian::Query(ordered ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, qs.begin(), qs.end(), window);
@@ -435,7 +467,10 @@ QueryParser::Built QueryParser::phrase(const Node& n, const schema::Field& field
     Prefixes p = prefixes_for(field);
     std::vector<Token> tokens = analyzer_.tokens(text);
     Built b;
-    if (tokens.empty()) { b.empty = true; return b; }
+    if (tokens.empty()) {
+        b.empty = true;
+        return b;
+    }
     std::vector<Xapian::Query> qs;
     std::vector<std::string> words;
     for (const Token& t : tokens) {
@@ -446,10 +481,15 @@ QueryParser::Built QueryParser::phrase(const Node& n, const schema::Field& field
     terms_ += qs.size();
     if (terms_ > kMaxTerms) throw QueryError("too many terms (the limit is " + std::to_string(kMaxTerms) + ")", n.pos);
     if (p.highlight) {
-        if (words.size() == 1) highlights_.exact.push_back(words[0]);
-        else highlights_.phrases.push_back(words);
+        if (words.size() == 1)
+            highlights_.exact.push_back(words[0]);
+        else
+            highlights_.phrases.push_back(words);
     }
-    if (qs.size() == 1) { b.query = qs[0]; return b; }
+    if (qs.size() == 1) {
+        b.query = qs[0];
+        return b;
+    }
     // The window spans the phrase's own positions (gaps from punctuation included).
     auto window = static_cast<Xapian::termcount>(tokens.back().pos - tokens.front().pos + 1);
     window = std::max<Xapian::termcount>(window, static_cast<Xapian::termcount>(qs.size()));
@@ -460,7 +500,10 @@ QueryParser::Built QueryParser::phrase(const Node& n, const schema::Field& field
 QueryParser::Built QueryParser::word(const Node& n, const schema::Field& field) {
     std::vector<Token> tokens = analyzer_.tokens(n.text);
     Built b;
-    if (tokens.empty()) { b.empty = true; return b; }
+    if (tokens.empty()) {
+        b.empty = true;
+        return b;
+    }
     if (tokens.size() > 1) return phrase(n, field, n.text);  // "Jean-Yves", "a/b": a phrase
     const Token& t = tokens[0];
     Prefixes p = prefixes_for(field);
@@ -478,7 +521,9 @@ QueryParser::Built QueryParser::word(const Node& n, const schema::Field& field) 
 
 QueryParser::Built QueryParser::field_query(const Node& n) {
     const schema::Field* f = schema::field_by_name(n.text);
-    if (!f) throw QueryError("unknown field '" + n.text + "'" + at(n.pos) + " (known fields: " + schema::field_names() + ")", n.pos);
+    if (!f)
+        throw QueryError(
+            "unknown field '" + n.text + "'" + at(n.pos) + " (known fields: " + schema::field_names() + ")", n.pos);
     const Node& v = *n.kids[0];
     Built b;
     auto one_value = [&] {
@@ -489,8 +534,7 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
     };
     switch (f->indexing) {
         case schema::Indexing::Words:
-        case schema::Indexing::WordsAndValue:
-            return build(v, *f);
+        case schema::Indexing::WordsAndValue: return build(v, *f);
         case schema::Indexing::Exact:
         case schema::Indexing::Hashed:
             one_value();
@@ -501,7 +545,8 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
             std::string key = v.text;
             for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (!story::valid_key(key))
-                throw QueryError("story: takes a story key of 16 hex digits, as in the \"story\" of a hit" + at(v.pos), v.pos);
+                throw QueryError("story: takes a story key of 16 hex digits, as in the \"story\" of a hit" + at(v.pos),
+                                 v.pos);
             b.query = Xapian::Query(story::story_term(key));
             return b;
         }
@@ -512,13 +557,15 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
             // Resolved across the index (people_resolver.hpp): a surname matches every
             // name ending with it, a full name every key standing for that person,
             // spelling variants included.
-            std::shared_ptr<const PeopleResolver> people =
-                people_ ? people_() : db_ ? std::make_shared<const PeopleResolver>(*db_) : nullptr;
+            std::shared_ptr<const PeopleResolver> people = people_ ? people_()
+                                                           : db_   ? std::make_shared<const PeopleResolver>(*db_)
+                                                                   : nullptr;
             std::vector<std::string> keys;
             if (people) keys = people->query_keys(key);
             if (keys.size() > kMaxPersonKeys)
                 throw QueryError("'" + v.text + "' names too many people (" + std::to_string(keys.size()) +
-                                 "); give a first name" + at(v.pos), v.pos);
+                                     "); give a first name" + at(v.pos),
+                                 v.pos);
             if (keys.empty()) keys.push_back(key);
             std::vector<Xapian::Query> qs;
             for (const std::string& k : keys) qs.emplace_back(field_term(*f, k));
@@ -528,13 +575,15 @@ QueryParser::Built QueryParser::field_query(const Node& n) {
         case schema::Indexing::PublicationDate:
         case schema::Indexing::MentionedDates: {
             if (v.type != Node::Type::Word && v.type != Node::Type::Phrase)
-                throw QueryError("field '" + n.text + ":' takes a date or a range like 2025-08-01..2025-10-31" + at(v.pos), v.pos);
+                throw QueryError(
+                    "field '" + n.text + ":' takes a date or a range like 2025-08-01..2025-10-31" + at(v.pos), v.pos);
             std::string error;
             auto range = parse_date_range(v.text, &error);
             if (!range) {
                 // The range is quoted as typed: a quoted one may hold line ends, not the message.
                 std::string message = "bad date range '" + v.text + "': " + error + at(v.pos);
-                std::replace_if(message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+                std::replace_if(
+                    message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
                 throw QueryError(message, v.pos);
             }
             b.boolean = true;
@@ -566,9 +615,12 @@ QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids
         bool required = kid->type == Node::Type::Required;
         Built b = build(required ? *kid->kids[0] : *kid, field);
         if (b.empty) continue;
-        if (b.boolean) filters.push_back(b.query);
-        else if (b.stop && !required) stops.push_back(b);
-        else positive.push_back(b);
+        if (b.boolean)
+            filters.push_back(b.query);
+        else if (b.stop && !required)
+            stops.push_back(b);
+        else
+            positive.push_back(b);
     }
     // Stopwords only count when the query has nothing else.
     if (positive.empty() && filters.empty()) positive = std::move(stops);
@@ -578,11 +630,17 @@ QueryParser::Built QueryParser::combine_and(const std::vector<const Node*>& kids
     if (!pos.empty()) out.query = Xapian::Query(Xapian::Query::OP_AND, pos.begin(), pos.end());
     if (!filters.empty()) {
         Xapian::Query f(Xapian::Query::OP_AND, filters.begin(), filters.end());
-        if (pos.empty()) { out.query = f; out.boolean = true; }
-        else out.query = Xapian::Query(Xapian::Query::OP_FILTER, out.query, f);
+        if (pos.empty()) {
+            out.query = f;
+            out.boolean = true;
+        } else
+            out.query = Xapian::Query(Xapian::Query::OP_FILTER, out.query, f);
     }
     if (!excluded.empty()) {
-        if (pos.empty() && filters.empty()) { out.query = Xapian::Query::MatchAll; out.boolean = true; }
+        if (pos.empty() && filters.empty()) {
+            out.query = Xapian::Query::MatchAll;
+            out.boolean = true;
+        }
         out.query = Xapian::Query(Xapian::Query::OP_AND_NOT, out.query,
                                   Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
     }
@@ -602,11 +660,13 @@ QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field)
             const std::string prefix = prefixes_for(field).exact + tokens[0].exact;
             if (db_) {  // what Xapian will expand it to: at most kMaxWildcardExpansion words
                 std::size_t words = 0;
-                for (auto it = db_->allterms_begin(prefix); it != db_->allterms_end(prefix) && words < kMaxWildcardExpansion; ++it)
+                for (auto it = db_->allterms_begin(prefix);
+                     it != db_->allterms_end(prefix) && words < kMaxWildcardExpansion; ++it)
                     ++words;
                 if ((expansion_ += words) > kMaxTotalExpansion)
                     throw QueryError("the prefixes match too many words (the limit is " +
-                                     std::to_string(kMaxTotalExpansion) + " in all)" + at(n.pos), n.pos);
+                                         std::to_string(kMaxTotalExpansion) + " in all)" + at(n.pos),
+                                     n.pos);
             }
             Built b;
             b.query = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, kMaxWildcardExpansion,
@@ -615,11 +675,11 @@ QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field)
             return b;
         }
         case Node::Type::Field:
-            if (fielded(field)) throw QueryError("a field inside field '" + std::string(field.id) + "'" + at(n.pos), n.pos);
+            if (fielded(field))
+                throw QueryError("a field inside field '" + std::string(field.id) + "'" + at(n.pos), n.pos);
             return field_query(n);
         case Node::Type::Required:
-        case Node::Type::Exclude:
-            return combine_and({&n}, field);  // a lone "+x" or "-x": an AND group of one
+        case Node::Type::Exclude: return combine_and({&n}, field);  // a lone "+x" or "-x": an AND group of one
         case Node::Type::And: {
             std::vector<const Node*> kids;
             for (const auto& k : n.kids) kids.push_back(k.get());
@@ -637,7 +697,10 @@ QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field)
                 qs.push_back(b.query);
             }
             Built b;
-            if (qs.empty()) { b.empty = true; return b; }
+            if (qs.empty()) {
+                b.empty = true;
+                return b;
+            }
             b.query = Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
             b.boolean = all_boolean;
             return b;
@@ -647,8 +710,7 @@ QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field)
             std::vector<Xapian::Query> qs;
             std::vector<std::string> words;
             for (const auto& kid : n.kids) {
-                if (kid->type != Node::Type::Word)
-                    throw QueryError("NEAR joins single words" + at(kid->pos), kid->pos);
+                if (kid->type != Node::Type::Word) throw QueryError("NEAR joins single words" + at(kid->pos), kid->pos);
                 std::vector<Token> tokens = analyzer_.tokens(kid->text);
                 if (tokens.size() != 1) throw QueryError("NEAR joins single words" + at(kid->pos), kid->pos);
                 qs.emplace_back(p.exact + tokens[0].exact);
@@ -711,7 +773,8 @@ Xapian::Query QueryParser::date_terms_query(const schema::Field& field, int from
     date_terms_ += qs.size();
     if (date_terms_ > kMaxDateTerms)
         throw QueryError("date ranges too wide or too many (more than " + std::to_string(kMaxDateTerms) +
-                             " days, months and years to look up)" + at(pos), pos);
+                             " days, months and years to look up)" + at(pos),
+                         pos);
     if (qs.empty()) return Xapian::Query::MatchNothing;
     return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
 }

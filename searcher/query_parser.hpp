@@ -22,9 +22,9 @@ class PeopleResolver;
 struct Node {
     enum class Type { Word, Phrase, Wildcard, Field, And, Or, Near, Required, Exclude };
     Type type;
-    std::string text;      // Word/Phrase/Wildcard text; Field name
-    std::size_t pos = 0;   // byte offset in the query, for error messages
-    unsigned window = 0;   // Near: maximum distance
+    std::string text;     // Word/Phrase/Wildcard text; Field name
+    std::size_t pos = 0;  // byte offset in the query, for error messages
+    unsigned window = 0;  // Near: maximum distance
     std::vector<std::unique_ptr<Node>> kids;
 };
 
@@ -85,9 +85,9 @@ private:
                                std::size_t pos);
     struct Built {
         Xapian::Query query;
-        bool boolean = false;   // a filter only: no weight
-        bool stop = false;      // a lone stopword that may be dropped
-        bool empty = false;     // nothing to search (e.g. only punctuation)
+        bool boolean = false;  // a filter only: no weight
+        bool stop = false;     // a lone stopword that may be dropped
+        bool empty = false;    // nothing to search (e.g. only punctuation)
     };
     Built build(const Node& n, const schema::Field& field);
     Built word(const Node& n, const schema::Field& field);

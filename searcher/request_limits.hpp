@@ -26,9 +26,12 @@ inline std::size_t json_depth(std::string_view text, std::size_t limit = kMaxReq
     bool in_string = false, escaped = false;
     for (char c : text) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -55,8 +58,10 @@ inline LineStatus read_line(std::streambuf& in, std::string& line, std::size_t m
         if (c == std::char_traits<char>::eof()) break;
         any = true;
         if (c == '\n') break;
-        if (line.size() < max + 1) line.push_back(static_cast<char>(c));
-        else too_long = true;
+        if (line.size() < max + 1)
+            line.push_back(static_cast<char>(c));
+        else
+            too_long = true;
     }
     if (!too_long && line.size() > max && !(line.size() == max + 1 && line.back() == '\r')) too_long = true;
     if (!too_long && !line.empty() && line.back() == '\r') line.pop_back();

@@ -145,7 +145,8 @@ struct Searcher::Impl {
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
             } catch (const IoError& e) {
-                const bool modified = std::string_view(e.what()).find("DatabaseModifiedError") != std::string_view::npos;
+                const bool modified =
+                    std::string_view(e.what()).find("DatabaseModifiedError") != std::string_view::npos;
                 const bool changed = dynamic_cast<const IndexCorruptError*>(&e) && version_stamp(dir) != before;
                 if (attempt >= kModifiedAttempts || !(modified || changed)) throw;
             }
@@ -216,8 +217,8 @@ struct Searcher::Impl {
         const std::size_t first = std::min(req.offset, docs);
         const std::size_t wanted = std::min(req.limit, docs - first);
         Xapian::doccount check = static_cast<Xapian::doccount>(req.collapse && req.exact_total ? docs : first + wanted);
-        Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
-                                             static_cast<Xapian::doccount>(wanted), check);
+        Xapian::MSet mset =
+            enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(wanted), check);
         SearchResult result;
         result.total = mset.get_matches_estimated();
         result.total_lower = mset.get_matches_lower_bound();
@@ -260,7 +261,8 @@ struct Searcher::Impl {
         }
         if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
         result.notes = operator_notes(req.query);
-        if (req.suggest && !like && result.total_upper <= kSuggestBelow) result.suggestion = suggestion(req.query, result.total);
+        if (req.suggest && !like && result.total_upper <= kSuggestBelow)
+            result.suggestion = suggestion(req.query, result.total);
         return result;
     }
 
@@ -322,8 +324,7 @@ auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first,
             try {
                 db.reopen();
                 newer = db.get_revision() != seen;
-            } catch (const Xapian::Error&) {
-            }
+            } catch (const Xapian::Error&) {}
             if (!newer || attempt >= kModifiedAttempts) throw;
             modified_backoff(attempt);
         }
@@ -357,68 +358,72 @@ void Searcher::reopen() {
 std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
                                              const SnippetOptions& markers) {
     if (!impl_) moved_from();
-    return guard_errors([&] {
-        return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
-            Impl& m = *impl_;
-            const std::string term = id_term(id);
-            Xapian::PostingIterator p = m.db.postlist_begin(term);
-            if (p == m.db.postlist_end(term)) return std::nullopt;
-            const Xapian::Document doc = m.db.get_document(*p);
-            StoredArticle a = m.stored_or_damaged(*p, doc.get_data(), true);
-            if (a.id != id) return std::nullopt;  // another id with the same hashed term
-            ArticleView v;
-            take_fields(a, v);
-            v.story = doc.get_value(schema::kSlotStory);
-            if (!query.empty()) {
-                QueryParser parser(m.analyzer, &m.db);
-                const ParsedQuery parsed = parser.parse(query);
-                // Paragraph by paragraph (a snippet folds line breaks into spaces): phrases
-                // never span two paragraphs, which are separated by sentence ends or blank lines.
-                for (std::size_t start = 0; start < a.text.size();) {
-                    std::size_t end = a.text.find("\n\n", start);
-                    if (end == std::string::npos) end = a.text.size();
-                    const std::string para = a.text.substr(start, end - start);
-                    if (!v.highlighted.empty()) v.highlighted += "\n\n";
-                    v.highlighted += make_snippet(m.analyzer, para, parsed.highlights, para.size() + 1,
-                                                  markers.highlight_open, markers.highlight_close);
-                    start = end + 2;
+    return guard_errors(
+        [&] {
+            return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
+                Impl& m = *impl_;
+                const std::string term = id_term(id);
+                Xapian::PostingIterator p = m.db.postlist_begin(term);
+                if (p == m.db.postlist_end(term)) return std::nullopt;
+                const Xapian::Document doc = m.db.get_document(*p);
+                StoredArticle a = m.stored_or_damaged(*p, doc.get_data(), true);
+                if (a.id != id) return std::nullopt;  // another id with the same hashed term
+                ArticleView v;
+                take_fields(a, v);
+                v.story = doc.get_value(schema::kSlotStory);
+                if (!query.empty()) {
+                    QueryParser parser(m.analyzer, &m.db);
+                    const ParsedQuery parsed = parser.parse(query);
+                    // Paragraph by paragraph (a snippet folds line breaks into spaces): phrases
+                    // never span two paragraphs, which are separated by sentence ends or blank lines.
+                    for (std::size_t start = 0; start < a.text.size();) {
+                        std::size_t end = a.text.find("\n\n", start);
+                        if (end == std::string::npos) end = a.text.size();
+                        const std::string para = a.text.substr(start, end - start);
+                        if (!v.highlighted.empty()) v.highlighted += "\n\n";
+                        v.highlighted += make_snippet(m.analyzer, para, parsed.highlights, para.size() + 1,
+                                                      markers.highlight_open, markers.highlight_close);
+                        start = end + 2;
+                    }
                 }
-            }
-            v.text = std::move(a.text);
-            // Mentioned dates: YYYYMMDD numbers joined by U+001F, 00 for an unknown day or month.
-            const std::string list = doc.get_value(schema::kSlotMentioned);
-            for_each_item(list, [&](std::string_view d) {
-                if (d.size() != 8) return;
-                std::string shown(d.substr(0, 4));
-                if (d.substr(4, 2) != "00") shown.append("-").append(d.substr(4, 2));
-                if (d.substr(4, 2) != "00" && d.substr(6, 2) != "00") shown.append("-").append(d.substr(6, 2));
-                v.mentioned.push_back(std::move(shown));
+                v.text = std::move(a.text);
+                // Mentioned dates: YYYYMMDD numbers joined by U+001F, 00 for an unknown day or month.
+                const std::string list = doc.get_value(schema::kSlotMentioned);
+                for_each_item(list, [&](std::string_view d) {
+                    if (d.size() != 8) return;
+                    std::string shown(d.substr(0, 4));
+                    if (d.substr(4, 2) != "00") shown.append("-").append(d.substr(4, 2));
+                    if (d.substr(4, 2) != "00" && d.substr(6, 2) != "00") shown.append("-").append(d.substr(6, 2));
+                    v.mentioned.push_back(std::move(shown));
+                });
+                std::sort(v.mentioned.begin(), v.mentioned.end());
+                return v;
             });
-            std::sort(v.mentioned.begin(), v.mentioned.end());
-            return v;
-        });
-    }, impl_->dir);
+        },
+        impl_->dir);
 }
 
 IndexStats Searcher::stats() {
     if (!impl_) moved_from();
-    return guard_errors([&] {
-        return with_retry(impl_->db, impl_->dir, true, [&] {
-            IndexStats s;
-            s.articles = impl_->db.get_doccount();
-            std::error_code ec;
-            for (fs::directory_iterator it(impl_->dir, ec), end; !ec && it != end; it.increment(ec)) {
-                std::error_code fe;
-                if (!it->is_regular_file(fe)) continue;
-                std::uintmax_t size = it->file_size(fe);
-                if (!fe) s.size_bytes += size;  // a file replaced by a commit meanwhile: skipped
-            }
-            s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
-            s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);
-            s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
-            return s;
-        });
-    }, impl_->dir);
+    return guard_errors(
+        [&] {
+            return with_retry(impl_->db, impl_->dir, true, [&] {
+                IndexStats s;
+                s.articles = impl_->db.get_doccount();
+                std::error_code ec;
+                for (fs::directory_iterator it(impl_->dir, ec), end; !ec && it != end; it.increment(ec)) {
+                    std::error_code fe;
+                    if (!it->is_regular_file(fe)) continue;
+                    std::uintmax_t size = it->file_size(fe);
+                    if (!fe) s.size_bytes += size;  // a file replaced by a commit meanwhile: skipped
+                }
+                s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
+                s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);
+                s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
+                return s;
+            });
+        },
+        impl_->dir);
 }
 
 }  // namespace depeche

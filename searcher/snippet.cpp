@@ -21,8 +21,10 @@ bool is_blank(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; 
 // Appends text[from, to) with every run of blanks (line breaks too) made one space.
 void append_flat(std::string& out, const std::string& text, std::size_t from, std::size_t to) {
     for (std::size_t k = from; k < to; ++k) {
-        if (!is_blank(text[k])) out += text[k];
-        else if (out.empty() || out.back() != ' ') out += ' ';
+        if (!is_blank(text[k]))
+            out += text[k];
+        else if (out.empty() || out.back() != ' ')
+            out += ' ';
     }
 }
 
@@ -60,8 +62,8 @@ constexpr std::size_t kBytesPerWord = 6;
 
 }  // namespace
 
-SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a,
-                             const Highlights& h, std::size_t length) {
+SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a, const Highlights& h,
+                             std::size_t length) {
     SnippetRegion r;
     if (a.marks.empty() || length == 0) return r;
     // Body word positions of each matchable word (Xapian positions are analyser positions + 1).
@@ -123,7 +125,10 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
                 ++j;
             }
             std::size_t score = distinct * 1000 + total;
-            if (score > best) { best = score; start = events[i].first; }
+            if (score > best) {
+                best = score;
+                start = events[i].first;
+            }
             if (--counts[static_cast<std::size_t>(events[i].second)] == 0) --distinct;
             --total;
         }
@@ -150,9 +155,8 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
     return r;
 }
 
-std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h,
-                         std::size_t length, const std::string& open, const std::string& close,
-                         SnippetRegion region) {
+std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h, std::size_t length,
+                         const std::string& open, const std::string& close, SnippetRegion region) {
     if (length == 0 || text.empty()) return {};
     region.from = std::min(region.from, text.size());
     region.to = std::max(region.from, std::min(region.to, text.size()));
@@ -176,7 +180,10 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
         const std::uint32_t next = analyse(region.from, head, region.from_pos);
         std::size_t anchor = head;
         for (const Token& t : tokens)
-            if (t.pos >= region.start_pos) { anchor = t.begin; break; }
+            if (t.pos >= region.start_pos) {
+                anchor = t.begin;
+                break;
+            }
         std::size_t to = region.to;
         if (anchor < to && length - lead < to - anchor) {  // (no overflow for huge lengths)
             to = anchor + (length - lead);
@@ -195,9 +202,12 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
     std::vector<bool> phrase_group(static_cast<std::size_t>(groups.count), false);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const Token& t = tokens[i];
-        if (auto it = groups.exact.find(t.exact); it != groups.exact.end()) group[i] = it->second;
-        else if (auto st = groups.stems.find(t.stem); !t.stem.empty() && st != groups.stems.end()) group[i] = st->second;
-        else if (auto al = groups.stems.find(t.alt_stem); !t.alt_stem.empty() && al != groups.stems.end()) group[i] = al->second;
+        if (auto it = groups.exact.find(t.exact); it != groups.exact.end())
+            group[i] = it->second;
+        else if (auto st = groups.stems.find(t.stem); !t.stem.empty() && st != groups.stems.end())
+            group[i] = st->second;
+        else if (auto al = groups.stems.find(t.alt_stem); !t.alt_stem.empty() && al != groups.stems.end())
+            group[i] = al->second;
     }
     for (const auto& [phrase, id] : groups.phrases) {
         phrase_group[static_cast<std::size_t>(id)] = true;
@@ -220,12 +230,21 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         if (j < i) j = i;
         while (j < tokens.size() && tokens[j].end - tokens[i].begin <= length - lead) {
-            if (group[j] >= 0) { if (counts[group[j]]++ == 0) ++distinct; ++total; }
+            if (group[j] >= 0) {
+                if (counts[group[j]]++ == 0) ++distinct;
+                ++total;
+            }
             ++j;
         }
         std::size_t score = distinct * 1000 + total;
-        if (group[i] >= 0 && score > best_score) { best_score = score; best_begin = tokens[i].begin; }
-        if (j > i && group[i] >= 0) { if (--counts[group[i]] == 0) --distinct; --total; }
+        if (group[i] >= 0 && score > best_score) {
+            best_score = score;
+            best_begin = tokens[i].begin;
+        }
+        if (j > i && group[i] >= 0) {
+            if (--counts[group[i]] == 0) --distinct;
+            --total;
+        }
     }
 
     // Back up for context, to a word boundary.

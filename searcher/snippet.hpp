@@ -29,16 +29,15 @@ struct SnippetRegion {
 // word positions (no text analysis), picks the window of about `length` bytes with the
 // most distinct matched words, and returns that window's region, widened to the marks
 // (StoredArticle::marks) around it. Without body matches, the beginning of the text.
-SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a,
-                             const Highlights& h, std::size_t length);
+SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a, const Highlights& h,
+                             std::size_t length);
 
 // The window of about `length` bytes of `text` (NFC-normalised, as stored) holding the
 // most distinct matched words, cut at word boundaries, with "…" where text was cut and
 // each matched word (or whole phrase) wrapped in open/close. Without any match, the
 // beginning of the text. Only text[region.from, region.to) is analysed and searched for
 // matches.
-std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h,
-                         std::size_t length, const std::string& open, const std::string& close,
-                         SnippetRegion region = {});
+std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h, std::size_t length,
+                         const std::string& open, const std::string& close, SnippetRegion region = {});
 
 }  // namespace depeche

@@ -84,17 +84,14 @@ namespace {
 // exclusion, not wildcards.
 void plain_words(const Node& n, std::vector<const Node*>& out) {
     switch (n.type) {
-        case Node::Type::Word:
-            out.push_back(&n);
-            return;
+        case Node::Type::Word: out.push_back(&n); return;
         case Node::Type::And:
         case Node::Type::Or:
         case Node::Type::Near:
         case Node::Type::Required:
             for (const auto& k : n.kids) plain_words(*k, out);
             return;
-        default:
-            return;
+        default: return;
     }
 }
 

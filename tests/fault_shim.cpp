@@ -89,7 +89,9 @@ int statvfs(const char* path, struct statvfs* st) {
 int renameat2(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, unsigned int flags) {
     static auto real = next<int (*)(int, const char*, int, const char*, unsigned int)>("renameat2");
     if (long long ms = env_number("DEPECHE_SHIM_RENAME_DELAY_MS"); ms > 0) {
-        struct timespec t{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+        struct timespec t {
+            static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L
+        };
         nanosleep(&t, nullptr);
     }
     return real(olddirfd, oldpath, newdirfd, newpath, flags);

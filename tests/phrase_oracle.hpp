@@ -92,7 +92,8 @@ inline std::set<std::string> by_tokens(Analyzer& a, const std::vector<Article>& 
     return out;
 }
 
-inline std::set<std::string> by_text_scan(Analyzer& a, const std::vector<Article>& articles, const std::string& phrase) {
+inline std::set<std::string> by_text_scan(Analyzer& a, const std::vector<Article>& articles,
+                                          const std::string& phrase) {
     std::set<std::string> out;
     for (const Article& art : articles)
         if (text_has_phrase(a, art.title, phrase) || text_has_phrase(a, art.body, phrase)) out.insert(art.id);

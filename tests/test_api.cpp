@@ -54,13 +54,9 @@ void only_depeche_errors(const std::string& what, F&& f) {
     INFO(what);
     try {
         f();
-    } catch (const depeche::Error&) {
-        SUCCEED();
-    } catch (const std::exception& e) {
+    } catch (const depeche::Error&) { SUCCEED(); } catch (const std::exception& e) {
         FAIL("non-depeche exception " << typeid(e).name() << ": " << e.what());
-    } catch (...) {
-        FAIL("an exception that is not a std::exception (Xapian?)");
-    }
+    } catch (...) { FAIL("an exception that is not a std::exception (Xapian?)"); }
 }
 
 }  // namespace
@@ -85,9 +81,7 @@ TEST_CASE("api: a missing index is IndexMissingError", "[api]") {
     try {
         depeche::Searcher s(nowhere);
         FAIL("no exception");
-    } catch (const depeche::Error& e) {
-        CHECK(std::string(e.what()).find(nowhere) != std::string::npos);
-    }
+    } catch (const depeche::Error& e) { CHECK(std::string(e.what()).find(nowhere) != std::string::npos); }
 }
 
 TEST_CASE("api: a malformed query is QueryError with its byte position", "[api]") {
@@ -96,8 +90,8 @@ TEST_CASE("api: a malformed query is QueryError with its byte position", "[api]"
     build_data_index(db);
     depeche::Searcher s(db);
     const std::map<std::string, std::size_t> cases = {
-        {"\"unterminated", 0}, {"a AND", 2},    {"(a b", 0},         {"titre:", 0},
-        {"foo bar)", 7},       {"bogus:x", 0}, {"date:2025-13..x", 5}, {"élection AND", 10},
+        {"\"unterminated", 0}, {"a AND", 2},           {"(a b", 0},          {"titre:", 0}, {"foo bar)", 7},
+        {"bogus:x", 0},        {"date:2025-13..x", 5}, {"élection AND", 10},
     };
     for (const auto& [query, position] : cases) {
         INFO(query);
@@ -148,7 +142,10 @@ TEST_CASE("api: damaged or vanishing indexes throw depeche errors only", "[api]"
     // Not a Xapian index at all, though it looks like one.
     std::string fake = (dir.path / "fake").string();
     write_file(dir.path / "fake" / "iamglass", "not really");
-    only_depeche_errors("fake iamglass", [&] { depeche::Searcher s(fake); search(s, "Ukraine"); });
+    only_depeche_errors("fake iamglass", [&] {
+        depeche::Searcher s(fake);
+        search(s, "Ukraine");
+    });
     only_depeche_errors("fake iamglass, writer", [&] { depeche::Writer w(fake); });
 
     // Tables cut short.
@@ -179,7 +176,10 @@ TEST_CASE("api: damaged or vanishing indexes throw depeche errors only", "[api]"
         w.add(a);
     }
     only_depeche_errors("replaced: search", [&] { search(s, "autre"); });
-    only_depeche_errors("replaced: reopen+search", [&] { s.reopen(); CHECK(search(s, "autre").total == 1); });
+    only_depeche_errors("replaced: reopen+search", [&] {
+        s.reopen();
+        CHECK(search(s, "autre").total == 1);
+    });
 
     // A moved-from Searcher refuses politely.
     depeche::Searcher moved(std::move(s));
@@ -264,43 +264,45 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                 committed = b + 1;
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let readers interleave
             }
-        } catch (const std::exception& e) {
-            writer_error = e.what();
-        }
+        } catch (const std::exception& e) { writer_error = e.what(); }
         writer_done = true;
     });
 
     struct Report {
-        std::string failure;     // first inconsistency seen ("" if none)
+        std::string failure;  // first inconsistency seen ("" if none)
         std::size_t searches = 0;
-        std::set<int> seen;      // batch counts observed
+        std::set<int> seen;  // batch counts observed
     };
     std::vector<Report> reports(kSearchers);
     std::vector<std::thread> readers;
     for (int t = 0; t < kSearchers; ++t) {
         readers.emplace_back([&, t] {
             Report& rep = reports[t];
-            auto fail = [&](const std::string& m) { if (rep.failure.empty()) rep.failure = m; };
+            auto fail = [&](const std::string& m) {
+                if (rep.failure.empty()) rep.failure = m;
+            };
             try {
                 depeche::Searcher s(db);
                 int last = 0;
                 std::size_t last_articles = 0;
                 for (int round = 0; rep.failure.empty(); ++round) {
-                    bool done = writer_done;  // read before searching: then the final state is due
+                    bool done = writer_done;         // read before searching: then the final state is due
                     if (round % 2 == 0) s.reopen();  // odd rounds read whatever revision is open
                     depeche::SearchResult r = search(s, "zorglub");
                     ++rep.searches;
                     if (!r.total_exact || r.hits.size() != r.total) fail("inexact or truncated result");
                     if (r.total % kPerBatch != 0) fail("partial commit seen: " + std::to_string(r.total));
                     int n = static_cast<int>(r.total / kPerBatch);
-                    if (n < last) fail("went back from " + std::to_string(last) + " to " + std::to_string(n) + " batches");
+                    if (n < last)
+                        fail("went back from " + std::to_string(last) + " to " + std::to_string(n) + " batches");
                     if (n > committed.load() + 1) fail("saw more than was committed");
                     std::set<std::string> expected;
                     for (int b = 0; b < n; ++b)
                         for (int i = 0; i < kPerBatch; ++i) expected.insert(article_id(b, i));
                     if (ids(r) != expected) fail("hits are not the first " + std::to_string(n) + " batches");
                     for (const auto& h : r.hits)
-                        if (h.snippet.find("**zorglub**") == std::string::npos) fail("snippet without match: " + h.snippet);
+                        if (h.snippet.find("**zorglub**") == std::string::npos)
+                            fail("snippet without match: " + h.snippet);
                     last = n;
                     rep.seen.insert(n);
                     if (ids(search(s, "Ukraine")) != base_ukraine) fail("Ukraine hits changed");
@@ -331,9 +333,7 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                         break;
                     }
                 }
-            } catch (const std::exception& e) {
-                fail(std::string("exception: ") + e.what());
-            }
+            } catch (const std::exception& e) { fail(std::string("exception: ") + e.what()); }
         });
     }
     writer.join();
@@ -364,9 +364,7 @@ TEST_CASE("api: a moved-from Writer throws Error, and can be assigned to", "[api
     CHECK_THROWS_AS(w.index_paths({kData}), depeche::Error);
     try {
         w.commit();
-    } catch (const depeche::Error& e) {
-        CHECK(std::string(e.what()) == "depeche::Writer used after being moved from");
-    }
+    } catch (const depeche::Error& e) { CHECK(std::string(e.what()) == "depeche::Writer used after being moved from"); }
     // The moved-to Writer works; assigning a Writer back makes the source usable again.
     CHECK(moved.add(a).empty());
     w = std::move(moved);
@@ -394,9 +392,7 @@ TEST_CASE("api: an exception from the progress callback comes out unchanged, thr
     try {
         w.index_paths({kData}, stop_after(3));
         FAIL("no exception");
-    } catch (const Stop& s) {
-        CHECK(s.files_done == 3);
-    }
+    } catch (const Stop& s) { CHECK(s.files_done == 3); }
     CHECK(depeche::Searcher(db).stats().articles == 0);
     for (const auto& e : std::filesystem::directory_iterator(dir.path))  // no build folder left
         CHECK(e.path().filename() == "db");
@@ -434,7 +430,9 @@ TEST_CASE("api: a folder that cannot hold an index gives a depeche error naming 
     std::string below_file = (dir.path / "file" / "db").string();
     only_depeche_errors("below a file", [&] { depeche::Writer w(below_file); });
     CHECK_THROWS_AS(depeche::Writer(below_file), depeche::IoError);
-    try { depeche::Writer w(below_file); } catch (const depeche::Error& e) { names(e, below_file); }
+    try {
+        depeche::Writer w(below_file);
+    } catch (const depeche::Error& e) { names(e, below_file); }
     CHECK_THROWS_AS(depeche::Writer(below_file, no_create), depeche::IndexMissingError);
     CHECK_THROWS_AS(depeche::Searcher(below_file), depeche::IndexMissingError);
 
@@ -442,7 +440,9 @@ TEST_CASE("api: a folder that cannot hold an index gives a depeche error naming 
     std::string too_long = (dir.path / std::string(300, 'x') / "db").string();
     for (const depeche::WriterOptions& o : {depeche::WriterOptions{}, no_create}) {
         only_depeche_errors("name too long", [&] { depeche::Writer w(too_long, o); });
-        try { depeche::Writer w(too_long, o); } catch (const depeche::Error& e) { names(e, too_long); }
+        try {
+            depeche::Writer w(too_long, o);
+        } catch (const depeche::Error& e) { names(e, too_long); }
     }
     only_depeche_errors("name too long, searcher", [&] { depeche::Searcher s(too_long); });
 
@@ -455,7 +455,9 @@ TEST_CASE("api: a folder that cannot hold an index gives a depeche error naming 
         std::filesystem::permissions(locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
         std::string db = (locked / "db").string();
         CHECK_THROWS_AS(depeche::Writer(db), depeche::IoError);
-        try { depeche::Writer w(db); } catch (const depeche::Error& e) { names(e, db); }
+        try {
+            depeche::Writer w(db);
+        } catch (const depeche::Error& e) { names(e, db); }
         std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
     }
 
@@ -478,7 +480,5 @@ TEST_CASE("api: a folder that cannot hold an index gives a depeche error naming 
         INFO(what);
         CHECK(what.rfind("index " + db + ": ", 0) == 0);
         CHECK(what.find((parent / ".db.build-").string()) != std::string::npos);
-    } catch (const std::exception& e) {
-        FAIL("not an IoError: " << typeid(e).name() << ": " << e.what());
-    }
+    } catch (const std::exception& e) { FAIL("not an IoError: " << typeid(e).name() << ": " << e.what()); }
 }

@@ -49,13 +49,19 @@ fs::path copy_of_pristine(const TempDir& tmp) {
 std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 bool any_mentions(const std::vector<std::string>& lines, const std::string& needle) {
-    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
 // check_index and depeche-index --check agree that the index is damaged.
 void expect_damaged(const fs::path& db, const std::string& what) {
     CheckReport r = check_index(db.string());
-    INFO("problems:\n" << [&] { std::string s; for (auto& p : r.problems) s += p + "\n"; return s; }());
+    INFO("problems:\n"
+         << [&] {
+                std::string s;
+                for (auto& p : r.problems) s += p + "\n";
+                return s;
+            }());
     CHECK(!r.ok());
     CHECK(any_mentions(r.problems, what));
     for (const std::string& p : r.problems) CHECK(p.find('\n') == std::string::npos);

@@ -21,7 +21,8 @@ const std::string kSearch = DEPECHE_SEARCH_BIN;
 const std::string kData = std::string(DEPECHE_SOURCE_DIR) + "/tests/data";
 
 json search_json(const std::string& query, const std::string& options = "--limit 1000") {
-    RunResult r = run(kSearch + " --db " + shell_quote(data_db()) + " --format json " + options + " " + shell_quote(query));
+    RunResult r =
+        run(kSearch + " --db " + shell_quote(data_db()) + " --format json " + options + " " + shell_quote(query));
     INFO(query << "\n" << r.err);
     REQUIRE(r.status == 0);
     return json::parse(r.out);
@@ -50,10 +51,12 @@ TEST_CASE("cli: indexing tests/data reports a summary and is idempotent", "[cli]
     RunResult first = run(cmd);
     INFO(first.err);
     REQUIRE(first.status == 0);
-    CHECK(first.out.find("indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed)") != std::string::npos);
+    CHECK(first.out.find("indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed)") !=
+          std::string::npos);
     RunResult again = run(cmd);
     REQUIRE(again.status == 0);
-    CHECK(again.out.find("indexed 0 articles from 9 files (0 added, 0 updated, 9 unchanged, 0 removed, 0 failed)") != std::string::npos);
+    CHECK(again.out.find("indexed 0 articles from 9 files (0 added, 0 updated, 9 unchanged, 0 removed, 0 failed)") !=
+          std::string::npos);
     RunResult stats = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
     REQUIRE(stats.status == 0);
     json s = json::parse(stats.out);
@@ -67,7 +70,8 @@ TEST_CASE("cli: depeche-index shows progress on a terminal only, and never with 
     TempDir dir;
     const std::string out = (dir.path / "stdout").string(), err = (dir.path / "stderr").string();
     auto db = [&](const std::string& name) { return (dir.path / name).string(); };
-    const std::string summary = "indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ";
+    const std::string summary =
+        "indexed 11 articles from 9 files (9 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ";
 
     // Standard error is the terminal: one line redrawn after each file (files done, articles,
     // rate, ETA), erased at the end. The summary goes to standard output.
@@ -76,8 +80,9 @@ TEST_CASE("cli: depeche-index shows progress on a terminal only, and never with 
     CHECK(p.wait() == 0);
     const std::string screen = p.output();
     INFO(screen);
-    static const std::regex progress("\r([0-9]+)/([0-9]+) files, ([0-9]+) articles?, ([0-9]+) articles/s, "
-                                     "[0-9.]+/[0-9.]+ MB \\([0-9]+%\\), ETA ([0-9]+) s\033\\[K");
+    static const std::regex progress(
+        "\r([0-9]+)/([0-9]+) files, ([0-9]+) articles?, ([0-9]+) articles/s, "
+        "[0-9.]+/[0-9.]+ MB \\([0-9]+%\\), ETA ([0-9]+) s\033\\[K");
     std::vector<std::array<unsigned long, 5>> lines;
     for (std::sregex_iterator it(screen.begin(), screen.end(), progress), end; it != end; ++it) {
         std::array<unsigned long, 5> v{};
@@ -86,8 +91,8 @@ TEST_CASE("cli: depeche-index shows progress on a terminal only, and never with 
     }
     REQUIRE(lines.size() == 9);  // one per file
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        CHECK(lines[i][0] == i + 1);  // files done
-        CHECK(lines[i][1] == 9);      // of all files
+        CHECK(lines[i][0] == i + 1);                       // files done
+        CHECK(lines[i][1] == 9);                           // of all files
         if (i > 0) CHECK(lines[i][2] >= lines[i - 1][2]);  // articles
     }
     CHECK(lines.back()[2] == 11);
@@ -117,8 +122,11 @@ TEST_CASE("cli: depeche-index shows progress on a terminal only, and never with 
     write_file(dir.path / "one" / "a.txt", "Titre: Seul\n\nUn seul article dans un seul fichier.\n");
     PtyProcess one({kIndex, "--db", db("e"), (dir.path / "one").string()}, {{1, out}});
     CHECK(one.wait() == 0);
-    CHECK(std::regex_search(one.output(), std::regex("^\r1/1 file, 1 article, [0-9]+ articles/s, 0.0/0.0 MB \\(100%\\), ETA 0 s\033\\[K\r\033\\[K$")));
-    CHECK(read_file(out).rfind("indexed 1 article from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ", 0) == 0);
+    CHECK(std::regex_search(
+        one.output(),
+        std::regex("^\r1/1 file, 1 article, [0-9]+ articles/s, 0.0/0.0 MB \\(100%\\), ETA 0 s\033\\[K\r\033\\[K$")));
+    CHECK(read_file(out).rfind(
+              "indexed 1 article from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ", 0) == 0);
 }
 
 TEST_CASE("cli: the summary says 1 article, 1 file, 1 warning", "[cli][xapian-check]") {
@@ -129,14 +137,16 @@ TEST_CASE("cli: the summary says 1 article, 1 file, 1 warning", "[cli][xapian-ch
     write_file(dir.path / "in" / "b.txt", "Titre: Second\n\nLe second article.\n");
     RunResult r = run(cmd);
     CHECK(r.status == 0);
-    CHECK(r.out.rfind("indexed 2 articles from 2 files (2 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ", 0) == 0);
+    CHECK(r.out.rfind("indexed 2 articles from 2 files (2 added, 0 updated, 0 unchanged, 0 removed, 0 failed) in ",
+                      0) == 0);
     std::filesystem::remove(dir.path / "in" / "b.txt");
     write_file(dir.path / "in" / "a.txt", "Titre: Premier\nDate: le jour d'après\n\nLe premier article, revu.\n");
     r = run(cmd);
     // A warning (the date cannot be parsed): counted, listed with --verbose, exit 0.
     CHECK(r.status == 0);
     CHECK(r.out.rfind("indexed 1 article from 1 file (0 added, 1 updated, 0 unchanged, 1 removed, 0 failed); "
-                      "1 article removed; 1 warning in ", 0) == 0);
+                      "1 article removed; 1 warning in ",
+                      0) == 0);
     CHECK(r.err == "depeche-index: 1 warning (--verbose lists them): 1 cannot parse date\n");
     RunResult check = run(kIndex + " --check --db " + shell_quote(db));
     CHECK(check.status == 0);
@@ -215,7 +225,8 @@ TEST_CASE("cli: --color colours text only, never JSON", "[cli]") {
         json j = json::parse(text.substr(0, text.size() - 2));
         REQUIRE(j["hits"].size() == 2);
         CHECK(j["hits"][0]["snippet"].get<std::string>().find("**Maison Blanche**") != std::string::npos);
-        RunResult piped = run(kSearch + " --db " + shell_quote(data_db()) + " --format json --color " + color + " Ukraine");
+        RunResult piped =
+            run(kSearch + " --db " + shell_quote(data_db()) + " --format json --color " + color + " Ukraine");
         CHECK(piped.status == 0);
         CHECK(no_escape(piped.out));
         json pj = json::parse(piped.out);
@@ -288,7 +299,8 @@ TEST_CASE("cli: the first line gives the exact count and the ranks shown", "[cli
     CHECK(first_line("-n 1 id:t06") == "1 article, 1-1:");
     // --estimate: Xapian's estimate, said to be one, with its bounds.
     std::string estimated = first_line("--estimate -n 1 '\"Emmanuel Macron\"'");
-    CHECK(std::regex_match(estimated, std::regex(R"((about \d+ articles \(estimated: between \d+ and \d+\)|3 articles), 1-1:)")));
+    CHECK(std::regex_match(estimated,
+                           std::regex(R"((about \d+ articles \(estimated: between \d+ and \d+\)|3 articles), 1-1:)")));
     json j = search_json("\"Emmanuel Macron\"", "--estimate --limit 0");
     CHECK(j["total_lower"].get<std::size_t>() <= 3);
     CHECK(j["total_upper"].get<std::size_t>() >= 3);

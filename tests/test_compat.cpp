@@ -21,7 +21,8 @@ const fs::path kCompat = fs::path(DEPECHE_SOURCE_DIR) / "tests" / "data" / "comp
 
 }  // namespace
 
-TEST_CASE("compat: the current schema's fixture opens, older ones are refused with the re-index hint", "[cli][compat]") {
+TEST_CASE("compat: the current schema's fixture opens, older ones are refused with the re-index hint",
+          "[cli][compat]") {
     const int current = depeche::schema::kVersion;
     REQUIRE(fs::is_directory(kCompat));
     // The fixture of the current version must exist (scripts/compat-fixture.sh makes it).

@@ -59,7 +59,8 @@ struct Read {
 
 Read read(const fs::path& p) {
     Read r;
-    r.stats = read_file(p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues);
+    r.stats = read_file(
+        p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues);
     return r;
 }
 
@@ -111,7 +112,8 @@ TEST_CASE("compressed: .gz, .zst and .xz give the articles of the plain file", "
     CHECK(x.articles[0].title == "Un titre");
 }
 
-TEST_CASE("compressed: truncated, corrupt or hostile data is one issue, what came before is kept", "[readers][compressed]") {
+TEST_CASE("compressed: truncated, corrupt or hostile data is one issue, what came before is kept",
+          "[readers][compressed]") {
     TempDir dir;
     const std::string plain = jsonl(200);
     for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{

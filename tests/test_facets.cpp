@@ -46,7 +46,8 @@ TEST_CASE("facets: the seed article names exactly five people", "[facets][people
     SearchResult r = all(s, "Trump");
     REQUIRE(r.hits.size() == 1);
     std::set<std::string> people(r.hits[0].people.begin(), r.hits[0].people.end());
-    CHECK(people == std::set<std::string>{"Donald Trump", "Vladimir Poutine", "Volodymyr Zelensky", "Joe Biden", "JD Vance"});
+    CHECK(people ==
+          std::set<std::string>{"Donald Trump", "Vladimir Poutine", "Volodymyr Zelensky", "Joe Biden", "JD Vance"});
     REQUIRE(r.facets);
     CHECK(r.facets->people.size() == 5);
     for (const auto& p : r.facets->people) CHECK(p.count == 1);
@@ -66,7 +67,8 @@ TEST_CASE("facets: counts over all matches equal a brute-force count of the hits
     // dominates it, variants to one spelling): the brute force groups names the same way.
     const PeopleResolver people{Xapian::Database(idx->db)};
     auto person = [&](const std::string& name) { return people.person_of(person_key(name)); };
-    for (const std::string q : {"président", "\"Union européenne\"", "football OR rugby", "date:2017", "élection -France"}) {
+    for (const std::string q :
+         {"président", "\"Union européenne\"", "football OR rugby", "date:2017", "élection -France"}) {
         INFO(q);
         SearchResult r = all(s, q);
         REQUIRE(r.facets);

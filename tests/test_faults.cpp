@@ -45,7 +45,8 @@ std::string index_cmd(const std::string& db, const std::string& args) {
 std::vector<json> serve(const std::string& db, const std::string& input) {
     TempDir tmp;
     write_file(tmp.path / "requests", input);
-    RunResult r = run(kSearch + " --serve --db " + shell_quote(db) + " < " + shell_quote((tmp.path / "requests").string()));
+    RunResult r =
+        run(kSearch + " --serve --db " + shell_quote(db) + " < " + shell_quote((tmp.path / "requests").string()));
     INFO(r.err);
     REQUIRE(r.status == 0);
     std::vector<json> out;
@@ -65,8 +66,8 @@ TEST_CASE("faults: a request nested 60,000 levels is refused and serving goes on
     // At the limit: the object and 63 arrays.
     std::string limit = "{\"id\": " + std::string(rl::kMaxRequestDepth - 1, '[') +
                         std::string(rl::kMaxRequestDepth - 1, ']') + ", \"query\": \"marché\"}\n";
-    std::string over = "{\"id\": " + std::string(rl::kMaxRequestDepth, '[') +
-                       std::string(rl::kMaxRequestDepth, ']') + ", \"query\": \"marché\"}\n";
+    std::string over = "{\"id\": " + std::string(rl::kMaxRequestDepth, '[') + std::string(rl::kMaxRequestDepth, ']') +
+                       ", \"query\": \"marché\"}\n";
     // Brackets inside strings are text, not nesting.
     std::string quoted = "{\"id\": \"" + std::string(deep, '[') + "\\\"{{\", \"query\": \"marché\"}\n";
     std::vector<json> out = serve(data_db(), hostile + "{\"id\": 2, \"query\": \"marché\"}\n" + limit + over + quoted);
@@ -173,9 +174,11 @@ namespace {
 void write_articles(const fs::path& p, const std::string& prefix, std::size_t n, const std::string& word) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i)
-        out += json{{"id", prefix + "-" + std::to_string(i)}, {"title", "Dépêche " + std::to_string(i)},
+        out += json{{"id", prefix + "-" + std::to_string(i)},
+                    {"title", "Dépêche " + std::to_string(i)},
                     {"body", "Le " + word + " de l'énergie évolue, selon l'Autorité numéro " + std::to_string(i) + "."}}
-                   .dump() + "\n";
+                   .dump() +
+               "\n";
     write_file(p, out);
 }
 
@@ -217,7 +220,8 @@ TEST_CASE("faults: a second writer during a rebuild's swap is locked out, never 
     const bool in_window = wait_until([&] {
         std::error_code ec;
         for (const auto& e : fs::directory_iterator(tmp.path, ec))
-            if (e.path().filename().string().rfind(".db.build-", 0) == 0 && fs::exists(e.path() / "merged" / "iamglass", ec))
+            if (e.path().filename().string().rfind(".db.build-", 0) == 0 &&
+                fs::exists(e.path() / "merged" / "iamglass", ec))
                 return true;
         return false;
     });
@@ -262,9 +266,7 @@ TEST_CASE("faults: searches during commits of one article each never fail", "[fa
                 q.limit = 5;
                 s.search(q);
                 ++opened;
-            } catch (const Error& e) {
-                failures.push_back(e.what());
-            }
+            } catch (const Error& e) { failures.push_back(e.what()); }
         }
     }
     writer.join();
@@ -305,12 +307,14 @@ TEST_CASE("faults: --db with a trailing slash, '.' and relative paths builds and
     CHECK(full.status == 0);
     CHECK(matches((tmp.path / "here").string(), "marché") == 3);
     // The rebuild swapped the folder a shell was in: its next run says so.
-    RunResult stale = run(here + index_cmd(".", "--full " + shell_quote(in)) + " && " + index_cmd(".", shell_quote(in)));
+    RunResult stale =
+        run(here + index_cmd(".", "--full " + shell_quote(in)) + " && " + index_cmd(".", shell_quote(in)));
     CHECK(stale.status == 3);
     CHECK(stale.err.find("depeche-index: index .: the current folder is gone (") == 0);
     CHECK(stale.err.find("cd to it again\n") != std::string::npos);
     // No build folder is left behind.
-    for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(tmp.path))
+        CHECK(e.path().filename().string().find(".build-") == std::string::npos);
 }
 
 TEST_CASE("faults: stale build folders are removed by any writer, updates included", "[faults][paths]") {
@@ -320,7 +324,8 @@ TEST_CASE("faults: stale build folders are removed by any writer, updates includ
     REQUIRE(run(index_cmd(db, shell_quote((tmp.path / "in").string()))).status == 0);
     // Left by a killed rebuild: a process id that is not running (above the kernel's
     // largest), and one of a running process (this one), which is kept.
-    const fs::path stale = tmp.path / ".db.build-99999999", alive = tmp.path / (".db.build-" + std::to_string(getpid()));
+    const fs::path stale = tmp.path / ".db.build-99999999",
+                   alive = tmp.path / (".db.build-" + std::to_string(getpid()));
     write_file(stale / "shard-0" / "postlist.glass", std::string(4096, 'x'));
     write_file(alive / "shard-0" / "postlist.glass", std::string(4096, 'x'));
     write_articles(tmp.path / "in" / "b.jsonl", "b", 2, "barrage");
@@ -341,7 +346,9 @@ void write_wordy(const fs::path& p, const std::string& prefix, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         std::string body;
         for (std::size_t w = 0; w < 150; ++w) body += prefix + "mot" + std::to_string(i * 150 + w) + " ";
-        out += json{{"id", prefix + std::to_string(i)}, {"title", "Titre " + std::to_string(i)}, {"body", body}}.dump() + "\n";
+        out +=
+            json{{"id", prefix + std::to_string(i)}, {"title", "Titre " + std::to_string(i)}, {"body", body}}.dump() +
+            "\n";
     }
     write_file(p, out);
 }
@@ -357,7 +364,8 @@ void check_full_disk_message(const RunResult& r, const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("faults: a disk full during an update: one line naming it, exit 3, the last commit kept", "[faults][disk][xapian-check]") {
+TEST_CASE("faults: a disk full during an update: one line naming it, exit 3, the last commit kept",
+          "[faults][disk][xapian-check]") {
     TempDir tmp;
     const std::string db = (tmp.path / "db").string(), copy = (tmp.path / "copy").string();
     write_articles(tmp.path / "a.jsonl", "a", 20, "marché");
@@ -368,9 +376,9 @@ TEST_CASE("faults: a disk full during an update: one line naming it, exit 3, the
             INFO("--batch-size " << batch << ", writes fail after " << budget << " bytes");
             fs::remove_all(copy);
             fs::copy(db, copy);
-            RunResult r = run(with_shim(std::string("DEPECHE_SHIM_ENOSPC_AFTER=") + budget) +
-                              index_cmd(copy, std::string("--batch-size ") + batch + " " +
-                                                  shell_quote((tmp.path / "in").string())));
+            RunResult r = run(
+                with_shim(std::string("DEPECHE_SHIM_ENOSPC_AFTER=") + budget) +
+                index_cmd(copy, std::string("--batch-size ") + batch + " " + shell_quote((tmp.path / "in").string())));
             check_full_disk_message(r, copy);
             CHECK(r.err.find("keeps its last commit") != std::string::npos);
             CHECK(r.out.empty());
@@ -389,7 +397,8 @@ TEST_CASE("faults: a disk full during an update: one line naming it, exit 3, the
     CHECK(count_articles(copy) == 620);
 }
 
-TEST_CASE("faults: a disk full during a first build or a rebuild; not enough room is refused up front", "[faults][disk][xapian-check]") {
+TEST_CASE("faults: a disk full during a first build or a rebuild; not enough room is refused up front",
+          "[faults][disk][xapian-check]") {
     TempDir tmp;
     const std::string db = (tmp.path / "db").string(), fresh = (tmp.path / "fresh").string();
     write_articles(tmp.path / "a.jsonl", "a", 20, "marché");
@@ -406,21 +415,25 @@ TEST_CASE("faults: a disk full during a first build or a rebuild; not enough roo
 
     // The input is about 1.4 MB: a build needs 9 times that free.
     const std::uintmax_t input = fs::file_size(tmp.path / "in" / "big.jsonl");
-    RunResult refused = run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(8 * input)) + index_cmd(db, "--full " + big));
+    RunResult refused =
+        run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(8 * input)) + index_cmd(db, "--full " + big));
     check_full_disk_message(refused, db);
     CHECK(refused.err.find("building index " + db + " needs about ") != std::string::npos);
     CHECK(refused.err.find("(9 times the ") != std::string::npos);
     CHECK(count_articles(db) == 20);
-    RunResult enough = run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(10 * input)) + index_cmd(db, "--full " + big));
+    RunResult enough =
+        run(with_shim("DEPECHE_SHIM_FREE_BYTES=" + std::to_string(10 * input)) + index_cmd(db, "--full " + big));
     INFO(enough.err);
     CHECK(enough.status == 0);
     CHECK(count_articles(db) == 600);
-    for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string().find(".build-") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(tmp.path))
+        CHECK(e.path().filename().string().find(".build-") == std::string::npos);
 }
 
 // ---- Damaged files, read-only indexes --------------------------------------------------------
 
-TEST_CASE("faults: flipped bytes in termlist.glass never crash --check, they are damage", "[faults][damage][xapian-check]") {
+TEST_CASE("faults: flipped bytes in termlist.glass never crash --check, they are damage",
+          "[faults][damage][xapian-check]") {
     TempDir tmp;
     const fs::path db = tmp.path / "db", copy = tmp.path / "copy";
     REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
@@ -443,7 +456,8 @@ TEST_CASE("faults: flipped bytes in termlist.glass never crash --check, they are
         REQUIRE((r.status == 0 || r.status == 3));  // never a signal (it used to be 139)
         if (r.status == 3) {
             ++damaged;
-            CHECK(r.out == "index " + copy.string() + ": DAMAGED (problems reported above); rebuild it with depeche-index --full\n");
+            CHECK(r.out == "index " + copy.string() +
+                               ": DAMAGED (problems reported above); rebuild it with depeche-index --full\n");
         }
         if (r.err.find("Xapian's check crashed (signal") != std::string::npos) {
             ++crashed;
@@ -454,7 +468,8 @@ TEST_CASE("faults: flipped bytes in termlist.glass never crash --check, they are
     WARN(crashed << " of the corruptions crashed Xapian's check, in its child process");
 }
 
-TEST_CASE("faults: a missing synonym or position table is damage for --check and the searcher", "[faults][damage][xapian-check]") {
+TEST_CASE("faults: a missing synonym or position table is damage for --check and the searcher",
+          "[faults][damage][xapian-check]") {
     TempDir tmp;
     const fs::path db = tmp.path / "db", copy = tmp.path / "copy";
     REQUIRE(run(index_cmd(db.string(), shell_quote(kData))).status == 0);
@@ -505,7 +520,8 @@ std::optional<RunResult> run_as_nobody(const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("faults: a read-only index is checked and searched, and the indexer says it is read-only", "[faults][readonly][xapian-check]") {
+TEST_CASE("faults: a read-only index is checked and searched, and the indexer says it is read-only",
+          "[faults][readonly][xapian-check]") {
     TempDir tmp;
     fs::permissions(tmp.path, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
     const fs::path db = tmp.path / "db";
@@ -527,7 +543,8 @@ TEST_CASE("faults: a read-only index is checked and searched, and the indexer sa
     CHECK(search->status == 0);
     auto index = run_as_nobody(kIndex + " --quiet --db " + q + " " + shell_quote(kData));
     CHECK(index->status == 3);
-    CHECK(index->err == "depeche-index: index " + db.string() + " is read-only (Permission denied): it cannot be updated\n");
+    CHECK(index->err ==
+          "depeche-index: index " + db.string() + " is read-only (Permission denied): it cannot be updated\n");
 
     // A folder the user may not read: said so, not "not a Dépêche index".
     fs::permissions(db, fs::perms::owner_all);
@@ -556,8 +573,9 @@ TEST_CASE("faults: symbolic links leading outside the folders given are not foll
     // A warning: listed with --verbose, exit status 0.
     RunResult r = run(index_cmd(db, "--verbose " + shell_quote(in.string())));
     CHECK(r.status == 0);
-    CHECK(r.err == "depeche-index: " + (in / "secret.txt").string() +
-                       ": warning: symbolic link leading outside the folders given, not read (--follow-symlinks reads it)\n");
+    CHECK(r.err ==
+          "depeche-index: " + (in / "secret.txt").string() +
+              ": warning: symbolic link leading outside the folders given, not read (--follow-symlinks reads it)\n");
     CHECK(matches(db, "pangolin") == 0);
     CHECK(matches(db, "chouette") == 2);  // b.txt, and through inside.txt
     // Said so, the link is read.
@@ -600,7 +618,8 @@ TEST_CASE("faults: a very long body is indexed up to the limit, the rest reporte
     RunResult r = run(index_cmd(db, "--verbose " + shell_quote((tmp.path / "long.jsonl").string())));
     CHECK(r.status == 0);  // a warning
     CHECK(r.err == "depeche-index: " + (tmp.path / "long.jsonl").string() +
-                       ":1: warning: article long: body too long, only its first 4.2 MB of 5.2 MB indexed (the limit is 4194304 bytes)\n");
+                       ":1: warning: article long: body too long, only its first 4.2 MB of 5.2 MB indexed (the limit "
+                       "is 4194304 bytes)\n");
     // Without --verbose, counted by kind.
     RunResult counted = run(index_cmd((tmp.path / "db2").string(), shell_quote((tmp.path / "long.jsonl").string())));
     CHECK(counted.status == 0);

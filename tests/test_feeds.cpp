@@ -23,7 +23,8 @@ Read read_text(const TempDir& dir, const std::string& name, const std::string& x
     const fs::path p = dir.path / name;
     std::ofstream(p, std::ios::binary) << xml;
     Read r;
-    read_file(p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues);
+    read_file(
+        p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues);
     return r;
 }
 
@@ -98,7 +99,8 @@ TEST_CASE("feeds: malformed, foreign and hostile XML is one issue", "[readers][f
     CHECK(broken.issues[0].message.rfind("malformed XML (", 0) == 0);
     const Read page = read_text(dir, "page.xml", "<html><body>x</body></html>");
     REQUIRE(page.issues.size() == 1);
-    CHECK(page.issues[0].message == "not an RSS or Atom feed, NewsML-G2 or NITF document (root element <html>), skipped");
+    CHECK(page.issues[0].message ==
+          "not an RSS or Atom feed, NewsML-G2 or NITF document (root element <html>), skipped");
     CHECK(read_text(dir, "empty.rss", "<rss><channel><title>t</title></channel></rss>").issues.at(0).message ==
           "feed without items, skipped");
     // Billion laughs: refused by the parser, nothing expanded.
@@ -114,8 +116,9 @@ TEST_CASE("feeds: malformed, foreign and hostile XML is one issue", "[readers][f
     const Read bomb = read_text(dir, "lol.rss", lol);
     for (const Article& a : bomb.articles) CHECK(a.title.size() < 1000);
     // An external entity is never read.
-    const Read xxe = read_text(dir, "xxe.rss",
-                               "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n"
-                               "<rss><channel><item><title>A &x; B</title><description>texte</description></item></channel></rss>");
+    const Read xxe =
+        read_text(dir, "xxe.rss",
+                  "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n"
+                  "<rss><channel><item><title>A &x; B</title><description>texte</description></item></channel></rss>");
     for (const Article& a : xxe.articles) CHECK(a.title == "A B");  // nothing of the file
 }

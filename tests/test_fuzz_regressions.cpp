@@ -21,10 +21,8 @@ using Entry = void (*)(const std::uint8_t*, std::size_t);
 
 const std::map<std::string, Entry>& targets() {
     static const std::map<std::string, Entry> t = {
-        {"query", depeche::fuzz::query_input},
-        {"analyzer", depeche::fuzz::analyzer_input},
-        {"readers", depeche::fuzz::readers_input},
-        {"dates", depeche::fuzz::dates_input},
+        {"query", depeche::fuzz::query_input},     {"analyzer", depeche::fuzz::analyzer_input},
+        {"readers", depeche::fuzz::readers_input}, {"dates", depeche::fuzz::dates_input},
         {"serve", depeche::fuzz::serve_input},
     };
     return t;
@@ -40,8 +38,7 @@ std::size_t replay(const std::string& target) {
     std::vector<fs::path> files;
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file() && it->path().filename().string()[0] != '.' &&
-            it->path().extension() != ".md")
+        if (it->is_regular_file() && it->path().filename().string()[0] != '.' && it->path().extension() != ".md")
             files.push_back(it->path());
     std::sort(files.begin(), files.end());
     for (const fs::path& f : files) {
@@ -51,9 +48,7 @@ std::size_t replay(const std::string& target) {
             targets().at(target)(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
         } catch (const std::logic_error& e) {  // a broken invariant (fuzz_targets.hpp)
             FAIL(e.what());
-        } catch (const std::exception& e) {
-            FAIL("exception escaped: " << e.what());
-        }
+        } catch (const std::exception& e) { FAIL("exception escaped: " << e.what()); }
     }
     return files.size();
 }

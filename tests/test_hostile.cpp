@@ -54,8 +54,10 @@ std::string shown(const std::string& q) {
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned char c : q.substr(0, 200)) {
-        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-        else out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+        if (c >= 0x20 && c < 0x7f)
+            out += static_cast<char>(c);
+        else
+            out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
     }
     if (q.size() > 200) out += "... (" + std::to_string(q.size()) + " bytes)";
     return out;
@@ -65,59 +67,140 @@ std::string shown(const std::string& q) {
 std::vector<std::pair<std::string, std::string>> hostile_queries() {
     using namespace std::string_literals;
     std::vector<std::pair<std::string, std::string>> q = {
-        {"empty", ""}, {"spaces", "   "}, {"whitespace", "\t\n\r\v\f"},
-        {"lone quote", "\""}, {"unterminated quote", "\"Union europeenne"},
-        {"quote at end", "Macron\""}, {"three quotes", "\"a\" \"b"},
-        {"unbalanced (", "((Macron"}, {"unbalanced )", "Macron))"}, {"reversed parens", ")("},
-        {"lone (", "("}, {"lone )", ")"}, {"empty parens", "()"}, {"nested empty", "(())"},
-        {"OR", "OR"}, {"AND", "AND"}, {"NOT", "NOT"}, {"NEAR", "NEAR"}, {"OU", "OU"},
-        {"ET", "ET"}, {"SAUF", "SAUF"}, {"trailing OR", "Macron OR"}, {"leading OR", "OR Macron"},
-        {"trailing AND", "Macron AND"}, {"double OR", "a OR OR b"}, {"NOT NOT", "NOT NOT a"},
-        {"trailing NOT", "Macron NOT"}, {"lone -", "-"}, {"lone +", "+"}, {"- space", "- a"},
-        {"--", "--a"}, {"+-", "+-a"}, {"-+", "-+a"}, {"only exclusions", "-Macron -Ukraine"},
-        {"star", "*"}, {"two stars", "**"}, {"star word", "*a"}, {"word stars", "a**"},
-        {"minus star", "-*"}, {"star in phrase", "\"a* b\""}, {"star OR", "* OR *"},
-        {"trailing NEAR", "a NEAR"}, {"leading NEAR", "NEAR b"}, {"NEAR/999", "a NEAR/999 b"},
-        {"NEAR/1000", "a NEAR/1000 b"}, {"NEAR/0", "a NEAR/0 b"}, {"NEAR/-1", "a NEAR/-1 b"},
-        {"NEAR/huge", "a NEAR/99999999999999999999 b"}, {"NEAR/", "a NEAR/ b"},
-        {"NEAR/x", "a NEAR/x b"}, {"NEAR phrase", "\"a b\" NEAR c"},
-        {"NEAR group", "(a OR b) NEAR c"}, {"NEAR field", "titre:a NEAR b"},
-        {"NEAR NEAR", "a NEAR NEAR b"}, {"NEAR chain", "a NEAR b NEAR/3 c NEAR/999 d"},
-        {"field no value", "titre:"}, {"field )", "titre:)"}, {"field (", "titre:("},
-        {"field ()", "titre:()"}, {"field unclosed", "titre:(a"}, {"unknown field", "foo:bar"},
-        {"unknown field case", "FOO:bar"}, {"accented field", "é:bar"}, {"underscore field", "_:x"},
-        {"field in field", "titre:(titre:a)"}, {"field chain", "titre:titre:a"},
-        {"date:2025-13", "date:2025-13"}, {"date:..", "date:.."}, {"date:...", "date:..."},
-        {"date:abc..def", "date:abc..def"}, {"reversed range", "date:2025-10..2025-01"},
-        {"year 0", "date:0000"}, {"year 9999", "date:9999-12-31"}, {"feb 30", "date:2025-02-30"},
-        {"date -1", "date:-1"}, {"date huge", "date:99999999999999999999"},
-        {"date open end", "date:2025-08-01.."}, {"date open start", "date:..2025"},
-        {"date group", "date:(2025)"}, {"date quoted", "date:\"2025\""},
-        {"date spaces", "date:\"2025 .. 2026\""}, {"date NUL", "date:2025\0-08"s},
-        {"mentioned bad", "mentionne:2025-13"}, {"mentioned wide", "mentionné:1800..2200"},
+        {"empty", ""},
+        {"spaces", "   "},
+        {"whitespace", "\t\n\r\v\f"},
+        {"lone quote", "\""},
+        {"unterminated quote", "\"Union europeenne"},
+        {"quote at end", "Macron\""},
+        {"three quotes", "\"a\" \"b"},
+        {"unbalanced (", "((Macron"},
+        {"unbalanced )", "Macron))"},
+        {"reversed parens", ")("},
+        {"lone (", "("},
+        {"lone )", ")"},
+        {"empty parens", "()"},
+        {"nested empty", "(())"},
+        {"OR", "OR"},
+        {"AND", "AND"},
+        {"NOT", "NOT"},
+        {"NEAR", "NEAR"},
+        {"OU", "OU"},
+        {"ET", "ET"},
+        {"SAUF", "SAUF"},
+        {"trailing OR", "Macron OR"},
+        {"leading OR", "OR Macron"},
+        {"trailing AND", "Macron AND"},
+        {"double OR", "a OR OR b"},
+        {"NOT NOT", "NOT NOT a"},
+        {"trailing NOT", "Macron NOT"},
+        {"lone -", "-"},
+        {"lone +", "+"},
+        {"- space", "- a"},
+        {"--", "--a"},
+        {"+-", "+-a"},
+        {"-+", "-+a"},
+        {"only exclusions", "-Macron -Ukraine"},
+        {"star", "*"},
+        {"two stars", "**"},
+        {"star word", "*a"},
+        {"word stars", "a**"},
+        {"minus star", "-*"},
+        {"star in phrase", "\"a* b\""},
+        {"star OR", "* OR *"},
+        {"trailing NEAR", "a NEAR"},
+        {"leading NEAR", "NEAR b"},
+        {"NEAR/999", "a NEAR/999 b"},
+        {"NEAR/1000", "a NEAR/1000 b"},
+        {"NEAR/0", "a NEAR/0 b"},
+        {"NEAR/-1", "a NEAR/-1 b"},
+        {"NEAR/huge", "a NEAR/99999999999999999999 b"},
+        {"NEAR/", "a NEAR/ b"},
+        {"NEAR/x", "a NEAR/x b"},
+        {"NEAR phrase", "\"a b\" NEAR c"},
+        {"NEAR group", "(a OR b) NEAR c"},
+        {"NEAR field", "titre:a NEAR b"},
+        {"NEAR NEAR", "a NEAR NEAR b"},
+        {"NEAR chain", "a NEAR b NEAR/3 c NEAR/999 d"},
+        {"field no value", "titre:"},
+        {"field )", "titre:)"},
+        {"field (", "titre:("},
+        {"field ()", "titre:()"},
+        {"field unclosed", "titre:(a"},
+        {"unknown field", "foo:bar"},
+        {"unknown field case", "FOO:bar"},
+        {"accented field", "é:bar"},
+        {"underscore field", "_:x"},
+        {"field in field", "titre:(titre:a)"},
+        {"field chain", "titre:titre:a"},
+        {"date:2025-13", "date:2025-13"},
+        {"date:..", "date:.."},
+        {"date:...", "date:..."},
+        {"date:abc..def", "date:abc..def"},
+        {"reversed range", "date:2025-10..2025-01"},
+        {"year 0", "date:0000"},
+        {"year 9999", "date:9999-12-31"},
+        {"feb 30", "date:2025-02-30"},
+        {"date -1", "date:-1"},
+        {"date huge", "date:99999999999999999999"},
+        {"date open end", "date:2025-08-01.."},
+        {"date open start", "date:..2025"},
+        {"date group", "date:(2025)"},
+        {"date quoted", "date:\"2025\""},
+        {"date spaces", "date:\"2025 .. 2026\""},
+        {"date NUL", "date:2025\0-08"s},
+        {"mentioned bad", "mentionne:2025-13"},
+        {"mentioned wide", "mentionné:1800..2200"},
         {"mentioned days", "mentionne:1800-01-02..2200-12-30"},
-        {"person empty", "personne:\"\""}, {"person apostrophe", "personne:'"},
-        {"person group", "personne:(a)"}, {"person comma", "personne:,"},
-        {"id empty", "id:\"\""}, {"url colons", "url:http://x:y/z"}, {"colon", ":"},
-        {"colons", "::"}, {"trailing colon", "a:"}, {"leading colon", ":a"},
-        {"colon space", "a: b"}, {"guillemets", "«"}, {"guillemet open", "«Macron"},
-        {"guillemets pair", "«Emmanuel Macron»"}, {"curly open", "\u201CMacron"},
-        {"curly pair", "\u201CMaison Blanche\u201D"}, {"mixed quotes", "\u201CMacron\""},
-        {"empty phrase", "\"\""}, {"apostrophes", "''"}, {"elision only", "l'"},
-        {"elision quote", "l'\""}, {"stopwords only", "le la les de"},
+        {"person empty", "personne:\"\""},
+        {"person apostrophe", "personne:'"},
+        {"person group", "personne:(a)"},
+        {"person comma", "personne:,"},
+        {"id empty", "id:\"\""},
+        {"url colons", "url:http://x:y/z"},
+        {"colon", ":"},
+        {"colons", "::"},
+        {"trailing colon", "a:"},
+        {"leading colon", ":a"},
+        {"colon space", "a: b"},
+        {"guillemets", "«"},
+        {"guillemet open", "«Macron"},
+        {"guillemets pair", "«Emmanuel Macron»"},
+        {"curly open", "\u201CMacron"},
+        {"curly pair", "\u201CMaison Blanche\u201D"},
+        {"mixed quotes", "\u201CMacron\""},
+        {"empty phrase", "\"\""},
+        {"apostrophes", "''"},
+        {"elision only", "l'"},
+        {"elision quote", "l'\""},
+        {"stopwords only", "le la les de"},
         {"punctuation only", "!?;,./"},
         // Bytes: NUL, control characters, escapes, invalid UTF-8, odd Unicode.
-        {"NUL inside", "Mac\0ron"s}, {"NUL alone", "\0"s}, {"NULs", "\0\0\0 \0"s},
-        {"NUL in phrase", "\"Maison\0Blanche\""s}, {"NUL in field", "titre:\0"s},
-        {"controls", "\x01\x02\x03 a \x1f"}, {"escape sequence", "\x1b[31mrouge\x1b[0m"},
-        {"DEL", "\x7f"}, {"backspace", "a\bb"}, {"invalid byte", "\xff"},
-        {"cut sequence", "Macron \xc3"}, {"cut 3-byte", "\xe2\x80"}, {"lone continuation", "\x80\x80"},
-        {"surrogate", "\xed\xa0\x80"}, {"beyond U+10FFFF", "\xf4\x90\x80\x80"},
-        {"overlong NUL", "\xc0\x80"}, {"overlong slash", "\xe0\x80\xaf"},
-        {"latin-1", "\xc9lys\xe9\x65"}, {"BOM", "\xef\xbb\xbfMacron"},
-        {"combining only", "\u0301\u0301"}, {"zero width", "\u200b\u200b"},
-        {"bidi override", "\u202eMacron"}, {"replacement char", "\ufffd"},
-        {"private use", "\ue000"}, {"emoji", "\U0001F600 Macron"},
+        {"NUL inside", "Mac\0ron"s},
+        {"NUL alone", "\0"s},
+        {"NULs", "\0\0\0 \0"s},
+        {"NUL in phrase", "\"Maison\0Blanche\""s},
+        {"NUL in field", "titre:\0"s},
+        {"controls", "\x01\x02\x03 a \x1f"},
+        {"escape sequence", "\x1b[31mrouge\x1b[0m"},
+        {"DEL", "\x7f"},
+        {"backspace", "a\bb"},
+        {"invalid byte", "\xff"},
+        {"cut sequence", "Macron \xc3"},
+        {"cut 3-byte", "\xe2\x80"},
+        {"lone continuation", "\x80\x80"},
+        {"surrogate", "\xed\xa0\x80"},
+        {"beyond U+10FFFF", "\xf4\x90\x80\x80"},
+        {"overlong NUL", "\xc0\x80"},
+        {"overlong slash", "\xe0\x80\xaf"},
+        {"latin-1", "\xc9lys\xe9\x65"},
+        {"BOM", "\xef\xbb\xbfMacron"},
+        {"combining only", "\u0301\u0301"},
+        {"zero width", "\u200b\u200b"},
+        {"bidi override", "\u202eMacron"},
+        {"replacement char", "\ufffd"},
+        {"private use", "\ue000"},
+        {"emoji", "\U0001F600 Macron"},
         {"noncharacter", "\xef\xbf\xbf"},
         // Sizes.
         {"100 KB", std::string(100 * 1024, 'a')},
@@ -131,20 +214,27 @@ std::vector<std::pair<std::string, std::string>> hostile_queries() {
         {"nesting 64", repeat("(", 64) + "a" + repeat(")", 64)},
         {"nesting 65", repeat("(", 65) + "a" + repeat(")", 65)},
         {"unclosed nesting", repeat("(", 30000)},
-        {"many )", repeat(")", 30000)}, {"many -", repeat("-", 30000) + "a"},
-        {"many +", repeat("+", 30000) + "a"}, {"many NOT", repeat("NOT ", 10000) + "a"},
-        {"many -(", repeat("-(", 5000) + "a"}, {"many quotes", repeat("\"", 30001)},
-        {"many stars", repeat("*", 60000)}, {"many colons", repeat(":", 60000)},
+        {"many )", repeat(")", 30000)},
+        {"many -", repeat("-", 30000) + "a"},
+        {"many +", repeat("+", 30000) + "a"},
+        {"many NOT", repeat("NOT ", 10000) + "a"},
+        {"many -(", repeat("-(", 5000) + "a"},
+        {"many quotes", repeat("\"", 30001)},
+        {"many stars", repeat("*", 60000)},
+        {"many colons", repeat(":", 60000)},
         {"NEAR chain 2000", numbered("w", " NEAR/999 ", 2000).substr(0, 60000) + "x"},
         {"1,000 wildcards", numbered("a", "* ", 1000)},
         {"many wildcards", repeat("a* ", 20000)},
         {"long phrase", "\"" + numbered("w", " ", 2000) + "\""},
-        {"many fields", repeat("titre:a ", 7000)}, {"many persons", repeat("personne:Macron ", 4000)},
+        {"many fields", repeat("titre:a ", 7000)},
+        {"many persons", repeat("personne:Macron ", 4000)},
         {"many dates", repeat("date:2025 ", 6000)},
         {"many mentioned", repeat("mentionne:1800-01-02..2200-12-30 ", 1900)},
         {"many mentioned OR", repeat("mentionne:1800-01-02..2200-12-30 OR ", 1700) + "x"},
-        {"long wildcard", std::string(1000, 'a') + "*"}, {"long field value", "url:" + std::string(1000, 'u')},
-        {"long person", "personne:" + std::string(1000, 'p')}, {"long id", "id:" + std::string(1000, 'i')},
+        {"long wildcard", std::string(1000, 'a') + "*"},
+        {"long field value", "url:" + std::string(1000, 'u')},
+        {"long person", "personne:" + std::string(1000, 'p')},
+        {"long id", "id:" + std::string(1000, 'i')},
         {"long NEAR", std::string(1000, 'a') + " NEAR b"},
         {"many words one token", repeat("a-", 20000) + "a"},
         {"many elisions", repeat("l'", 30000) + "a"},
@@ -169,9 +259,7 @@ void check_search(Searcher& s, const SearchRequest& req) {
         CHECK(!what.empty());
         CHECK(what.find('\n') == std::string::npos);
         CHECK(e.position() <= req.query.size());
-    } catch (const std::exception& e) {
-        FAIL("unexpected exception (not a QueryError): " << e.what());
-    }
+    } catch (const std::exception& e) { FAIL("unexpected exception (not a QueryError): " << e.what()); }
 }
 
 // The parser alone (no index), and its syntax stage.
@@ -183,14 +271,10 @@ void check_parse(const std::string& query) {
     } catch (const QueryError& e) {
         CHECK(std::string(e.what()).find('\n') == std::string::npos);
         CHECK(e.position() <= query.size());
-    } catch (const std::exception& e) {
-        FAIL("parse: unexpected exception: " << e.what());
-    }
+    } catch (const std::exception& e) { FAIL("parse: unexpected exception: " << e.what()); }
     try {
         describe(*parse_syntax(query));
-    } catch (const QueryError& e) {
-        CHECK(e.position() <= query.size());
-    } catch (const std::exception& e) {
+    } catch (const QueryError& e) { CHECK(e.position() <= query.size()); } catch (const std::exception& e) {
         FAIL("parse_syntax: unexpected exception: " << e.what());
     }
 }
@@ -199,13 +283,15 @@ void check_parse(const std::string& query) {
 std::string random_query(std::mt19937& rng) {
     using namespace std::string_literals;
     static const std::vector<std::string> pieces = {
-        " ", " ", " ", "\"", "(", ")", "-", "+", "*", "OR", "AND", "NOT", "NEAR", "NEAR/2",
-        "NEAR/999", "NEAR/0", "OU", "SAUF", "titre:", "auteur:", "source:", "personne:", "id:",
-        "url:", "date:", "mentionne:", "foo:", ":", "..", "2025", "2025-08", "2025-13",
-        "2025-08-15", "«", "»", "\u201C", "\u201D", "'", "l'", "d'", "Macron", "Ukraine",
-        "Élysée", "elysee", "électricité", "œuvre", "tête-à-tête", "Maison", "Blanche", "le",
-        "de", "a", "é", "\0"s, "\x01", "\x1b", "\x7f", "\xff", "\xc3", "\xe2\x80", "\u0301",
-        "\ufffd", "Jean-Yves", "12", "3,5", "aujourd'hui", "x*", "Ma*", "-x", "+y"};
+        " ",          " ",           " ",      "\"",       "(",           ")",         "-",           "+",
+        "*",          "OR",          "AND",    "NOT",      "NEAR",        "NEAR/2",    "NEAR/999",    "NEAR/0",
+        "OU",         "SAUF",        "titre:", "auteur:",  "source:",     "personne:", "id:",         "url:",
+        "date:",      "mentionne:",  "foo:",   ":",        "..",          "2025",      "2025-08",     "2025-13",
+        "2025-08-15", "«",           "»",      "\u201C",   "\u201D",      "'",         "l'",          "d'",
+        "Macron",     "Ukraine",     "Élysée", "elysee",   "électricité", "œuvre",     "tête-à-tête", "Maison",
+        "Blanche",    "le",          "de",     "a",        "é",           "\0"s,       "\x01",        "\x1b",
+        "\x7f",       "\xff",        "\xc3",   "\xe2\x80", "\u0301",      "\ufffd",    "Jean-Yves",   "12",
+        "3,5",        "aujourd'hui", "x*",     "Ma*",      "-x",          "+y"};
     std::uniform_int_distribution<std::size_t> count(1, 24), pick(0, pieces.size() - 1);
     std::string q;
     for (std::size_t n = count(rng); n > 0; --n) q += pieces[pick(rng)];
@@ -243,9 +329,7 @@ TEST_CASE("hostile queries: limits on size, terms and nesting are errors", "[hos
         req.query = q;
         try {
             s.search(req);
-        } catch (const QueryError& e) {
-            return e.what();
-        }
+        } catch (const QueryError& e) { return e.what(); }
         return "";
     };
     CHECK(error(std::string(100 * 1024, 'a')).find("query too long") != std::string::npos);
@@ -263,7 +347,9 @@ TEST_CASE("hostile queries: limits on size, terms and nesting are errors", "[hos
     SearchRequest req;
     req.query = std::string("Maison\0Blanche", 14);
     CHECK(s.search(req).total == 2);
-    req.query = "Maison\x01\x1b" "Blanche";
+    req.query =
+        "Maison\x01\x1b"
+        "Blanche";
     CHECK(s.search(req).total == 2);
 }
 
@@ -361,9 +447,9 @@ TEST_CASE("hostile queries: depeche-search numeric options", "[hostile][cli]") {
     CHECK(total_hits("--limit 0") == 0);
     CHECK(total_hits("--limit 0 --exact --facets --facet-limit 18446744073709551615") == 0);
     CHECK(total_hits("--snippet-length 18446744073709551615") == 3);
-    for (const char* bad : {"--limit -1", "--limit 18446744073709551616", "--offset -5", "--limit ''",
-                            "--limit 1e3", "--limit 0x10", "--facet-limit -1", "--snippet-length -1",
-                            "--limit ' 5'", "--limit 99999999999999999999999"}) {
+    for (const char* bad :
+         {"--limit -1", "--limit 18446744073709551616", "--offset -5", "--limit ''", "--limit 1e3", "--limit 0x10",
+          "--facet-limit -1", "--snippet-length -1", "--limit ' 5'", "--limit 99999999999999999999999"}) {
         RunResult r = run(base + bad + " Ukraine");
         INFO(bad << "\n" << r.err);
         CHECK(r.status == 2);

@@ -39,8 +39,10 @@ std::string utf16(const std::u32string& text, bool little_endian) {
     std::string out = little_endian ? "\xFF\xFE" : "\xFE\xFF";
     for (char32_t c : text) {
         char hi = static_cast<char>((c >> 8) & 0xFF), lo = static_cast<char>(c & 0xFF);
-        if (little_endian) out += {lo, hi};
-        else out += {hi, lo};
+        if (little_endian)
+            out += {lo, hi};
+        else
+            out += {hi, lo};
     }
     return out;
 }
@@ -72,17 +74,27 @@ struct HostileTree {
                    "Titre: Octets invalides\n\nLe hérisson \xFF\xFE mange \xC3 une pomme "
                    "près de l'étang, à côté de la forêt où l'été dure.\n");
         write_file(in / "ok-latin1.txt",
-                   "Titre: Visite \xE0 l'\xC9lys\xE9" "e\n\nLe pr\xE9sident re\xE7oit \xE0 l'\xC9lys\xE9" "e "
+                   "Titre: Visite \xE0 l'\xC9lys\xE9"
+                   "e\n\nLe pr\xE9sident re\xE7oit \xE0 l'\xC9lys\xE9"
+                   "e "
                    "les ministres du gouvernement.\n");
         write_file(in / "ok-cp1252.txt",
-                   "Titre: Le c\x9C" "ur de l\x92" "affaire\n\nL\x92\x9C" "uvre du ministre \x96 une "
-                   "r\xE9" "forme annonc\xE9" "e \x80 la tribune.\n");
+                   "Titre: Le c\x9C"
+                   "ur de l\x92"
+                   "affaire\n\nL\x92\x9C"
+                   "uvre du ministre \x96 une "
+                   "r\xE9"
+                   "forme annonc\xE9"
+                   "e \x80 la tribune.\n");
         write_file(in / "ok-bom.txt",
-                   "\xEF\xBB\xBFTitre: Avec BOM\n\nUn article pr\xC3\xA9" "c\xC3\xA9" "d\xC3\xA9 "
+                   "\xEF\xBB\xBFTitre: Avec BOM\n\nUn article pr\xC3\xA9"
+                   "c\xC3\xA9"
+                   "d\xC3\xA9 "
                    "d'une marque d'ordre sur la grenouille.\n");
         const std::u32string u16text = U"Titre: Seize bits\n\nUn article en UTF-16 sur le tatou d\u00E9vor\u00E9.\n";
         write_file(in / "ok-utf16le.txt", utf16(u16text, true));
-        write_file(in / "ok-utf16be.md", utf16(U"---\ntitle: Seize bits BE\n---\nLe gnou en UTF-16 grand-boutiste.\n", false));
+        write_file(in / "ok-utf16be.md",
+                   utf16(U"---\ntitle: Seize bits BE\n---\nLe gnou en UTF-16 grand-boutiste.\n", false));
         // Binary, empty, NUL bytes.
         std::string binary;
         for (int i = 0; i < 8192; ++i) binary += static_cast<char>((i * 7919 + 13) % 256);
@@ -101,9 +113,9 @@ struct HostileTree {
         long_line_body.reserve(10u << 20);
         while (long_line_body.size() < (10u << 20)) long_line_body += "Le ouistiti saute de branche en branche. ";
         // A 10 MB line: read whole; its body is indexed up to the limit (4 MiB), with a warning.
-        write_file(in / "long-line.jsonl",
-                   "{\"title\":\"Longue ligne\",\"body\":\"" + long_line_body + "\"}\n"
-                   "{\"title\":\"Courte\",\"body\":\"Le tapir après la longue ligne.\"}\n");
+        write_file(in / "long-line.jsonl", "{\"title\":\"Longue ligne\",\"body\":\"" + long_line_body +
+                                               "\"}\n"
+                                               "{\"title\":\"Courte\",\"body\":\"Le tapir après la longue ligne.\"}\n");
         write_file(in / "malformed.json", "{\"title\": \"Cassé\", \"body\": \"pas fini\n");
         write_file(in / "truncated.json", "[{\"title\": \"Premier\", \"body\": \"Le koala.\"}, {\"title\": ");
         write_file(in / "mixed.jsonl",
@@ -130,10 +142,12 @@ struct HostileTree {
         write_file(in / "ok-nobody.html", "<p>Juste un paragraphe sans body sur le castor.</p>");
         write_file(in / "ok-meta-charset.html",
                    "<html><head><meta charset=\"iso-8859-1\"><title>M\xE9ta</title></head><body><article>"
-                   "<p>La loutre de l'\xC9lys\xE9" "e et le h\xE9ron.</p></article></body></html>");
+                   "<p>La loutre de l'\xC9lys\xE9"
+                   "e et le h\xE9ron.</p></article></body></html>");
         write_file(in / "ok-http-equiv.htm",
                    "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
-                   "<title>Equiv</title></head><body><p>Le c\x9C" "ur du sanglier \x96 enfin.</p></body></html>");
+                   "<title>Equiv</title></head><body><p>Le c\x9C"
+                   "ur du sanglier \x96 enfin.</p></body></html>");
         // Dates that cannot be parsed: indexed without a date, reported.
         write_file(in / "baddate.txt", "Titre: Date\nDate: le 45 du mois\n\nUne date impossible pour le hibou.\n");
         write_file(in / "baddate.md", "---\ntitle: MD\ndate: 2025-99-99\n---\nLe texte du cerf.\n");
@@ -179,7 +193,8 @@ std::vector<std::string> problems_of(const Run& r, const fs::path& file) {
 }
 
 bool mentions(const std::vector<std::string>& lines, const std::string& needle) {
-    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
 std::size_t total(Searcher& s, const std::string& query) {
@@ -262,43 +277,43 @@ TEST_CASE("hostile files: problems named on one line each, the rest indexed, exi
 
     // Everything readable is indexed and can be found.
     Searcher s(db.string());
-    CHECK(total(s, "hérisson") == 1);    // invalid UTF-8 repaired around it
-    CHECK(total(s, "élysée") == 2);      // Latin-1 text and Latin-1 HTML (meta charset)
+    CHECK(total(s, "hérisson") == 1);  // invalid UTF-8 repaired around it
+    CHECK(total(s, "élysée") == 2);    // Latin-1 text and Latin-1 HTML (meta charset)
     CHECK(total(s, "elysee") == 2);
     CHECK(total(s, "\"l'Élysée\"") == 2);
-    CHECK(total(s, "cœur") == 2);        // windows-1252 0x9C, in .txt and in .htm (http-equiv)
+    CHECK(total(s, "cœur") == 2);  // windows-1252 0x9C, in .txt and in .htm (http-equiv)
     CHECK(total(s, "oeuvre") == 1);
     CHECK(only_hit(s, "affaire").title == "Le c\u0153ur de l\u2019affaire");  // 0x92 is ’
-    CHECK(total(s, "grenouille") == 1);  // UTF-8 with BOM
-    CHECK(total(s, "tatou") == 1);       // UTF-16 LE
+    CHECK(total(s, "grenouille") == 1);                                       // UTF-8 with BOM
+    CHECK(total(s, "tatou") == 1);                                            // UTF-16 LE
     CHECK(total(s, "dévoré") == 1);
-    CHECK(total(s, "gnou") == 1);        // UTF-16 BE, Markdown
-    CHECK(total(s, "pangolin") == 1);    // NUL bytes removed
-    CHECK(total(s, "ouistiti") == 1);    // the 10 MB line, cut
+    CHECK(total(s, "gnou") == 1);      // UTF-16 BE, Markdown
+    CHECK(total(s, "pangolin") == 1);  // NUL bytes removed
+    CHECK(total(s, "ouistiti") == 1);  // the 10 MB line, cut
     CHECK(mentions(problems_of(r, in / "long-line.jsonl:1"), "only its first 4.2 MB of"));
-    CHECK(total(s, "tapir") == 1);       // and the line after it
+    CHECK(total(s, "tapir") == 1);  // and the line after it
     CHECK(total(s, "lynx") == 1);
     CHECK(total(s, "chamois") == 1);
-    CHECK(total(s, "bouquetin") == 1);   // title of the wrong type ignored, body indexed
+    CHECK(total(s, "bouquetin") == 1);  // title of the wrong type ignored, body indexed
     CHECK(total(s, "marmotte") == 1);
     CHECK(only_hit(s, "marmotte").date.empty());  // unparseable date: indexed without one
-    CHECK(total(s, "mouflon") == 0);     // the cut last line is not half-indexed
+    CHECK(total(s, "mouflon") == 0);              // the cut last line is not half-indexed
     CHECK(total(s, "\"Sans corps ni texte\"") == 1);
     CHECK(total(s, "wapiti") == 1);
-    CHECK(total(s, "blaireau") == 2);    // broken HTML, and the sub-folder
-    CHECK(total(s, "castor") == 1);      // HTML without <body>
+    CHECK(total(s, "blaireau") == 2);  // broken HTML, and the sub-folder
+    CHECK(total(s, "castor") == 1);    // HTML without <body>
     CHECK(total(s, "héron") == 1);
     CHECK(only_hit(s, "héron").title == "Méta");
     CHECK(total(s, "sanglier") == 1);
     CHECK(total(s, "hibou") == 1);
     CHECK(only_hit(s, "hibou").date.empty());
     CHECK(total(s, "cerf") == 1);
-    CHECK(total(s, "belette") == 1);     // path with spaces
+    CHECK(total(s, "belette") == 1);  // path with spaces
     CHECK(only_hit(s, "belette").path.find("with space/ok a file.txt") != std::string::npos);
-    CHECK(total(s, "fouine") == 1);      // non-UTF-8 file name
-    CHECK(total(s, "putois") == 1);      // newline in the file name
-    CHECK(total(s, "genette") == 1);     // once, although sub/up leads back to the top
-    CHECK(total(s, "koala") == 0);       // in a truncated JSON array: not indexed
+    CHECK(total(s, "fouine") == 1);   // non-UTF-8 file name
+    CHECK(total(s, "putois") == 1);   // newline in the file name
+    CHECK(total(s, "genette") == 1);  // once, although sub/up leads back to the top
+    CHECK(total(s, "koala") == 0);    // in a truncated JSON array: not indexed
     CHECK(s.stats().articles == 25);
 }
 
@@ -306,12 +321,12 @@ TEST_CASE("hostile files: odd paths given on the command line", "[hostile][files
     HostileTree tree;
     const fs::path& in = tree.in;
     const fs::path db = tree.tmp.path / "db";
-    Run r = index(db, {in / "fifo.txt", in / "sock.jsonl", in / "dangling.txt", in / "loop1.txt",
-                       in / "missing.txt", in / "huge.txt", in / "binary.txt", in / "ok-latin1.txt"});
+    Run r = index(db, {in / "fifo.txt", in / "sock.jsonl", in / "dangling.txt", in / "loop1.txt", in / "missing.txt",
+                       in / "huge.txt", in / "binary.txt", in / "ok-latin1.txt"});
     INFO("stderr:\n" << r.result.err);
     CHECK(r.result.status == 1);
-    for (const char* name : {"fifo.txt", "sock.jsonl", "dangling.txt", "loop1.txt", "missing.txt", "huge.txt",
-                             "binary.txt"}) {
+    for (const char* name :
+         {"fifo.txt", "sock.jsonl", "dangling.txt", "loop1.txt", "missing.txt", "huge.txt", "binary.txt"}) {
         INFO(name);
         CHECK(problems_of(r, in / name).size() == 1);
     }
@@ -332,8 +347,9 @@ TEST_CASE("hostile files: a file that cannot be read is reported", "[hostile][fi
     if (running_as_root()) {
         RunResult probe = run("setpriv --reuid=65534 --regid=65534 --clear-groups " + kIndex + " --version");
         if (probe.status != 0) {
-            WARN("skipped: running as root and cannot run " << kIndex << " as user nobody (setpriv: "
-                 << probe.err.substr(0, 200) << "); root reads files whatever their permissions");
+            WARN("skipped: running as root and cannot run " << kIndex
+                                                            << " as user nobody (setpriv: " << probe.err.substr(0, 200)
+                                                            << "); root reads files whatever their permissions");
             return;
         }
         prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";

@@ -108,8 +108,10 @@ json get_json(httplib::Client& c, const std::string& path, int expected_status) 
 std::string enc(const std::string& s) { return httplib::detail::encode_query_param(s); }
 
 const std::vector<std::string> kQueries = {
-    "Ukraine", "\"Emmanuel Macron\"", "président", "Macron OR Trump", "élections -Drian",
-    "personne:\"Emmanuel Macron\"", "date:2025", "titre:élections", "guerre NEAR Ukraine", "zzzxqj",
+    "Ukraine",         "\"Emmanuel Macron\"", "président",
+    "Macron OR Trump", "élections -Drian",    "personne:\"Emmanuel Macron\"",
+    "date:2025",       "titre:élections",     "guerre NEAR Ukraine",
+    "zzzxqj",
 };
 
 }  // namespace
@@ -187,7 +189,8 @@ TEST_CASE("http: bad and hostile requests get a JSON error and the server goes o
     CHECK(get_json(c, "/api/search?q=x&bogus=1", 400)["error"]["message"].get<std::string>().find("bogus") !=
           std::string::npos);
     CHECK(get_json(c, "/api/search", 400)["error"]["message"] == "missing parameter \"q\" (the query) or \"like\"");
-    CHECK(get_json(c, "/api/search?q=x&limit=-1", 400)["error"]["message"] == "\"limit\" must be a non-negative integer");
+    CHECK(get_json(c, "/api/search?q=x&limit=-1", 400)["error"]["message"] ==
+          "\"limit\" must be a non-negative integer");
     CHECK(get_json(c, "/api/search?q=x&limit=5000", 400)["error"]["message"].get<std::string>().find("at most 1000") !=
           std::string::npos);
     CHECK(get_json(c, "/api/search?q=x&q=y", 400)["error"]["message"] == "parameter \"q\" given twice");
@@ -195,9 +198,9 @@ TEST_CASE("http: bad and hostile requests get a JSON error and the server goes o
     CHECK(get_json(c, "/api/search?q=x&sort=sideways", 400)["error"]["code"] == 2);
     CHECK(get_json(c, "/api/search?q=x&date_interval=hourly", 400)["error"]["code"] == 2);
     // Path tricks never reach the file system: an id is looked up in the index, nothing else.
-    for (const char* path : {"/api/article/..%2F..%2Fetc%2Fpasswd", "/api/article/../../etc/passwd",
-                             "/api/article/%2Fetc%2Fpasswd", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                             "/index.html/../../../etc/passwd", "/api/article/"}) {
+    for (const char* path :
+         {"/api/article/..%2F..%2Fetc%2Fpasswd", "/api/article/../../etc/passwd", "/api/article/%2Fetc%2Fpasswd",
+          "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/index.html/../../../etc/passwd", "/api/article/"}) {
         INFO(path);
         auto res = c.Get(path);
         if (!res) continue;  // refused by the library itself
@@ -256,7 +259,9 @@ TEST_CASE("http: a bearer token, when given, is needed by every request", "[http
     CHECK(open.status == 2);
     CHECK(open.err.find("needs --http-token") != std::string::npos);
     std::ofstream((dir.path / "short").string()) << "abc\n";
-    CHECK(run(kSearch + " --db x --http 127.0.0.1:0 --http-token " + shell_quote((dir.path / "short").string())).status == 2);
+    CHECK(
+        run(kSearch + " --db x --http 127.0.0.1:0 --http-token " + shell_quote((dir.path / "short").string())).status ==
+        2);
     CHECK(run(kSearch + " --db x --http nonsense").status == 2);
 }
 
@@ -296,9 +301,12 @@ TEST_CASE("http: 20 concurrent clients get the CLI's answers", "[http][load]") {
                 const std::size_t k = static_cast<std::size_t>(t + i) % kQueries.size();
                 const auto start = std::chrono::steady_clock::now();
                 auto res = c.Get(("/api/search?facets=1&q=" + enc(kQueries[k])).c_str());
-                latencies[t].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-                if (!res || res->status != 200) ++errors;
-                else if (json::parse(res->body) != expected[k]) ++mismatches;
+                latencies[t].push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                if (!res || res->status != 200)
+                    ++errors;
+                else if (json::parse(res->body) != expected[k])
+                    ++mismatches;
             }
         });
     for (auto& t : clients) t.join();
@@ -306,9 +314,8 @@ TEST_CASE("http: 20 concurrent clients get the CLI's answers", "[http][load]") {
     for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
     std::sort(all.begin(), all.end());
     REQUIRE(all.size() == kClients * kPerClient);
-    WARN("http load: " << all.size() << " requests from " << kClients << " clients, p50 "
-                       << all[all.size() / 2] << " ms, p95 " << all[all.size() * 95 / 100] << " ms, max " << all.back()
-                       << " ms");
+    WARN("http load: " << all.size() << " requests from " << kClients << " clients, p50 " << all[all.size() / 2]
+                       << " ms, p95 " << all[all.size() * 95 / 100] << " ms, max " << all.back() << " ms");
     CHECK(errors == 0);
     CHECK(mismatches == 0);
 }
@@ -329,7 +336,8 @@ TEST_CASE("http: collapse and like answer what --collapse and --like answer", "[
     for (const auto& h : like["hits"]) CHECK(h["id"] != id);
     json narrowed = get_json(c, "/api/search?like=" + enc(id) + "&q=" + enc("date:2025") + "&limit=5", 200);
     CHECK(narrowed == cli_json(data_db(), "date:2025", "--limit 5 --like " + shell_quote(id)));
-    CHECK(get_json(c, "/api/search?like=nope", 404)["error"]["message"].get<std::string>().find("nope") != std::string::npos);
+    CHECK(get_json(c, "/api/search?like=nope", 404)["error"]["message"].get<std::string>().find("nope") !=
+          std::string::npos);
     get_json(c, "/api/search?q=x&collapse=maybe", 400);
     CHECK(server.stop() == 0);
 }

@@ -32,7 +32,8 @@ void write_jsonl(const fs::path& p, const std::string& prefix, std::size_t n, co
     std::string out;
     for (std::size_t i = 0; i < n; ++i)
         out += article_json(prefix + "-" + std::to_string(i), "Dépêche " + std::to_string(i),
-                            "Le " + word + " de l'énergie évolue, selon l'Autorité numéro " + std::to_string(i) + ".") + "\n";
+                            "Le " + word + " de l'énergie évolue, selon l'Autorité numéro " + std::to_string(i) + ".") +
+               "\n";
     write_file(p, out);
 }
 
@@ -62,9 +63,7 @@ void wait_for_lock_release(const std::string& db) {
             return;
         } catch (const IndexLockedError&) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        } catch (const Error&) {
-            return;
-        }
+        } catch (const Error&) { return; }
     }
 }
 
@@ -174,7 +173,8 @@ TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[increm
         for (bool update : {false, true}) {
             if (update) {
                 // Second round: the index holds the first half; kill while adding the rest.
-                for (int f = 12; f < 18; ++f) write_jsonl(in / ("f" + std::to_string(f) + ".jsonl"), "f" + std::to_string(f), 400);
+                for (int f = 12; f < 18; ++f)
+                    write_jsonl(in / ("f" + std::to_string(f) + ".jsonl"), "f" + std::to_string(f), 400);
             }
             pid_t pid = fork();
             REQUIRE(pid >= 0);
@@ -259,7 +259,8 @@ std::size_t build_folders(const fs::path& dir) {
 // article and commits what was done (exit status 130), a second one quits at once
 // (130, the index as last committed). The index always opens, and running the same
 // command again completes it with exactly the right number of articles.
-TEST_CASE("incremental: Ctrl-C commits what was done, a second Ctrl-C aborts without harm", "[incremental][interrupt]") {
+TEST_CASE("incremental: Ctrl-C commits what was done, a second Ctrl-C aborts without harm",
+          "[incremental][interrupt]") {
     TempDir tmp;
     fs::path in = tmp.path / "in";
     constexpr std::size_t kFiles = 40, kPerFile = 250, kTotal = kFiles * kPerFile;
@@ -291,7 +292,8 @@ TEST_CASE("incremental: Ctrl-C commits what was done, a second Ctrl-C aborts wit
         return status;
     };
     auto rerun = [&](const std::string& db, std::size_t expected) {
-        RunResult r = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " + shell_quote(in.string()));
+        RunResult r =
+            run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + shell_quote(db) + " " + shell_quote(in.string()));
         INFO(r.out << r.err);
         CHECK(r.status == 0);
         CHECK(count(db) == expected);
@@ -320,7 +322,8 @@ TEST_CASE("incremental: Ctrl-C commits what was done, a second Ctrl-C aborts wit
         // Files read to the end are not read again; the one cut short is.
         RunResult again = rerun(db, kTotal);
         std::smatch m;
-        REQUIRE(std::regex_search(again.out, m, std::regex(R"(\(([0-9]+) added, 0 updated, ([0-9]+) unchanged, 0 removed, 0 failed\))")));
+        REQUIRE(std::regex_search(
+            again.out, m, std::regex(R"(\(([0-9]+) added, 0 updated, ([0-9]+) unchanged, 0 removed, 0 failed\))")));
         CHECK(std::stoul(m[1].str()) + std::stoul(m[2].str()) == kFiles);
         CHECK(std::stoul(m[2].str()) >= 3);
 
@@ -364,7 +367,8 @@ TEST_CASE("incremental: a failed write is reported, the index keeps its last com
         lines += article_json("big-" + std::to_string(i), "Titre " + std::to_string(i), body) + "\n";
     }
     write_file(tmp.path / "in" / "big.jsonl", lines);
-    const std::string in = (tmp.path / "in").string(), out = (tmp.path / "out").string(), err = (tmp.path / "err").string();
+    const std::string in = (tmp.path / "in").string(), out = (tmp.path / "out").string(),
+                      err = (tmp.path / "err").string();
 
     pid_t pid = fork();
     REQUIRE(pid >= 0);
@@ -372,7 +376,8 @@ TEST_CASE("incremental: a failed write is reported, the index keeps its last com
         rlimit limit{largest + 200000, largest + 200000};
         setrlimit(RLIMIT_FSIZE, &limit);
         signal(SIGXFSZ, SIG_IGN);  // write(2) then fails with EFBIG instead of killing
-        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
+            e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(o, 1);
         ::dup2(e, 2);
         execl(DEPECHE_INDEX_BIN, DEPECHE_INDEX_BIN, "--quiet", "--batch-size", "100", "--db", db.c_str(), in.c_str(),
@@ -387,7 +392,9 @@ TEST_CASE("incremental: a failed write is reported, the index keeps its last com
     CHECK(WEXITSTATUS(st) == 3);
     CHECK(std::count(message.begin(), message.end(), '\n') == 1);
     // The cause first, then what failed.
-    CHECK(message.rfind("depeche-index: File too large: cannot write index " + db + " (DatabaseError: Error writing block", 0) == 0);
+    CHECK(message.rfind(
+              "depeche-index: File too large: cannot write index " + db + " (DatabaseError: Error writing block", 0) ==
+          0);
     CHECK(message.find("it keeps its last commit") != std::string::npos);
     CHECK(message.find("damaged") == std::string::npos);
     CHECK(read_file(out).empty());
@@ -404,7 +411,8 @@ TEST_CASE("incremental: a failed write is reported, the index keeps its last com
     CHECK(count(db) == 11 + 1000);
 }
 
-TEST_CASE("incremental: a first build keeps the last copy of a repeated id, within a batch or across batches", "[incremental][xapian-check]") {
+TEST_CASE("incremental: a first build keeps the last copy of a repeated id, within a batch or across batches",
+          "[incremental][xapian-check]") {
     TempDir tmp;
     const fs::path in = tmp.path / "a.jsonl";
     std::string lines;
@@ -434,7 +442,8 @@ TEST_CASE("incremental: a first build keeps the last copy of a repeated id, with
         req.limit = 200;
         req.query = "texte";
         CHECK(s.search(req).total == 120 - 3 - 1);
-        for (const auto& [id, title] : {std::pair<std::string, std::string>{"dup", "copie 119"}, {"twice", "copie 90"}}) {
+        for (const auto& [id, title] :
+             {std::pair<std::string, std::string>{"dup", "copie 119"}, {"twice", "copie 90"}}) {
             req.query = "id:" + id;
             SearchResult r = s.search(req);
             REQUIRE(r.total == 1);

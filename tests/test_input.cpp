@@ -11,10 +11,10 @@
 #include <regex>
 
 using namespace depeche;
-using depeche::test::RunResult;
-using depeche::test::TempDir;
 using depeche::test::run;
+using depeche::test::RunResult;
 using depeche::test::shell_quote;
+using depeche::test::TempDir;
 using depeche::test::write_file;
 namespace fs = std::filesystem;
 
@@ -27,8 +27,8 @@ struct Read {
     std::vector<ReadIssue> issues;
     bool has_issue(std::string_view fragment, long line = -1, int warning = -1) const {
         for (const ReadIssue& i : issues)
-            if (i.message.find(fragment) != std::string::npos && (line < 0 || i.line == static_cast<std::size_t>(line)) &&
-                (warning < 0 || i.warning == (warning == 1)))
+            if (i.message.find(fragment) != std::string::npos &&
+                (line < 0 || i.line == static_cast<std::size_t>(line)) && (warning < 0 || i.warning == (warning == 1)))
                 return true;
         return false;
     }
@@ -39,11 +39,13 @@ struct Read {
     }
 };
 
-Read read_text(const TempDir& dir, const std::string& name, const std::string& content, const ReadOptions& options = {}) {
+Read read_text(const TempDir& dir, const std::string& name, const std::string& content,
+               const ReadOptions& options = {}) {
     const fs::path p = dir.path / name;
     std::ofstream(p, std::ios::binary) << content;
     Read r;
-    read_file(p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues, options);
+    read_file(
+        p, [&](Article&& a) { r.articles.push_back(std::move(a)); }, r.issues, options);
     return r;
 }
 
@@ -59,7 +61,8 @@ TEST_CASE("input: NewsML-G2 items and NITF documents are articles (corpus/agenci
     const fs::path agencies = fs::path(DEPECHE_SOURCE_DIR) / "corpus" / "agencies";
     std::vector<Article> g2;
     std::vector<ReadIssue> issues;
-    read_file(agencies / "2024-02-01-agriculteurs-blocages.xml", [&](Article&& a) { g2.push_back(std::move(a)); }, issues);
+    read_file(
+        agencies / "2024-02-01-agriculteurs-blocages.xml", [&](Article&& a) { g2.push_back(std::move(a)); }, issues);
     INFO(issues.size());
     CHECK(issues.empty());
     REQUIRE(g2.size() == 2);
@@ -69,8 +72,9 @@ TEST_CASE("input: NewsML-G2 items and NITF documents are articles (corpus/agenci
     CHECK(g2[0].author == "Claire Vasseur, Julien Morel");
     CHECK(g2[0].source == "Agence Dépêche");
     CHECK(g2[0].people == std::vector<std::string>{"Gabriel Attal"});
-    CHECK(g2[0].body.rfind("PARIS, 1er février 2024 (Agence Dépêche) - Les agriculteurs ont commencé jeudi soir", 0) == 0);
-    CHECK(g2[0].body.find("Colère agricole\n") == std::string::npos);  // the XHTML head is not text
+    CHECK(g2[0].body.rfind("PARIS, 1er février 2024 (Agence Dépêche) - Les agriculteurs ont commencé jeudi soir", 0) ==
+          0);
+    CHECK(g2[0].body.find("Colère agricole\n") == std::string::npos);    // the XHTML head is not text
     CHECK(std::count(g2[0].body.begin(), g2[0].body.end(), '\n') == 4);  // three paragraphs
     CHECK(g2[0].line == 9);
     CHECK(g2[1].author == "Nadia Benali");  // creator literal
@@ -78,7 +82,8 @@ TEST_CASE("input: NewsML-G2 items and NITF documents are articles (corpus/agenci
     CHECK(g2[1].body.find("17 heures.\n\nLes grossistes") != std::string::npos);
 
     std::vector<Article> nitf;
-    read_file(agencies / "2023-11-24-cop28-dubai.xml", [&](Article&& a) { nitf.push_back(std::move(a)); }, issues);
+    read_file(
+        agencies / "2023-11-24-cop28-dubai.xml", [&](Article&& a) { nitf.push_back(std::move(a)); }, issues);
     CHECK(issues.empty());
     REQUIRE(nitf.size() == 1);
     const Article& a = nitf[0];
@@ -102,15 +107,17 @@ TEST_CASE("input: NewsML-G2 items and NITF documents are articles (corpus/agenci
 TEST_CASE("input: NewsML-G2 and NITF: malformed, foreign and hostile XML", "[input][xml]") {
     TempDir dir;
     // Malformed: one issue naming the line.
-    const Read broken = read_text(dir, "cassé.xml", "<?xml version=\"1.0\"?>\n<newsItem guid=\"a\">\n<contentMeta>\n"
-                                                    "<headline>Titre</headline>\n</newsItem>\n");
+    const Read broken = read_text(dir, "cassé.xml",
+                                  "<?xml version=\"1.0\"?>\n<newsItem guid=\"a\">\n<contentMeta>\n"
+                                  "<headline>Titre</headline>\n</newsItem>\n");
     CHECK(broken.articles.empty());
     REQUIRE(broken.issues.size() == 1);
     CHECK(broken.issues[0].message.rfind("malformed XML (", 0) == 0);
     CHECK(broken.issues[0].line == 5);
     CHECK(!broken.issues[0].warning);
     // Truncated.
-    const Read cut = read_text(dir, "coupé.xml", "<nitf><head><title>Dépêche coupée</title></head><body><body.content><p>Le te");
+    const Read cut =
+        read_text(dir, "coupé.xml", "<nitf><head><title>Dépêche coupée</title></head><body><body.content><p>Le te");
     CHECK(cut.articles.empty());
     CHECK(cut.has_issue("malformed XML (", 1, 0));
     // An unknown root names itself.
@@ -118,7 +125,8 @@ TEST_CASE("input: NewsML-G2 and NITF: malformed, foreign and hostile XML", "[inp
     CHECK(other.has_issue("not an RSS or Atom feed, NewsML-G2 or NITF document (root element <catalogue>), skipped"));
     // A message without items, an item without headline or text.
     CHECK(read_text(dir, "vide.xml", "<newsMessage><header/></newsMessage>").has_issue("without newsItem"));
-    CHECK(read_text(dir, "rien.xml", "<newsItem guid=\"x\"><contentMeta/></newsItem>").has_issue("news item without headline or text, skipped", 1, 0));
+    CHECK(read_text(dir, "rien.xml", "<newsItem guid=\"x\"><contentMeta/></newsItem>")
+              .has_issue("news item without headline or text, skipped", 1, 0));
     // Huge nesting: refused by libxml2's depth limit, no crash.
     std::string deep = "<nitf><body><body.content>";
     for (int i = 0; i < 100000; ++i) deep += "<block>";
@@ -132,21 +140,27 @@ TEST_CASE("input: NewsML-G2 and NITF: malformed, foreign and hostile XML", "[inp
         for (int k = 0; k < 10; ++k) lol += std::string("&") + static_cast<char>(c - 1) + ";";
         lol += "\">";
     }
-    lol += "]>\n<nitf><body><body.head><hedline><hl1>Bombe &j;</hl1></hedline></body.head><body.content><p>x &j;</p></body.content></body></nitf>";
+    lol +=
+        "]>\n<nitf><body><body.head><hedline><hl1>Bombe &j;</hl1></hedline></body.head><body.content><p>x "
+        "&j;</p></body.content></body></nitf>";
     const Read bomb = read_text(dir, "lol.xml", lol);
     for (const Article& a : bomb.articles) CHECK(a.title.size() + a.body.size() < 1000);
-    const Read xxe = read_text(dir, "xxe.xml",
-                               "<?xml version=\"1.0\"?>\n<!DOCTYPE newsItem [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n"
-                               "<newsItem guid=\"x\"><contentMeta><headline>A &x; B</headline></contentMeta>"
-                               "<contentSet><inlineData>Texte &x;</inlineData></contentSet></newsItem>");
+    const Read xxe =
+        read_text(dir, "xxe.xml",
+                  "<?xml version=\"1.0\"?>\n<!DOCTYPE newsItem [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n"
+                  "<newsItem guid=\"x\"><contentMeta><headline>A &x; B</headline></contentMeta>"
+                  "<contentSet><inlineData>Texte &x;</inlineData></contentSet></newsItem>");
     REQUIRE(xxe.articles.size() == 1);
     CHECK(xxe.articles[0].title == "A B");
     CHECK(xxe.articles[0].body == "Texte");
     // Wrong encoding: Latin-1 bytes declared as UTF-8 are refused by the parser; declared
     // as ISO-8859-1 they are read.
-    const std::string latin1 = "<nitf><body><body.head><hedline><hl1>R\xe9" "forme</hl1></hedline></body.head>"
-                               "<body.content><p>\xc9t\xe9</p></body.content></body></nitf>";
-    CHECK(read_text(dir, "mal.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + latin1).has_issue("malformed XML (", -1, 0));
+    const std::string latin1 =
+        "<nitf><body><body.head><hedline><hl1>R\xe9"
+        "forme</hl1></hedline></body.head>"
+        "<body.content><p>\xc9t\xe9</p></body.content></body></nitf>";
+    CHECK(read_text(dir, "mal.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + latin1)
+              .has_issue("malformed XML (", -1, 0));
     const Read good = read_text(dir, "bon.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + latin1);
     REQUIRE(good.articles.size() == 1);
     CHECK(good.articles[0].title == "Réforme");
@@ -197,7 +211,8 @@ TEST_CASE("input: --map reads fields from other keys, dotted paths included", "[
     // The mapped key comes before the usual ones.
     ReadOptions first;
     REQUIRE(parse_field_map("title=headline", first.field_map) == "");
-    const Read r = read_text(dir, "d.json", R"({"title": "Rubrique", "headline": "Le vrai titre", "body": "x"})", first);
+    const Read r =
+        read_text(dir, "d.json", R"({"title": "Rubrique", "headline": "Le vrai titre", "body": "x"})", first);
     REQUIRE(r.articles.size() == 1);
     CHECK(r.articles[0].title == "Le vrai titre");
 }
@@ -283,8 +298,9 @@ TEST_CASE("input: malformed or too deep JSON-LD is ignored with a warning", "[in
     CHECK(bad.has_issue("warning: malformed JSON-LD, ignored", -1, 1));
 
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    const Read nested = read_text(dir, "deep.html", "<html><head><title>Profond</title><script type=\"application/ld+json\">" +
-                                                        deep + "</script></head><body><p>Texte.</p></body></html>");
+    const Read nested = read_text(dir, "deep.html",
+                                  "<html><head><title>Profond</title><script type=\"application/ld+json\">" + deep +
+                                      "</script></head><body><p>Texte.</p></body></html>");
     REQUIRE(nested.articles.size() == 1);
     CHECK(nested.articles[0].title == "Profond");
     CHECK(nested.has_issue("JSON-LD nested more than 64 deep, ignored", -1, 1));
@@ -310,14 +326,16 @@ TEST_CASE("input: site names are cut from titles, real title parts are kept", "[
     CHECK(title_of("<meta property=\"og:title\" content=\"Le pont rouvre — Gazette\">"
                    "<meta property=\"og:site_name\" content=\"Gazette\">") == "Le pont rouvre");
     // Kept: the part after the dash belongs to the title.
-    CHECK(title_of("<title>Paris - Berlin : le train de nuit relancé</title>") == "Paris - Berlin : le train de nuit relancé");
+    CHECK(title_of("<title>Paris - Berlin : le train de nuit relancé</title>") ==
+          "Paris - Berlin : le train de nuit relancé");
     CHECK(title_of("<title>Macron - Le retour</title>") == "Macron - Le retour");  // title too short to guess
     // A JSON-LD headline is cut only of a name the page gives.
     CHECK(title_of("<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": "
                    "\"Cinq questions sur la réforme des retraites - Décryptage\"}</script>") ==
           "Cinq questions sur la réforme des retraites - Décryptage");
-    CHECK(title_of("<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": "
-                   "\"Cinq questions sur la réforme - Le Journal\", \"publisher\": {\"name\": \"Le Journal\"}}</script>") ==
+    CHECK(title_of(
+              "<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": "
+              "\"Cinq questions sur la réforme - Le Journal\", \"publisher\": {\"name\": \"Le Journal\"}}</script>") ==
           "Cinq questions sur la réforme");
     CHECK(title_of("<title>Ligue 1 : Lens bat Lille au terme d'un match fou - 2-1</title>") ==
           "Ligue 1 : Lens bat Lille au terme d'un match fou - 2-1");
@@ -353,7 +371,8 @@ Le marché de Noël de Strasbourg accueille ses premiers visiteurs.
 
     // A malformed line is named (file line 3); the body is still indexed, the title
     // then taken from the text.
-    const Read bad = read_text(dir, "bad.md", "+++\ntitle = \"Bon\"\ndate = 2024-13-45 oops\n+++\n\n# Titre du texte\n\nCorps.\n");
+    const Read bad =
+        read_text(dir, "bad.md", "+++\ntitle = \"Bon\"\ndate = 2024-13-45 oops\n+++\n\n# Titre du texte\n\nCorps.\n");
     INFO(bad.text());
     CHECK(bad.has_issue("malformed TOML front matter", 3, 0));
     REQUIRE(bad.articles.size() == 1);
@@ -382,12 +401,17 @@ TEST_CASE("input: warnings leave exit status 0, counted by kind; --verbose lists
     std::string lines;
     for (int i = 1; i <= 5; ++i)
         lines += nlohmann::json{{"id", std::to_string(i)}, {"title", "Sans corps " + std::to_string(i)}}.dump() + "\n";
-    lines += nlohmann::json{{"id", "6"}, {"title", "Daté"}, {"body", "Texte."}, {"date", "au petit matin"}}.dump() + "\n";
+    lines +=
+        nlohmann::json{{"id", "6"}, {"title", "Daté"}, {"body", "Texte."}, {"date", "au petit matin"}}.dump() + "\n";
     write_file(dir.path / "in" / "a.jsonl", lines);
-    RunResult r = run("(" + index_cmd(dir.path / "db", shell_quote((dir.path / "in").string())) + " && echo next-step)");
+    RunResult r =
+        run("(" + index_cmd(dir.path / "db", shell_quote((dir.path / "in").string())) + " && echo next-step)");
     INFO(r.err);
     CHECK(r.status == 0);
-    CHECK(r.out.find("indexed 6 articles from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed); 6 warnings in ") == 0);
+    CHECK(
+        r.out.find(
+            "indexed 6 articles from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed); 6 warnings in ") ==
+        0);
     CHECK(r.out.find("next-step\n") != std::string::npos);
     CHECK(r.err == "depeche-index: 6 warnings (--verbose lists them): 5 article has no body, 1 cannot parse date\n");
 
@@ -401,7 +425,9 @@ TEST_CASE("input: a file that failed is reported again until it changes or goes"
     TempDir dir;
     const fs::path in = dir.path / "in";
     write_file(in / "ok.txt", "Titre: Bon\n\nUn article sans histoire.\n");
-    write_file(in / "binaire.txt", std::string("\x00\x01\x02" "binary\xff\xfe\x00\x00\x00", 14));
+    write_file(in / "binaire.txt", std::string("\x00\x01\x02"
+                                               "binary\xff\xfe\x00\x00\x00",
+                                               14));
     write_file(in / "lignes.jsonl", "{\"id\": \"1\", \"title\": \"Un\", \"body\": \"x\"}\n{mauvais\n");
     const std::string cmd = index_cmd(dir.path / "db", shell_quote(in.string()));
     for (int round = 0; round < 3; ++round) {
@@ -410,16 +436,24 @@ TEST_CASE("input: a file that failed is reported again until it changes or goes"
         INFO(r.err);
         CHECK(r.status == 1);
         CHECK(r.err.find((in / "binaire.txt").string() + ": ") != std::string::npos);
-        CHECK(r.err.find((in / "lignes.jsonl").string() + (round == 0 ? ":2: malformed JSON" : ": failed on an earlier run, unchanged since: line 2: malformed JSON")) != std::string::npos);
-        if (round == 0) CHECK(r.out.find("(2 added, 0 updated, 0 unchanged, 0 removed, 1 failed)") != std::string::npos);
-        else CHECK(r.out.find("(0 added, 0 updated, 1 unchanged, 0 removed, 2 failed)") != std::string::npos);
+        CHECK(r.err.find((in / "lignes.jsonl").string() +
+                         (round == 0 ? ":2: malformed JSON"
+                                     : ": failed on an earlier run, unchanged since: line 2: malformed JSON")) !=
+              std::string::npos);
+        if (round == 0)
+            CHECK(r.out.find("(2 added, 0 updated, 0 unchanged, 0 removed, 1 failed)") != std::string::npos);
+        else
+            CHECK(r.out.find("(0 added, 0 updated, 1 unchanged, 0 removed, 2 failed)") != std::string::npos);
         if (round == 1) {
             // A new mtime without a change of content: still reported.
-            fs::last_write_time(in / "lignes.jsonl", fs::last_write_time(in / "lignes.jsonl") + std::chrono::seconds(5));
+            fs::last_write_time(in / "lignes.jsonl",
+                                fs::last_write_time(in / "lignes.jsonl") + std::chrono::seconds(5));
         }
     }
     // Mended and removed: exit 0.
-    write_file(in / "lignes.jsonl", "{\"id\": \"1\", \"title\": \"Un\", \"body\": \"x\"}\n{\"id\": \"2\", \"title\": \"Deux\", \"body\": \"y\"}\n");
+    write_file(
+        in / "lignes.jsonl",
+        "{\"id\": \"1\", \"title\": \"Un\", \"body\": \"x\"}\n{\"id\": \"2\", \"title\": \"Deux\", \"body\": \"y\"}\n");
     fs::remove(in / "binaire.txt");
     RunResult fixed = run(cmd);
     INFO(fixed.err);
@@ -435,7 +469,8 @@ TEST_CASE("input: --progress advances within a single large file, compressed or 
     TempDir dir;
     std::string lines;
     for (int i = 0; lines.size() < (8u << 20); ++i)
-        lines += nlohmann::json{{"id", std::to_string(i)}, {"title", "Dépêche numéro " + std::to_string(i)},
+        lines += nlohmann::json{{"id", std::to_string(i)},
+                                {"title", "Dépêche numéro " + std::to_string(i)},
                                 {"body", "Le conseil des ministres a examiné le projet de loi de finances " +
                                              std::to_string(i * 7919 % 100003) + " ce mercredi matin."}}
                      .dump() +
@@ -445,11 +480,13 @@ TEST_CASE("input: --progress advances within a single large file, compressed or 
     for (const char* name : {"gros.jsonl", "gros.jsonl.gz"}) {
         INFO(name);
         const fs::path db = dir.path / (std::string("db-") + name);
-        RunResult r = run(kIndex + " --progress --db " + shell_quote(db.string()) + " " + shell_quote((dir.path / name).string()));
+        RunResult r = run(kIndex + " --progress --db " + shell_quote(db.string()) + " " +
+                          shell_quote((dir.path / name).string()));
         INFO(r.err);
         REQUIRE(r.status == 0);
-        static const std::regex line("depeche-index: ([0-9]+)/1 file, ([0-9]+) articles?, [0-9]+ articles/s, "
-                                     "([0-9.]+)/([0-9.]+) MB \\(([0-9]+)%\\), ETA [0-9]+ s\n");
+        static const std::regex line(
+            "depeche-index: ([0-9]+)/1 file, ([0-9]+) articles?, [0-9]+ articles/s, "
+            "([0-9.]+)/([0-9.]+) MB \\(([0-9]+)%\\), ETA [0-9]+ s\n");
         std::vector<std::smatch> seen;
         for (std::sregex_iterator it(r.err.begin(), r.err.end(), line), end; it != end; ++it) seen.push_back(*it);
         REQUIRE(seen.size() >= 2);

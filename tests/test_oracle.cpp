@@ -54,10 +54,10 @@ TEST_CASE("oracle: phrase queries return exactly the articles holding the phrase
     Searcher s(wn->db);
     Analyzer a;
     const std::vector<std::string> phrases = {
-        "Union européenne", "Assemblée nationale", "état d'urgence", "Emmanuel Macron",
-        "Premier ministre", "Donald Trump", "la Maison Blanche", "Front national",
-        "Coupe du monde", "Jean-Yves Le Drian", "Nations unies", "Corée du Nord",
-        "mettre fin à la guerre", "Parti socialiste", "États-Unis", "François Hollande"};
+        "Union européenne",       "Assemblée nationale", "état d'urgence",    "Emmanuel Macron",
+        "Premier ministre",       "Donald Trump",        "la Maison Blanche", "Front national",
+        "Coupe du monde",         "Jean-Yves Le Drian",  "Nations unies",     "Corée du Nord",
+        "mettre fin à la guerre", "Parti socialiste",    "États-Unis",        "François Hollande"};
     for (const std::string& p : phrases) {
         INFO(p);
         std::set<std::string> got = ids(s, "\"" + p + "\"");
@@ -108,11 +108,18 @@ TEST_CASE("oracle: unaccented queries find what accented ones find", "[oracle][w
     NEED_WIKINEWS();
     Searcher s(wn->db);
     const std::vector<std::pair<std::string, std::string>> pairs = {
-        {"président", "president"}, {"élection", "election"}, {"États-Unis", "etats-unis"},
-        {"électricité", "electricite"}, {"Édouard Philippe", "Edouard Philippe"},
-        {"\"Assemblée nationale\"", "\"assemblee nationale\""}, {"Sénat", "senat"},
-        {"réforme", "reforme"}, {"Élections", "elections"}, {"sécurité", "SECURITE"},
-        {"gouvernement fédéral", "gouvernement federal"}, {"œuvre", "oeuvre"}};
+        {"président", "president"},
+        {"élection", "election"},
+        {"États-Unis", "etats-unis"},
+        {"électricité", "electricite"},
+        {"Édouard Philippe", "Edouard Philippe"},
+        {"\"Assemblée nationale\"", "\"assemblee nationale\""},
+        {"Sénat", "senat"},
+        {"réforme", "reforme"},
+        {"Élections", "elections"},
+        {"sécurité", "SECURITE"},
+        {"gouvernement fédéral", "gouvernement federal"},
+        {"œuvre", "oeuvre"}};
     for (const auto& [accented, plain] : pairs) {
         INFO(accented << " / " << plain);
         auto a = ids(s, accented);
@@ -144,9 +151,11 @@ TEST_CASE("oracle: elided forms are found by the bare word", "[oracle][wikinews]
 TEST_CASE("oracle: boolean identities hold", "[oracle][wikinews]") {
     NEED_WIKINEWS();
     Searcher s(wn->db);
-    const std::vector<std::pair<std::string, std::string>> pairs = {
-        {"guerre", "paix"}, {"France", "Allemagne"}, {"\"Union européenne\"", "Royaume-Uni"},
-        {"élection", "président"}, {"football", "match"}};
+    const std::vector<std::pair<std::string, std::string>> pairs = {{"guerre", "paix"},
+                                                                    {"France", "Allemagne"},
+                                                                    {"\"Union européenne\"", "Royaume-Uni"},
+                                                                    {"élection", "président"},
+                                                                    {"football", "match"}};
     for (const auto& [x, y] : pairs) {
         INFO(x << " / " << y);
         auto a = ids(s, x), b = ids(s, y);
@@ -206,7 +215,8 @@ TEST_CASE("oracle: word queries match every form of their stems, sharded or not"
             stems.insert(t.stem);
             if (!t.alt_stem.empty()) stems.insert(t.alt_stem);
         }
-        if (auto it = stems_of_form.find(word); it != stems_of_form.end()) stems.insert(it->second.begin(), it->second.end());
+        if (auto it = stems_of_form.find(word); it != stems_of_form.end())
+            stems.insert(it->second.begin(), it->second.end());
         std::set<std::string> want;
         for (std::size_t i = 0; i < wn->articles.size(); ++i) {
             for (const std::string& f : forms_of[i]) {
@@ -214,7 +224,10 @@ TEST_CASE("oracle: word queries match every form of their stems, sharded or not"
                 bool hit = f == word;
                 if (!hit && it != stems_of_form.end())
                     for (const std::string& s : it->second) hit = hit || stems.count(s) > 0;
-                if (hit) { want.insert(wn->articles[i].id); break; }
+                if (hit) {
+                    want.insert(wn->articles[i].id);
+                    break;
+                }
             }
         }
         std::set<std::string> got_one = ids(one, word), got_many = ids(many, word);
@@ -240,7 +253,10 @@ TEST_CASE("oracle: title phrases and NEAR return exactly the titles holding them
                 bool ok = true;
                 for (std::size_t k = 0; k < want.size() && ok; ++k)
                     ok = toks[i + k].exact == want[k] && toks[i + k].pos == toks[i].pos + k;
-                if (ok) { out.insert(wn->articles[d].id); break; }
+                if (ok) {
+                    out.insert(wn->articles[d].id);
+                    break;
+                }
             }
         }
         return out;
@@ -301,16 +317,16 @@ TEST_CASE("oracle: title phrases and NEAR return exactly the titles holding them
 TEST_CASE("positions_match: Xapian's phrase and NEAR tests on position lists", "[query]") {
     using L = std::vector<std::vector<Xapian::termpos>>;
     CHECK(positions_match(L{{3}, {4}}, true, 2));
-    CHECK_FALSE(positions_match(L{{4}, {3}}, true, 2));      // order matters in a phrase
-    CHECK(positions_match(L{{4}, {3}}, false, 2));           // not in NEAR
+    CHECK_FALSE(positions_match(L{{4}, {3}}, true, 2));  // order matters in a phrase
+    CHECK(positions_match(L{{4}, {3}}, false, 2));       // not in NEAR
     CHECK_FALSE(positions_match(L{{3}, {5}}, true, 2));
-    CHECK(positions_match(L{{3}, {5}}, true, 3));            // a gap inside the window
+    CHECK(positions_match(L{{3}, {5}}, true, 3));                          // a gap inside the window
     CHECK_FALSE(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 3));  // 1 2 11 is too wide, 10 30 ends
     CHECK_FALSE(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 10));
-    CHECK(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 11));   // 1 2 11
-    CHECK_FALSE(positions_match(L{{5}, {5}}, false, 3));     // one word twice needs two positions
+    CHECK(positions_match(L{{1, 10}, {2, 30}, {11, 12}}, true, 11));  // 1 2 11
+    CHECK_FALSE(positions_match(L{{5}, {5}}, false, 3));              // one word twice needs two positions
     CHECK(positions_match(L{{5, 7}, {5, 7}}, false, 3));
     CHECK_FALSE(positions_match(L{{5, 9}, {5, 9}}, false, 3));
-    CHECK_FALSE(positions_match(L{{1}, {}}, false, 100));    // a word missing
+    CHECK_FALSE(positions_match(L{{1}, {}}, false, 100));  // a word missing
     CHECK_FALSE(positions_match(L{}, true, 5));
 }

@@ -242,7 +242,9 @@ TEST_CASE("robust to odd input", "[people]") {
         std::string s;
         for (int i = 0; i < 200; ++i) {
             seed = seed * 1103515245u + 12345u;
-            const char alphabet[] = "Mm. Dupont-Le d'’ ,et\n\xc3\xa9\xe2\x80\x99" "ABCxyz";
+            const char alphabet[] =
+                "Mm. Dupont-Le d'’ ,et\n\xc3\xa9\xe2\x80\x99"
+                "ABCxyz";
             s.push_back(alphabet[(seed >> 16) % (sizeof(alphabet) - 1)]);
         }
         CHECK_NOTHROW(ex.extract("", s));

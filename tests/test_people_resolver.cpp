@@ -117,7 +117,8 @@ TEST_CASE("people: variants and close spellings are one person, shown in French"
     CHECK(facet(t, "date:2020") == std::vector<std::string>{"Vladimir Poutine (2)"});
 }
 
-TEST_CASE("people: canonical_person gives the French form of a variant, closest_person a misspelling", "[people][resolver]") {
+TEST_CASE("people: canonical_person gives the French form of a variant, closest_person a misspelling",
+          "[people][resolver]") {
     Index idx;
     idx.add({"Vladimir Poutine"}, 3);
     idx.add({"Emmanuel Macron"}, 5);
@@ -156,8 +157,7 @@ TEST_CASE("people: resolution follows the index as articles arrive", "[people][r
     // A second full name with the surname, used as much: "Merkel" is ambiguous again.
     idx.add({"Paul Merkel"}, 5);
     s.reopen();
-    CHECK(facet(s, "date:2020") ==
-          std::vector<std::string>{"Angela Merkel (5)", "Paul Merkel (5)", "Merkel (2)"});
+    CHECK(facet(s, "date:2020") == std::vector<std::string>{"Angela Merkel (5)", "Paul Merkel (5)", "Merkel (2)"});
     CHECK(run(s, "personne:Merkel").total == 12);
 }
 
@@ -179,7 +179,8 @@ TEST_CASE("people: facet counts of shards merge into one entry per person", "[pe
     };
     auto shown = [](const FacetSpy& spy) {
         std::vector<std::string> out;
-        for (const auto& f : spy.facets(100, true).people) out.push_back(f.value + " (" + std::to_string(f.count) + ")");
+        for (const auto& f : spy.facets(100, true).people)
+            out.push_back(f.value + " (" + std::to_string(f.count) + ")");
         return out;
     };
     auto resolver = [](const Xapian::Database& db) { return std::make_shared<const PeopleResolver>(db); };

@@ -59,9 +59,7 @@ long error_pos(const std::string& q) {
     try {
         Analyzer a;
         QueryParser(a, nullptr).parse(q);
-    } catch (const QueryError& e) {
-        return static_cast<long>(e.position());
-    }
+    } catch (const QueryError& e) { return static_cast<long>(e.position()); }
     return -1;
 }
 
@@ -182,11 +180,18 @@ TEST_CASE("query resolution: words, stems, phrases and fields", "[query]") {
 // on the index's distinct values. Every phrase and NEAR pair over a set of authors and
 // sources, against a scan of the analysed values, with one writer and with shards.
 TEST_CASE("author and source phrases and NEAR match exactly, sharded or not", "[query]") {
-    const std::vector<std::string> authors = {
-        "Jean Dupont", "Dupont Jean", "Marie Dupont-Durand", "Jean-Marie Durand et Jean Dupont",
-        "Jean, Paul et Marie Dupont", "Agence France-Presse", "Paul. Dupont", "Émile Zola", "emile zola", ""};
-    const std::vector<std::string> sources = {"Le Monde (AFP)", "AFP", "Le Figaro", "Monde diplomatique",
-                                              "le monde", "Ouest-France", "France Info"};
+    const std::vector<std::string> authors = {"Jean Dupont",
+                                              "Dupont Jean",
+                                              "Marie Dupont-Durand",
+                                              "Jean-Marie Durand et Jean Dupont",
+                                              "Jean, Paul et Marie Dupont",
+                                              "Agence France-Presse",
+                                              "Paul. Dupont",
+                                              "Émile Zola",
+                                              "emile zola",
+                                              ""};
+    const std::vector<std::string> sources = {"Le Monde (AFP)", "AFP",          "Le Figaro",  "Monde diplomatique",
+                                              "le monde",       "Ouest-France", "France Info"};
     test::TempDir tmp;
     const std::string one = (tmp.path / "one").string(), sharded = (tmp.path / "sharded").string();
     std::string jsonl;
@@ -199,7 +204,8 @@ TEST_CASE("author and source phrases and NEAR match exactly, sharded or not", "[
         a.author = authors[i % authors.size()];
         a.source = sources[i % sources.size()];
         articles.push_back(a);
-        nlohmann::json j = {{"id", a.id}, {"title", a.title}, {"body", a.body}, {"author", a.author}, {"source", a.source}};
+        nlohmann::json j = {
+            {"id", a.id}, {"title", a.title}, {"body", a.body}, {"author", a.author}, {"source", a.source}};
         jsonl += j.dump() + "\n";
     }
     {
@@ -227,24 +233,26 @@ TEST_CASE("author and source phrases and NEAR match exactly, sharded or not", "[
                 for (std::size_t i = 0; i < words.size(); ++i)
                     if (t.exact == words[i]) lists[i].push_back(t.pos);
             // Brute force over every choice of positions.
-            std::function<bool(std::size_t, std::vector<Xapian::termpos>&)> pick = [&](std::size_t i, std::vector<Xapian::termpos>& chosen) {
-                if (i == words.size()) {
-                    auto [lo, hi] = std::minmax_element(chosen.begin(), chosen.end());
-                    if (*hi - *lo >= window) return false;
-                    for (std::size_t k = 1; k < chosen.size(); ++k) {
-                        if (ordered && chosen[k] <= chosen[k - 1]) return false;
-                        for (std::size_t m = 0; m < k; ++m) if (chosen[m] == chosen[k]) return false;
+            std::function<bool(std::size_t, std::vector<Xapian::termpos>&)> pick =
+                [&](std::size_t i, std::vector<Xapian::termpos>& chosen) {
+                    if (i == words.size()) {
+                        auto [lo, hi] = std::minmax_element(chosen.begin(), chosen.end());
+                        if (*hi - *lo >= window) return false;
+                        for (std::size_t k = 1; k < chosen.size(); ++k) {
+                            if (ordered && chosen[k] <= chosen[k - 1]) return false;
+                            for (std::size_t m = 0; m < k; ++m)
+                                if (chosen[m] == chosen[k]) return false;
+                        }
+                        return true;
                     }
-                    return true;
-                }
-                for (Xapian::termpos p : lists[i]) {
-                    chosen.push_back(p);
-                    bool ok = pick(i + 1, chosen);
-                    chosen.pop_back();
-                    if (ok) return true;
-                }
-                return false;
-            };
+                    for (Xapian::termpos p : lists[i]) {
+                        chosen.push_back(p);
+                        bool ok = pick(i + 1, chosen);
+                        chosen.pop_back();
+                        if (ok) return true;
+                    }
+                    return false;
+                };
             std::vector<Xapian::termpos> chosen;
             if (!words.empty() && pick(0, chosen)) out.insert(a.id);
         }

@@ -137,15 +137,24 @@ const char* const kPathId = "<path>";  // in Expected::id: the file's path
 
 TEST_CASE("format_for picks the format from the extension, case-insensitively", "[readers]") {
     const std::vector<std::pair<std::string, Format>> cases = {
-        {"a.txt", Format::Text},          {"A.TXT", Format::Text},
-        {"b.md", Format::Markdown},       {"b.Markdown", Format::Markdown},
-        {"c.json", Format::Json},         {"d.jsonl", Format::JsonLines},
-        {"d.NDJSON", Format::JsonLines},  {"e.html", Format::Html},
-        {"dir/e.HTM", Format::Html},      {"f.pdf", Format::Unknown},
-        {"noext", Format::Unknown},       {"g.json.gz", Format::Json},
-        {"h.jsonl.zst", Format::JsonLines}, {"i.HTML.XZ", Format::Html},
-        {"j.tar.gz", Format::Unknown},    {"k.gz", Format::Unknown},
-        {"x.txt/y.xml", Format::Feed},    {"z.pdf.gz", Format::Unknown},
+        {"a.txt", Format::Text},
+        {"A.TXT", Format::Text},
+        {"b.md", Format::Markdown},
+        {"b.Markdown", Format::Markdown},
+        {"c.json", Format::Json},
+        {"d.jsonl", Format::JsonLines},
+        {"d.NDJSON", Format::JsonLines},
+        {"e.html", Format::Html},
+        {"dir/e.HTM", Format::Html},
+        {"f.pdf", Format::Unknown},
+        {"noext", Format::Unknown},
+        {"g.json.gz", Format::Json},
+        {"h.jsonl.zst", Format::JsonLines},
+        {"i.HTML.XZ", Format::Html},
+        {"j.tar.gz", Format::Unknown},
+        {"k.gz", Format::Unknown},
+        {"x.txt/y.xml", Format::Feed},
+        {"z.pdf.gz", Format::Unknown},
     };
     for (const auto& [name, format] : cases) {
         INFO(name);
@@ -170,15 +179,26 @@ TEST_CASE("Plain text articles, with and without a header", "[readers][txt]") {
          "Title: Hello world\nDate: 2024-03-01\nAuthor: Jean Dupont\nSource: AFP\n"
          "URL: https://ex.fr/a\nPeople: Emmanuel Macron, Gabriel Attal; Marine Le Pen\n"
          "Id: art-1\n\nFirst paragraph\non two lines.\n\n\n\nSecond paragraph.\n",
-         {"art-1", "Hello world", "2024-03-01", "Jean Dupont", "AFP", "https://ex.fr/a",
+         {"art-1",
+          "Hello world",
+          "2024-03-01",
+          "Jean Dupont",
+          "AFP",
+          "https://ex.fr/a",
           "First paragraph\non two lines.\n\nSecond paragraph.",
           {"Emmanuel Macron", "Gabriel Attal", "Marine Le Pen"}}},
         {"french keys, any case, unknown key ignored, id from URL",
          "TITRE : Réforme des retraites\nAuteur: Marie Curie\nRubrique: Politique\n"
          "Personnes: Élisabeth Borne; Olivier Dussopt\nUrl: https://ex.fr/b\nsource: Le Monde\n\n"
          "Le texte a été adopté.\n",
-         {"https://ex.fr/b", "Réforme des retraites", "", "Marie Curie", "Le Monde",
-          "https://ex.fr/b", "Le texte a été adopté.", {"Élisabeth Borne", "Olivier Dussopt"}}},
+         {"https://ex.fr/b",
+          "Réforme des retraites",
+          "",
+          "Marie Curie",
+          "Le Monde",
+          "https://ex.fr/b",
+          "Le texte a été adopté.",
+          {"Élisabeth Borne", "Olivier Dussopt"}}},
         {"no header: first line is the title",
          "\n\nGrand titre\nLigne deux du corps.\n\nParagraphe.\n",
          {kPathId, "Grand titre", "", "", "", "", "Ligne deux du corps.\n\nParagraphe.", {}}},
@@ -236,7 +256,11 @@ TEST_CASE("Markdown articles", "[readers][md]") {
          "# Intertitre\n\nDu **gras**, de l'_italique_, un [lien](https://x.fr/a_(b)) et du `code`.\n"
          "Une image ![la légende](img.png), un mot_composé, 2*3 et \\*étoiles\\*.\n\n"
          "```cpp\nint *p = a_b;\n```\n\n* * *\n\n> Une citation\n\n- un\n- deux\n",
-         {"md-7", "Le titre: sous-titre", "2024-05-02", "Jean d'Ormesson", "Le Monde",
+         {"md-7",
+          "Le titre: sous-titre",
+          "2024-05-02",
+          "Jean d'Ormesson",
+          "Le Monde",
           "https://ex.fr/md",
           "Intertitre\n\nDu gras, de l'italique, un lien et du code.\n"
           "Une image la légende, un mot_composé, 2*3 et *étoiles*.\n\nint *p = a_b;\n\n"
@@ -256,9 +280,7 @@ TEST_CASE("Markdown articles", "[readers][md]") {
          "Titre souligné\n==============\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n"
          "Voir [ce site][ref].\n\n[ref]: https://ex.fr\n",
          {kPathId, "Titre souligné", "", "", "", "", "a b\n1 2\n\nVoir ce site.", {}}},
-        {"single heading only",
-         "# Seul titre\n",
-         {kPathId, "Seul titre", "", "", "", "", "Seul titre", {}}},
+        {"single heading only", "# Seul titre\n", {kPathId, "Seul titre", "", "", "", "", "Seul titre", {}}},
     };
     TempDir dir;
     for (const Case& c : cases) {
@@ -286,15 +308,19 @@ TEST_CASE("JSON articles: fields, ids and arrays", "[readers][json]") {
     TempDir dir;
 
     SECTION("all fields, numeric id, author list") {
-        const fs::path file = dir.write(
-            "a.json",
-            R"({"id": 42, "title": "Titre", "date": "2024-01-02", "url": "https://ex.fr/j",
+        const fs::path file = dir.write("a.json",
+                                        R"({"id": 42, "title": "Titre", "date": "2024-01-02", "url": "https://ex.fr/j",
                 "author": ["Ann", "Bob"], "source": "AFP", "body": "Para 1.\r\n\r\nPara 2.",
                 "people": ["Emmanuel Macron", "Élisabeth Borne"], "extra": {"x": 1}})");
         Result result;
-        check_article(read_one(file, &result),
-                      {"42", "Titre", "2024-01-02", "Ann, Bob", "AFP", "https://ex.fr/j",
-                       "Para 1.\n\nPara 2.", {"Emmanuel Macron", "Élisabeth Borne"}});
+        check_article(read_one(file, &result), {"42",
+                                                "Titre",
+                                                "2024-01-02",
+                                                "Ann, Bob",
+                                                "AFP",
+                                                "https://ex.fr/j",
+                                                "Para 1.\n\nPara 2.",
+                                                {"Emmanuel Macron", "Élisabeth Borne"}});
         CHECK(result.issues.empty());
     }
 
@@ -330,9 +356,8 @@ TEST_CASE("JSON articles: fields, ids and arrays", "[readers][json]") {
     }
 
     SECTION("an array of articles; ids by position when missing") {
-        const fs::path file = dir.write(
-            "list.json",
-            R"([{"title": "Un", "body": "x"}, {"id": "deux", "title": "Deux", "body": "y"},
+        const fs::path file = dir.write("list.json",
+                                        R"([{"title": "Un", "body": "x"}, {"id": "deux", "title": "Deux", "body": "y"},
                  "not an object", {"title": "Trois", "text": "z"}])");
         const Result result = read(file);
         REQUIRE(result.articles.size() == 3);
@@ -441,8 +466,10 @@ TEST_CASE("JSON Lines: per-line problems", "[readers][jsonl]") {
 TEST_CASE("JSON Lines in a legacy encoding are converted as they stream", "[readers][jsonl]") {
     TempDir dir;
     const Result result = read(dir.write("cp1252.jsonl",
-                                         "{\"title\": \"L\x92\xc9lys\xe9""e\", \"body\": \"Une s\x9cur.\"}\n"
-                                         "{\"title\": \"Un \x80 d\x92\xe9t\xe9\", \"body\": \"\x93" "Cit\xe9\x94\"}\n"));
+                                         "{\"title\": \"L\x92\xc9lys\xe9"
+                                         "e\", \"body\": \"Une s\x9cur.\"}\n"
+                                         "{\"title\": \"Un \x80 d\x92\xe9t\xe9\", \"body\": \"\x93"
+                                         "Cit\xe9\x94\"}\n"));
     INFO(result.issues_text());
     REQUIRE(result.articles.size() == 2);
     CHECK(result.articles[0].title == "L’Élysée");
@@ -457,8 +484,8 @@ TEST_CASE("JSON Lines: a 10 MB line is read", "[readers][jsonl]") {
     std::string body;
     body.reserve(10u << 20);
     while (body.size() < (10u << 20)) body += "mot ";
-    const fs::path file = dir.write("big.jsonl", "{\"title\": \"Gros\", \"body\": \"" + body +
-                                                     "\"}\n{\"title\": \"Petit\", \"body\": \"b\"}\n");
+    const fs::path file = dir.write(
+        "big.jsonl", "{\"title\": \"Gros\", \"body\": \"" + body + "\"}\n{\"title\": \"Petit\", \"body\": \"b\"}\n");
     const Result result = read(file);
     INFO(result.issues_text());
     REQUIRE(result.articles.size() == 2);
@@ -471,8 +498,8 @@ TEST_CASE("JSON Lines: a 10 MB line is read", "[readers][jsonl]") {
 TEST_CASE("JSON Lines: a line over the limit is skipped, the rest is read", "[readers][jsonl]") {
     TempDir dir;
     // The first line is long enough for the zero bytes to start after the binary check.
-    const fs::path file = dir.write("huge.jsonl", "{\"title\": \"Avant\", \"body\": \"" +
-                                                      std::string(10000, 'a') + "\"}\n{\"body\": \"");
+    const fs::path file =
+        dir.write("huge.jsonl", "{\"title\": \"Avant\", \"body\": \"" + std::string(10000, 'a') + "\"}\n{\"body\": \"");
     // A sparse hole of zero bytes makes the second line longer than the limit, cheaply.
     fs::resize_file(file, fs::file_size(file) + depeche::kMaxJsonLineBytes + 10);
     {
@@ -492,21 +519,24 @@ TEST_CASE("Legacy encodings are detected and converted", "[readers][encoding]") 
 
     SECTION("Windows-1252 with curly apostrophe, oe ligature and accents") {
         Result result;
-        const Article a = read_one(
-            dir.write("cp1252.txt",
-                      "Titre: L\x92\xc9lys\xe9""e r\xe9pond\n\n"
-                      "Une s\x9cur, un c\x9cur \x96 \x93""cit\xe9\x94 \x80 l\x92\xc9lys\xe9""e.\n"),
-            &result);
+        const Article a = read_one(dir.write("cp1252.txt",
+                                             "Titre: L\x92\xc9lys\xe9"
+                                             "e r\xe9pond\n\n"
+                                             "Une s\x9cur, un c\x9cur \x96 \x93"
+                                             "cit\xe9\x94 \x80 l\x92\xc9lys\xe9"
+                                             "e.\n"),
+                                   &result);
         CHECK(a.title == "L’Élysée répond");
         CHECK(a.body == "Une sœur, un cœur – “cité” € l’Élysée.");
         CHECK(result.issues.empty());
     }
 
     SECTION("Latin-1") {
-        const Article a = read_one(dir.write(
-            "latin1.txt",
-            "Le pr\xe9sident de la R\xe9publique s'est exprim\xe9 \xe0 l'\xc9lys\xe9""e mardi soir.\n"
-            "Il a \xe9voqu\xe9 la r\xe9""forme des retraites et le budget de l'\xc9tat.\n"));
+        const Article a = read_one(dir.write("latin1.txt",
+                                             "Le pr\xe9sident de la R\xe9publique s'est exprim\xe9 \xe0 l'\xc9lys\xe9"
+                                             "e mardi soir.\n"
+                                             "Il a \xe9voqu\xe9 la r\xe9"
+                                             "forme des retraites et le budget de l'\xc9tat.\n"));
         CHECK(a.title == "Le président de la République s'est exprimé à l'Élysée mardi soir.");
         CHECK(a.body == "Il a évoqué la réforme des retraites et le budget de l'État.");
     }
@@ -518,11 +548,15 @@ TEST_CASE("Legacy encodings are detected and converted", "[readers][encoding]") 
         const std::vector<Case> cases = {
             {"plain ASCII", "plain ASCII", "UTF-8"},
             {"d\xc3\xa9j\xc3\xa0", "déjà", "UTF-8"},
-            {"\xEF\xBB\xBF" "d\xc3\xa9j\xc3\xa0", "déjà", "UTF-8"},
+            {"\xEF\xBB\xBF"
+             "d\xc3\xa9j\xc3\xa0",
+             "déjà", "UTF-8"},
             {"D\xe9j\xe0 vu", "Déjà vu", "windows-1252"},
-            {"L\x92\xc9lys\xe9""e a publi\xe9 un communiqu\xe9.", "L’Élysée a publié un communiqué.",
-             "windows-1252"},
-            {"Le pr\xe9sident de la R\xe9publique s'est exprim\xe9 \xe0 l'\xc9lys\xe9""e mardi soir.",
+            {"L\x92\xc9lys\xe9"
+             "e a publi\xe9 un communiqu\xe9.",
+             "L’Élysée a publié un communiqué.", "windows-1252"},
+            {"Le pr\xe9sident de la R\xe9publique s'est exprim\xe9 \xe0 l'\xc9lys\xe9"
+             "e mardi soir.",
              "Le président de la République s'est exprimé à l'Élysée mardi soir.", "ISO-8859-1"},
             {utf16_bytes(u"Été", true), "Été", "UTF-16LE"},
             {utf16_bytes(u"Été", false), "Été", "UTF-16BE"},
@@ -552,12 +586,12 @@ TEST_CASE("Unicode files: BOMs, UTF-16, invalid bytes, NULs", "[readers][encodin
     SECTION("UTF-16LE and UTF-16BE with BOM") {
         for (bool little : {true, false}) {
             INFO((little ? "LE" : "BE"));
-            const Article a = read_one(
-                dir.write("u16.txt", utf16_bytes(u"Titre: L’Élysée\r\n\r\nUne sœur.\r\n", little)));
+            const Article a =
+                read_one(dir.write("u16.txt", utf16_bytes(u"Titre: L’Élysée\r\n\r\nUne sœur.\r\n", little)));
             CHECK(a.title == "L’Élysée");
             CHECK(a.body == "Une sœur.");
-            const Result lines = read(dir.write(
-                "u16.jsonl", utf16_bytes(u"{\"title\": \"Un\"}\n{\"title\": \"Deux €\"}\n", little)));
+            const Result lines =
+                read(dir.write("u16.jsonl", utf16_bytes(u"{\"title\": \"Un\"}\n{\"title\": \"Deux €\"}\n", little)));
             REQUIRE(lines.articles.size() == 2);
             CHECK(lines.articles[1].title == "Deux €");
             CHECK(lines.articles[1].line == 2);
@@ -597,8 +631,13 @@ TEST_CASE("Unicode files: BOMs, UTF-16, invalid bytes, NULs", "[readers][encodin
 
     SECTION("empty files are skipped") {
         const std::vector<std::pair<const char*, std::string>> cases = {
-            {"e.txt", ""}, {"e.md", " \n\n\t\n"}, {"e.json", ""}, {"e.jsonl", "\n\n"},
-            {"e.html", ""}, {"e2.txt", "\xEF\xBB\xBF  \r\n"}, {"e3.txt", utf16_bytes(u" \n", true)},
+            {"e.txt", ""},
+            {"e.md", " \n\n\t\n"},
+            {"e.json", ""},
+            {"e.jsonl", "\n\n"},
+            {"e.html", ""},
+            {"e2.txt", "\xEF\xBB\xBF  \r\n"},
+            {"e3.txt", utf16_bytes(u" \n", true)},
         };
         for (const auto& [name, content] : cases) {
             INFO(name);
@@ -644,12 +683,15 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
 </body></html>)";
         Result result;
         const fs::path file = dir.write("page.html", page);
-        check_article(read_one(file, &result),
-                      {"https://site.fr/a", "Le vrai titre", "2024-02-03T10:00:00+01:00",
-                       "Jeanne Martin", "Le Site", "https://site.fr/a",
-                       "Le vrai titre\n\nPremier & paragraphe, l’été.\n\nDeuxième\nligne\n\n"
-                       "un\ndeux\n\nUne légende\n\na b",
-                       {}});
+        check_article(read_one(file, &result), {"https://site.fr/a",
+                                                "Le vrai titre",
+                                                "2024-02-03T10:00:00+01:00",
+                                                "Jeanne Martin",
+                                                "Le Site",
+                                                "https://site.fr/a",
+                                                "Le vrai titre\n\nPremier & paragraphe, l’été.\n\nDeuxième\nligne\n\n"
+                                                "un\ndeux\n\nUne légende\n\na b",
+                                                {}});
         CHECK(result.issues.empty());
     }
 
@@ -669,15 +711,16 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
         };
         for (const Case& c : cases) {
             INFO(c.head << c.body);
-            const std::string page = std::string("<html><head>") + c.head + "</head><body>" + c.body +
-                                     "<p>Texte.</p></body></html>";
+            const std::string page =
+                std::string("<html><head>") + c.head + "</head><body>" + c.body + "<p>Texte.</p></body></html>";
             CHECK(read_one(dir.write("t.html", page)).title == c.title);
         }
     }
 
     SECTION("date sources, in order of preference") {
         const std::vector<std::pair<const char*, const char*>> cases = {
-            {R"(<meta property="og:published_time" content="D2"><meta property="article:published_time" content="D1">)", "D1"},
+            {R"(<meta property="og:published_time" content="D2"><meta property="article:published_time" content="D1">)",
+             "D1"},
             {R"(<meta name="date" content="D4"><meta property="og:published_time" content="D2">)", "D2"},
             {R"(<meta name="date" content="D4"><span itemprop="datePublished" content="D3"></span>)", "D3"},
             {R"(<meta name="DC.date" content="D5"><meta name="date" content="D4">)", "D4"},
@@ -690,8 +733,8 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
         };
         for (const auto& [html, date] : cases) {
             INFO(html);
-            const std::string page = std::string("<html><head><title>T</title></head><body>") + html +
-                                     "<p>Texte.</p></body></html>";
+            const std::string page =
+                std::string("<html><head><title>T</title></head><body>") + html + "<p>Texte.</p></body></html>";
             CHECK(read_one(dir.write("d.html", page)).date == date);
         }
     }
@@ -699,21 +742,25 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
     SECTION("author sources, in order of preference") {
         const std::vector<std::pair<const char*, const char*>> cases = {
             {R"(<meta property="article:author" content="A2"><meta name="author" content="A1">)", "A1"},
-            {R"(<meta property="article:author" content="https://facebook.com/x"><span itemprop="author">A3</span>)", "A3"},
+            {R"(<meta property="article:author" content="https://facebook.com/x"><span itemprop="author">A3</span>)",
+             "A3"},
             {R"(<meta property="article:author" content="A2"><span itemprop="author">A3</span>)", "A2"},
-            {R"(<a rel="author" href="/a">A4</a><div itemprop="author" itemscope><span itemprop="name">A3b</span></div>)", "A3b"},
+            {R"(<a rel="author" href="/a">A4</a><div itemprop="author" itemscope><span itemprop="name">A3b</span></div>)",
+             "A3b"},
             {R"(<p>Par <a rel="nofollow author" href="/a"> Jean   Dupont </a></p>)", "Jean Dupont"},
         };
         for (const auto& [html, author] : cases) {
             INFO(html);
-            const std::string page = std::string("<html><head><title>T</title></head><body>") + html +
-                                     "<p>Texte.</p></body></html>";
+            const std::string page =
+                std::string("<html><head><title>T</title></head><body>") + html + "<p>Texte.</p></body></html>";
             CHECK(read_one(dir.write("a.html", page)).author == author);
         }
     }
 
     SECTION("url from og:url, else the canonical link; id from the url") {
-        Article a = read_one(dir.write("u.html", R"(<link rel="canonical" href="https://c/1"><meta property="og:url" content="https://og/1"><p>x</p>)"));
+        Article a = read_one(dir.write(
+            "u.html",
+            R"(<link rel="canonical" href="https://c/1"><meta property="og:url" content="https://og/1"><p>x</p>)"));
         CHECK(a.url == "https://og/1");
         CHECK(a.id == "https://og/1");
         a = read_one(dir.write("u.html", R"(<link rel="canonical" href="https://c/1"><p>x</p>)"));
@@ -728,8 +775,7 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
             const char* body;
         };
         const std::vector<Case> cases = {
-            {"<article>court</article><div>hors</div><article>le plus long article</article>",
-             "le plus long article"},
+            {"<article>court</article><div>hors</div><article>le plus long article</article>", "le plus long article"},
             {"<nav><article>menu menu menu menu menu</article></nav><article>vrai</article>", "vrai"},
             {"<div>hors</div><main><p>principal</p></main>", "principal"},
             {"<div>un</div><div>deux</div><footer>pied</footer>", "un\n\ndeux"},
@@ -760,13 +806,16 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
     SECTION("declared charset when the bytes are not UTF-8") {
         const std::vector<std::pair<const char*, std::string>> cases = {
             {"meta charset",
-             "<html><head><meta charset=\"windows-1252\"><title>L\x92\xc9lys\xe9""e</title></head>"
+             "<html><head><meta charset=\"windows-1252\"><title>L\x92\xc9lys\xe9"
+             "e</title></head>"
              "<body><p>C\x9cur \x80</p></body></html>"},
             {"http-equiv, latin1 label with C1 bytes",
              "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\">"
-             "<title>L\x92\xc9lys\xe9""e</title></head><body><p>C\x9cur \x80</p></body></html>"},
+             "<title>L\x92\xc9lys\xe9"
+             "e</title></head><body><p>C\x9cur \x80</p></body></html>"},
             {"no declaration",
-             "<html><head><title>L\x92\xc9lys\xe9""e</title></head><body><p>C\x9cur \x80</p></body></html>"},
+             "<html><head><title>L\x92\xc9lys\xe9"
+             "e</title></head><body><p>C\x9cur \x80</p></body></html>"},
         };
         for (const auto& [name, page] : cases) {
             INFO(name);
@@ -780,8 +829,7 @@ TEST_CASE("HTML articles: metadata and article text", "[readers][html]") {
 
     SECTION("a declared charset that ICU does not know is reported") {
         Result result;
-        const Article a = read_one(
-            dir.write("unk.html", "<meta charset=\"x-nonsense\"><p>caf\xe9</p>"), &result);
+        const Article a = read_one(dir.write("unk.html", "<meta charset=\"x-nonsense\"><p>caf\xe9</p>"), &result);
         CHECK(a.body == "café");
         CHECK(result.has_issue("unknown charset 'x-nonsense'"));
     }
@@ -918,7 +966,13 @@ TEST_CASE("Readers: an exception from the sink comes out unchanged, not as a rea
         INFO(f.filename());
         std::vector<ReadIssue> issues;
         std::size_t calls = 0;
-        CHECK_THROWS_AS(depeche::read_file(f, [&](Article&&) { ++calls; throw WriteFailed("disk full"); }, issues),
+        CHECK_THROWS_AS(depeche::read_file(
+                            f,
+                            [&](Article&&) {
+                                ++calls;
+                                throw WriteFailed("disk full");
+                            },
+                            issues),
                         WriteFailed);
         CHECK(calls == 1);
         CHECK(issues.empty());
@@ -939,7 +993,8 @@ TEST_CASE("JSON: French and schema.org keys are read out of the box", "[readers]
     CHECK(fr.url == "https://x.example/a1");
     CHECK(fr.source == "Le Journal");
     // schema.org NewsArticle: objects with a "name".
-    Article org = read_one(dir.write("org.json", R"({"@type": "NewsArticle", "headline": "Titre", "articleBody": "Corps.",
+    Article org =
+        read_one(dir.write("org.json", R"({"@type": "NewsArticle", "headline": "Titre", "articleBody": "Corps.",
         "datePublished": "2018-03-16T18:05:00+01:00", "author": [{"@type": "Person", "name": "Anne Martin"},
         {"@type": "Person", "name": "Luc Petit"}], "publisher": {"@type": "Organization", "name": "Le Journal"},
         "url": "https://x.example/b"})"));
@@ -950,7 +1005,8 @@ TEST_CASE("JSON: French and schema.org keys are read out of the box", "[readers]
     CHECK(org.source == "Le Journal");
     CHECK(org.id == "https://x.example/b");
     // Only a lede: it is the body.
-    CHECK(read_one(dir.write("lede.json", R"({"titre": "T", "description": "Seul le résumé."})")).body == "Seul le résumé.");
+    CHECK(read_one(dir.write("lede.json", R"({"titre": "T", "description": "Seul le résumé."})")).body ==
+          "Seul le résumé.");
     // Nothing usable: the message says which keys were read.
     const Result none = read(dir.write("none.json", R"({"heading": "X", "corpus": "Y"})"));
     CHECK(none.articles.empty());

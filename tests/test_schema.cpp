@@ -40,12 +40,12 @@ TEST_CASE("schema: describe() states every field, slot, prefix and metadata key"
     CHECK(d.rfind("schema " + std::to_string(schema::kVersion) + "\n", 0) == 0);
     for (const schema::Field& f : schema::kFields) {
         INFO(f.id);
-        CHECK(d.find("field " + std::string(f.id) + " prefix=" + std::string(f.prefix) + " indexing=") != std::string::npos);
+        CHECK(d.find("field " + std::string(f.id) + " prefix=" + std::string(f.prefix) + " indexing=") !=
+              std::string::npos);
     }
     for (const schema::SlotInfo& s : schema::kSlots)
         CHECK(d.find("slot " + std::to_string(s.slot) + " " + std::string(s.name) + "\n") != std::string::npos);
-    for (const schema::MetaKey& k : schema::kMetaKeys)
-        CHECK(d.find("meta " + std::string(k.key)) != std::string::npos);
+    for (const schema::MetaKey& k : schema::kMetaKeys) CHECK(d.find("meta " + std::string(k.key)) != std::string::npos);
     CHECK(d.find("prefix XD\n") != std::string::npos);
     CHECK(d.find("value-prefix=XVA") != std::string::npos);
     // Query names resolve to their rows, case-insensitively; the body has none.
@@ -60,7 +60,8 @@ TEST_CASE("schema: term builders follow each field's Indexing", "[schema]") {
     CHECK(field_term(schema::field("url"), "https://x.fr/a") != field_term(schema::field("url"), "https://x.fr/b"));
     CHECK(file_term("/a/b.txt").rfind("XF", 0) == 0);
     CHECK(field_value_term(schema::field("author"), "Jeanne Martin").rfind("XVA", 0) == 0);
-    CHECK(date_terms(schema::field("date"), 2025, 8, 15) == std::vector<std::string>{"DY2025", "DM202508", "DD20250815"});
+    CHECK(date_terms(schema::field("date"), 2025, 8, 15) ==
+          std::vector<std::string>{"DY2025", "DM202508", "DD20250815"});
     CHECK(date_terms(schema::field("mentioned"), 2025, 8, 0) == std::vector<std::string>{"XMY2025", "XMM202508"});
     const std::string long_id(300, 'x');
     CHECK(id_term(long_id).size() <= kMaxTermBytes);
@@ -78,9 +79,11 @@ TEST_CASE("schema: term builders follow each field's Indexing", "[schema]") {
 // in opposite document-id order: every ranking gives the same list, newest first and
 // then by id, as a scan ordering them that way does.
 TEST_CASE("schema: equal scores and equal dates are ordered by date then id, not by document id", "[schema]") {
-    struct Item { std::string id, date; };
+    struct Item {
+        std::string id, date;
+    };
     const std::vector<Item> items = {{"d", "2024-05-02"}, {"a", "2024-05-02"}, {"c", "2024-05-03T08:00:00"},
-                                     {"b", "2024-05-01"},  {"e", ""},           {"f", "2024-05-03T08:00:00"}};
+                                     {"b", "2024-05-01"}, {"e", ""},           {"f", "2024-05-03T08:00:00"}};
     TempDir tmp;
     auto build = [&](const fs::path& db, bool reversed) {
         Writer w(db.string());
@@ -111,11 +114,12 @@ TEST_CASE("schema: equal scores and equal dates are ordered by date then id, not
     REQUIRE(newest == std::vector<std::string>{"c", "f", "a", "d", "b", "e"});
 
     for (Searcher* s : {&one, &two}) {
-        CHECK(hit_ids(*s, "tempête", Sort::Relevance, false) == newest);            // equal scores
+        CHECK(hit_ids(*s, "tempête", Sort::Relevance, false) == newest);  // equal scores
         CHECK(hit_ids(*s, "tempête", Sort::DateDescending, true) == newest);
-        CHECK(hit_ids(*s, "-inexistant", Sort::Relevance, false) == newest);        // filters only: by date
+        CHECK(hit_ids(*s, "-inexistant", Sort::Relevance, false) == newest);  // filters only: by date
         std::vector<std::string> oldest = hit_ids(*s, "tempête", Sort::DateAscending, true);
-        CHECK(oldest == std::vector<std::string>{"e", "b", "d", "a", "f", "c"});  // undated first, then by id descending
+        CHECK(oldest ==
+              std::vector<std::string>{"e", "b", "d", "a", "f", "c"});  // undated first, then by id descending
     }
 }
 
@@ -154,7 +158,8 @@ TEST_CASE("schema: the publication-day slot holds the day for Xapian's own value
 // database (Xapian reads metadata from the first only), decode once the dictionaries of
 // both folders are loaded: ids derived from the content never name another index's
 // dictionary. With numbered ids (schema 5) both would have been dictionary 1.
-TEST_CASE("stored data: dictionaries of indexes built apart have distinct ids, and every record decodes", "[stored][schema]") {
+TEST_CASE("stored data: dictionaries of indexes built apart have distinct ids, and every record decodes",
+          "[stored][schema]") {
     TempDir tmp;
     auto build = [&](const fs::path& db, std::size_t first) {
         Writer w(db.string());
@@ -168,7 +173,8 @@ TEST_CASE("stored data: dictionaries of indexes built apart have distinct ids, a
                 a.body += std::string(first ? "Les pompiers sont intervenus dans la nuit pour maîtriser l'incendie. "
                                             : "Le gouvernement a présenté mardi son projet de loi sur l'énergie. ") +
                           "Dépêche numéro " + std::to_string(n * 31 + k) + ". " +
-                          (n % 2 ? "La Commission européenne doit rendre son avis. " : "Le match s'est terminé sur un score nul. ");
+                          (n % 2 ? "La Commission européenne doit rendre son avis. "
+                                 : "Le match s'est terminé sur un score nul. ");
             w.add(a);
         }
         w.commit();
@@ -176,7 +182,8 @@ TEST_CASE("stored data: dictionaries of indexes built apart have distinct ids, a
     build(tmp.path / "one", 0);
     build(tmp.path / "two", 100000);
     Xapian::Database one((tmp.path / "one").string()), two((tmp.path / "two").string());
-    const std::string id1 = one.get_metadata(schema::kMetaDictCurrent), id2 = two.get_metadata(schema::kMetaDictCurrent);
+    const std::string id1 = one.get_metadata(schema::kMetaDictCurrent),
+                      id2 = two.get_metadata(schema::kMetaDictCurrent);
     REQUIRE(!id1.empty());
     REQUIRE(!id2.empty());
     CHECK(id1 != id2);

@@ -133,18 +133,45 @@ struct Case {
 
 Case make_case(std::mt19937& rng, int n) {
     static const std::vector<std::string> queries = {
-        "Ukraine", "Macron", "\"Emmanuel Macron\"", "électricité", "electricite", "élections",
-        "guerre OR tempête", "Bruxelles gaz", "\"état d'urgence\"", "\"la Maison Blanche\"",
-        "Zelensky -Trump", "élect*", "Poutine NEAR Trump", "titre:élections", "oeuvre",
-        "charpente Notre-Dame", "festival", "satellite algues", "date:2025-08..2025-10",
-        "personne:Macron", "Ukraine OU Finistère", "tête-à-tête", "l'Élysée", "zzzxqj",
-        "(Ukraine OR gaz) SAUF Bruxelles", "européenne", "président", "source:Dépêche",
+        "Ukraine",
+        "Macron",
+        "\"Emmanuel Macron\"",
+        "électricité",
+        "electricite",
+        "élections",
+        "guerre OR tempête",
+        "Bruxelles gaz",
+        "\"état d'urgence\"",
+        "\"la Maison Blanche\"",
+        "Zelensky -Trump",
+        "élect*",
+        "Poutine NEAR Trump",
+        "titre:élections",
+        "oeuvre",
+        "charpente Notre-Dame",
+        "festival",
+        "satellite algues",
+        "date:2025-08..2025-10",
+        "personne:Macron",
+        "Ukraine OU Finistère",
+        "tête-à-tête",
+        "l'Élysée",
+        "zzzxqj",
+        "(Ukraine OR gaz) SAUF Bruxelles",
+        "européenne",
+        "président",
+        "source:Dépêche",
     };
     static const std::vector<std::string> bad_queries = {"\"unterminated", "a AND", "(a b", "titre:", "foo)"};
-    static const std::vector<std::string> bad_lines = {
-        "{not json", "[1,2]", "{\"query\": 5}", "{\"query\": \"x\", \"limit\": -1}", "{\"query\": \"x\", \"limit\": 1.5}",
-        "{\"query\": \"x\", \"sort\": \"up\"}", "{\"query\": \"x\", \"facets\": \"yes\"}", "{\"limit\": 3}",
-        "{\"query\": \"x\", \"colour\": true}"};
+    static const std::vector<std::string> bad_lines = {"{not json",
+                                                       "[1,2]",
+                                                       "{\"query\": 5}",
+                                                       "{\"query\": \"x\", \"limit\": -1}",
+                                                       "{\"query\": \"x\", \"limit\": 1.5}",
+                                                       "{\"query\": \"x\", \"sort\": \"up\"}",
+                                                       "{\"query\": \"x\", \"facets\": \"yes\"}",
+                                                       "{\"limit\": 3}",
+                                                       "{\"query\": \"x\", \"colour\": true}"};
     Case c;
     std::uniform_int_distribution<int> pct(0, 99);
     int roll = pct(rng);
@@ -213,9 +240,7 @@ std::string expected_answer(depeche::Searcher& s, const Case& c) {
     try {
         j = jo::result_json(c.request.query, s.search(c.request));
         if (c.id) j["id"] = *c.id;
-    } catch (const depeche::QueryError& e) {
-        j = jo::error_json({e.what(), e.position(), jo::kCodeRequest}, c.id);
-    }
+    } catch (const depeche::QueryError& e) { j = jo::error_json({e.what(), e.position(), jo::kCodeRequest}, c.id); }
     return jo::dump_line(j);
 }
 
@@ -297,7 +322,8 @@ TEST_CASE("serve: a session of good and bad requests", "[serve]") {
     r = p.ask(R"({"query": "Ukrayne"})");
     CHECK(r["suggestion"] == "Ukraine");
 
-    r = p.ask(R"({"query": "Macron", "sort": "-date", "facets": true, "exact": true, "snippet_length": 0, "offset": 1})");
+    r = p.ask(
+        R"({"query": "Macron", "sort": "-date", "facets": true, "exact": true, "snippet_length": 0, "offset": 1})");
     REQUIRE(r["hits"].size() == 3);
     CHECK(r["total"] == 4);
     CHECK(r["hits"][0]["rank"] == 2);
@@ -351,7 +377,8 @@ TEST_CASE("serve: 1,000 requests in one process answer like the library and like
     }
     TempDir dir;
     write_file(dir.path / "requests", input);
-    RunResult r = run(kSearch + " --db " + shell_quote(db) + " --serve < " + shell_quote((dir.path / "requests").string()));
+    RunResult r =
+        run(kSearch + " --db " + shell_quote(db) + " --serve < " + shell_quote((dir.path / "requests").string()));
     INFO(r.err);
     REQUIRE(r.status == 0);
     std::vector<std::string> answers = lines_of(r.out);

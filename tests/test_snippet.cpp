@@ -16,10 +16,10 @@ using depeche::test::TempDir;
 namespace {
 
 // Filler words that share no stem with the query words below.
-const std::vector<std::string> kFiller = {
-    "maison", "rivière", "montagne", "ciel", "voiture", "chemin", "fenêtre", "jardin",
-    "silence", "lumière", "orage", "pierre", "forêt", "village", "musique", "hiver",
-    "printemps", "marché", "bateau", "nuage", "table", "livre", "horloge", "prairie"};
+const std::vector<std::string> kFiller = {"maison",  "rivière", "montagne", "ciel",    "voiture",   "chemin",
+                                          "fenêtre", "jardin",  "silence",  "lumière", "orage",     "pierre",
+                                          "forêt",   "village", "musique",  "hiver",   "printemps", "marché",
+                                          "bateau",  "nuage",   "table",    "livre",   "horloge",   "prairie"};
 const std::vector<std::string> kShort = {"a", "à", "y", "ô", "ou", "où", "un", "on"};
 
 std::string words(std::mt19937& rng, std::size_t n, const std::vector<std::string>& from = kFiller) {
@@ -72,8 +72,8 @@ TEST_CASE("snippet: a word deep in a long article is shown with its context", "[
     depeche::Hit h = idx.first("zorglub");
     INFO(h.snippet);
     REQUIRE(h.snippet.find("**zorglub**") != std::string::npos);
-    CHECK(h.snippet.rfind("…", 0) == 0);            // the text was cut before
-    CHECK(h.snippet.size() >= 3 + 3);               // and after
+    CHECK(h.snippet.rfind("…", 0) == 0);  // the text was cut before
+    CHECK(h.snippet.size() >= 3 + 3);     // and after
     CHECK(h.snippet.compare(h.snippet.size() - 3, 3, "…") == 0);
     // Context on both sides: the words just before and just after the match.
     const std::string text = shown(h.snippet);
@@ -97,8 +97,7 @@ TEST_CASE("snippet: the window with most distinct query words wins", "[snippet]"
     std::mt19937 rng(13);
     Index idx;
     // "zorglub" alone near the start, then "zorglub" and "brontosaure" together far on.
-    idx.add("two", words(rng, 30) + " zorglub " + words(rng, 1200) + " zorglub et brontosaure " +
-                       words(rng, 400));
+    idx.add("two", words(rng, 30) + " zorglub " + words(rng, 1200) + " zorglub et brontosaure " + words(rng, 400));
     depeche::Hit h = idx.first("zorglub brontosaure");
     INFO(h.snippet);
     CHECK(h.snippet.find("**zorglub**") != std::string::npos);
@@ -133,13 +132,15 @@ TEST_CASE("snippet: a match in the last words ends the snippet without an ellips
 TEST_CASE("snippet: at any place and length, the snippet is a highlighted piece of the text", "[snippet]") {
     std::mt19937 rng(23);
     Index idx;
-    struct Doc { std::string id, body; };
+    struct Doc {
+        std::string id, body;
+    };
     std::vector<Doc> docs;
     for (int d = 0; d < 40; ++d) {
         const std::size_t n = std::uniform_int_distribution<std::size_t>(1, 1500)(rng);
         const std::size_t at = std::uniform_int_distribution<std::size_t>(0, n)(rng);
-        std::string body = words(rng, at, d % 3 == 0 ? kShort : kFiller) + " zorglub" + std::to_string(d) + " " +
-                           words(rng, n - at);
+        std::string body =
+            words(rng, at, d % 3 == 0 ? kShort : kFiller) + " zorglub" + std::to_string(d) + " " + words(rng, n - at);
         docs.push_back({"doc" + std::to_string(d), body});
         idx.add(docs.back().id, body);
     }

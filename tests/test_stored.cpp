@@ -108,7 +108,9 @@ std::string current_key(const Xapian::Database& x) {
 }
 std::size_t dictionaries(const Xapian::Database& x) {
     std::size_t n = 0;
-    for (auto it = x.metadata_keys_begin(schema::kMetaDictPrefix); it != x.metadata_keys_end(schema::kMetaDictPrefix); ++it) ++n;
+    for (auto it = x.metadata_keys_begin(schema::kMetaDictPrefix); it != x.metadata_keys_end(schema::kMetaDictPrefix);
+         ++it)
+        ++n;
     return n;
 }
 
@@ -157,7 +159,8 @@ TEST_CASE("stored data: plain and compressed records decode to what was stored",
     CHECK_FALSE(decode_stored(trained));
     CHECK_FALSE(decode_stored(trained, true, &no_dict));
     // Damaged data: cut short, or a flipped byte, gives nullopt or a record, never a crash.
-    for (std::size_t cut = 0; cut < trained.size(); cut += 7) (void)decode_stored(trained.substr(0, cut), true, &with_dict);
+    for (std::size_t cut = 0; cut < trained.size(); cut += 7)
+        (void)decode_stored(trained.substr(0, cut), true, &with_dict);
     for (std::size_t at = 2; at < trained.size(); at += 5) {
         std::string bad = trained;
         bad[at] = static_cast<char>(bad[at] ^ 0x5a);
@@ -216,7 +219,10 @@ TEST_CASE("stored data: an index that grows past the threshold gets a dictionary
     const fs::path db = tmp.path / "db";
     // Too small to train: stored data compressed without a dictionary.
     write_articles(tmp.path / "a.jsonl", 0, 60);
-    { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 60); }
+    {
+        Writer w(db.string());
+        REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 60);
+    }
     {
         Xapian::Database x(db.string());
         CHECK(dictionaries(x) == 0);
@@ -286,7 +292,10 @@ TEST_CASE("stored data: check names a missing dictionary", "[stored][xapian-chec
     TempDir tmp;
     write_articles(tmp.path / "a.jsonl", 0, 1200);
     const fs::path db = tmp.path / "db";
-    { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200); }
+    {
+        Writer w(db.string());
+        REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200);
+    }
     std::string id;
     {
         Xapian::WritableDatabase x(db.string(), Xapian::DB_OPEN);
@@ -297,11 +306,13 @@ TEST_CASE("stored data: check names a missing dictionary", "[stored][xapian-chec
     CheckReport r = check_index(db.string());
     CHECK(!r.ok());
     bool named = false;
-    for (const std::string& p : r.problems) named = named || p.find("needs compression dictionary " + id) != std::string::npos;
+    for (const std::string& p : r.problems)
+        named = named || p.find("needs compression dictionary " + id) != std::string::npos;
     CHECK(named);
     bool current_missing = false;
     for (const std::string& p : r.problems)
-        current_missing = current_missing || p.find("compression dictionary " + id + ", the current one") != std::string::npos;
+        current_missing =
+            current_missing || p.find("compression dictionary " + id + ", the current one") != std::string::npos;
     CHECK(current_missing);
     // The searcher reports the damage instead of showing empty hits.
     Searcher searcher(db.string());
@@ -314,7 +325,10 @@ TEST_CASE("stored data: a damaged dictionary is reported, not shown as garbage",
     TempDir tmp;
     write_articles(tmp.path / "a.jsonl", 0, 1200);
     const fs::path db = tmp.path / "db";
-    { Writer w(db.string()); REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200); }
+    {
+        Writer w(db.string());
+        REQUIRE(w.index_paths({(tmp.path / "a.jsonl").string()}).articles == 1200);
+    }
     std::string dict;
     {
         Xapian::WritableDatabase x(db.string(), Xapian::DB_OPEN);
@@ -331,7 +345,8 @@ TEST_CASE("stored data: a damaged dictionary is reported, not shown as garbage",
     CHECK(!r.ok());
     // The dictionary's id is a hash of its content (schema 6): the damage is named.
     bool named = false;
-    for (const std::string& p : r.problems) named = named || p.find("does not match its id (damaged)") != std::string::npos;
+    for (const std::string& p : r.problems)
+        named = named || p.find("does not match its id (damaged)") != std::string::npos;
     CHECK(named);
     Searcher searcher(db.string());
     SearchRequest req;

@@ -20,7 +20,7 @@ namespace {
 
 // Made-up words of a topic: distinct topics share no word, so their texts are unrelated.
 std::vector<std::string> vocabulary(int topic, int size = 60) {
-    static const char* syllables[] = {"ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru",
+    static const char* syllables[] = {"ba", "ce", "di", "fo", "gu",  "la",  "me",  "ni",  "po",  "ru",
                                       "sa", "te", "vi", "zo", "cha", "lou", "mar", "ton", "vel", "rin"};
     std::vector<std::string> out;
     for (int i = 0; i < size; ++i) {
@@ -143,7 +143,8 @@ TEST_CASE("story: signatures tell versions from other articles", "[story]") {
     CHECK_FALSE(tiny.usable());
     CHECK_FALSE(story::same_story(tiny, tiny));
     // Versions share bands; other articles do not.
-    const auto ba = story::bands(s), be = story::bands(sig(join(edited))), bo = story::bands(sig(join(sentences(1, 14, 99))));
+    const auto ba = story::bands(s), be = story::bands(sig(join(edited))),
+               bo = story::bands(sig(join(sentences(1, 14, 99))));
     std::size_t shared_edited = 0, shared_other = 0;
     for (std::size_t k = 0; k < story::kBands; ++k) {
         shared_edited += ba[k] == be[k];
@@ -192,7 +193,8 @@ TEST_CASE("story: group() does not depend on the order of the articles", "[story
             CHECK(by_item[i] == by_item[i + 1]);
             if (i + 2 < texts.size()) CHECK(by_item[i] != by_item[i + 2]);
             // The smallest own key of the story's members.
-            CHECK(by_item[i] == std::min(story::own_key("id" + std::to_string(i)), story::own_key("id" + std::to_string(i + 1))));
+            CHECK(by_item[i] ==
+                  std::min(story::own_key("id" + std::to_string(i)), story::own_key("id" + std::to_string(i + 1))));
         }
         if (round == 0) first = by_item;
         CHECK(by_item == first);
@@ -260,10 +262,9 @@ TEST_CASE("story: updates join, bridge and keep stories", "[story]") {
     {
         Writer w(db);
         // One by one (Writer::add), in an order where a version comes before its original.
-        for (const std::string& l : {line("b2", "t", "2020-06-04", join(corpus.b, 3)),
-                                     line("c1", "t", "2020-06-05", join(corpus.c)),
-                                     line("x1", "t", "2020-07-01", join(x, 0, 10)),
-                                     line("x2", "t", "2020-07-02", join(x, 5))}) {
+        for (const std::string& l :
+             {line("b2", "t", "2020-06-04", join(corpus.b, 3)), line("c1", "t", "2020-06-05", join(corpus.c)),
+              line("x1", "t", "2020-07-01", join(x, 0, 10)), line("x2", "t", "2020-07-02", join(x, 5))}) {
             auto j = nlohmann::json::parse(l);
             Article a;
             a.id = j["id"];
@@ -321,8 +322,7 @@ TEST_CASE("story: updates join, bridge and keep stories", "[story]") {
     const std::string fresh = (other.path / "db").string();
     Writer(fresh).index_paths({(other.path / "in").string()});
     const auto fresh_keys = keys_by_id(fresh);
-    CHECK(partition(fresh_keys) ==
-          std::set<std::set<std::string>>{{"b1", "b2"}, {"c1"}, {"x1", "x2", "x3"}});
+    CHECK(partition(fresh_keys) == std::set<std::set<std::string>>{{"b1", "b2"}, {"c1"}, {"x1", "x2", "x3"}});
 }
 
 TEST_CASE("story: like ID finds related articles, not its own versions", "[story]") {
@@ -354,9 +354,7 @@ TEST_CASE("story: like ID finds related articles, not its own versions", "[story
     try {
         search(db, "", false, "nope");
         FAIL("no error");
-    } catch (const ArticleNotFoundError& e) {
-        CHECK(std::string(e.what()).find("nope") != std::string::npos);
-    }
+    } catch (const ArticleNotFoundError& e) { CHECK(std::string(e.what()).find("nope") != std::string::npos); }
 }
 
 TEST_CASE("story: depeche-search --collapse, --like and the JSON fields", "[story][cli]") {
@@ -364,7 +362,8 @@ TEST_CASE("story: depeche-search --collapse, --like and the JSON fields", "[stor
     const Corpus corpus;
     write_file(tmp.path / "in" / "news.jsonl", corpus.jsonl());
     const std::string db = shell_quote((tmp.path / "db").string());
-    RunResult ix = run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + db + " " + shell_quote((tmp.path / "in").string()));
+    RunResult ix =
+        run(std::string(DEPECHE_INDEX_BIN) + " --quiet --db " + db + " " + shell_quote((tmp.path / "in").string()));
     REQUIRE(ix.status == 0);
     const std::string search = std::string(DEPECHE_SEARCH_BIN) + " --db " + db + " ";
     RunResult text = run(search + "--collapse date:2020");
@@ -393,8 +392,10 @@ TEST_CASE("story: depeche-search --collapse, --like and the JSON fields", "[stor
     RunResult missing = run(search + "--like nope");
     CHECK(missing.status == 2);
     CHECK(missing.err.find("no article with id 'nope'") != std::string::npos);
-    RunResult serve = run("printf '%s\\n' '{\"like\": \"a1\", \"limit\": 1}' '{\"query\": \"date:2020\", \"collapse\": true}' "
-                          "'{\"like\": 3}' | " + search + "--serve");
+    RunResult serve =
+        run("printf '%s\\n' '{\"like\": \"a1\", \"limit\": 1}' '{\"query\": \"date:2020\", \"collapse\": true}' "
+            "'{\"like\": 3}' | " +
+            search + "--serve");
     std::vector<std::string> lines;
     for (std::size_t start = 0, end; (end = serve.out.find('\n', start)) != std::string::npos; start = end + 1)
         lines.push_back(serve.out.substr(start, end - start));

@@ -17,10 +17,9 @@ TEST_CASE("suggest: edit distance counts insertions, deletions, substitutions an
         std::size_t distance;
     };
     const Case cases[] = {
-        {"macron", "macron", 0}, {"makron", "macron", 1},     {"sarkosy", "sarkozy", 1},
-        {"zelenskyy", "zelensky", 1}, {"ollande", "hollande", 1}, {"macorn", "macron", 1},  // a swap
-        {"melanchon", "melenchon", 1}, {"", "abc", 3},        {"poutine", "putin", 2},
-        {"kitten", "sitting", 3},
+        {"macron", "macron", 0},       {"makron", "macron", 1}, {"sarkosy", "sarkozy", 1}, {"zelenskyy", "zelensky", 1},
+        {"ollande", "hollande", 1},    {"macorn", "macron", 1},  // a swap
+        {"melanchon", "melenchon", 1}, {"", "abc", 3},          {"poutine", "putin", 2},   {"kitten", "sitting", 3},
     };
     for (const Case& c : cases) {
         INFO(c.a << " / " << c.b);
@@ -109,9 +108,9 @@ TEST_CASE("suggest: lower-case operators are words, and a note says so", "[sugge
     CHECK(search(s, "Macron not retraites").notes.size() == 1);
     CHECK(search(s, "Macron sauf retraites").notes.size() == 1);
     CHECK(search(s, "Macron OU Mélenchon").notes.empty());
-    CHECK(search(s, "ou Macron").notes.empty());            // not between two terms
+    CHECK(search(s, "ou Macron").notes.empty());                // not between two terms
     CHECK(search(s, "\"Macron ou Mélenchon\"").notes.empty());  // inside a phrase
-    CHECK(search(s, "titre:ou Macron").notes.empty());       // a field's value
+    CHECK(search(s, "titre:ou Macron").notes.empty());          // a field's value
     // The operator finds what the words do not.
     CHECK(search(s, "Macron OU Mélenchon").total == 12);
 }

@@ -52,8 +52,10 @@ struct RunResult {
 inline std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
     }
     return out + "'";
 }
@@ -226,17 +228,18 @@ inline IndexedCorpus* wikinews() {
     if (!std::filesystem::exists(file)) return nullptr;
     corpus = std::make_unique<IndexedCorpus>();
     std::vector<ReadIssue> issues;
-    read_file(file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
+    read_file(
+        file, [&](Article&& a) { corpus->articles.push_back(std::move(a)); }, issues);
     corpus->db = (corpus->dir.path / "db").string();
     Writer(corpus->db).index_paths({file.string()});
     return corpus.get();
 }
 }  // namespace depeche::test
 
-#define NEED_WIKINEWS()                                                                           \
-    depeche::test::IndexedCorpus* wn = depeche::test::wikinews();                                 \
-    if (!wn) {                                                                                    \
+#define NEED_WIKINEWS()                                                                                       \
+    depeche::test::IndexedCorpus* wn = depeche::test::wikinews();                                             \
+    if (!wn) {                                                                                                \
         WARN("skipped: " << depeche::test::shared_path("corpus/wikinews-fr/articles.jsonl") << " not found"); \
-        return;                                                                                   \
+        return;                                                                                               \
     }
 #endif

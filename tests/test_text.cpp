@@ -47,17 +47,17 @@ struct Case {
 
 // One row per character of the layer: the letters fold the same everywhere.
 const Case kLetters[] = {
-    {"Guðni", "gudni"},       // ð
-    {"Þórir", "thorir"},      // þ
-    {"Œdipe", "oedipe"},      // Œ
-    {"cœur", "coeur"},        // œ
-    {"Æsir", "aesir"},        // Æ
-    {"Cæsar", "caesar"},      // æ
-    {"Straße", "strasse"},    // ß
-    {"Søren", "soren"},       // ø
-    {"Øster", "oster"},       // Ø
-    {"Łódź", "lodz"},         // Ł
-    {"Wałęsa", "walesa"},     // ł
+    {"Guðni", "gudni"},     // ð
+    {"Þórir", "thorir"},    // þ
+    {"Œdipe", "oedipe"},    // Œ
+    {"cœur", "coeur"},      // œ
+    {"Æsir", "aesir"},      // Æ
+    {"Cæsar", "caesar"},    // æ
+    {"Straße", "strasse"},  // ß
+    {"Søren", "soren"},     // ø
+    {"Øster", "oster"},     // Ø
+    {"Łódź", "lodz"},       // Ł
+    {"Wałęsa", "walesa"},   // ł
     {"Jóhannesson", "johannesson"},
 };
 
@@ -75,7 +75,10 @@ TEST_CASE("text layer: UTF-8 decoding, one decoder", "[text]") {
     CHECK(text::invalid_utf8_at("abc") == std::string_view::npos);
     CHECK(text::invalid_utf8_at("ab\xC3") == 2);
     CHECK(text::invalid_utf8_at("\xEF\xBF\xBD") == std::string_view::npos);  // a real U+FFFD
-    CHECK(text::sanitize_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(text::sanitize_utf8("a\xFF"
+                              "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(text::char_start("aé", 2) == 1);  // inside "é"
     CHECK(text::char_start("aé", 1) == 1);
     CHECK(text::char_start("aé", 3) == 3);  // the end
@@ -101,7 +104,7 @@ TEST_CASE("text layer: folding table", "[text]") {
     CHECK(text::fold("Jean\u2010Yves") == "jean-yves");
     CHECK(text::fold("Jean\u2011Yves") == "jean-yves");
     CHECK(text::fold("a\u00A0b\u202Fc") == "a b c");
-    CHECK(text::fold("ﬁn") == "fin");  // ligature, by case folding
+    CHECK(text::fold("ﬁn") == "fin");     // ligature, by case folding
     CHECK(text::fold("e\u0301") == "e");  // a combining accent alone
     CHECK(text::fold_case("Élysée Straße") == "élysée strasse");
 }
@@ -155,8 +158,8 @@ TEST_CASE("text layer: date extraction folds and separates like the layer", "[te
     const auto pub = parse_date("2016-06-26");
     REQUIRE(pub);
     // Spaces of every kind between the parts of a date.
-    for (const char* s : {"le 1er août 2016", "le 1er\u00A0août\u00A02016", "le 1er\u202Faoût\u202F2016",
-                          "le 1ᵉʳ AOÛT 2016"}) {
+    for (const char* s :
+         {"le 1er août 2016", "le 1er\u00A0août\u00A02016", "le 1er\u202Faoût\u202F2016", "le 1ᵉʳ AOÛT 2016"}) {
         INFO(s);
         const auto d = extract_dates(s, pub);
         REQUIRE(d.size() == 1);
@@ -197,7 +200,8 @@ TEST_CASE("text layer: the date vocabulary is data, checked when read", "[text][
     const dates::Vocabulary mine = dates::parse_vocabulary("month 3 mars | mrs\nunit kg\n");
     CHECK(mine.find("mrs")->month_abbr);
     CHECK(mine.find("kg")->unit);
-    CHECK_THROWS_WITH(dates::parse_vocabulary("month 13 smarch\n"), Catch::Contains("entry 1") && Catch::Contains("out of range"));
+    CHECK_THROWS_WITH(dates::parse_vocabulary("month 13 smarch\n"),
+                      Catch::Contains("entry 1") && Catch::Contains("out of range"));
     CHECK_THROWS_WITH(dates::parse_vocabulary("unit kg\ncue nope word\n"), Catch::Contains("entry 2"));
     CHECK_THROWS(dates::parse_vocabulary("unit abcdefghijklmnopq\n"));
     CHECK_THROWS(dates::parse_vocabulary("smurf 1 a\n"));
@@ -229,7 +233,8 @@ TEST_CASE("text layer: the fingerprint covers every component", "[text][analyzer
 
     std::set<std::string> names;
     for (const auto& c : components) names.insert(c.name);
-    for (const char* n : {"analyzer", "stopwords", "titles", "text", "person-key", "people", "dates", "stories", "schema"})
+    for (const char* n :
+         {"analyzer", "stopwords", "titles", "text", "person-key", "people", "dates", "stories", "schema"})
         CHECK(names.count(n) == 1);
     // The components are the real data: the schema contract, the text layer's rules, and
     // every lexicon file of the source tree, byte for byte.
@@ -304,8 +309,8 @@ TEST_CASE("text layer: personne:\"Gudni Johannesson\" finds Guðni Jóhannesson"
         CHECK(count(query) == hits);
     }
     // The programs agree with the library.
-    const auto r = test::run(std::string(DEPECHE_SEARCH_BIN) + " --db " + test::shell_quote(db) +
-                             " --format json " + test::shell_quote("personne:\"Gudni Johannesson\""));
+    const auto r = test::run(std::string(DEPECHE_SEARCH_BIN) + " --db " + test::shell_quote(db) + " --format json " +
+                             test::shell_quote("personne:\"Gudni Johannesson\""));
     CHECK(r.status == 0);
     CHECK(r.out.find("Guðni Jóhannesson") != std::string::npos);
 }

@@ -36,8 +36,7 @@ double seconds_until(const std::string& db, Pred pred, double limit = 15) {
         try {
             depeche::Searcher searcher(db);
             if (pred(searcher)) return s;
-        } catch (const depeche::Error&) {
-        }
+        } catch (const depeche::Error&) {}
         if (s > limit) return -1;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -68,14 +68,17 @@ public:
 // A query that cannot be parsed. position() is the 0-based byte offset in the query.
 class DEPECHE_API QueryError : public Error {
 public:
-    QueryError(const std::string& what, std::size_t position)
-        : Error(what), position_(position) {}
+    QueryError(const std::string& what, std::size_t position) : Error(what), position_(position) {}
     std::size_t position() const { return position_; }
+
 private:
     std::size_t position_;
 };
 // No index at the given path.
-class DEPECHE_API IndexMissingError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexMissingError : public Error {
+public:
+    using Error::Error;
+};
 // SearchRequest::like names an article the index does not hold (a QueryError at
 // position 0: the request, not the index, is at fault).
 class DEPECHE_API ArticleNotFoundError : public QueryError {
@@ -83,28 +86,40 @@ public:
     explicit ArticleNotFoundError(const std::string& what) : QueryError(what, 0) {}
 };
 // The index was built with another schema version or analyzer: re-index.
-class DEPECHE_API IndexIncompatibleError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexIncompatibleError : public Error {
+public:
+    using Error::Error;
+};
 // Another process is writing the index.
-class DEPECHE_API IndexLockedError : public Error { public: using Error::Error; };
+class DEPECHE_API IndexLockedError : public Error {
+public:
+    using Error::Error;
+};
 // The index is damaged, or reading or writing it failed.
-class DEPECHE_API IoError : public Error { public: using Error::Error; };
+class DEPECHE_API IoError : public Error {
+public:
+    using Error::Error;
+};
 // The index is damaged (a table file truncated, overwritten or missing): check it with
 // check_index() (depeche-index --check), rebuild it with depeche-index --full.
-class DEPECHE_API IndexCorruptError : public IoError { public: using IoError::IoError; };
+class DEPECHE_API IndexCorruptError : public IoError {
+public:
+    using IoError::IoError;
+};
 
 // ---- Articles ------------------------------------------------------------------------
 // An article to index. Only `id` and one of `title`/`body` are needed.
 struct Article {
-    std::string id;      // stable unique id (re-adding the same id replaces the article)
+    std::string id;  // stable unique id (re-adding the same id replaces the article)
     std::string title;
-    std::string date;    // publication date in any common form (ISO 8601, RFC 2822, "15 août 2025"...)
+    std::string date;  // publication date in any common form (ISO 8601, RFC 2822, "15 août 2025"...)
     std::string url;
     std::string author;
     std::string source;
-    std::string body;    // plain UTF-8 text
+    std::string body;                 // plain UTF-8 text
     std::vector<std::string> people;  // people named in the metadata
-    std::string path;    // file the article came from ("" if none)
-    std::size_t line = 0;  // 1-based line in a JSONL file, 0 otherwise
+    std::string path;                 // file the article came from ("" if none)
+    std::size_t line = 0;             // 1-based line in a JSONL file, 0 otherwise
 };
 
 // ---- Searching --------------------------------------------------------------------------
@@ -118,19 +133,19 @@ enum class Sort { Relevance, DateAscending, DateDescending };
 enum class DateInterval { Auto, Year, Month, Week, Day };
 
 struct SnippetOptions {
-    std::size_t length = 240;        // approximate snippet length in bytes (0 = no snippet)
-    std::string highlight_open = "**";   // put around each matched word
+    std::size_t length = 240;           // approximate snippet length in bytes (0 = no snippet)
+    std::string highlight_open = "**";  // put around each matched word
     std::string highlight_close = "**";
 };
 
 struct SearchRequest {
-    std::string query;               // query language: see docs/query-language.md
+    std::string query;  // query language: see docs/query-language.md
     std::size_t limit = 10;
     std::size_t offset = 0;
-    Sort sort = Sort::Relevance;     // a query made only of filters sorts by date, newest first
-    bool sort_given = false;         // true when `sort` was chosen explicitly
-    bool facets = false;             // compute people and date facets over all matches
-    std::size_t facet_limit = 10;    // people listed in the people facet
+    Sort sort = Sort::Relevance;   // a query made only of filters sorts by date, newest first
+    bool sort_given = false;       // true when `sort` was chosen explicitly
+    bool facets = false;           // compute people and date facets over all matches
+    std::size_t facet_limit = 10;  // people listed in the people facet
     // Count every match exactly (the default). false: Xapian's estimate from the
     // ranked pass only, with its bounds in SearchResult::total_lower/total_upper
     // (cheaper on huge result sets; depeche-search --estimate).
@@ -151,7 +166,7 @@ struct SearchRequest {
 };
 
 struct Hit {
-    std::size_t rank = 0;            // 1-based, counting from the first result (offset included)
+    std::size_t rank = 0;  // 1-based, counting from the first result (offset included)
     std::string id, title, date, url, path, author, source;
     double score = 0;
     std::string snippet;
@@ -163,7 +178,7 @@ struct Hit {
 };
 
 struct FacetCount {
-    std::string value;   // person name, or date bucket "2025", "2025-08", "2025-08-15"
+    std::string value;  // person name, or date bucket "2025", "2025-08", "2025-08-15"
     std::size_t count = 0;
     // People: a surname alone that two or more people of the index share without one of
     // them dominating ("Le Pen": Marine or Jean-Marie), left unresolved.
@@ -183,8 +198,8 @@ struct Facets {
 };
 
 struct SearchResult {
-    std::size_t total = 0;         // number of matching articles
-    bool total_exact = false;      // whether total is exact or an estimate
+    std::size_t total = 0;     // number of matching articles
+    bool total_exact = false;  // whether total is exact or an estimate
     // Bounds of the number of matching articles (both equal total when it is exact).
     std::size_t total_lower = 0, total_upper = 0;
     // The query with misspelt words or people replaced by what the index holds
@@ -201,21 +216,21 @@ struct SearchResult {
 // One article as stored in the index, for reading it whole.
 struct ArticleView {
     std::string id, title, date, url, path, author, source;  // as in Hit
-    std::string story;                    // story key, as in Hit
-    std::string text;                     // the body, NFC-normalised, as indexed
+    std::string story;                                       // story key, as in Hit
+    std::string text;                                        // the body, NFC-normalised, as indexed
     // The body with the words of the query given to Searcher::article() wrapped in the
     // snippet markers (the same matching as snippets); "" without a query.
     std::string highlighted;
-    std::vector<std::string> people;      // as in Hit
-    std::vector<std::string> mentioned;   // dates mentioned: "2024", "2024-04" or "2024-04-15", in date order
+    std::vector<std::string> people;     // as in Hit
+    std::vector<std::string> mentioned;  // dates mentioned: "2024", "2024-04" or "2024-04-15", in date order
 };
 
 struct IndexStats {
     std::size_t articles = 0;
     std::uint64_t size_bytes = 0;  // on disk
     int schema_version = 0;
-    std::string analyzer;          // analyzer fingerprint
-    std::string last_update;       // ISO 8601 UTC time of the last commit ("" if unknown)
+    std::string analyzer;     // analyzer fingerprint
+    std::string last_update;  // ISO 8601 UTC time of the last commit ("" if unknown)
 };
 
 // Read-only access to an index. Any number of Searchers (in any threads and processes)
@@ -260,8 +275,8 @@ private:
 
 // ---- Analysis -------------------------------------------------------------------------
 struct AnalyzedToken {
-    std::string term;     // exact (folded) form, as used for phrases
-    std::string stem;     // stemmed form ("" for stopwords)
+    std::string term;  // exact (folded) form, as used for phrases
+    std::string stem;  // stemmed form ("" for stopwords)
     std::uint32_t position = 0;
     std::uint32_t begin = 0, end = 0;  // byte offsets in the NFC-normalised text
     bool stopword = false;
@@ -273,13 +288,13 @@ DEPECHE_API std::vector<AnalyzedToken> analyze(const std::string& text, std::str
 
 // ---- Writing ------------------------------------------------------------------------------
 struct WriterOptions {
-    std::size_t batch_size = 1000;   // articles per commit (bounds the writer's memory)
-    bool create = true;              // create the index if missing
+    std::size_t batch_size = 1000;  // articles per commit (bounds the writer's memory)
+    bool create = true;             // create the index if missing
     // Rebuild from scratch: index_paths() builds a new index beside the old one and
     // swaps it in atomically at the end (the old one keeps answering until then);
     // add() on an overwriting Writer empties the index first.
     bool overwrite = false;
-    std::size_t threads = 0;         // worker threads (0 = number of cores)
+    std::size_t threads = 0;  // worker threads (0 = number of cores)
     // Polled between articles; when it returns true, index_paths() stops early and
     // commits what was done (see docs/cli.md for what "done" means in each mode).
     std::function<bool()> interrupted;
@@ -315,19 +330,19 @@ struct InputProblem {
 // changed files are re-read (articles no longer in them disappear), and files that
 // vanished from the given folders have their articles removed.
 struct IndexSummary {
-    std::size_t files = 0;            // input files found
-    std::size_t files_added = 0;      // new files indexed
-    std::size_t files_updated = 0;    // changed files re-indexed
-    std::size_t files_unchanged = 0;  // files skipped because they did not change
-    std::size_t files_removed = 0;    // files gone from the given folders
-    std::size_t skipped_files = 0;    // files that failed: could not be used at all, nothing of them
-                                      // indexed, or unchanged since a run where they failed
-    std::size_t articles = 0;         // articles indexed (added or replaced)
-    std::size_t articles_removed = 0; // articles deleted with their file
-    std::size_t errors = 0;           // problems that lost input (not warnings)
-    std::size_t warnings = 0;         // problems that did not (the input was used anyway)
+    std::size_t files = 0;             // input files found
+    std::size_t files_added = 0;       // new files indexed
+    std::size_t files_updated = 0;     // changed files re-indexed
+    std::size_t files_unchanged = 0;   // files skipped because they did not change
+    std::size_t files_removed = 0;     // files gone from the given folders
+    std::size_t skipped_files = 0;     // files that failed: could not be used at all, nothing of them
+                                       // indexed, or unchanged since a run where they failed
+    std::size_t articles = 0;          // articles indexed (added or replaced)
+    std::size_t articles_removed = 0;  // articles deleted with their file
+    std::size_t errors = 0;            // problems that lost input (not warnings)
+    std::size_t warnings = 0;          // problems that did not (the input was used anyway)
     std::vector<InputProblem> problems;
-    bool interrupted = false;         // stopped early by WriterOptions::interrupted
+    bool interrupted = false;  // stopped early by WriterOptions::interrupted
     double seconds = 0;
 };
 
@@ -383,7 +398,7 @@ private:
 
 // ---- Checking ------------------------------------------------------------------------------
 struct CheckReport {
-    std::size_t articles = 0;           // documents checked
+    std::size_t articles = 0;  // documents checked
     // What is wrong, one line each ("" when none): damaged tables, missing or
     // mismatched schema version or analyzer fingerprint, documents without an id term
     // or with unreadable stored data. At most 100 are listed; the last line then says
