@@ -381,7 +381,8 @@ TEST_CASE("story: depeche-search --collapse, --like and the JSON fields", "[stor
         CHECK(h.contains("other_versions"));
     }
     RunResult plain = run(search + "--format json date:2020");
-    for (const auto& h : nlohmann::json::parse(plain.out)["hits"]) CHECK(h["other_versions"] == 0);
+    const auto plain_json = nlohmann::json::parse(plain.out);  // kept alive: the loop reads into it
+    for (const auto& h : plain_json["hits"]) CHECK(h["other_versions"] == 0);
 
     RunResult like = run(search + "--like a1 --format json");
     CHECK(like.status == 0);
