@@ -376,6 +376,10 @@ TEST_CASE("story: depeche-search --collapse, --like and the JSON fields", "[stor
     RunResult js = run(search + "--collapse --format json date:2020");
     auto j = nlohmann::json::parse(js.out);
     CHECK(j["total"] == 3);
+    // A page shorter than the stories still counts them all, exactly.
+    const auto short_page = nlohmann::json::parse(run(search + "--collapse --limit 1 --format json date:2020").out);
+    CHECK(short_page["total"] == 3);
+    CHECK(short_page["total_exact"] == true);
     for (const auto& h : j["hits"]) {
         CHECK(h["story"].get<std::string>().size() == 16);
         CHECK(h.contains("other_versions"));
