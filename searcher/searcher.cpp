@@ -398,7 +398,9 @@ struct Searcher::Impl {
             }
         } words;
         Xapian::Enquire e(db);
-        const Xapian::ESet eset = e.get_eset(kLikeTerms, rset, &words);
+        // Exact term frequencies: with shards, Xapian would otherwise take them from the
+        // article's own shard alone.
+        const Xapian::ESet eset = e.get_eset(kLikeTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &words);
         std::vector<Xapian::Query> qs;
         for (auto t = eset.begin(); t != eset.end(); ++t) qs.emplace_back(*t);
         Xapian::Query like(Xapian::Query::OP_OR, qs.begin(), qs.end());
