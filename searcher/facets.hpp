@@ -87,6 +87,12 @@ public:
 
     using DateCounts = std::unordered_map<std::uint32_t, std::size_t>;  // YYYYMMDD as a number
 
+    // Display name -> (the person it stands for, whether it is the person's own name):
+    // person_of() once per name for as long as the resolver stays, shared by the
+    // searches of a Searcher (facets without FacetColumns: a sharded index).
+    using PersonMemo = std::unordered_map<std::string, std::pair<std::string, bool>, Hash, std::equal_to<>>;
+    void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
+
 private:
     void count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n);
     // One article's values (or n articles with the same value in one slot).
@@ -106,11 +112,13 @@ private:
     // Whether a person (a resolved key) is a surname several people share.
     bool ambiguous(std::string_view person) const;
 
+    std::shared_ptr<PersonMemo> memo_;
     std::shared_ptr<const FacetColumns> columns_;
     std::shared_ptr<const PeopleResolver> people_resolver_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     Xapian::doccount seen_ = 0;
-    mutable Counts people_;     // display name -> articles; a person's count is the sum over its names
+    mutable Counts people_;  // display name -> articles; a person's count is the sum over its names
+
     mutable DateCounts dates_;  // publication day -> articles
     // Dates mentioned, per article at each granularity (year, month, day buckets, with
     // a value known only to a coarser level kept at its own: 20240400 is a month), so

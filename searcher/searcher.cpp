@@ -105,6 +105,7 @@ struct Searcher::Impl {
     // built by the first query that filters on a person or asks for facets.
     std::shared_ptr<const PeopleResolver> resolver;
     std::string resolver_revision;
+    std::shared_ptr<FacetSpy::PersonMemo> person_memo;  // names resolved with `resolver`
 
     // The revision read: Xapian's revision of one database; for shards, the lexicon's
     // and each shard's (a remote shard's document count and highest id: Xapian 1.4 gives
@@ -129,6 +130,7 @@ struct Searcher::Impl {
         if (!resolver || resolver_revision != revision) {
             resolver = std::make_shared<const PeopleResolver>(db);
             resolver_revision = revision;
+            person_memo = std::make_shared<FacetSpy::PersonMemo>();
         }
         return resolver;
     }
@@ -276,6 +278,9 @@ struct Searcher::Impl {
             if (!sh.up) out.push_back(sh.label);
         return out;
     }
+
+    // Whether some shard searched is remote (our own match spy cannot run there).
+    bool any_remote() const { return std::find(sub_remote.begin(), sub_remote.end(), true) != sub_remote.end(); }
 
     // Whether document `did` of `db` lives on a remote shard.
     bool on_remote(Xapian::docid did) const {
@@ -466,16 +471,22 @@ struct Searcher::Impl {
             Xapian::ValueCountMatchSpy by_people(schema::kSlotPeople), by_date(schema::kSlotDate),
                 by_mentioned(schema::kSlotMentioned);
             std::vector<Xapian::MatchSpy*> spies;
-            if (req.facets && sharded) {
+            if (req.facets && any_remote()) {
                 spy = std::make_unique<FacetSpy>(nullptr, people());
+                spy->set_person_memo(person_memo);
                 spies = {&by_people, &by_date, &by_mentioned};
             } else if (req.facets) {
+                // Columns are read by document id from one database's value streams; local
+                // shards are counted from each match's values.
                 spy = std::make_unique<FacetSpy>(
-                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
+                    sharded ? nullptr
+                            : facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)),
+                    people());
+                spy->set_person_memo(person_memo);
                 spies = {spy.get()};
             }
             Xapian::MSet counted = count_all(parsed.query, spies);
-            if (req.facets && sharded)
+            if (req.facets && any_remote())
                 spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
             if (!req.collapse) {
                 result.total = counted.get_matches_estimated();
@@ -496,8 +507,7 @@ struct Searcher::Impl {
         // several shards hold (each server collapses its own matches): they are counted
         // by one unweighted pass with Xapian's ValueCountMatchSpy on the story slot.
         std::unordered_map<std::string, Xapian::doccount> versions;
-        if (req.collapse && !mset.empty() && sub_remote.size() > 2 &&
-            std::find(sub_remote.begin(), sub_remote.end(), true) != sub_remote.end()) {
+        if (req.collapse && !mset.empty() && sub_remote.size() > 2 && any_remote()) {
             Xapian::ValueCountMatchSpy by_story(schema::kSlotStory);
             count_all(parsed.query, {&by_story});
             for (auto v = by_story.values_begin(); v != by_story.values_end(); ++v) versions[*v] = v.get_termfreq();

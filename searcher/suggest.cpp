@@ -1,5 +1,7 @@
 #include "searcher/suggest.hpp"
 
+#include "schema/schema.hpp"
+#include "schema/terms.hpp"
 #include "searcher/query_parser.hpp"
 
 #include <algorithm>
@@ -49,30 +51,41 @@ std::optional<std::string> closest_indexed_word(const Xapian::Database& db, cons
     const std::size_t max = folded.size() <= 5 ? 1 : 2;
     const Xapian::doccount own = db.get_termfreq(folded);
     const Xapian::doccount needed = std::max<Xapian::doccount>(2, own * 3 + 1);
-    std::optional<std::string> best;
-    std::size_t best_distance = max + 1;
-    Xapian::doccount best_freq = 0;
-    // Unprefixed terms (title and body words) are lower case; prefixed ones start with
-    // a capital, so a letter's range holds only words. Read: the words with the same
-    // first letter, those that start with the second (a letter too many in front) and
-    // those that start with a silent h ("Ollande" -> "Hollande").
-    std::string ranges[3] = {folded.substr(0, 1), folded.substr(1, 1), "h"};
+    // Candidates: the indexed word forms (the forms table, schema.md: every exact form of
+    // a stemmed title or body word; stopwords and numbers have none) that start with the
+    // word's first letter, with its second (a letter too many in front) or with a silent
+    // h ("Ollande" -> "Hollande"), of a length within reach. The table is metadata, read
+    // where the index keeps it (a sharded index's lexicon, on this machine): no scan of
+    // every shard's terms. Then the closest, the most frequent on a tie, the first in byte
+    // order on a tie of both.
+    std::vector<std::string> candidates;
+    const std::string ranges[3] = {folded.substr(0, 1), folded.substr(1, 1), "h"};
     for (int r = 0; r < 3; ++r) {
         if ((r == 1 && ranges[1] == ranges[0]) || (r == 2 && (ranges[2] == ranges[0] || ranges[2] == ranges[1])))
             continue;
         const std::string& start = ranges[r];
-        for (auto it = db.allterms_begin(start); it != db.allterms_end(start); ++it) {
-            const std::string term = *it;
-            if (term == folded || term.size() + max < folded.size() || term.size() > folded.size() + max) continue;
-            const Xapian::doccount freq = it.get_termfreq();
-            if (freq < needed) continue;
-            const std::size_t d = edit_distance(folded, term, std::min(max, best_distance));
-            if (d > max) continue;
-            if (d < best_distance || (d == best_distance && freq > best_freq)) {
-                best = term;
-                best_distance = d;
-                best_freq = freq;
-            }
+        const std::string key = std::string(schema::kFormsKey) + start;
+        for (auto it = db.metadata_keys_begin(key); it != db.metadata_keys_end(key); ++it)
+            for_each_item(db.get_metadata(*it), [&](std::string_view form) {
+                if (form.size() + max < folded.size() || form.size() > folded.size() + max) return;
+                if (form.substr(0, start.size()) != start || form == folded) return;
+                candidates.emplace_back(form);
+            });
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::optional<std::string> best;
+    std::size_t best_distance = max + 1;
+    Xapian::doccount best_freq = 0;
+    for (const std::string& term : candidates) {
+        const std::size_t d = edit_distance(folded, term, std::min(max, best_distance));
+        if (d > max || d > best_distance) continue;
+        const Xapian::doccount freq = db.get_termfreq(term);
+        if (freq < needed) continue;
+        if (d < best_distance || (d == best_distance && freq > best_freq)) {
+            best = term;
+            best_distance = d;
+            best_freq = freq;
         }
     }
     return best;
@@ -99,9 +112,15 @@ void plain_words(const Node& n, std::vector<const Node*>& out) {
 // it (with its accents and capitals), lower-cased when the query word was.
 std::string written_form(const SuggestSources& src, const std::string& folded, std::string_view query_word) {
     std::string form = folded;
-    Xapian::PostingIterator p = src.db.postlist_begin(folded);
-    if (p != src.db.postlist_end(folded) && src.text_of) {
-        const std::string text = src.text_of(*p);
+    // The newest article holding the word (then by id: the rank slot), not the first by
+    // document id, which depends on how the index is laid out (shards interleave ids).
+    Xapian::Enquire first(src.db);
+    first.set_query(Xapian::Query(folded));
+    first.set_weighting_scheme(Xapian::BoolWeight());
+    first.set_sort_by_value(schema::kSlotRank, false);
+    const Xapian::MSet holder = src.text_of ? first.get_mset(0, 1) : Xapian::MSet();
+    if (!holder.empty()) {
+        const std::string text = src.text_of(*holder.begin());
         std::string normalized = src.analyzer.normalize(text);
         std::vector<Token> tokens;
         src.analyzer.analyze(normalized, tokens);
