@@ -150,8 +150,13 @@ private:
 // ---------------------------------------------------------------------------------------
 // Indexes
 
-std::string summary_without_time(const std::string& out) {
-    return std::regex_replace(out, std::regex(" in [0-9.]+ s"), "");
+// The counts of depeche-index's summary line: "indexed 30 articles from 23 files (23
+// added, 0 updated, 0 unchanged, 0 removed, 0 failed)", and what follows up to the time.
+std::string summary_counts(const std::string& out) {
+    std::smatch m;
+    static const std::regex counts(R"(indexed [0-9]+ articles? from [0-9]+ files? \([^)]*\)[^\n]*? in [0-9.]+ s)");
+    if (!std::regex_search(out, m, counts)) return "(no summary in: " + out + ")";
+    return std::regex_replace(m.str(), std::regex(" in [0-9.]+ s$"), "");
 }
 
 RunResult index_paths(const std::string& db, const std::vector<std::string>& paths, const std::string& options = "") {
@@ -493,7 +498,7 @@ TEST_CASE("shards: a sharded index of the sample corpus answers every query like
         auto s = std::make_unique<Sharded>(tmp.path / ("sharded" + std::to_string(n)), n);
         RunResult r = index_paths(s->dir.string(), inputs, "--shards " + std::to_string(n));
         // The same summary as the one index's (files, articles), the time left out.
-        CHECK(summary_without_time(r.out) == summary_without_time(one_summary.out));
+        CHECK(summary_counts(r.out) == summary_counts(one_summary.out));
         require_layout(s->dir, n);
         sharded.push_back(std::move(s));
     }
@@ -601,6 +606,20 @@ TEST_CASE("shards: a sharded index of the sample corpus answers every query like
     cases.push_back({"--like nope --limit 10", ""});  // an error: exit 2 naming the id
     const std::size_t with_hits = compare_all(one, targets, cases);
     CHECK(with_hits > cases.size() / 2);  // most cases compare hits, not empty lists
+
+    // Text output too: the same lines (no "partial results" line), nothing on stderr.
+    for (const char* q : {"retraites", "\"Emmanuel Macron\"", "Makron", "Ukraine ou Macron", "-borne"}) {
+        const std::string args = " --facets --color never -n 5 --collapse -- " + shell_quote(q);
+        const RunResult expected = run(kSearch + " --db " + shell_quote(one) + args);
+        REQUIRE(expected.status == 0);
+        for (const auto& [name, db] : targets) {
+            INFO(q << "\nsearched: " << name);
+            const RunResult got = run(kSearch + " --db " + shell_quote(db) + args);
+            CHECK(got.status == 0);
+            CHECK(got.out == expected.out);
+            CHECK(got.err == expected.err);
+        }
+    }
 }
 
 TEST_CASE("shards: the Wikinews corpus, sharded, answers like one index", "[shards][wikinews]") {
@@ -753,7 +772,14 @@ TEST_CASE("shards: an unreachable remote shard is exit 4, or left out with --all
         CHECK(all.j["missing_shards"] == json::array());
     }
 
-    s.servers[1]->stop();
+    // A library Searcher opened while every shard is up, and searched once.
+    depeche::Searcher opened_before(stub);
+    depeche::SearchRequest req;
+    req.query = "date:2016..2030";
+    req.limit = 100;
+    REQUIRE(opened_before.search(req).hits.size() == full[req.query]["hits"].size());
+
+    s.servers[1]->stop();  // its connections go with it
     const std::string missing = "shard-01 (remote " + s.servers[1]->address() + ")";
 
     // Without --allow-partial: exit 4 and one line that names the shard.
@@ -789,22 +815,26 @@ TEST_CASE("shards: an unreachable remote shard is exit 4, or left out with --all
     CHECK(text.status == 0);
     CHECK((text.out + text.err).find("partial results: " + missing + " unavailable: ") != std::string::npos);
 
-    // The library: SearchRequest::allow_partial, SearchResult::partial and missing_shards.
-    depeche::Searcher searcher(stub);
-    depeche::SearchRequest req;
-    req.query = "date:2016..2030";
-    req.limit = 100;
-    CHECK_THROWS(searcher.search(req));
-    req.allow_partial = true;
-    const depeche::SearchResult r = searcher.search(req);
-    CHECK(r.partial);
-    CHECK(r.missing_shards == std::vector<std::string>{missing});
-    std::vector<std::string> ids;
-    for (const depeche::Hit& h : r.hits) ids.push_back(h.id);
+    // The library: SearchRequest::allow_partial, SearchResult::partial and missing_shards,
+    // in the Searcher opened before and in one opened now.
     std::vector<std::string> expected;
-    for (const std::string& id : hit_ids(full["date:2016..2030"]))
+    for (const std::string& id : hit_ids(full[req.query]))
         if (placement.at(id) != 1) expected.push_back(id);
-    CHECK(ids == expected);
+    req.allow_partial = false;
+    CHECK_THROWS_WITH(opened_before.search(req), Catch::Contains("shard-01"));
+    depeche::Searcher opened_after(stub);
+    CHECK_THROWS_WITH(opened_after.search(req), Catch::Contains("shard-01"));
+    req.allow_partial = true;
+    for (depeche::Searcher* searcher : {&opened_before, &opened_after}) {
+        depeche::SearchResult r;
+        REQUIRE_NOTHROW(r = searcher->search(req));
+        CHECK(r.partial);
+        CHECK(r.missing_shards == std::vector<std::string>{missing});
+        std::vector<std::string> ids;
+        for (const depeche::Hit& h : r.hits) ids.push_back(h.id);
+        CHECK(ids == expected);
+        CHECK(r.total == expected.size());
+    }
 
     // The local sharded index, every shard there: complete, not partial.
     const Outcome local = search(s.dir.string(), "--limit 100 --allow-partial", "Macron");
@@ -908,7 +938,7 @@ TEST_CASE("shards: incremental updates of a sharded index match one index update
 
     const RunResult u1 = index_paths(one, {in.string()});
     const RunResult u2 = index_paths(s.dir.string(), {in.string()});
-    CHECK(summary_without_time(u2.out) == summary_without_time(u1.out));
+    CHECK(summary_counts(u2.out) == summary_counts(u1.out));
     CHECK(u1.out.find("1 added, 2 updated") != std::string::npos);
 
     // The shards hold the one index's articles; those kept stay on their shard.
@@ -949,7 +979,7 @@ TEST_CASE("shards: incremental updates of a sharded index match one index update
     // An update with nothing changed is a no-op on both.
     const RunResult again1 = index_paths(one, {in.string()});
     const RunResult again2 = index_paths(s.dir.string(), {in.string()});
-    CHECK(summary_without_time(again2.out) == summary_without_time(again1.out));
+    CHECK(summary_counts(again2.out) == summary_counts(again1.out));
     CHECK(again2.out.find(" 0 added, 0 updated") != std::string::npos);
 
     RunResult check = run(kIndex + " --check --db " + shell_quote(s.dir.string()));
