@@ -541,26 +541,30 @@ TEST_CASE("shards: a sharded index of the sample corpus answers every query like
 
     // Stories span shards: each repost and update is a version of its original, and at
     // least one story has versions on two shards of each sharded index.
-    const Outcome stories = search(one, "--limit 100 --snippet-length 0", "Portugal OR Repris OR \"mise à jour\"");
-    REQUIRE(stories.status == 0);
     std::map<std::string, std::string> story_of;
-    for (const auto& h : stories.j["hits"]) story_of[h["id"]] = h["story"];
+    std::vector<std::vector<std::string>> versions;  // original, repost, update
     {
         std::ifstream in(kCorpus + "/feeds/depeches-2016-2025.jsonl");
         std::string line;
-        std::getline(in, line);
-        const std::string first = json::parse(line)["id"];
-        REQUIRE(story_of.count(first));
-        CHECK(story_of["repost-0"] == story_of[first]);
-        CHECK(story_of["update-0"] == story_of[first]);
-        for (const auto& p : placement) {
-            bool spans = false;
-            for (const std::string& id : {std::string("repost-0"), std::string("update-0")})
-                spans = spans || p.at(id) != p.at(first);
-            for (int k = 1; k < 3; ++k)
-                spans = spans || p.at("repost-" + std::to_string(k)) != p.at("update-" + std::to_string(k));
-            CHECK(spans);
+        for (int k = 0; k < 3 && std::getline(in, line); ++k) {
+            const json a = json::parse(line);
+            versions.push_back(
+                {a.value("id", a.value("url", "")), "repost-" + std::to_string(k), "update-" + std::to_string(k)});
+            for (const std::string& id : versions.back()) {
+                const Outcome o = search(one, "--snippet-length 0", "id:" + id);
+                INFO(id << "\n" << o.err);
+                REQUIRE(o.status == 0);
+                REQUIRE(o.j["hits"].size() == 1);
+                story_of[id] = o.j["hits"][0]["story"];
+            }
+            CHECK(story_of[versions.back()[1]] == story_of[versions.back()[0]]);
+            CHECK(story_of[versions.back()[2]] == story_of[versions.back()[0]]);
         }
+    }
+    for (const auto& p : placement) {
+        bool spans = false;
+        for (const auto& v : versions) spans = spans || p.at(v[1]) != p.at(v[0]) || p.at(v[2]) != p.at(v[0]);
+        CHECK(spans);
     }
     const std::string story_key = story_of["repost-0"];
     REQUIRE(story_key.size() == 16);
@@ -980,14 +984,14 @@ TEST_CASE("shards: incremental updates of a sharded index match one index update
     const RunResult again1 = index_paths(one, {in.string()});
     const RunResult again2 = index_paths(s.dir.string(), {in.string()});
     CHECK(summary_counts(again2.out) == summary_counts(again1.out));
-    CHECK(again2.out.find(" 0 added, 0 updated") != std::string::npos);
+    CHECK(again2.out.find("(0 added, 0 updated") != std::string::npos);
 
     RunResult check = run(kIndex + " --check --db " + shell_quote(s.dir.string()));
     INFO(check.out << check.err);
     CHECK(check.status == 0);
 }
 
-TEST_CASE("shards: --check passes a sound sharded index; a foreign shard is refused, exit 3",
+TEST_CASE("shards: --check passes a sound sharded index, and a foreign shard is refused with exit 3",
           "[shards][xapian-check]") {
     TempDir tmp;
     const fs::path good = tmp.path / "good";
