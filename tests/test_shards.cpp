@@ -522,21 +522,24 @@ TEST_CASE("shards: a sharded index of the sample corpus answers every query like
     for (auto& s : sharded)
         for (auto& t : s->targets()) targets.push_back(t);
 
-    // Statistics: the same articles, schema and analyzer.
+    // Statistics: the same articles, schema and analyzer; the number of shards.
     {
         const RunResult stats = run(kSearch + " --db " + shell_quote(one) + " --stats --format json");
         REQUIRE(stats.status == 0);
         const json expected = json::parse(stats.out);
-        for (const auto& [name, db] : targets) {
-            INFO(name);
-            const RunResult r = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
-            INFO(r.err);
-            REQUIRE(r.status == 0);
-            const json got = json::parse(r.out);
-            CHECK(got["articles"] == expected["articles"]);
-            CHECK(got["schema_version"] == expected["schema_version"]);
-            CHECK(got["analyzer"] == expected["analyzer"]);
-        }
+        CHECK(expected["shards"] == 0);
+        for (const auto& s : sharded)
+            for (const auto& [name, db] : s->targets()) {
+                INFO(name);
+                const RunResult r = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
+                INFO(r.err);
+                REQUIRE(r.status == 0);
+                const json got = json::parse(r.out);
+                CHECK(got["articles"] == expected["articles"]);
+                CHECK(got["schema_version"] == expected["schema_version"]);
+                CHECK(got["analyzer"] == expected["analyzer"]);
+                CHECK(got["shards"] == s->n);
+            }
     }
 
     // Stories span shards: each repost and update is a version of its original, and at
