@@ -1,0 +1,1043 @@
+// Sharded indexes (depeche-index --shards N): searched through their folder, their
+// shards.stub or a stub whose shards are served by xapian-tcpsrv, they answer every query
+// of docs/query-language.md exactly as ONE index of the same articles does (every JSON
+// field); an unreachable shard (exit 4, or --allow-partial), a remote handle closed by the
+// server's idle timeout, incremental updates, --check and foreign shards (exit 3).
+// Servers listen on 127.0.0.1 only; the remote parts are skipped, with the reason
+// printed, when /usr/bin/xapian-tcpsrv is missing.
+#define DEPECHE_TEST_WIKINEWS
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "schema/hash.hpp"
+#include <depeche/depeche.hpp>
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cmath>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <netinet/in.h>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <sys/socket.h>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace depeche::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string kIndex = DEPECHE_INDEX_BIN;
+const std::string kSearch = DEPECHE_SEARCH_BIN;
+const std::string kCorpus = std::string(DEPECHE_SOURCE_DIR) + "/corpus";
+const char* const kTcpSrv = "/usr/bin/xapian-tcpsrv";
+
+bool have_tcpsrv() { return ::access(kTcpSrv, X_OK) == 0; }
+
+#define NEED_TCPSRV()                                                               \
+    if (!have_tcpsrv()) {                                                           \
+        WARN("skipped: " << kTcpSrv << " not found (Debian package xapian-tools)"); \
+        return;                                                                     \
+    }
+
+// ---------------------------------------------------------------------------------------
+// xapian-tcpsrv on a loopback port
+
+// A port no one listens on now: bound to 127.0.0.1:0 and released (-1 on failure).
+int free_loopback_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    int port = -1;
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+
+bool accepts_connections(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Stock xapian-tcpsrv serving one database on 127.0.0.1 at a free port, started (with
+// retries when the port was taken meanwhile) and waited for until it accepts
+// connections; stopped with SIGTERM (and reaped) by stop() or the destructor.
+class ShardServer {
+public:
+    explicit ShardServer(const std::string& db, const std::vector<std::string>& extra = {}) {
+        for (int attempt = 0; attempt < 20 && pid_ <= 0; ++attempt) try_start(db, extra);
+    }
+    ~ShardServer() { stop(); }
+    ShardServer(const ShardServer&) = delete;
+    ShardServer& operator=(const ShardServer&) = delete;
+
+    bool running() const { return pid_ > 0; }
+    int port() const { return port_; }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+private:
+    void try_start(const std::string& db, const std::vector<std::string>& extra) {
+        const int port = free_loopback_port();
+        if (port <= 0) return;
+        std::vector<std::string> argv{kTcpSrv, "--interface", "127.0.0.1", "--port", std::to_string(port)};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        argv.push_back(db);
+        std::vector<char*> args;
+        for (std::string& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        const pid_t pid = ::fork();
+        if (pid < 0) return;
+        if (pid == 0) {
+            // Its own process group: on SIGTERM, xapian-tcpsrv ends its whole group (its
+            // connection children), which must not include the tests.
+            ::setpgid(0, 0);
+            int null = ::open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                ::dup2(null, 0);
+                ::dup2(null, 1);  // "Listening..." and one line per connection
+            }
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+        ::setpgid(pid, pid);  // (either side may run first)
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (std::chrono::steady_clock::now() < end) {
+            int st = 0;
+            if (::waitpid(pid, &st, WNOHANG) == pid) return;  // ended (port taken?): try another
+            if (accepts_connections(port)) {
+                if (::waitpid(pid, &st, WNOHANG) == pid) return;  // someone else's listener
+                pid_ = pid;
+                port_ = port;
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ::kill(pid, SIGTERM);
+        ::waitpid(pid, nullptr, 0);
+    }
+
+    pid_t pid_ = -1;
+    int port_ = -1;
+};
+
+// ---------------------------------------------------------------------------------------
+// Indexes
+
+// The counts of depeche-index's summary line: "indexed 30 articles from 23 files (23
+// added, 0 updated, 0 unchanged, 0 removed, 0 failed)", and what follows up to the time.
+std::string summary_counts(const std::string& out) {
+    std::smatch m;
+    static const std::regex counts(R"(indexed [0-9]+ articles? from [0-9]+ files? \([^)]*\)[^\n]*? in [0-9.]+ s)");
+    if (!std::regex_search(out, m, counts)) return "(no summary in: " + out + ")";
+    return std::regex_replace(m.str(), std::regex(" in [0-9.]+ s$"), "");
+}
+
+RunResult index_paths(const std::string& db, const std::vector<std::string>& paths, const std::string& options = "") {
+    std::string cmd = kIndex + " --quiet --db " + shell_quote(db) + (options.empty() ? "" : " " + options);
+    for (const std::string& p : paths) cmd += " " + shell_quote(p);
+    RunResult r = run(cmd);
+    INFO(cmd << "\n" << r.out << r.err);
+    REQUIRE(r.status == 0);
+    return r;
+}
+
+// The shard folders of a sharded index, shard-00 first, checked against the layout.
+std::vector<fs::path> shard_dirs(const fs::path& sharded, std::size_t n) {
+    std::vector<fs::path> out;
+    for (std::size_t k = 0; k < n; ++k) {
+        char name[16];
+        std::snprintf(name, sizeof name, "shard-%02zu", k);
+        out.push_back(sharded / name);
+    }
+    return out;
+}
+
+void require_layout(const fs::path& sharded, std::size_t n) {
+    INFO(sharded);
+    REQUIRE(fs::is_directory(sharded / "lexicon"));
+    REQUIRE(fs::is_regular_file(sharded / "shards.stub"));
+    for (const fs::path& s : shard_dirs(sharded, n)) {
+        INFO(s);
+        REQUIRE(fs::is_directory(s));
+    }
+    char extra[16];
+    std::snprintf(extra, sizeof extra, "shard-%02zu", n);
+    CHECK_FALSE(fs::exists(sharded / extra));
+    // The lexicon holds no documents; the shards hold them all.
+    CHECK(Xapian::Database((sharded / "lexicon").string()).get_doccount() == 0);
+}
+
+// The article ids a plain Xapian database holds (its `Q` terms, one per document).
+std::set<std::string> ids_in(const fs::path& db) {
+    Xapian::Database x(db.string());
+    std::set<std::string> out;
+    for (auto t = x.allterms_begin("Q"); t != x.allterms_end("Q"); ++t) out.insert((*t).substr(1));
+    CHECK(out.size() == x.get_doccount());
+    return out;
+}
+
+// Which shard each article of a sharded index lives on; checks that each lives on
+// exactly one, and on the shard the spec routes it to: FNV-1a of its id term, modulo N.
+std::map<std::string, std::size_t> shard_of_ids(const fs::path& sharded, std::size_t n) {
+    std::map<std::string, std::size_t> out;
+    const auto dirs = shard_dirs(sharded, n);
+    for (std::size_t k = 0; k < n; ++k)
+        for (const std::string& id : ids_in(dirs[k])) {
+            INFO("article " << id << " in shard " << k);
+            CHECK(out.emplace(id, k).second);  // in one shard only
+            CHECK(depeche::schema::fnv1a64("Q" + id) % n == k);
+        }
+    return out;
+}
+
+// A copy of DIR/shards.stub in which each `auto shard-NN` line reads `remote ADDRESS` of
+// servers[NN], and the lexicon line names the lexicon by its absolute path.
+void write_remote_stub(const fs::path& sharded, const std::vector<std::unique_ptr<ShardServer>>& servers,
+                       const fs::path& out) {
+    const std::string stub = read_file(sharded / "shards.stub");
+    INFO(stub);
+    std::istringstream in(stub);
+    std::string line, text;
+    std::size_t shards = 0, lexicons = 0;
+    static const std::regex auto_line(R"(^\s*auto\s+(\S+)\s*$)"), shard_name(R"((^|/)shard-([0-9]{2})$)");
+    while (std::getline(in, line)) {
+        std::smatch m, s;
+        if (std::regex_match(line, m, auto_line)) {
+            const std::string path = m[1];
+            if (std::regex_search(path, s, shard_name)) {
+                const std::size_t k = std::stoul(s[2]);
+                REQUIRE(k < servers.size());
+                REQUIRE(servers[k]->running());
+                line = "remote " + servers[k]->address();
+                ++shards;
+            } else {
+                fs::path p(path);
+                if (p.is_relative()) p = fs::absolute(sharded / p);
+                line = "auto " + p.string();
+                ++lexicons;
+            }
+        }
+        text += line + "\n";
+    }
+    REQUIRE(shards == servers.size());
+    REQUIRE(lexicons == 1);
+    write_file(out, text);
+}
+
+// One sharded index and, when xapian-tcpsrv is there, one server per shard and the
+// remote stub that names them.
+struct Sharded {
+    fs::path dir;
+    std::size_t n = 0;
+    std::vector<std::unique_ptr<ShardServer>> servers;
+    fs::path remote_stub;  // empty without servers
+
+    Sharded(fs::path d, std::size_t shards) : dir(std::move(d)), n(shards) {}
+    void serve(const std::vector<std::string>& extra = {}) {
+        if (!have_tcpsrv()) return;
+        for (const fs::path& s : shard_dirs(dir, n)) {
+            servers.push_back(std::make_unique<ShardServer>(s.string(), extra));
+            REQUIRE(servers.back()->running());
+        }
+        remote_stub = dir.parent_path() / (dir.filename().string() + "-remote.stub");
+        write_remote_stub(dir, servers, remote_stub);
+    }
+    // The ways to search it: the folder, its stub, and the remote stub.
+    std::vector<std::pair<std::string, std::string>> targets() const {
+        std::vector<std::pair<std::string, std::string>> out{
+            {std::to_string(n) + " shards, folder", dir.string()},
+            {std::to_string(n) + " shards, shards.stub", (dir / "shards.stub").string()}};
+        if (!remote_stub.empty()) out.emplace_back(std::to_string(n) + " shards, remote stub", remote_stub.string());
+        return out;
+    }
+};
+
+// ---------------------------------------------------------------------------------------
+// Searching and comparing
+
+struct Outcome {
+    int status = -1;
+    std::string out, err;
+    json j;
+};
+
+Outcome search(const std::string& db, const std::string& options, const std::string& query) {
+    std::string cmd = kSearch + " --db " + shell_quote(db) + " --format json";
+    if (!options.empty()) cmd += " " + options;
+    if (!query.empty()) cmd += " -- " + shell_quote(query);
+    RunResult r = run(cmd);
+    Outcome o{r.status, r.out, r.err, json()};
+    if (r.status == 0) o.j = json::parse(r.out, nullptr, false);
+    return o;
+}
+
+// Fields that may differ between two runs of one query: timings, if any are ever added.
+bool timing_field(const std::string& key) { return key == "took" || key == "seconds" || key == "elapsed"; }
+
+std::string brief(const json& v) {
+    std::string s = v.dump();
+    return s.size() > 300 ? s.substr(0, 300) + "..." : s;
+}
+
+// Every difference between two JSON values (at most 30), scores compared within 1e-9
+// relative; at the top level of a sharded result, `partial` and `missing_shards` are left
+// to the caller.
+void diff_json(const json& a, const json& b, const std::string& where, std::vector<std::string>& out) {
+    if (out.size() >= 30) return;
+    if (a.is_number() && b.is_number()) {
+        if (a.is_number_float() || b.is_number_float()) {
+            const double x = a.get<double>(), y = b.get<double>();
+            if (!(std::fabs(x - y) <= 1e-9 * std::max(std::fabs(x), std::fabs(y))))
+                out.push_back(where + ": " + a.dump() + " (one index) != " + b.dump());
+        } else if (a != b) {
+            out.push_back(where + ": " + a.dump() + " (one index) != " + b.dump());
+        }
+        return;
+    }
+    if (a.type() != b.type()) {
+        out.push_back(where + ": " + brief(a) + " (one index) != " + brief(b));
+        return;
+    }
+    if (a.is_object()) {
+        for (const auto& [k, v] : a.items()) {
+            if (timing_field(k) || (where.empty() && (k == "partial" || k == "missing_shards"))) continue;
+            if (!b.contains(k))
+                out.push_back(where + "." + k + ": missing (one index: " + brief(v) + ")");
+            else
+                diff_json(v, b[k], where + "." + k, out);
+        }
+        for (const auto& [k, v] : b.items())
+            if (!timing_field(k) && !(where.empty() && (k == "partial" || k == "missing_shards")) && !a.contains(k))
+                out.push_back(where + "." + k + ": not in the one index's result (" + brief(v) + ")");
+    } else if (a.is_array()) {
+        if (a.size() != b.size())
+            out.push_back(where + ": " + std::to_string(a.size()) +
+                          " items (one index) != " + std::to_string(b.size()));
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+            diff_json(a[i], b[i], where + "[" + std::to_string(i) + "]", out);
+    } else if (a != b) {
+        out.push_back(where + ": " + brief(a) + " (one index) != " + brief(b));
+    }
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += x + "\n";
+    return s;
+}
+
+std::vector<std::string> hit_ids(const json& j) {
+    std::vector<std::string> out;
+    for (const auto& h : j["hits"]) out.push_back(h["id"]);
+    return out;
+}
+
+struct Case {
+    std::string options, query;
+};
+
+// Runs each case on the one index and on every target, and checks that the outcomes are
+// the same: exit status, the whole JSON (or the error message), and, on the sharded
+// index, `"partial": false` with no missing shard. Returns how many cases ran.
+std::size_t compare_all(const std::string& one, const std::vector<std::pair<std::string, std::string>>& targets,
+                        const std::vector<Case>& cases) {
+    std::size_t with_hits = 0;
+    for (const Case& c : cases) {
+        const Outcome expected = search(one, c.options, c.query);
+        INFO("query: " << c.query << "\noptions: " << c.options);
+        if (expected.status == 0) {
+            REQUIRE(!expected.j.is_discarded());
+            if (!expected.j["hits"].empty()) ++with_hits;
+        }
+        for (const auto& [name, db] : targets) {
+            INFO("searched: " << name << " (" << db << ")");
+            const Outcome got = search(db, c.options, c.query);
+            INFO("stderr: " << got.err);
+            CHECK(got.status == expected.status);
+            if (got.status != expected.status) continue;
+            if (expected.status != 0) {  // the same error, said the same way
+                CHECK(got.err == expected.err);
+                continue;
+            }
+            REQUIRE(!got.j.is_discarded());
+            std::vector<std::string> diffs;
+            diff_json(expected.j, got.j, "", diffs);
+            INFO("differences:\n" << join_lines(diffs));
+            CHECK(diffs.empty());
+            CHECK(got.j.value("partial", true) == false);
+            CHECK(got.j.value("missing_shards", json::array({"?"})) == json::array());
+        }
+    }
+    return with_hits;
+}
+
+// The same options for each query, and the queries again with each of `variants`.
+std::vector<Case> cases_of(const std::vector<std::string>& queries, const std::vector<std::string>& variants) {
+    std::vector<Case> out;
+    for (const std::string& v : variants)
+        for (const std::string& q : queries) out.push_back({v, q});
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The sample corpus, with reposts and an update of three of its articles (stories that
+// span shards).
+
+std::string reposts_jsonl() {
+    std::ifstream in(kCorpus + "/feeds/depeches-2016-2025.jsonl");
+    std::string line, out;
+    for (int n = 0; std::getline(in, line) && n < 3; ++n) {
+        json a = json::parse(line);
+        json repost = a;
+        repost["id"] = "repost-" + std::to_string(n);
+        repost["title"] = "Repris : " + a["title"].get<std::string>();
+        repost.erase("url");
+        out += repost.dump() + "\n";
+        json update = a;
+        update["id"] = "update-" + std::to_string(n);
+        update["body"] = a["body"].get<std::string>() +
+                         "\n\nMise à jour : cette dépêche a été complétée dans la soirée par notre rédaction.";
+        update.erase("url");
+        out += update.dump() + "\n";
+    }
+    return out;
+}
+
+// The queries of docs/query-language.md on the sample corpus: every operator, field and
+// facet, accents, elisions, stopwords, and errors.
+std::vector<std::string> corpus_queries() {
+    const std::string feed = kCorpus + "/feeds/depeches-2016-2025.jsonl";
+    return {
+        // words, stems, accents, ligatures, elisions, numbers, hyphens
+        "retraites", "présidente", "president", "retraites borne", "électricité", "electricite", "oeuvre", "œuvre",
+        "coeur", "Edouard", "édouard", "depression", "l'Ukraine", "l’Ukraine", "Ukraine", "aujourd'hui", "aujourd’hui",
+        "aujourdhui", "49.3", "\"2 000\"", "tête-à-tête", "tete-a-tete", "Etats-Unis", "États-Unis", "Covid-19",
+        "Gudni", "Walesa", "Ukraine ou Macron",
+        // stopwords
+        "la guerre", "la", "+la guerre", "retraites et borne",
+        // phrases
+        "\"état d'urgence\"", "«état d’urgence»", "“Etat d’Urgence”", "\"etat urgence\"", "\"ETAT D URGENCE\"",
+        "\"mettre fin à la guerre\"", "\"mettre fin guerre\"", "\"Trump et Poutine\"", "\"Élections\"",
+        "\"Emmanuel Macron\"", "\"George W. Bush\"", "\"la Maison Blanche\"",
+        // operators and precedence
+        "Macron OR Philippe retraites", "Macron OR (Philippe retraites)", "Macron OU Philippe ET retraites",
+        "retraites NOT borne", "retraites SAUF borne", "retraites NOT borne OR philippe", "retraites -borne -philippe",
+        "retraites -borne OR philippe", "Trump NEAR Poutine OR Zelensky", "NOT borne", "-borne", "+la",
+        "guerre -\"fin de la guerre\"", "Ukraine -personne:Trump", "Ukraine -(Trump Poutine)",
+        "((Macron OR Hollande) (retraites OR urgence)) -borne",
+        // NEAR
+        "Trump NEAR/1 Poutine", "Trump NEAR/2 Poutine", "Trump NEAR/3 Poutine", "Trump NEAR Poutine", "Trump NEAR la",
+        "Trump NEAR Poutine NEAR/3 Alaska", "titre:(Trump NEAR Poutine)",
+        // prefixes
+        "réfor*", "refor*", "l’Ukr*", "titre:(réfor*)", "élect* -électricité",
+        // text fields
+        "titre:retraites", "title:\"réforme des retraites\"", "titre:(retraites OR électricité)", "auteur:Chevalier",
+        "author:\"Léa Chevalier\"", "source:\"Agence Dépêche\"", "source:Dépêche",
+        "source:\"Le Courrier du Matin\" Macron",
+        // exact fields
+        "id:depeche-2024-08-04-jo-paris", "url:https://depeche.example/politique/2023/03/16/retraites-49-3-assemblee",
+        "fichier:" + feed, "file:" + feed + " Macron",
+        // people
+        "personne:Macron", "personne:\"Élisabeth Borne\"", "personne:\"M. Macron\"", "personne:macron", "person:Putin",
+        "personne:Poutine", "personne:\"Le Pen\"", "personne:Macron date:2024..", "personne:Trump OR personne:Poutine",
+        "personne:elisabeth-borne",
+        // publication dates
+        "date:2023", "date:2023-03", "date:2023-03-16", "date:2023-01..2023-04", "date:2019-06-01..2020", "date:..2017",
+        "date:2024..", "date:2025-W33", "date:\"2023-01 .. 2023-04\"", "date:(2023)", "NOT date:2023",
+        "-date:2020..2030 Macron", "date:2018-01-01 OR date:2017",
+        // mentioned dates
+        "mentionne:2025", "mentionné:2024", "mentioned:2023-03", "mentionne:2024-05-01..2024-05-31",
+        "mentionne:2025-02-01..2025-02-15", "mentionne:2024-04", "retraites mentionne:2023",
+        // the repost stories
+        "Repris", "\"mise à jour\" dépêche", "Portugal",
+        // typos: suggestions
+        "Makron", "Ukrayne Macron", "retraittes", "Ollande", "Melanchon", "Putin",
+        // errors (the same message and status)
+        "\"état d", "(retraites", "retraites)", "AND retraites", "a NEAR/0 b", "a NEAR \"b c\"", "*", "Jean-Y*",
+        "foo:bar", "titre:", "personne:(a OR b)", "date:2023-13", "date:2024..2023", "story:xyz", "l'", "()"};
+}
+
+}  // namespace
+
+TEST_CASE("shards: a sharded index of the sample corpus answers every query like one index", "[shards]") {
+    TempDir tmp;
+    write_file(tmp.path / "extra" / "reposts.jsonl", reposts_jsonl());
+    const std::vector<std::string> inputs{kCorpus, (tmp.path / "extra").string()};
+    const std::string one = (tmp.path / "one").string();
+    RunResult one_summary = index_paths(one, inputs);
+
+    std::vector<std::unique_ptr<Sharded>> sharded;
+    for (std::size_t n : {2, 3}) {
+        auto s = std::make_unique<Sharded>(tmp.path / ("sharded" + std::to_string(n)), n);
+        RunResult r = index_paths(s->dir.string(), inputs, "--shards " + std::to_string(n));
+        // The same summary as the one index's (files, articles), the time left out.
+        CHECK(summary_counts(r.out) == summary_counts(one_summary.out));
+        require_layout(s->dir, n);
+        sharded.push_back(std::move(s));
+    }
+    if (!have_tcpsrv()) WARN("remote shards not tested: " << kTcpSrv << " not found (Debian package xapian-tools)");
+    for (auto& s : sharded) s->serve();
+
+    // The articles are dealt to the shards by FNV-1a of their id term: together, the
+    // shards hold the one index's articles, each once.
+    const std::set<std::string> all_ids = ids_in(one);
+    REQUIRE(all_ids.size() == 36);  // 30 in corpus/, 6 reposts and updates
+    std::vector<std::map<std::string, std::size_t>> placement;
+    for (auto& s : sharded) {
+        placement.push_back(shard_of_ids(s->dir, s->n));
+        std::set<std::string> ids;
+        for (const auto& [id, k] : placement.back()) ids.insert(id);
+        CHECK(ids == all_ids);
+        for (const fs::path& d : shard_dirs(s->dir, s->n)) CHECK(Xapian::Database(d.string()).get_doccount() > 0);
+    }
+
+    std::vector<std::pair<std::string, std::string>> targets;
+    for (auto& s : sharded)
+        for (auto& t : s->targets()) targets.push_back(t);
+
+    // Statistics: the same articles, schema and analyzer; the number of shards.
+    {
+        const RunResult stats = run(kSearch + " --db " + shell_quote(one) + " --stats --format json");
+        REQUIRE(stats.status == 0);
+        const json expected = json::parse(stats.out);
+        CHECK(expected["shards"] == 0);
+        for (const auto& s : sharded)
+            for (const auto& [name, db] : s->targets()) {
+                INFO(name);
+                const RunResult r = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
+                INFO(r.err);
+                REQUIRE(r.status == 0);
+                const json got = json::parse(r.out);
+                CHECK(got["articles"] == expected["articles"]);
+                CHECK(got["schema_version"] == expected["schema_version"]);
+                CHECK(got["analyzer"] == expected["analyzer"]);
+                CHECK(got["shards"] == s->n);
+            }
+    }
+
+    // Stories span shards: each repost and update is a version of its original, and at
+    // least one story has versions on two shards of each sharded index.
+    std::map<std::string, std::string> story_of;
+    std::vector<std::vector<std::string>> versions;  // original, repost, update
+    {
+        std::ifstream in(kCorpus + "/feeds/depeches-2016-2025.jsonl");
+        std::string line;
+        for (int k = 0; k < 3 && std::getline(in, line); ++k) {
+            const json a = json::parse(line);
+            versions.push_back(
+                {a.value("id", a.value("url", "")), "repost-" + std::to_string(k), "update-" + std::to_string(k)});
+            for (const std::string& id : versions.back()) {
+                const Outcome o = search(one, "--snippet-length 0", "id:" + id);
+                INFO(id << "\n" << o.err);
+                REQUIRE(o.status == 0);
+                REQUIRE(o.j["hits"].size() == 1);
+                story_of[id] = o.j["hits"][0]["story"];
+            }
+            CHECK(story_of[versions.back()[1]] == story_of[versions.back()[0]]);
+            CHECK(story_of[versions.back()[2]] == story_of[versions.back()[0]]);
+        }
+    }
+    for (const auto& p : placement) {
+        bool spans = false;
+        for (const auto& v : versions) spans = spans || p.at(v[1]) != p.at(v[0]) || p.at(v[2]) != p.at(v[0]);
+        CHECK(spans);
+    }
+    const std::string story_key = story_of["repost-0"];
+    REQUIRE(story_key.size() == 16);
+
+    std::vector<std::string> queries = corpus_queries();
+    queries.push_back("story:" + story_key);
+    std::string upper = story_key;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    queries.push_back("story:" + upper + " date:2016");
+
+    // Every query with the facets and every hit; then pages, sorts, collapsing, snippet
+    // lengths; then --like.
+    std::vector<Case> cases = cases_of(queries, {"--limit 100 --facets", "--offset 2 --limit 3 --snippet-length 60"});
+    const std::vector<std::string> some{"retraites",
+                                        "Macron OR Philippe",
+                                        "\"état d'urgence\"",
+                                        "personne:Macron",
+                                        "date:2016..2025",
+                                        "-borne",
+                                        "Portugal",
+                                        "Repris OR Portugal OR dépêche",
+                                        "réfor*",
+                                        "titre:(retraites OR électricité)",
+                                        "mentionne:2023",
+                                        "story:" + story_key,
+                                        "la"};
+    for (const Case& c :
+         cases_of(some, {"--collapse --limit 100", "--collapse --limit 2 --offset 1",
+                         "--collapse --facets --sort -date --limit 100", "--sort date --limit 100",
+                         "--sort -date --limit 100", "--sort relevance --limit 100", "--sort date --offset 4 --limit 5",
+                         "--limit 0 --facets", "--snippet-length 0 --limit 100", "--snippet-length 1000 --limit 100",
+                         "--facets --facet-limit 3 --date-interval month --limit 100",
+                         "--facets --date-interval week --limit 5", "--facets --date-interval day --limit 5",
+                         "--facets --date-interval year --limit 5"}))
+        cases.push_back(c);
+    for (const char* like : {"depeche-2025-08-15-alaska", "repost-0",
+                             "https://depeche.example/politique/2023/03/16/retraites-49-3-assemblee"}) {
+        cases.push_back({"--like " + shell_quote(like) + " --limit 100", ""});
+        cases.push_back({"--like " + shell_quote(like) + " --limit 100 --collapse --facets", ""});
+        cases.push_back({"--like " + shell_quote(like) + " --limit 100", "date:2016..2023"});
+        cases.push_back({"--like " + shell_quote(like) + " --limit 100", "Macron"});
+    }
+    cases.push_back({"--like nope --limit 10", ""});  // an error: exit 2 naming the id
+    const std::size_t with_hits = compare_all(one, targets, cases);
+    CHECK(with_hits > cases.size() / 2);  // most cases compare hits, not empty lists
+
+    // Text output too: the same lines (no "partial results" line), nothing on stderr.
+    for (const char* q : {"retraites", "\"Emmanuel Macron\"", "Makron", "Ukraine ou Macron", "-borne"}) {
+        const std::string args = " --facets --color never -n 5 --collapse -- " + shell_quote(q);
+        const RunResult expected = run(kSearch + " --db " + shell_quote(one) + args);
+        REQUIRE(expected.status == 0);
+        for (const auto& [name, db] : targets) {
+            INFO(q << "\nsearched: " << name);
+            const RunResult got = run(kSearch + " --db " + shell_quote(db) + args);
+            CHECK(got.status == 0);
+            CHECK(got.out == expected.out);
+            CHECK(got.err == expected.err);
+        }
+    }
+}
+
+TEST_CASE("shards: the Wikinews corpus, sharded, answers like one index", "[shards][wikinews]") {
+    NEED_WIKINEWS();
+    TempDir tmp;
+    const std::string file = shared_path("corpus/wikinews-fr/articles.jsonl");
+    std::vector<std::unique_ptr<Sharded>> sharded;
+    for (std::size_t n : {2, 3}) {
+        auto s = std::make_unique<Sharded>(tmp.path / ("wikinews" + std::to_string(n)), n);
+        index_paths(s->dir.string(), {file}, "--shards " + std::to_string(n));
+        require_layout(s->dir, n);
+        s->serve();
+        sharded.push_back(std::move(s));
+    }
+    if (!have_tcpsrv()) WARN("remote shards not tested: " << kTcpSrv << " not found (Debian package xapian-tools)");
+    std::vector<std::pair<std::string, std::string>> targets;
+    for (auto& s : sharded)
+        for (auto& t : s->targets()) targets.push_back(t);
+    {
+        const std::set<std::string> all_ids = ids_in(wn->db);
+        CHECK(all_ids.size() == wn->articles.size());
+        for (auto& s : sharded) {
+            std::set<std::string> ids;
+            for (const auto& [id, k] : shard_of_ids(s->dir, s->n)) ids.insert(id);
+            CHECK(ids == all_ids);
+        }
+    }
+
+    std::vector<std::string> queries{"France",
+                                     "président",
+                                     "president",
+                                     "associée",
+                                     "associee",
+                                     "associé",
+                                     "élection",
+                                     "election",
+                                     "l'élection",
+                                     "d'Europe",
+                                     "aujourd'hui",
+                                     "Etats-Unis",
+                                     "États-Unis",
+                                     "\"Donald Trump\"",
+                                     "\"donald trump\"",
+                                     "\"état d'urgence\"",
+                                     "\"Union européenne\"",
+                                     "\"premier ministre\" France",
+                                     "Trump OR Poutine",
+                                     "Trump Poutine",
+                                     "Trump -Poutine",
+                                     "Trump NOT (Poutine OR Clinton)",
+                                     "Trump NEAR/3 Clinton",
+                                     "Trump NEAR Clinton OR Sanders",
+                                     "élect*",
+                                     "gouvern* -France",
+                                     "titre:France",
+                                     "titre:\"Coupe du monde\"",
+                                     "titre:(Syrie OR Irak)",
+                                     "source:wikinews",
+                                     "source:\"fr wikinews org\"",
+                                     "auteur:None",
+                                     "personne:Trump",
+                                     "personne:\"Donald Trump\"",
+                                     "personne:Hollande",
+                                     "personne:\"François Hollande\" date:2016",
+                                     "personne:Putin",
+                                     "personne:Macron",
+                                     "date:2016",
+                                     "date:2017-05",
+                                     "date:2016-11-01..2016-11-30",
+                                     "date:..2016-06",
+                                     "date:2018..",
+                                     "date:2017-W19",
+                                     "mentionne:2016",
+                                     "mentionne:2017-05",
+                                     "mentionne:2015-11-13",
+                                     "mentionne:2018 élection",
+                                     "NOT date:2016",
+                                     "-date:2017 Trump",
+                                     "la",
+                                     "+la France",
+                                     "Tromp",
+                                     "Hollandd",
+                                     "Macrn",
+                                     "présidentielle",
+                                     "attentat*",
+                                     "url:https://fr.wikinews.org/wiki/France_:_attaque_à_Valence_(Drôme)",
+                                     "id:winer-2016_01_01-001",
+                                     "(Syrie OR Irak) (attaque OR attentat) -Trump",
+                                     "Syrie ou Irak"};
+    // Words, phrases and prefixes drawn from the titles, for a broad sample of terms.
+    auto clean = [](const std::string& w) {
+        if (w.size() < 6) return false;
+        for (unsigned char c : w)
+            if (!(std::isalpha(c) || c >= 0x80)) return false;
+        return true;
+    };
+    for (std::size_t i = 0; i < wn->articles.size(); i += 29) {
+        std::istringstream in(wn->articles[i].title);
+        std::vector<std::string> words{std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
+        for (std::size_t k = 0; k < words.size(); ++k) {
+            if (!clean(words[k])) continue;
+            queries.push_back(words[k]);
+            if (k + 1 < words.size() && clean(words[k + 1]))
+                queries.push_back("\"" + words[k] + " " + words[k + 1] + "\"");
+            if (std::isalpha(static_cast<unsigned char>(words[k][0])) &&
+                std::isalpha(static_cast<unsigned char>(words[k][1])) &&
+                std::isalpha(static_cast<unsigned char>(words[k][2])) &&
+                std::isalpha(static_cast<unsigned char>(words[k][3])))
+                queries.push_back(words[k].substr(0, 4) + "*");
+            break;
+        }
+    }
+    std::vector<Case> cases = cases_of(queries, {"--limit 100 --facets", "--offset 5 --limit 5 --sort -date"});
+    for (const Case& c :
+         cases_of({"France", "Trump", "date:2016", "\"Donald Trump\"", "élect*", "personne:Trump"},
+                  {"--collapse --limit 50", "--collapse --facets --limit 5 --offset 5", "--sort date --limit 50",
+                   "--facets --date-interval month --limit 0",
+                   "--facets --date-interval day --facet-limit 25 --limit 0", "--snippet-length 0 --limit 200"}))
+        cases.push_back(c);
+    for (std::size_t i : {std::size_t(0), wn->articles.size() / 2, wn->articles.size() - 1}) {
+        cases.push_back({"--like " + shell_quote(wn->articles[i].id) + " --limit 50", ""});
+        cases.push_back({"--like " + shell_quote(wn->articles[i].id) + " --limit 50 --collapse --facets", "date:2017"});
+    }
+    const std::size_t with_hits = compare_all(wn->db, targets, cases);
+    CHECK(with_hits > cases.size() / 2);
+}
+
+TEST_CASE("shards: an unreachable remote shard is exit 4, or left out with --allow-partial", "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const std::string one = (tmp.path / "one").string();
+    index_paths(one, {kCorpus});
+    Sharded s(tmp.path / "sharded", 3);
+    index_paths(s.dir.string(), {kCorpus}, "--shards 3");
+    s.serve();
+    const std::string stub = s.remote_stub.string();
+    const auto placement = shard_of_ids(s.dir, 3);
+
+    const std::vector<std::string> queries{"date:2016..2030", "Macron", "retraites OR Ukraine OR électricité"};
+    std::map<std::string, json> full;
+    for (const std::string& q : queries) {
+        const Outcome o = search(one, "--limit 100", q);
+        REQUIRE(o.status == 0);
+        full[q] = o.j;
+        const Outcome all = search(stub, "--limit 100", q);  // every server up: complete
+        INFO(q << "\n" << all.err);
+        REQUIRE(all.status == 0);
+        CHECK(hit_ids(all.j) == hit_ids(o.j));
+        CHECK(all.j["partial"] == false);
+        CHECK(all.j["missing_shards"] == json::array());
+    }
+
+    // A library Searcher opened while every shard is up, and searched once.
+    depeche::Searcher opened_before(stub);
+    depeche::SearchRequest req;
+    req.query = "date:2016..2030";
+    req.limit = 100;
+    REQUIRE(opened_before.search(req).hits.size() == full[req.query]["hits"].size());
+
+    s.servers[1]->stop();  // its connections go with it
+    const std::string missing = "shard-01 (remote " + s.servers[1]->address() + ")";
+
+    // Without --allow-partial: exit 4 and one line that names the shard.
+    for (const char* format : {"json", "text"}) {
+        const RunResult r = run(kSearch + " --db " + shell_quote(stub) + " --format " + format + " Macron");
+        INFO(format << "\n" << r.err);
+        CHECK(r.status == 4);
+        CHECK(r.out.empty());
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.rfind("depeche-search: " + missing + " is unavailable", 0) == 0);
+    }
+
+    // With it: the hits of the other shards, exactly, and the shard named.
+    for (const std::string& q : queries) {
+        INFO(q);
+        const Outcome o = search(stub, "--limit 100 --allow-partial", q);
+        INFO(o.err);
+        REQUIRE(o.status == 0);
+        CHECK(o.j["partial"] == true);
+        CHECK(o.j["missing_shards"] == json::array({missing}));
+        std::vector<std::string> expected;
+        for (const std::string& id : hit_ids(full[q]))
+            if (placement.at(id) != 1) expected.push_back(id);
+        REQUIRE(expected.size() < full[q]["hits"].size());  // shard-01 holds some of them
+        const std::vector<std::string> got = hit_ids(o.j);
+        CHECK(std::set<std::string>(got.begin(), got.end()) == std::set<std::string>(expected.begin(), expected.end()));
+        CHECK(o.j["total"] == expected.size());
+        CHECK(o.j["total"].get<std::size_t>() < full[q]["total"].get<std::size_t>());
+        if (q == queries[0]) CHECK(got == expected);  // filters only: newest first, as in the one index
+    }
+    const RunResult text = run(kSearch + " --db " + shell_quote(stub) + " --allow-partial Macron");
+    INFO(text.out << text.err);
+    CHECK(text.status == 0);
+    CHECK((text.out + text.err).find("partial results: " + missing + " unavailable: ") != std::string::npos);
+
+    // The library: SearchRequest::allow_partial, SearchResult::partial and missing_shards,
+    // in the Searcher opened before and in one opened now.
+    std::vector<std::string> expected;
+    for (const std::string& id : hit_ids(full[req.query]))
+        if (placement.at(id) != 1) expected.push_back(id);
+    req.allow_partial = false;
+    CHECK_THROWS_WITH(opened_before.search(req), Catch::Contains("shard-01"));
+    depeche::Searcher opened_after(stub);
+    CHECK_THROWS_WITH(opened_after.search(req), Catch::Contains("shard-01"));
+    req.allow_partial = true;
+    for (depeche::Searcher* searcher : {&opened_before, &opened_after}) {
+        depeche::SearchResult r;
+        REQUIRE_NOTHROW(r = searcher->search(req));
+        CHECK(r.partial);
+        CHECK(r.missing_shards == std::vector<std::string>{missing});
+        std::vector<std::string> ids;
+        for (const depeche::Hit& h : r.hits) ids.push_back(h.id);
+        CHECK(ids == expected);
+        CHECK(r.total == expected.size());
+    }
+
+    // The local sharded index, every shard there: complete, not partial.
+    const Outcome local = search(s.dir.string(), "--limit 100 --allow-partial", "Macron");
+    REQUIRE(local.status == 0);
+    CHECK(local.j["partial"] == false);
+    CHECK(local.j["missing_shards"] == json::array());
+    CHECK(hit_ids(local.j) == hit_ids(full["Macron"]));
+}
+
+TEST_CASE("shards: a remote handle closed by the server's idle timeout is reopened", "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const std::string one = (tmp.path / "one").string();
+    index_paths(one, {kCorpus});
+    Sharded s(tmp.path / "sharded", 2);
+    index_paths(s.dir.string(), {kCorpus}, "--shards 2");
+    s.serve({"--idle-timeout", "500"});
+
+    depeche::SearchRequest req;
+    req.query = "Macron OR retraites";
+    req.limit = 100;
+    req.facets = true;
+    auto summary = [](const depeche::SearchResult& r) {
+        std::vector<std::pair<std::string, double>> out;
+        for (const depeche::Hit& h : r.hits) out.emplace_back(h.id, h.score);
+        return out;
+    };
+    const depeche::SearchResult expected = depeche::Searcher(one).search(req);
+    REQUIRE(expected.total > 0);
+
+    depeche::Searcher searcher(s.remote_stub.string());
+    depeche::SearchResult first, second, third;
+    REQUIRE_NOTHROW(first = searcher.search(req));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    REQUIRE_NOTHROW(second = searcher.search(req));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    REQUIRE_NOTHROW(third = searcher.search(req));
+    for (const depeche::SearchResult* r : {&first, &second, &third}) {
+        CHECK(r->total == expected.total);
+        CHECK_FALSE(r->partial);
+        CHECK(r->missing_shards.empty());
+        const auto got = summary(*r), want = summary(expected);
+        REQUIRE(got.size() == want.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            INFO("hit " << i);
+            CHECK(got[i].first == want[i].first);
+            CHECK(got[i].second == Approx(want[i].second).epsilon(1e-9));
+        }
+    }
+    std::optional<depeche::ArticleView> a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    REQUIRE_NOTHROW(a = searcher.article("depeche-2024-08-04-jo-paris"));
+    REQUIRE(a);
+    CHECK(a->id == "depeche-2024-08-04-jo-paris");
+}
+
+TEST_CASE("shards: incremental updates of a sharded index match one index updated the same way",
+          "[shards][xapian-check]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in";
+    fs::copy(kCorpus, in, fs::copy_options::recursive);
+    const std::string one = (tmp.path / "one").string();
+    Sharded s(tmp.path / "sharded", 3);
+    index_paths(one, {in.string()});
+    index_paths(s.dir.string(), {in.string()}, "--shards 3");
+    const auto before = shard_of_ids(s.dir, 3);
+
+    // Added, changed (a text file; a JSON Lines file losing one article and changing
+    // another) and deleted files.
+    write_file(in / "text" / "nouvelle-breve.txt",
+               "Titre: Le zorglubisme gagne la Manche\nDate: 2025-09-01\nAuteur: Léa Chevalier\n\n"
+               "Selon Emmanuel Macron, le zorglubisme est une « affaire sérieuse » depuis le 15 août 2025. "
+               "Les retraites n'en sont pas épargnées.\n");
+    {
+        std::ofstream(in / "text" / "2023-01-10-retraites-borne-64-ans.txt", std::ios::app)
+            << "\nMise à jour : le texte quintessenciel a été amendé en commission, selon Élisabeth Borne.\n";
+    }
+    std::string removed_id, changed_id;
+    {
+        const fs::path feed = in / "feeds" / "depeches-2016-2025.jsonl";
+        std::ifstream f(feed);
+        std::string line, out;
+        for (int n = 0; std::getline(f, line); ++n) {
+            json a = json::parse(line);
+            if (n == 1) {
+                removed_id = a.value("id", "");
+                continue;
+            }
+            if (n == 3) {
+                changed_id = a.value("id", "");
+                a["title"] = "Titre refait : " + a["title"].get<std::string>();
+            }
+            out += a.dump() + "\n";
+        }
+        f.close();
+        write_file(feed, out);
+    }
+    REQUIRE(!removed_id.empty());
+    REQUIRE(!changed_id.empty());
+    fs::remove(in / "json" / "2022-09-14-bouclier-tarifaire.json");
+
+    const RunResult u1 = index_paths(one, {in.string()});
+    const RunResult u2 = index_paths(s.dir.string(), {in.string()});
+    CHECK(summary_counts(u2.out) == summary_counts(u1.out));
+    CHECK(u1.out.find("1 added, 2 updated") != std::string::npos);
+
+    // The shards hold the one index's articles; those kept stay on their shard.
+    const auto after = shard_of_ids(s.dir, 3);
+    std::set<std::string> ids;
+    for (const auto& [id, k] : after) {
+        ids.insert(id);
+        if (before.count(id)) CHECK(before.at(id) == k);
+    }
+    CHECK(ids == ids_in(one));
+    CHECK(after.count(removed_id) == 0);
+    CHECK(after.count("depeche-2022-09-14-bouclier-tarifaire") == 0);
+    CHECK(after.size() == before.size() - 1);  // one added, two removed
+
+    if (!have_tcpsrv()) WARN("remote shards not tested: " << kTcpSrv << " not found (Debian package xapian-tools)");
+    s.serve();
+    std::vector<std::string> queries{"zorglubisme",
+                                     "quintessenciel",
+                                     "\"Titre refait\"",
+                                     "titre:refait",
+                                     "id:" + removed_id,
+                                     "id:" + changed_id,
+                                     "id:depeche-2022-09-14-bouclier-tarifaire",
+                                     "retraites",
+                                     "personne:Macron",
+                                     "personne:\"Élisabeth Borne\"",
+                                     "auteur:Chevalier",
+                                     "date:2025",
+                                     "mentionne:2025-08-15",
+                                     "-borne",
+                                     "zorglub*",
+                                     "zorglubismes",
+                                     "\"mise à jour\""};
+    compare_all(one, s.targets(), cases_of(queries, {"--limit 100 --facets", "--collapse --limit 100 --sort date"}));
+    CHECK(search(s.dir.string(), "", "zorglubisme").j["total"] == 1);
+    CHECK(search(s.dir.string(), "", "id:depeche-2022-09-14-bouclier-tarifaire").j["total"] == 0);
+
+    // An update with nothing changed is a no-op on both.
+    const RunResult again1 = index_paths(one, {in.string()});
+    const RunResult again2 = index_paths(s.dir.string(), {in.string()});
+    CHECK(summary_counts(again2.out) == summary_counts(again1.out));
+    CHECK(again2.out.find("(0 added, 0 updated") != std::string::npos);
+
+    RunResult check = run(kIndex + " --check --db " + shell_quote(s.dir.string()));
+    INFO(check.out << check.err);
+    CHECK(check.status == 0);
+}
+
+TEST_CASE("shards: --check passes a sound sharded index, and a foreign shard is refused with exit 3",
+          "[shards][xapian-check]") {
+    TempDir tmp;
+    const fs::path good = tmp.path / "good";
+    index_paths(good.string(), {kCorpus}, "--shards 2");
+    const RunResult ok = run(kIndex + " --check --db " + shell_quote(good.string()));
+    INFO(ok.out << ok.err);
+    CHECK(ok.status == 0);
+    CHECK(ok.err.empty());
+    REQUIRE(run(kSearch + " --db " + shell_quote(good.string()) + " Macron").status == 0);
+
+    // Another index's shard-01 (other articles; the same articles dealt to 3 shards)
+    // swapped in for this one's.
+    const fs::path other_articles = tmp.path / "other-articles", three = tmp.path / "three";
+    index_paths(other_articles.string(), {std::string(DEPECHE_SOURCE_DIR) + "/tests/data"}, "--shards 2");
+    index_paths(three.string(), {kCorpus}, "--shards 3");
+    for (const fs::path& from : {other_articles, three}) {
+        INFO("shard-01 from " << from);
+        const fs::path bad = tmp.path / ("bad-" + from.filename().string());
+        fs::copy(good, bad, fs::copy_options::recursive);
+        fs::remove_all(bad / "shard-01");
+        fs::copy(from / "shard-01", bad / "shard-01", fs::copy_options::recursive);
+        for (const fs::path& db : {bad, bad / "shards.stub"}) {
+            const RunResult r = run(kSearch + " --db " + shell_quote(db.string()) + " --format json Macron");
+            INFO(db << "\n" << r.err);
+            CHECK(r.status == 3);
+            CHECK(r.out.empty());
+            CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+            CHECK(r.err.find("shard-01") != std::string::npos);
+        }
+        const RunResult check = run(kIndex + " --check --db " + shell_quote(bad.string()));
+        INFO(check.out << check.err);
+        CHECK(check.status == 3);
+        CHECK(check.err.find("shard-01") != std::string::npos);
+        // Served by xapian-tcpsrv, the same shard is refused the same way.
+        if (have_tcpsrv()) {
+            Sharded remote(bad, 2);
+            remote.serve();
+            const RunResult r =
+                run(kSearch + " --db " + shell_quote(remote.remote_stub.string()) + " --format json Macron");
+            INFO(r.err);
+            CHECK(r.status == 3);
+            CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+            CHECK(r.err.find("shard-01") != std::string::npos);
+        }
+    }
+}
