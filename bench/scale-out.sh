@@ -66,6 +66,7 @@ bin=$out/build
 if [ "$report_only" = 0 ]; then
   [ -x /usr/bin/time ] || die "/usr/bin/time is missing: apt-get install time"
   command -v xapian-tcpsrv > /dev/null || die "xapian-tcpsrv is missing: apt-get install xapian-tools"
+  command -v setsid > /dev/null || die "setsid is missing: apt-get install util-linux"
   if [ "$build" = 1 ]; then
     log "build (Release) in $bin"
     mkdir -p "$bin"
@@ -107,7 +108,10 @@ start_server() {
   local dir=$1 slog=$2 try pid
   for try in 1 2 3 4 5; do
     port=$(free_port) || return 1
-    xapian-tcpsrv --interface 127.0.0.1 --port "$port" --quiet "$dir" >> "$slog" 2>&1 &
+    # setsid: in its own process group, since xapian-tcpsrv's SIGTERM handler kills its
+    # whole process group, which would otherwise be this script's.
+    echo "port $port; a 'Got exception' line right after is the readiness probe's connection" >> "$slog"
+    setsid xapian-tcpsrv --interface 127.0.0.1 --port "$port" --quiet "$dir" >> "$slog" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
       kill -0 "$pid" 2> /dev/null || break  # exited: the port was taken meanwhile; try another
