@@ -4,6 +4,7 @@
 #include "indexer/store.hpp"
 #include "schema/analyzer.hpp"
 #include "schema/schema.hpp"
+#include "schema/shards.hpp"
 
 #include <depeche/depeche.hpp>
 
@@ -324,10 +325,108 @@ CheckReport check(const std::string& index_dir) {
     return report;
 }
 
+// A sharded index (schema/shards.hpp): its stub, the lexicon (tables, contract,
+// dictionaries, shard count) and each shard (tables, contract, place in this index),
+// then every document of all shards read through the lexicon, as a search reads them.
+// Problems are prefixed with the part they are in ("shard-01: ...").
+CheckReport check_sharded(const std::string& index_dir) {
+    const fs::path folder(index_dir);
+    CheckReport report;
+    auto part = [&](const std::string& name, CheckReport& sub) {
+        for (const std::string& line : sub.problems) report.problems.push_back(name + ": " + line);
+        report.articles += sub.articles;
+    };
+    std::vector<shards::StubEntry> entries;
+    try {
+        entries = shards::read_stub(folder / shards::kStubName);
+    } catch (const Error& e) {
+        report.problems.push_back(e.what());
+        return report;
+    }
+    const std::string lex_path = (folder / shards::kLexiconName).string();
+    std::size_t n = 0;
+    std::string index_id;
+    {
+        CheckReport sub;
+        {
+            Problems problems(sub);
+            check_tables(lex_path, problems);
+            if (problems.count() == 0) {
+                try {
+                    Xapian::Database lex(lex_path);
+                    for (const std::string& table : missing_tables(lex, lex_path))
+                        problems.add(table + " table (" + table + ".glass) missing");
+                    check_metadata(lex, problems);
+                    const shards::ShardRecord r = shards::parse_record(lex.get_metadata(schema::kMetaShards), false);
+                    if (!r.ok)
+                        problems.add("no shard count recorded (metadata " + std::string(schema::kMetaShards) + ")");
+                    n = r.ok ? r.n : 0;
+                    index_id = r.index_id;
+                    if (lex.get_doccount() != 0)
+                        problems.add(std::to_string(lex.get_doccount()) + " documents (a lexicon holds none)");
+                } catch (const Xapian::Error& e) {
+                    problems.add(std::string("reading it failed: ") + e.get_type() + ": " + e.get_msg());
+                }
+            }
+        }
+        part(shards::kLexiconName, sub);
+    }
+    if (n == 0) return report;
+    if (entries.size() != n + 1)
+        report.problems.push_back(std::string(shards::kStubName) + " lists " + std::to_string(entries.size()) +
+                                  " databases, the index has a lexicon and " + std::to_string(n) + " shards");
+    Xapian::Database all(lex_path);
+    bool all_open = true;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::string name = shards::shard_name(k);
+        const std::string path = (folder / name).string();
+        CheckReport sub;
+        {
+            Problems problems(sub);
+            std::error_code ec;
+            if (!fs::exists(fs::path(path) / "iamglass", ec)) {
+                problems.add("missing (" + path + ")");
+            } else {
+                check_tables(path, problems);
+                if (problems.count() == 0) {
+                    try {
+                        Xapian::Database db(path);
+                        check_metadata(db, problems);
+                        const std::string record = db.get_metadata(schema::kMetaShard);
+                        const shards::ShardRecord r = shards::parse_record(record, true);
+                        if (!r.ok || r.k != k || r.n != n || r.index_id != index_id)
+                            problems.add("not shard " + std::to_string(k) + " of this index (it records '" +
+                                         printable(record) + "')");
+                        else
+                            all.add_database(db);
+                    } catch (const Xapian::Error& e) {
+                        problems.add(std::string("reading it failed: ") + e.get_type() + ": " + e.get_msg());
+                    }
+                }
+            }
+            all_open &= problems.count() == 0;
+        }
+        part(name, sub);
+    }
+    if (!all_open) return report;
+    CheckReport sub;
+    {
+        Problems problems(sub);
+        try {
+            check_documents(all, sub, problems, false);
+        } catch (const Xapian::Error& e) {
+            problems.add(std::string("reading the documents failed: ") + e.get_type() + ": " + e.get_msg());
+        }
+    }
+    part("documents (numbered across the shards)", sub);
+    return report;
+}
+
 }  // namespace
 
 CheckReport check_index(const std::string& index_dir) {
-    return guard_errors([&] { return check(index_dir); }, index_dir);
+    return guard_errors(
+        [&] { return shards::is_sharded_folder(index_dir) ? check_sharded(index_dir) : check(index_dir); }, index_dir);
 }
 
 }  // namespace depeche

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <fstream>
 
 #include <unistd.h>
 
@@ -19,10 +20,10 @@ namespace depeche {
 // ---- Building a new index in parallel shards ------------------------------------------------
 IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                                        const std::function<void(const Progress&)>& progress, Clock::time_point start) {
-    const std::size_t shards = worker_count(options.threads);
+    // A sharded index is built one worker per shard, each article in its own shard.
+    const std::size_t shards = target_shards ? target_shards : worker_count(options.threads);
     const fs::path& target = folder;
-    const fs::path work =
-        target.parent_path() / ("." + target.filename().string() + ".build-" + std::to_string(::getpid()));
+    const fs::path work = build_folder();
     check_build_space(in.files, target.parent_path(), dir);
     std::error_code ec;
     fs::remove_all(work, ec);
@@ -170,7 +171,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     };
     std::vector<std::pair<std::string, FileState>> states;
     auto deal = [&](Article&& a) {
-        std::size_t k = std::hash<std::string>{}(a.id) % shards;
+        std::size_t k =
+            target_shards ? shards::shard_of(id_term(a.id), shards) : std::hash<std::string>{}(a.id) % shards;
         parts[k]->queue.push(std::move(a));
         ++dealt;
     };
@@ -252,6 +254,13 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         for (std::size_t k = 0; k < shards; ++k)
             shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
         story::group_shards(shard_paths);
+        if (target_shards) {
+            finish_sharded(shard_paths, work / "sharded", dictionary, states);
+            codec = fresh_codec;
+            fresh_pending = false;
+            summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+            return summary;
+        }
         Xapian::Database all;
         for (const std::string& p : shard_paths) all.add_database(Xapian::Database(p));
         ShardCompactor compactor;
@@ -279,6 +288,81 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     fresh_pending = false;
     summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return summary;
+}
+
+// The shards of a sharded build, grouped into stories, become the new index: their
+// metadata and synonyms are united into the lexicon (and taken out of them), each is
+// compacted into place, and the layout replaces the old index in one rename.
+void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, const fs::path& out,
+                                  const std::string& dictionary,
+                                  const std::vector<std::pair<std::string, FileState>>& states) {
+    const std::size_t n = shard_paths.size();
+    const std::string index_id = shards::new_index_id();
+    fs::create_directories(out);
+    {
+        const fs::path lex_path = out / shards::kLexiconName;
+        Xapian::WritableDatabase lex(lex_path.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        std::map<std::string, std::vector<std::string>> meta;
+        for (std::size_t k = 0; k < n; ++k) {
+            Xapian::WritableDatabase s(shard_paths[k], Xapian::DB_OPEN);
+            std::vector<std::string> keys(s.metadata_keys_begin(), s.metadata_keys_end());
+            for (const std::string& key : keys) meta[key].push_back(s.get_metadata(key));
+            std::vector<std::string> syn_keys(s.synonym_keys_begin(), s.synonym_keys_end());
+            for (const std::string& key : syn_keys) {
+                for (auto v = s.synonyms_begin(key); v != s.synonyms_end(key); ++v) lex.add_synonym(key, *v);
+                s.clear_synonyms(key);
+            }
+            for (const std::string& key : keys) s.set_metadata(key, "");
+            s.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+            s.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+            s.set_metadata(schema::kMetaShard, shards::shard_record(k, n, index_id));
+            s.commit();
+        }
+        ShardCompactor unite;
+        for (const auto& [key, values] : meta)
+            lex.set_metadata(key, values.size() == 1
+                                      ? values[0]
+                                      : unite.resolve_duplicate_metadata(key, values.size(), values.data()));
+        lex.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+        lex.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        lex.set_metadata(schema::kMetaShards, shards::lexicon_record(n, index_id));
+        if (!dictionary.empty()) StoredCodec::publish(lex, dictionary);
+        for (const auto& [path, st] : states) lex.set_metadata(file_meta_key(path), encode_state(st, path));
+        stamp_updated(lex);
+        lex.commit();
+        if (record_tables(lex, lex_path)) lex.commit();
+    }
+    // Each shard compacted into place, two at a time (the machine's cores).
+    std::vector<std::exception_ptr> failures(n);
+    auto compact = [&](std::size_t k) {
+        try {
+            Xapian::Database src(shard_paths[k]);
+            src.compact((out / shards::shard_name(k)).string(), Xapian::Compactor::FULL);
+        } catch (const Xapian::Error& e) { failures[k] = translated(e, dir); } catch (...) {
+            failures[k] = std::current_exception();
+        }
+    };
+    for (std::size_t k = 0; k < n; k += 2) {
+        std::thread second;
+        if (k + 1 < n) second = std::thread(compact, k + 1);
+        compact(k);
+        if (second.joinable()) second.join();
+    }
+    for (const std::exception_ptr& f : failures)
+        if (f) std::rethrow_exception(f);
+    {
+        std::ofstream stub(out / shards::kStubName, std::ios::binary);
+        stub << shards::stub_text(n);
+        stub.close();
+        if (!stub) throw IoError("building index " + dir + ": cannot write " + shards::kStubName);
+    }
+    lock->also_lock(out);
+    std::error_code ec;
+    if (fs::exists(folder, ec)) fs::permissions(out, fs::status(folder).permissions());
+    db.close();
+    replace_directory(folder, out);
+    db = open_writable_sharded(folder, dir, routing);
+    target_shards = routing.shards;
 }
 
 }  // namespace depeche

@@ -58,6 +58,9 @@ const char* kUsage =
     "depeche-index --check [--db DIR] checks an index without changing it (Xapian's check of\n"
     "its tables, schema version, analyzer, every document's id and stored data): exit 0 if\n"
     "sound, 3 if missing or damaged (one line per problem on stderr).\n\n"
+    "depeche-index --shards N --db DIR PATH... builds DIR as N shards (DIR/shard-NN) with a\n"
+    "local lexicon and DIR/shards.stub, which depeche-search --db opens; each shard can be\n"
+    "served by xapian-tcpsrv (docs/scale-out.md).\n\n"
     "Options";
 
 volatile std::sig_atomic_t g_interrupts = 0;
@@ -267,7 +270,9 @@ int main(int argc, char** argv) {
         "batch-size", po::value<std::size_t>(&batch)->default_value(1000), "articles per commit")(
         "full", "rebuild from scratch (the old index answers searches until the new one replaces it)")(
         "threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")(
-        "quiet,q", "no progress display, only problems and the summary")(
+        "shards", po::value<std::size_t>(),
+        "build DIR as a sharded index of N shards (1-100; docs/scale-out.md); later runs keep the layout, "
+        "changing it needs --full")("quiet,q", "no progress display, only problems and the summary")(
         "verbose,v", "list every warning (by default they are counted by kind)")(
         "progress", "print progress lines on stderr even when it is not a terminal (one a second)")(
         "map", po::value<std::vector<std::string>>(),
@@ -333,6 +338,10 @@ int main(int argc, char** argv) {
         std::cerr << "depeche-index: --threads must be between 0 and 256\n";
         return kExitUsage;
     }
+    if (vm.count("shards") && (vm["shards"].as<std::size_t>() < 1 || vm["shards"].as<std::size_t>() > 100)) {
+        std::cerr << "depeche-index: --shards must be between 1 and 100\n";
+        return kExitUsage;
+    }
     if (batch == 0 || batch > 10000000) {
         std::cerr << "depeche-index: --batch-size must be between 1 and 10000000\n";
         return kExitUsage;
@@ -365,6 +374,7 @@ int main(int argc, char** argv) {
         wo.batch_size = batch;
         wo.overwrite = vm.count("full") > 0;
         wo.threads = vm["threads"].as<std::size_t>();
+        if (vm.count("shards")) wo.shards = vm["shards"].as<std::size_t>();
         wo.follow_symlinks = vm.count("follow-symlinks") > 0;
         wo.field_map = field_map;
         wo.interrupted = [] { return g_interrupts > 0; };

@@ -2,6 +2,7 @@
 
 #include "schema/analyzer.hpp"
 #include "schema/schema.hpp"
+#include "schema/shards.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -161,6 +163,96 @@ std::string lexicon_dir() {
     if (fs::exists(DEPECHE_INSTALLED_LEXICON_DIR, ec)) return DEPECHE_INSTALLED_LEXICON_DIR;
 #endif
     return "indexer/lexicon";
+}
+
+}  // namespace depeche
+
+namespace depeche {
+
+namespace {
+void stamp_contract(Xapian::WritableDatabase& db) {
+    db.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
+    db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+}
+}  // namespace
+
+void create_sharded_layout(const fs::path& folder, std::size_t n, const std::string& index_id) {
+    std::error_code ec;
+    if (fs::exists(folder, ec) && !fs::is_empty(folder, ec))
+        throw IoError("refusing to create a sharded index in " + folder.string() + ": the folder is not empty");
+    fs::create_directories(folder);
+    try {
+        {
+            Xapian::WritableDatabase lex((folder / shards::kLexiconName).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+            stamp_contract(lex);
+            lex.set_metadata(schema::kMetaShards, shards::lexicon_record(n, index_id));
+            stamp_updated(lex);
+            lex.commit();
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            Xapian::WritableDatabase s((folder / shards::shard_name(k)).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+            stamp_contract(s);
+            s.set_metadata(schema::kMetaShard, shards::shard_record(k, n, index_id));
+            s.commit();
+        }
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, folder.string()); }
+    std::ofstream stub(folder / shards::kStubName, std::ios::binary);
+    stub << shards::stub_text(n);
+    stub.close();
+    if (!stub) throw IoError("cannot write " + (folder / shards::kStubName).string());
+}
+
+Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std::string& dir, ShardRouting& w) {
+    w = ShardRouting{};
+    Xapian::WritableDatabase db;
+    const std::string lexicon = (folder / shards::kLexiconName).string();
+    try {
+        // Each shard's highest id is read before the writable handle takes the locks.
+        std::vector<std::string> paths;
+        {
+            Xapian::Database lex(lexicon);
+            check_compatible(lex, dir + " (lexicon)");
+            const shards::ShardRecord r = shards::parse_record(lex.get_metadata(schema::kMetaShards), false);
+            if (!r.ok) throw IndexCorruptError("index " + dir + ": its lexicon does not record its shards");
+            w.shards = r.n;
+            w.index_id = r.index_id;
+            for (std::size_t k = 0; k < w.shards; ++k) {
+                const std::string name = shards::shard_name(k);
+                const std::string path = (folder / name).string();
+                const std::string label = dir + "/" + name;
+                if (!fs::exists(folder / name / "iamglass"))
+                    throw IndexCorruptError("index " + dir + ": shard " + name + " is missing");
+                Xapian::Database s(path);
+                check_compatible(s, label);
+                const shards::ShardRecord sr = shards::parse_record(s.get_metadata(schema::kMetaShard), true);
+                if (!sr.ok || sr.k != k || sr.n != w.shards || sr.index_id != w.index_id)
+                    throw IndexCorruptError("index " + dir + ": " + name + " is not shard " + std::to_string(k) +
+                                            " of this index (it records '" + s.get_metadata(schema::kMetaShard) + "')");
+                w.last.push_back(s.get_lastdocid());
+                paths.push_back(path);
+            }
+        }
+        db = Xapian::WritableDatabase(lexicon, Xapian::DB_OPEN);
+        for (const std::string& p : paths) db.add_database(Xapian::WritableDatabase(p, Xapian::DB_OPEN));
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
+    return db;
+}
+
+Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const std::string& id_term,
+                          const Xapian::Document& doc) {
+    const std::size_t k = shards::shard_of(id_term, w.shards);
+    const Xapian::docid n_dbs = static_cast<Xapian::docid>(w.shards + 1), sub = static_cast<Xapian::docid>(k + 1);
+    std::vector<Xapian::docid> copies(db.postlist_begin(id_term), db.postlist_end(id_term));
+    Xapian::docid keep = 0;
+    for (Xapian::docid did : copies) {
+        if (!keep && (did - 1) % n_dbs == sub)
+            keep = did;
+        else
+            db.delete_document(did);
+    }
+    if (!keep) keep = (++w.last[k] - 1) * n_dbs + sub + 1;
+    db.replace_document(keep, doc);
+    return keep;
 }
 
 }  // namespace depeche

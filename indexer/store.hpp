@@ -17,6 +17,28 @@ namespace depeche {
 // schema version and analyzer fingerprint; `overwrite` empties it. Throws
 // IndexLockedError, IndexIncompatibleError...
 Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool overwrite = false);
+// A sharded index (schema/shards.hpp) opened for writing: one Xapian handle over the
+// lexicon (first: metadata, synonyms) and the shards, and each shard's highest document
+// id, so that a new article is written at the next id of its own shard.
+struct ShardRouting {
+    std::size_t shards = 0;           // 0: not sharded
+    std::vector<Xapian::docid> last;  // per shard, its own document ids
+    std::string index_id;
+};
+// Creates an empty sharded index with `n` shards in `folder` (which must be empty or
+// missing): the lexicon, the shards, each recording the schema, the analyzer and its
+// place, and shards.stub.
+void create_sharded_layout(const std::filesystem::path& folder, std::size_t n, const std::string& index_id);
+// Opens the sharded index in `folder`, checking the lexicon and every shard (schema,
+// analyzer, place in this index); errors name the shard.
+Xapian::WritableDatabase open_writable_sharded(const std::filesystem::path& folder, const std::string& dir,
+                                               ShardRouting& routing);
+// Writes `doc` as the article of `id_term` in its shard (shards::shard_of): replaces the
+// copy there, deletes copies in other shards (a layout change), else adds it at the
+// shard's next document id. Returns the document id in `w.db`.
+Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const std::string& id_term,
+                          const Xapian::Document& doc);
+
 // Puts the index folder `replacement` in place of `target` (atomically when target
 // exists: the two are exchanged, then the old one is deleted).
 void replace_directory(const std::filesystem::path& target, const std::filesystem::path& replacement);

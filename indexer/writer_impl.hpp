@@ -13,6 +13,7 @@
 #include "indexer/story.hpp"
 #include "schema/hash.hpp"
 #include "schema/schema.hpp"
+#include "schema/shards.hpp"
 
 #include <depeche/depeche.hpp>
 #include <xapian.h>
@@ -130,6 +131,11 @@ struct Writer::Impl {
     fs::path folder;
     std::optional<WriterLock> lock;  // held from before the index is opened until after it is closed
     Xapian::WritableDatabase db;
+    // A sharded index (schema/shards.hpp): `db` is then the lexicon and the shards, and
+    // routing says where new articles go. target_shards: the layout index_paths() and
+    // a rebuild make (0: one database).
+    ShardRouting routing;
+    std::size_t target_shards = 0;
     Analyzer analyzer;
     std::unique_ptr<PeopleExtractor> people;
     std::string people_error;
@@ -157,8 +163,7 @@ struct Writer::Impl {
         lock.emplace(dir);
         remove_stale_builds(folder);
         if (options.batch_size == 0) options.batch_size = 1;
-        // A rebuild keeps the old index (and its lock) until the new one replaces it.
-        db = open_writable(dir, /*check=*/!options.overwrite);
+        open_layout();
         if (!options.overwrite) codec->load(db);
         try {
             people = std::make_unique<PeopleExtractor>(lexicon_dir());
@@ -169,9 +174,61 @@ struct Writer::Impl {
     void start_fresh_if_needed() {
         if (!fresh_pending) return;
         fresh_pending = false;
-        db.close();
-        db = open_writable(dir, true, /*overwrite=*/true);
+        if (target_shards) {
+            // An empty layout built beside the index, swapped in.
+            const fs::path work = build_folder();
+            std::error_code ec;
+            fs::remove_all(work, ec);
+            create_sharded_layout(work, target_shards, shards::new_index_id());
+            lock->also_lock(work);
+            db.close();
+            replace_directory(folder, work);
+            db = open_writable_sharded(folder, dir, routing);
+        } else {
+            db.close();
+            db = open_writable(dir, true, /*overwrite=*/true);
+            routing = ShardRouting{};
+        }
         codec = std::make_shared<StoredCodec>();
+    }
+
+    // The folder a rebuild is made in, beside the index (.NAME.build-PID).
+    fs::path build_folder() const {
+        return folder.parent_path() / ("." + folder.filename().string() + ".build-" + std::to_string(::getpid()));
+    }
+
+    // Opens the index as it is laid out (one database, or sharded), making a new sharded
+    // layout in an empty folder when options.shards asks for one. A rebuild keeps the
+    // old index (and its lock) until the new one replaces it.
+    void open_layout() {
+        if (options.shards > shards::kMaxShards)
+            throw Error("--shards must be between 1 and " + std::to_string(shards::kMaxShards));
+        std::error_code ec;
+        if (options.shards && fs::is_empty(folder, ec))
+            create_sharded_layout(folder, options.shards, shards::new_index_id());
+        const bool sharded = shards::is_sharded_folder(folder);
+        if (sharded) {
+            try {
+                db = open_writable_sharded(folder, dir, routing);
+            } catch (const Error&) {
+                if (!options.overwrite) throw;
+                // A rebuild replaces an index that cannot be opened any more.
+                db = Xapian::WritableDatabase();
+                routing = ShardRouting{};
+            }
+        } else {
+            db = open_writable(dir, /*check=*/!options.overwrite);
+        }
+        const std::size_t now = sharded ? std::max<std::size_t>(routing.shards, 1) : 0;
+        target_shards = options.shards ? options.shards : now;
+        if (!options.overwrite && options.shards && options.shards != now && db.get_doccount() > 0)
+            throw IndexIncompatibleError("index " + dir +
+                                         (sharded ? " has " + std::to_string(now) + " shards" : " is not sharded") +
+                                         "; making it " + std::to_string(options.shards) +
+                                         " shards needs a rebuild: depeche-index --full --shards " +
+                                         std::to_string(options.shards) + " --db " + dir + " PATH...");
+        // An empty index takes the new layout at once.
+        if (!options.overwrite && options.shards && options.shards != now) fresh_pending = true;
     }
 
     // An index without a compression dictionary (it started small, or was filled by
@@ -200,7 +257,9 @@ struct Writer::Impl {
     void write(BuiltDocument& built) {
         if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
         stories.join(db, built.doc);
-        stories.added(db.replace_document(built.id_term, built.doc), built.doc);
+        stories.added(routing.shards ? put_sharded(db, routing, built.id_term, built.doc)
+                                     : db.replace_document(built.id_term, built.doc),
+                      built.doc);
         record_synonyms(built, synonyms);
         if (++pending >= options.batch_size) commit();
     }
@@ -211,7 +270,7 @@ struct Writer::Impl {
         db.commit();
         pending = 0;
         // A table file that appeared with this commit is recorded (one more commit, once).
-        if (record_tables(db, folder)) db.commit();
+        if (record_tables(db, routing.shards ? folder / shards::kLexiconName : folder)) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {
@@ -244,6 +303,8 @@ struct Writer::Impl {
                               const std::function<void(const Progress&)>& progress, Clock::time_point start);
     IndexSummary index_fresh(const Input& in, IndexSummary summary,
                              const std::function<void(const Progress&)>& progress, Clock::time_point start);
+    void finish_sharded(const std::vector<std::string>& shard_paths, const fs::path& out, const std::string& dictionary,
+                        const std::vector<std::pair<std::string, FileState>>& states);
 };
 
 }  // namespace depeche

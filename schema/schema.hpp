@@ -47,6 +47,11 @@ inline constexpr const char* kMetaDictCurrent = "depeche.compression";
 inline constexpr std::string_view kFormsKey = "Z";
 // The texts of whole-value terms: kFieldValueKey + term -> the field's normalised text.
 inline constexpr std::string_view kFieldValueKey = "V";
+// A sharded index (schema/shards.hpp): its lexicon database records "N INDEX-ID" (the
+// number of shards and an id drawn when the layout was made), each shard "K N INDEX-ID"
+// (its number from 0), so that a shard from another index or in the wrong place is seen.
+inline constexpr const char* kMetaShards = "depeche.shards";
+inline constexpr const char* kMetaShard = "depeche.shard";
 
 struct MetaKey {
     std::string_view key;
@@ -63,6 +68,8 @@ inline constexpr MetaKey kMetaKeys[] = {
     {kMetaDictCurrent, false, "id of the dictionary new records use"},
     {kFormsKey, true, "+stem: the exact forms indexed with that stem"},
     {kFieldValueKey, true, "+whole-value term: the field's text"},
+    {kMetaShards, false, "sharded index, in its lexicon: shard count and index id"},
+    {kMetaShard, false, "sharded index, in each shard: its number, the count and the index id"},
 };
 
 // Lists in value slots (people, mentioned dates), the forms table and the stored people:

@@ -186,29 +186,32 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
             }
             ++day_counts_[c.day_of[did]];
             const std::uint32_t m_from = c.mentioned_at[did], m_to = c.mentioned_at[did + 1];
-            if (m_to > m_from) count_mentioned(c.mentioned.data() + m_from, m_to - m_from);
+            if (m_to > m_from) count_mentioned(c.mentioned.data() + m_from, m_to - m_from, 1);
             return;
         }
         // A document newer than the columns (they belong to an older revision): values.
     }
+    add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
+               doc.get_value(schema::kSlotMentioned), 1);
+}
+
+void FacetSpy::add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n) {
+    if (n == 0) return;
     // People: display names, one per person key; with a resolver, the first name of each
     // person the article names (two keys may stand for one person). People are grouped
     // when the facet is built.
-    const std::string people = doc.get_value(schema::kSlotPeople);
     if (people_resolver_) {
         std::vector<std::string> persons;
         for_each_person(people, [&](std::string_view name) {
             std::string person = person_of(name);
             if (std::find(persons.begin(), persons.end(), person) != persons.end()) return;
             persons.push_back(std::move(person));
-            add(people_, name);
+            add(people_, name, n);
         });
     } else {
-        for_each_person(people, [&](std::string_view name) { add(people_, name); });
+        for_each_person(people, [&](std::string_view name) { add(people_, name, n); });
     }
-    const std::string date = doc.get_value(schema::kSlotDate);
-    if (std::uint32_t d = date_number(date)) ++dates_[d];
-    const std::string mentioned = doc.get_value(schema::kSlotMentioned);
+    if (std::uint32_t d = date_number(date)) dates_[d] += n;
     if (mentioned.empty()) return;
     std::uint32_t days[64];
     std::size_t ndays = 0;
@@ -216,7 +219,26 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
         std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
         if (d && ndays < std::size(days)) days[ndays++] = d;
     });
-    count_mentioned(days, ndays);
+    count_mentioned(days, ndays, n);
+}
+
+void FacetSpy::add_value_counts(Xapian::doccount matches, const Xapian::ValueCountMatchSpy& people,
+                                const Xapian::ValueCountMatchSpy& dates, const Xapian::ValueCountMatchSpy& mentioned) {
+    seen_ += matches;
+    for (auto it = people.values_begin(); it != people.values_end(); ++it) add_values(*it, {}, {}, it.get_termfreq());
+    for (auto it = dates.values_begin(); it != dates.values_end(); ++it) add_values({}, *it, {}, it.get_termfreq());
+    // The span of every mentioned date first: then each value counts at the level shown.
+    for (auto it = mentioned.values_begin(); it != mentioned.values_end(); ++it) {
+        std::size_t taken = 0;  // at most 64 dates of an article, as add_values() takes
+        for_each_item(*it, [&](std::string_view item) {
+            const std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
+            if (!d || taken++ >= 64) return;
+            if (!mentioned_first_ || d < mentioned_first_) mentioned_first_ = d;
+            if (d > mentioned_last_) mentioned_last_ = d;
+        });
+    }
+    for (auto it = mentioned.values_begin(); it != mentioned.values_end(); ++it)
+        add_values({}, {}, *it, it.get_termfreq());
 }
 
 void FacetSpy::fold_people() const {
@@ -302,7 +324,7 @@ std::vector<FacetCount> FacetSpy::people_from_columns(std::size_t limit) const {
 }
 
 // Dates mentioned by one article (at most 64).
-void FacetSpy::count_mentioned(const std::uint32_t* days, std::size_t ndays) {
+void FacetSpy::count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n) {
     for (std::size_t k = 0; k < ndays; ++k) {
         if (!mentioned_first_ || days[k] < mentioned_first_) mentioned_first_ = days[k];
         if (days[k] > mentioned_last_) mentioned_last_ = days[k];
@@ -317,7 +339,7 @@ void FacetSpy::count_mentioned(const std::uint32_t* days, std::size_t ndays) {
             std::uint32_t b = bucket_of(days[k], level);
             if (std::find(done, done + ndone, b) != done + ndone) continue;
             done[ndone++] = b;
-            ++mentioned_[level][b];
+            mentioned_[level][b] += n;
         }
     }
 }

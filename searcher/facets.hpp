@@ -72,6 +72,13 @@ public:
 
     Xapian::doccount seen() const { return seen_; }
 
+    // The facets of `matches` articles from Xapian's built-in ValueCountMatchSpy on the
+    // people, date and mentioned slots (schema::kSlotPeople, kSlotDate, kSlotMentioned):
+    // what a search over remote shards can count, since a custom spy cannot run there.
+    // The same facets as this spy shown the articles one by one.
+    void add_value_counts(Xapian::doccount matches, const Xapian::ValueCountMatchSpy& people,
+                          const Xapian::ValueCountMatchSpy& dates, const Xapian::ValueCountMatchSpy& mentioned);
+
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
@@ -81,7 +88,9 @@ public:
     using DateCounts = std::unordered_map<std::uint32_t, std::size_t>;  // YYYYMMDD as a number
 
 private:
-    void count_mentioned(const std::uint32_t* days, std::size_t ndays);
+    void count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n);
+    // One article's values (or n articles with the same value in one slot).
+    void add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n);
     // Adds the column counts into the maps below (serialise_results() and facets() call
     // them; facets() ranks people straight from the column counts when it can).
     void fold_people() const;

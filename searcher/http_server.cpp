@@ -162,7 +162,7 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
             throw jo::RequestError{"unknown parameter \"" + key + "\" (known: q, sort)", {}, jo::kCodeRequest};
         else if (key == "limit" || key == "offset" || key == "facet_limit" || key == "snippet_length")
             j[key] = number();
-        else if (key == "facets" || key == "estimate" || key == "exact" || key == "collapse")
+        else if (key == "facets" || key == "estimate" || key == "exact" || key == "collapse" || key == "allow_partial")
             j[key] = boolean();
         else if (key == "like")
             j[key] = value;
@@ -172,11 +172,12 @@ SearchRequest request_from(const httplib::Request& req, const SearchRequest& def
             if (value != "stars" && value != "page")
                 throw jo::RequestError{"\"markers\" must be \"stars\" or \"page\"", {}, jo::kCodeRequest};
         } else
-            throw jo::RequestError{"unknown parameter \"" + key +
-                                       "\" (known: q, limit, offset, sort, facets, "
-                                       "facet_limit, date_interval, estimate, snippet_length, collapse, like, markers)",
-                                   {},
-                                   jo::kCodeRequest};
+            throw jo::RequestError{
+                "unknown parameter \"" + key +
+                    "\" (known: q, limit, offset, sort, facets, "
+                    "facet_limit, date_interval, estimate, snippet_length, collapse, like, allow_partial, markers)",
+                {},
+                jo::kCodeRequest};
     }
     if (!j.contains("query") && !j.contains("like"))
         throw jo::RequestError{"missing parameter \"q\" (the query) or \"like\"", {}, jo::kCodeRequest};

@@ -53,7 +53,9 @@ inline json result_json(const std::string& query, const SearchResult& r) {
            {"total_lower", r.total_lower},
            {"total_upper", r.total_upper},
            {"suggestion", r.suggestion},
-           {"notes", r.notes}};
+           {"notes", r.notes},
+           {"partial", r.partial},
+           {"missing_shards", r.missing_shards}};
     json hits = json::array();
     for (const auto& h : r.hits) hits.push_back(hit_json(h));
     j["hits"] = std::move(hits);
@@ -80,13 +82,10 @@ inline json article_json(const ArticleView& a) {
 
 // The answer to --stats (format_version 1); `path` is the index folder as given.
 inline json stats_json(const IndexStats& s, const std::string& path) {
-    return json{{"format_version", 1},
-                {"articles", s.articles},
-                {"size_bytes", s.size_bytes},
-                {"schema_version", s.schema_version},
-                {"analyzer", s.analyzer},
-                {"last_update", s.last_update},
-                {"path", path}};
+    return json{{"format_version", 1},        {"articles", s.articles},
+                {"size_bytes", s.size_bytes}, {"schema_version", s.schema_version},
+                {"analyzer", s.analyzer},     {"last_update", s.last_update},
+                {"shards", s.shards},         {"path", path}};
 }
 
 // One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).
@@ -214,18 +213,20 @@ inline ServeRequest parse_request(const std::string& line, const SearchRequest& 
             r.search.snippet.length = detail::unsigned_field(v, "snippet_length");
         } else if (key == "collapse") {
             r.search.collapse = detail::bool_field(v, "collapse");
+        } else if (key == "allow_partial") {
+            r.search.allow_partial = detail::bool_field(v, "allow_partial");
         } else if (key == "like") {
             if (!v.is_string()) throw RequestError{"\"like\" must be a string (an article id)", {}, kCodeRequest};
             r.search.like = v.get<std::string>();
         } else if (key == "stats") {
             r.stats = detail::bool_field(v, "stats");
         } else {
-            throw RequestError{
-                "unknown field \"" + key +
-                    "\" (known: id, query, limit, offset, sort, facets, "
-                    "facet_limit, exact, estimate, date_interval, snippet_length, collapse, like, stats)",
-                {},
-                kCodeRequest};
+            throw RequestError{"unknown field \"" + key +
+                                   "\" (known: id, query, limit, offset, sort, facets, "
+                                   "facet_limit, exact, estimate, date_interval, snippet_length, collapse, like, "
+                                   "allow_partial, stats)",
+                               {},
+                               kCodeRequest};
         }
     }
     if (!r.stats && !has_query && r.search.like.empty())

@@ -173,6 +173,8 @@ void print_text(const depeche::SearchResult& r, const depeche::SearchRequest& re
     else
         std::printf("about %zu %s (estimated: between %zu and %zu)%s\n", r.total, noun, r.total_lower, r.total_upper,
                     shown.c_str());
+    for (const std::string& shard : r.missing_shards)
+        std::printf("%spartial results: %s is unavailable%s\n", bold, shard.c_str(), reset);
     for (const std::string& note : r.notes) std::printf("%snote: %s%s\n", dim, note.c_str(), reset);
     if (!r.suggestion.empty()) std::printf("Vouliez-vous dire : %s%s%s ?\n", bold, r.suggestion.c_str(), reset);
     for (const auto& h : r.hits) {
@@ -284,7 +286,9 @@ int main(int argc, char** argv) {
                                                          "article): the best one, with the number of other versions")(
         "like", po::value<std::string>(&like),
         "articles like the one with this id (its own versions left out); QUERY, if given, narrows them")(
-        "stats", "print index statistics instead of searching")(
+        "allow-partial",
+        "a sharded index (docs/scale-out.md): when a shard cannot be reached, answer from the others and say "
+        "which is missing, instead of failing")("stats", "print index statistics instead of searching")(
         "serve",
         "answer JSON requests read line by line from stdin (docs/serve.md); the "
         "options above are the defaults of every request")("http", po::value<std::string>(&http_address),
@@ -383,6 +387,7 @@ int main(int argc, char** argv) {
     req.facet_limit = facet_limit.n;
     req.exact_total = vm.count("estimate") == 0;
     req.collapse = vm.count("collapse") > 0;
+    req.allow_partial = vm.count("allow-partial") > 0;
     req.like = like;
     req.snippet.length = snippet.n;
     if (serving) return serve(db, req);
@@ -420,6 +425,7 @@ int main(int argc, char** argv) {
                     "%s\n",
                     db.c_str(), s.articles, static_cast<double>(s.size_bytes) / 1e6, s.schema_version,
                     s.analyzer.c_str(), s.last_update.empty() ? "unknown" : s.last_update.c_str());
+                if (s.shards) std::printf("shards: %zu\n", s.shards);
             }
             return kExitOk;
         }

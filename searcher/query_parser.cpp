@@ -384,6 +384,20 @@ Prefixes prefixes_for(const schema::Field& f) { return {std::string(f.prefix), f
 bool fielded(const schema::Field& f) { return &f != &schema::kBodyField; }
 }  // namespace
 
+// OP_SYNONYM over [first, last) as a balanced tree of two-way synonyms. Xapian 1.4
+// weighs a synonym with a document frequency it estimates from its terms' frequencies,
+// pairing them in an order each database (each shard) chooses from its own counts and
+// rounding at each pair: over three terms or more, shards would estimate differently
+// from one index. Two-way nodes leave nothing to choose (inner synonyms count as plain
+// ORs), so one index, local shards and remote shards all weigh the word alike.
+template <class It>
+Xapian::Query synonym_tree(It first, It last) {
+    const auto n = std::distance(first, last);
+    if (n <= 2) return Xapian::Query(Xapian::Query::OP_SYNONYM, first, last);
+    const It mid = first + (n + 1) / 2;
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, synonym_tree(first, mid), synonym_tree(mid, last));
+}
+
 // A word as the set of indexed forms of its stems, searched as one term (OP_SYNONYM).
 // Stems: the word's own (accented spelling), its alt_stem, and the stems that the index's
 // spelling table gives for its folded form. Forms: the word itself, and what the index's
@@ -418,7 +432,7 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
         for (const std::string& s : stems) highlights_.stems.push_back(s);
     }
     if (qs.size() == 1) return qs[0];
-    return Xapian::Query(Xapian::Query::OP_SYNONYM, qs.begin(), qs.end());
+    return synonym_tree(qs.begin(), qs.end());
 }
 
 // A phrase (ordered) or NEAR group in a WordsAndValue field (author, source): their words
@@ -658,19 +672,34 @@ QueryParser::Built QueryParser::build(const Node& n, const schema::Field& field)
             if (tokens.empty()) throw QueryError("'*' needs at least one letter before it" + at(n.pos), n.pos);
             if (tokens.size() > 1) throw QueryError("'*' applies to a single word" + at(n.pos), n.pos);
             const std::string prefix = prefixes_for(field).exact + tokens[0].exact;
-            if (db_) {  // what Xapian will expand it to: at most kMaxWildcardExpansion words
-                std::size_t words = 0;
-                for (auto it = db_->allterms_begin(prefix);
-                     it != db_->allterms_end(prefix) && words < kMaxWildcardExpansion; ++it)
-                    ++words;
-                if ((expansion_ += words) > kMaxTotalExpansion)
+            Built b;
+            if (db_) {
+                // Expanded here, once over the whole index, to its most frequent words
+                // (then in byte order): with shards, Xapian's OP_WILDCARD would expand on
+                // each shard with that shard's words and frequencies.
+                std::vector<std::pair<Xapian::doccount, std::string>> words;
+                for (auto it = db_->allterms_begin(prefix); it != db_->allterms_end(prefix); ++it)
+                    words.emplace_back(it.get_termfreq(), *it);
+                if (words.size() > kMaxWildcardExpansion) {
+                    auto more = [](const auto& a, const auto& b) {
+                        return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    };
+                    std::partial_sort(words.begin(), words.begin() + kMaxWildcardExpansion, words.end(), more);
+                    words.resize(kMaxWildcardExpansion);
+                    std::sort(words.begin(), words.end(),
+                              [](const auto& a, const auto& b) { return a.second < b.second; });
+                }
+                if ((expansion_ += words.size()) > kMaxTotalExpansion)
                     throw QueryError("the prefixes match too many words (the limit is " +
                                          std::to_string(kMaxTotalExpansion) + " in all)" + at(n.pos),
                                      n.pos);
+                std::vector<Xapian::Query> qs;
+                for (const auto& w : words) qs.emplace_back(w.second);
+                b.query = synonym_tree(qs.begin(), qs.end());
+            } else {
+                b.query = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, kMaxWildcardExpansion,
+                                        Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
             }
-            Built b;
-            b.query = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, kMaxWildcardExpansion,
-                                    Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
             ++terms_;
             return b;
         }

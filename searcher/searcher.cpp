@@ -2,6 +2,7 @@
 #include "indexer/story.hpp"
 #include "schema/errors.hpp"
 #include "schema/schema.hpp"
+#include "schema/shards.hpp"
 #include "schema/store.hpp"
 #include "schema/stored.hpp"
 #include "schema/terms.hpp"
@@ -64,25 +65,66 @@ void take_fields(StoredArticle& a, T& out) {
     out.people = std::move(a.people);
 }
 
+// One shard of a sharded index, as its stub file names it.
+struct ShardHandle {
+    std::string label;  // "shard-01 (remote 127.0.0.1:4000)", in messages
+    shards::StubEntry entry;
+    Xapian::Database db;
+    bool up = false;
+    std::string error;  // why it is down
+    std::chrono::steady_clock::time_point tried;
+    bool remote() const { return entry.kind != shards::StubEntry::Kind::Local; }
+};
+
+// Remote shards: a request waits this long for an answer, a connection this long.
+constexpr unsigned kRemoteTimeoutMs = 30000, kConnectTimeoutMs = 5000;
+// A shard found down is tried again by the next request at most this often.
+constexpr auto kRetryDownEvery = std::chrono::seconds(2);
+
 struct Searcher::Impl {
     std::string dir;
+    // One database, or a sharded index: the lexicon (metadata, synonyms) and the shards
+    // that are up, as one Xapian database (schema/shards.hpp).
     Xapian::Database db;
+    bool sharded = false;
+    fs::path stub;
+    Xapian::Database lexicon;
+    std::string index_id;
+    std::vector<ShardHandle> shard_list;
     Analyzer analyzer;
     StoredCodec codec;  // the index's compression dictionaries
     // Facet values in memory (FacetColumns) for the revision they were read from: built
     // by the second facet query of a searcher (one that keeps answering: --serve, an
     // embedding program) or by one that matches a quarter of the index or more.
     std::shared_ptr<const FacetColumns> columns;
-    Xapian::rev columns_revision = 0;
+    std::string columns_revision;
     std::size_t facet_queries = 0;
 
     // People resolved across the index (people_resolver.hpp), for the revision read:
     // built by the first query that filters on a person or asks for facets.
     std::shared_ptr<const PeopleResolver> resolver;
-    Xapian::rev resolver_revision = 0;
+    std::string resolver_revision;
+
+    // The revision read: Xapian's revision of one database; for shards, the lexicon's
+    // and each shard's (a remote shard's document count and highest id: Xapian 1.4 gives
+    // no revision of a remote database).
+    std::string revision() {
+        if (!sharded) return std::to_string(db.get_revision());
+        std::string r = std::to_string(lexicon.get_revision());
+        for (const ShardHandle& sh : shard_list) {
+            r += '/';
+            if (!sh.up)
+                r += '-';
+            else if (sh.remote())
+                r += std::to_string(sh.db.get_doccount()) + ":" + std::to_string(sh.db.get_lastdocid());
+            else
+                r += std::to_string(sh.db.get_revision());
+        }
+        return r;
+    }
 
     std::shared_ptr<const PeopleResolver> people() {
-        const Xapian::rev revision = db.get_revision();
+        const std::string revision = this->revision();
         if (!resolver || resolver_revision != revision) {
             resolver = std::make_shared<const PeopleResolver>(db);
             resolver_revision = revision;
@@ -92,7 +134,7 @@ struct Searcher::Impl {
 
     std::shared_ptr<const FacetColumns> facet_columns(Xapian::doccount matches, Xapian::doccount docs) {
         ++facet_queries;
-        const Xapian::rev revision = db.get_revision();
+        const std::string revision = this->revision();
         if (columns && columns_revision == revision) return columns;
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
@@ -101,7 +143,187 @@ struct Searcher::Impl {
         return columns;
     }
 
-    explicit Impl(const std::string& d) : dir(d) { open(); }
+    explicit Impl(const std::string& d) : dir(d) {
+        std::error_code ec;
+        if (shards::is_sharded_folder(d)) {
+            sharded = true;
+            stub = fs::path(d) / shards::kStubName;
+        } else if (fs::is_regular_file(d, ec)) {
+            sharded = true;
+            stub = d;
+        }
+        open();
+    }
+
+    // ---- A sharded index ----
+    std::string lexicon_path;
+    std::vector<bool> sub_remote;  // per sub-database of `db` (0: the lexicon)
+
+    void open_sharded() {
+        const std::vector<shards::StubEntry> entries = shards::read_stub(stub);
+        if (entries.empty()) throw IndexMissingError(stub.string() + " lists no database");
+        const shards::StubEntry& first = entries[0];
+        const std::string where = stub.string() + ":" + std::to_string(first.line);
+        if (first.kind != shards::StubEntry::Kind::Local)
+            throw IndexIncompatibleError(where +
+                                         ": the first database must be the index's lexicon, on this machine (Xapian "
+                                         "reads metadata from the first database only, and no synonyms remotely)");
+        lexicon_path = first.path;
+        lexicon = open_readonly(first.path);
+        const std::string record = lexicon.get_metadata(schema::kMetaShards);
+        const shards::ShardRecord rec = shards::parse_record(record, false);
+        if (!rec.ok)
+            throw IndexIncompatibleError(first.path + " (" + where + ") is not the lexicon of a sharded Dépêche index");
+        if (entries.size() - 1 != rec.n)
+            throw IndexIncompatibleError(stub.string() + " lists " + std::to_string(entries.size() - 1) +
+                                         " shards, the index of " + first.path + " has " + std::to_string(rec.n));
+        index_id = rec.index_id;
+        std::vector<ShardHandle> list;
+        for (std::size_t k = 1; k < entries.size(); ++k) {
+            ShardHandle h;
+            h.entry = entries[k];
+            h.label = shards::shard_name(k - 1) + " (" +
+                      (h.entry.kind == shards::StubEntry::Kind::Local ? h.entry.path : h.entry.text) + ")";
+            list.push_back(std::move(h));
+        }
+        shard_list = std::move(list);
+        for (std::size_t k = 0; k < shard_list.size(); ++k) connect(k);
+        combine();
+    }
+
+    // Opens shard k and checks it: the contract (schema, analyzer) and its place in this
+    // index. A remote shard that cannot be reached is marked down (search() then fails,
+    // or leaves it out with allow_partial); anything else is an error naming it.
+    void connect(std::size_t k) {
+        ShardHandle& sh = shard_list[k];
+        sh.tried = std::chrono::steady_clock::now();
+        sh.up = false;
+        try {
+            Xapian::Database d;
+            switch (sh.entry.kind) {
+                case shards::StubEntry::Kind::Local:
+                    require_index_folder(sh.entry.path);
+                    d = Xapian::Database(sh.entry.path);
+                    break;
+                case shards::StubEntry::Kind::Tcp:
+                    d = Xapian::Remote::open(sh.entry.host, sh.entry.port, kRemoteTimeoutMs, kConnectTimeoutMs);
+                    break;
+                case shards::StubEntry::Kind::Program:
+                    d = Xapian::Remote::open(sh.entry.program, sh.entry.args, kRemoteTimeoutMs);
+                    break;
+            }
+            check_compatible(d, sh.label);
+            const std::string record = d.get_metadata(schema::kMetaShard);
+            const shards::ShardRecord rec = shards::parse_record(record, true);
+            if (!rec.ok || rec.k != k || rec.n != shard_list.size() || rec.index_id != index_id)
+                throw IndexIncompatibleError(sh.label + " is not shard " + std::to_string(k) + " of the index of " +
+                                             lexicon_path + " (it records '" + record + "', the index expects '" +
+                                             shards::shard_record(k, shard_list.size(), index_id) + "')");
+            sh.db = d;
+            sh.up = true;
+            sh.error.clear();
+        } catch (const Xapian::NetworkError& e) {
+            if (!sh.remote()) rethrow_xapian(e, sh.label);
+            sh.error = std::string(e.get_type()) + ": " + e.get_msg();
+        } catch (const Xapian::DatabaseOpeningError& e) {
+            if (!sh.remote()) rethrow_xapian(e, sh.label);
+            sh.error = std::string(e.get_type()) + ": " + e.get_msg();
+        } catch (const Xapian::Error& e) { rethrow_xapian(e, sh.label); }
+    }
+
+    // `db`: the lexicon first, then the shards that are up.
+    void combine() {
+        Xapian::Database all(lexicon);
+        sub_remote.assign(1, false);
+        for (const ShardHandle& sh : shard_list)
+            if (sh.up) {
+                all.add_database(sh.db);
+                sub_remote.push_back(sh.remote());
+            }
+        db = all;
+    }
+
+    // Before a request: shards found down are tried again (at most every
+    // kRetryDownEvery); one still down fails the request unless allow_partial.
+    void require_shards(bool allow_partial) {
+        bool changed = false;
+        const auto now = std::chrono::steady_clock::now();
+        for (std::size_t k = 0; k < shard_list.size(); ++k)
+            if (!shard_list[k].up && now - shard_list[k].tried >= kRetryDownEvery) {
+                connect(k);
+                changed |= shard_list[k].up;
+            }
+        if (changed) combine();
+        if (allow_partial) return;
+        for (const ShardHandle& sh : shard_list)
+            if (!sh.up)
+                throw IoError(sh.label + " is unavailable: " + sh.error +
+                              " (with --allow-partial, the other shards answer)");
+    }
+
+    // After a lost connection (a server restarted, or one that closed an idle
+    // connection): every remote shard is connected again.
+    void reconnect() {
+        for (std::size_t k = 0; k < shard_list.size(); ++k)
+            if (shard_list[k].remote()) connect(k);
+        combine();
+    }
+
+    std::vector<std::string> missing_shards() const {
+        std::vector<std::string> out;
+        for (const ShardHandle& sh : shard_list)
+            if (!sh.up) out.push_back(sh.label);
+        return out;
+    }
+
+    // Whether document `did` of `db` lives on a remote shard.
+    bool on_remote(Xapian::docid did) const {
+        return sharded && sub_remote.size() > 1 && sub_remote[(did - 1) % sub_remote.size()];
+    }
+
+    // The folder whose version file changes with each commit.
+    std::string stamp_folder() const { return sharded ? lexicon_path : dir; }
+
+    template <class F>
+    auto call(bool reopen_first, bool allow_partial, F&& f) -> decltype(f()) {
+        for (int round = 1;; ++round) {
+            if (sharded) require_shards(allow_partial);
+            try {
+                return with_retry(reopen_first, f);
+            } catch (const Xapian::NetworkError&) {
+                if (!sharded || round >= 3) throw;
+                reconnect();
+            }
+        }
+    }
+
+    // Runs f, reopening and retrying when a commit by another writer invalidates the
+    // revision being read (Xapian::DatabaseModifiedError, which reopen() itself may throw
+    // while commits follow each other). With reopen_first, f always runs on the latest
+    // revision. The reopen is inside the try, so its failures are retried or translated.
+    template <class F>
+    auto with_retry(bool reopen_first, F&& f) -> decltype(f()) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                if (attempt > 1 || reopen_first) db.reopen();
+                return f();
+            } catch (const Xapian::DatabaseModifiedError&) {
+                if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
+                modified_backoff(attempt);
+            } catch (const Xapian::DatabaseError&) {
+                // Read errors that look like damage are retried when a commit happened
+                // meanwhile (a newer revision): a live index is not called damaged.
+                const std::string seen = revision();
+                bool newer = false;
+                try {
+                    db.reopen();
+                    newer = revision() != seen;
+                } catch (const Xapian::Error&) {}
+                if (!newer || attempt >= kModifiedAttempts) throw;
+                modified_backoff(attempt);
+            }
+        }
+    }
 
     void load_dictionaries() {
         try {
@@ -137,9 +359,12 @@ struct Searcher::Impl {
     // reading) is a commit too, not damage: open again.
     void open() {
         for (int attempt = 1;; ++attempt) {
-            const std::string before = version_stamp(dir);
+            const std::string before = version_stamp(stamp_folder());
             try {
-                db = open_readonly(dir);
+                if (sharded)
+                    open_sharded();
+                else
+                    db = open_readonly(dir);
                 load_dictionaries();
                 return;
             } catch (const Xapian::DatabaseModifiedError&) {
@@ -147,7 +372,8 @@ struct Searcher::Impl {
             } catch (const IoError& e) {
                 const bool modified =
                     std::string_view(e.what()).find("DatabaseModifiedError") != std::string_view::npos;
-                const bool changed = dynamic_cast<const IndexCorruptError*>(&e) && version_stamp(dir) != before;
+                const bool changed =
+                    dynamic_cast<const IndexCorruptError*>(&e) && version_stamp(stamp_folder()) != before;
                 if (attempt >= kModifiedAttempts || !(modified || changed)) throw;
             }
             modified_backoff(attempt);
@@ -172,7 +398,9 @@ struct Searcher::Impl {
             }
         } words;
         Xapian::Enquire e(db);
-        const Xapian::ESet eset = e.get_eset(kLikeTerms, rset, &words);
+        // Exact term frequencies: with shards, Xapian would otherwise take them from the
+        // article's own shard alone.
+        const Xapian::ESet eset = e.get_eset(kLikeTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &words);
         std::vector<Xapian::Query> qs;
         for (auto t = eset.begin(); t != eset.end(); ++t) qs.emplace_back(*t);
         Xapian::Query like(Xapian::Query::OP_OR, qs.begin(), qs.end());
@@ -231,10 +459,23 @@ struct Searcher::Impl {
         std::unique_ptr<FacetSpy> spy;
         // Collapsed, the ranked pass has counted the stories (exactly, unless estimating).
         if (req.facets || (req.exact_total && !result.total_exact && !req.collapse)) {
-            if (req.facets)
+            // Shards count with Xapian's built-in ValueCountMatchSpy, which runs on
+            // remote shards too (our spy cannot: Xapian 1.4 does not send it), one per
+            // facet slot; their counts are merged into our spy's facets.
+            Xapian::ValueCountMatchSpy by_people(schema::kSlotPeople), by_date(schema::kSlotDate),
+                by_mentioned(schema::kSlotMentioned);
+            std::vector<Xapian::MatchSpy*> spies;
+            if (req.facets && sharded) {
+                spy = std::make_unique<FacetSpy>(nullptr, people());
+                spies = {&by_people, &by_date, &by_mentioned};
+            } else if (req.facets) {
                 spy = std::make_unique<FacetSpy>(
                     facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
-            Xapian::MSet counted = count_all(parsed.query, spy.get());
+                spies = {spy.get()};
+            }
+            Xapian::MSet counted = count_all(parsed.query, spies);
+            if (req.facets && sharded)
+                spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
             if (!req.collapse) {
                 result.total = counted.get_matches_estimated();
                 result.total_lower = counted.get_matches_lower_bound();
@@ -262,25 +503,29 @@ struct Searcher::Impl {
             h.story = doc.get_value(schema::kSlotStory);
             if (req.collapse) h.other_versions = it.get_collapse_count();
             if (snippets && !a.text.empty())
-                h.snippet = make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length,
-                                         req.snippet.highlight_open, req.snippet.highlight_close,
-                                         snippet_region(db, *it, a, parsed.highlights, req.snippet.length));
+                h.snippet =
+                    make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length, req.snippet.highlight_open,
+                                 req.snippet.highlight_close,
+                                 on_remote(*it) ? snippet_region(analyzer, a, parsed.highlights, req.snippet.length)
+                                                : snippet_region(db, *it, a, parsed.highlights, req.snippet.length));
             result.hits.push_back(std::move(h));
         }
         if (spy) result.facets = spy->facets(req.facet_limit, result.total_exact, req.date_interval);
         result.notes = operator_notes(req.query);
         if (req.suggest && !like && result.total_upper <= kSuggestBelow)
             result.suggestion = suggestion(req.query, result.total);
+        result.missing_shards = missing_shards();
+        result.partial = !result.missing_shards.empty();
         return result;
     }
 
-    // Every match of `query` visited without weights (exact counts), shown to `spy`.
-    Xapian::MSet count_all(const Xapian::Query& query, Xapian::MatchSpy* spy) {
+    // Every match of `query` visited without weights (exact counts), shown to `spies`.
+    Xapian::MSet count_all(const Xapian::Query& query, const std::vector<Xapian::MatchSpy*>& spies) {
         Xapian::Enquire counter(db);
         counter.set_query(query);
         counter.set_weighting_scheme(Xapian::BoolWeight());
         counter.set_docid_order(Xapian::Enquire::DONT_CARE);
-        if (spy) counter.add_matchspy(spy);
+        for (Xapian::MatchSpy* spy : spies) counter.add_matchspy(spy);
         return counter.get_mset(0, 0, db.get_doccount());
     }
 
@@ -297,7 +542,7 @@ struct Searcher::Impl {
     // Exact number of articles matching a query.
     std::size_t count(const std::string& query) {
         QueryParser parser(analyzer, &db, [this] { return people(); });
-        return count_all(parser.parse(query).query, nullptr).get_matches_estimated();
+        return count_all(parser.parse(query).query, {}).get_matches_estimated();
     }
 
     std::string suggestion(const std::string& query, std::size_t found) {
@@ -319,38 +564,6 @@ struct Searcher::Impl {
     }
 };
 
-namespace {
-
-// Runs f, reopening and retrying when a commit by another writer invalidates the
-// revision being read (Xapian::DatabaseModifiedError, which reopen() itself may throw
-// while commits follow each other). With reopen_first, f always runs on the latest
-// revision. The reopen is inside the try, so its failures are retried or translated.
-template <class F>
-auto with_retry(Xapian::Database& db, const std::string& dir, bool reopen_first, F&& f) -> decltype(f()) {
-    for (int attempt = 1;; ++attempt) {
-        try {
-            if (attempt > 1 || reopen_first) db.reopen();
-            return f();
-        } catch (const Xapian::DatabaseModifiedError&) {
-            if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
-            modified_backoff(attempt);
-        } catch (const Xapian::DatabaseError&) {
-            // Read errors that look like damage are retried when a commit happened
-            // meanwhile (a newer revision): a live index is not called damaged.
-            const Xapian::rev seen = db.get_revision();
-            bool newer = false;
-            try {
-                db.reopen();
-                newer = db.get_revision() != seen;
-            } catch (const Xapian::Error&) {}
-            if (!newer || attempt >= kModifiedAttempts) throw;
-            modified_backoff(attempt);
-        }
-    }
-}
-
-}  // namespace
-
 Searcher::Searcher(const std::string& index_dir)
     : impl_(guard_errors([&] { return std::make_unique<Impl>(index_dir); }, index_dir)) {}
 Searcher::~Searcher() = default;
@@ -364,13 +577,13 @@ namespace {
 SearchResult Searcher::search(const SearchRequest& request) {
     if (!impl_) moved_from();
     // The index may change under us (another process commits): reopen and retry.
-    return guard_errors([&] { return with_retry(impl_->db, impl_->dir, false, [&] { return impl_->run(request); }); },
+    return guard_errors([&] { return impl_->call(false, request.allow_partial, [&] { return impl_->run(request); }); },
                         impl_->dir);
 }
 
 void Searcher::reopen() {
     if (!impl_) moved_from();
-    guard_errors([&] { return with_retry(impl_->db, impl_->dir, true, [] { return true; }); }, impl_->dir);
+    guard_errors([&] { return impl_->call(true, true, [] { return true; }); }, impl_->dir);
 }
 
 std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
@@ -378,7 +591,7 @@ std::optional<ArticleView> Searcher::article(const std::string& id, const std::s
     if (!impl_) moved_from();
     return guard_errors(
         [&] {
-            return with_retry(impl_->db, impl_->dir, true, [&]() -> std::optional<ArticleView> {
+            return impl_->call(true, false, [&]() -> std::optional<ArticleView> {
                 Impl& m = *impl_;
                 const std::string term = id_term(id);
                 Xapian::PostingIterator p = m.db.postlist_begin(term);
@@ -425,15 +638,25 @@ IndexStats Searcher::stats() {
     if (!impl_) moved_from();
     return guard_errors(
         [&] {
-            return with_retry(impl_->db, impl_->dir, true, [&] {
+            return impl_->call(true, false, [&] {
                 IndexStats s;
                 s.articles = impl_->db.get_doccount();
-                std::error_code ec;
-                for (fs::directory_iterator it(impl_->dir, ec), end; !ec && it != end; it.increment(ec)) {
-                    std::error_code fe;
-                    if (!it->is_regular_file(fe)) continue;
-                    std::uintmax_t size = it->file_size(fe);
-                    if (!fe) s.size_bytes += size;  // a file replaced by a commit meanwhile: skipped
+                // On disk here: the index folder, or a sharded index's lexicon and local shards.
+                std::vector<std::string> folders{impl_->dir};
+                if (impl_->sharded) {
+                    folders = {impl_->lexicon_path};
+                    for (const ShardHandle& sh : impl_->shard_list)
+                        if (!sh.remote()) folders.push_back(sh.entry.path);
+                    s.shards = impl_->shard_list.size();
+                }
+                for (const std::string& folder : folders) {
+                    std::error_code ec;
+                    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+                        std::error_code fe;
+                        if (!it->is_regular_file(fe)) continue;
+                        std::uintmax_t size = it->file_size(fe);
+                        if (!fe) s.size_bytes += size;  // a file replaced by a commit meanwhile: skipped
+                    }
                 }
                 s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
                 s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);

@@ -62,21 +62,51 @@ constexpr std::size_t kBytesPerWord = 6;
 
 }  // namespace
 
+namespace {
+// Body word positions (analyser positions) of a word, appended to out in order.
+using PositionLookup = std::function<void(const std::string& word, std::vector<std::uint32_t>& out)>;
+SnippetRegion region_from(const PositionLookup& lookup, const StoredArticle& a, const Highlights& h,
+                          std::size_t length);
+}  // namespace
+
 SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a, const Highlights& h,
                              std::size_t length) {
+    // Xapian positions are analyser positions + 1; title words share the body's terms
+    // below kBodyFirstPos.
+    return region_from(
+        [&](const std::string& word, std::vector<std::uint32_t>& out) {
+            const std::string term = std::string(schema::kBodyPrefix) + word;
+            for (auto p = db.positionlist_begin(did, term); p != db.positionlist_end(did, term); ++p)
+                if (*p > schema::kBodyFirstPos) out.push_back(*p - 1);
+        },
+        a, h, length);
+}
+
+SnippetRegion snippet_region(Analyzer& analyzer, const StoredArticle& a, const Highlights& h, std::size_t length) {
+    if (a.marks.empty() || length == 0) return {};
+    std::vector<Token> tokens;
+    analyzer.analyze(a.text, tokens, schema::kBodyFirstPos);
+    std::unordered_map<std::string, std::vector<std::uint32_t>> at;
+    for (const Token& t : tokens) at[t.exact].push_back(t.pos);
+    return region_from(
+        [&](const std::string& word, std::vector<std::uint32_t>& out) {
+            if (auto it = at.find(word); it != at.end()) out = it->second;
+        },
+        a, h, length);
+}
+
+namespace {
+SnippetRegion region_from(const PositionLookup& lookup, const StoredArticle& a, const Highlights& h,
+                          std::size_t length) {
     SnippetRegion r;
     if (a.marks.empty() || length == 0) return r;
-    // Body word positions of each matchable word (Xapian positions are analyser positions + 1).
+    // Body word positions of each matchable word.
     constexpr std::size_t kMaxLookups = 64;
     std::size_t lookups = 0;
     std::unordered_map<std::string, std::vector<std::uint32_t>> positions;
     auto positions_of = [&](const std::string& word) -> const std::vector<std::uint32_t>& {
         auto [it, added] = positions.try_emplace(word);
-        if (added && lookups++ < kMaxLookups) {
-            const std::string term = std::string(schema::kBodyPrefix) + word;
-            for (auto p = db.positionlist_begin(did, term); p != db.positionlist_end(did, term); ++p)
-                if (*p > schema::kBodyFirstPos) it->second.push_back(*p - 1);
-        }
+        if (added && lookups++ < kMaxLookups) lookup(word, it->second);
         return it->second;
     };
     std::vector<std::pair<std::uint32_t, int>> events;  // (position, group)
@@ -154,6 +184,7 @@ SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, cons
     if (k < a.marks.size()) r.to = a.marks[k].second;
     return r;
 }
+}  // namespace
 
 std::string make_snippet(Analyzer& analyzer, const std::string& text, const Highlights& h, std::size_t length,
                          const std::string& open, const std::string& close, SnippetRegion region) {

@@ -5,6 +5,7 @@
 #include "schema/analyzer.hpp"
 #include "searcher/query_parser.hpp"
 
+#include <functional>
 #include <string>
 #include <xapian.h>
 
@@ -31,6 +32,10 @@ struct SnippetRegion {
 // (StoredArticle::marks) around it. Without body matches, the beginning of the text.
 SnippetRegion snippet_region(const Xapian::Database& db, Xapian::docid did, const StoredArticle& a, const Highlights& h,
                              std::size_t length);
+// The same from the positions the analyzer gives the stored body (the ones the indexer
+// gave it): for a document on a remote shard, where each word's positions would cost a
+// round trip, the text at hand is analysed once instead. The same region.
+SnippetRegion snippet_region(Analyzer& analyzer, const StoredArticle& a, const Highlights& h, std::size_t length);
 
 // The window of about `length` bytes of `text` (NFC-normalised, as stored) holding the
 // most distinct matched words, cut at word boundaries, with "…" where text was cut and

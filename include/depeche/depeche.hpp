@@ -163,6 +163,9 @@ struct SearchRequest {
     // then narrows or adds to that search. Throws ArticleNotFoundError for an unknown id.
     std::string like;
     SnippetOptions snippet;
+    // A sharded index (docs/scale-out.md): search the shards that answer when one cannot
+    // be reached, instead of failing (SearchResult::partial says what was left out).
+    bool allow_partial = false;
 };
 
 struct Hit {
@@ -211,6 +214,10 @@ struct SearchResult {
     std::vector<std::string> notes;
     std::vector<Hit> hits;
     std::optional<Facets> facets;  // set when the request asked for facets
+    // With SearchRequest::allow_partial on a sharded index: true when some shards could
+    // not be reached, each named in missing_shards ("shard-01 (remote 10.0.0.2:33333)").
+    bool partial = false;
+    std::vector<std::string> missing_shards;
 };
 
 // One article as stored in the index, for reading it whole.
@@ -227,6 +234,7 @@ struct ArticleView {
 
 struct IndexStats {
     std::size_t articles = 0;
+    std::size_t shards = 0;        // a sharded index: its number of shards (0: one database)
     std::uint64_t size_bytes = 0;  // on disk
     int schema_version = 0;
     std::string analyzer;     // analyzer fingerprint
@@ -238,7 +246,8 @@ struct IndexStats {
 // time.
 class DEPECHE_API Searcher {
 public:
-    // Opens the index folder. Throws IndexMissingError (no index there),
+    // Opens the index folder, a sharded index's folder or a stub file listing its
+    // lexicon and shards, local or remote (docs/scale-out.md). Throws IndexMissingError (no index there),
     // IndexIncompatibleError (built by another schema or analyzer version: re-index) or
     // IoError (unreadable or damaged).
     explicit Searcher(const std::string& index_dir);
@@ -305,6 +314,10 @@ struct WriterOptions {
     // (field, key) pairs, a key may be a dotted path ("author.name"). See
     // parse_field_map() and docs/cli.md "--map".
     std::vector<std::pair<std::string, std::string>> field_map;
+    // A sharded index (docs/scale-out.md): this many shards (1 to 100) for a new index
+    // or a rebuild (overwrite); 0 keeps the layout of the existing index. Changing the
+    // layout of an existing index needs overwrite.
+    std::size_t shards = 0;
 };
 
 // Parses "title=headline,body=articleBody,author=author.name" into (field, key) pairs
