@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case $shards in ''|*[!0-9]*) die "--shards wants a number, not '$shards'" ;; esac
-if [ "$shards" -lt 2 ] || [ "$shards" -gt 100 ]; then die "--shards must be between 2 and 100"; fi
+if [ "$shards" -lt 1 ] || [ "$shards" -gt 100 ]; then die "--shards must be between 1 and 100"; fi
 queries=$(readlink -f "$queries")
 log() { echo "== $(date +%H:%M:%S) $*" >&2; }
 
