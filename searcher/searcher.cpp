@@ -22,6 +22,7 @@
 #include <new>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 namespace fs = std::filesystem;
 
@@ -491,6 +492,16 @@ struct Searcher::Impl {
             result.total = result.total_lower = result.total_upper = stories;
             result.total_exact = true;
         }
+        // Over remote shards, Xapian 1.4 undercounts the other versions of a story that
+        // several shards hold (each server collapses its own matches): they are counted
+        // by one unweighted pass with Xapian's ValueCountMatchSpy on the story slot.
+        std::unordered_map<std::string, Xapian::doccount> versions;
+        if (req.collapse && !mset.empty() && sub_remote.size() > 2 &&
+            std::find(sub_remote.begin(), sub_remote.end(), true) != sub_remote.end()) {
+            Xapian::ValueCountMatchSpy by_story(schema::kSlotStory);
+            count_all(parsed.query, {&by_story});
+            for (auto v = by_story.values_begin(); v != by_story.values_end(); ++v) versions[*v] = v.get_termfreq();
+        }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -502,6 +513,7 @@ struct Searcher::Impl {
             const Xapian::Document doc = it.get_document();
             h.story = doc.get_value(schema::kSlotStory);
             if (req.collapse) h.other_versions = it.get_collapse_count();
+            if (auto v = versions.find(h.story); v != versions.end()) h.other_versions = v->second - 1;
             if (snippets && !a.text.empty())
                 h.snippet =
                     make_snippet(analyzer, a.text, parsed.highlights, req.snippet.length, req.snippet.highlight_open,
