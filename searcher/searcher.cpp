@@ -569,6 +569,7 @@ struct Searcher::Impl {
 
     std::string suggestion(const std::string& query, std::size_t found) {
         SuggestSources sources{db, analyzer, {}, {}, {}};
+        sources.from_forms_table = any_remote();
         sources.text_of = [this](Xapian::docid id) {
             std::optional<StoredArticle> a = stored(db.get_document(id).get_data(), true);
             std::string text;

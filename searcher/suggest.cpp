@@ -46,31 +46,41 @@ std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t ma
     return std::min(prev[m], max + 1);
 }
 
-std::optional<std::string> closest_indexed_word(const Xapian::Database& db, const std::string& folded) {
+std::optional<std::string> closest_indexed_word(const Xapian::Database& db, const std::string& folded,
+                                                bool from_forms_table) {
     if (folded.size() < 3) return std::nullopt;
     const std::size_t max = folded.size() <= 5 ? 1 : 2;
     const Xapian::doccount own = db.get_termfreq(folded);
     const Xapian::doccount needed = std::max<Xapian::doccount>(2, own * 3 + 1);
-    // Candidates: the indexed word forms (the forms table, schema.md: every exact form of
-    // a stemmed title or body word; stopwords and numbers have none) that start with the
+    // Candidates: the indexed words, stopwords and numbers aside, that start with the
     // word's first letter, with its second (a letter too many in front) or with a silent
-    // h ("Ollande" -> "Hollande"), of a length within reach. The table is metadata, read
-    // where the index keeps it (a sharded index's lexicon, on this machine): no scan of
-    // every shard's terms. Then the closest, the most frequent on a tie, the first in byte
-    // order on a tie of both.
+    // h ("Ollande" -> "Hollande"), of a length within reach. Unprefixed terms (title and
+    // body words) are lower case; prefixed ones start with a capital, so a letter's range
+    // holds only words. With remote shards they are read from the forms table (every
+    // exact form of a stemmed word: the same words, kept in the local lexicon) rather
+    // than from every shard's terms. (Xapian 1.4 leaks a cursor when a commit interrupts
+    // the opening of a metadata key list, so one database, written while it is read,
+    // keeps to its terms.) Then the closest, the most frequent on a tie, the first in
+    // byte order on a tie of both.
     std::vector<std::string> candidates;
+    auto consider = [&](std::string_view word, std::string_view start) {
+        if (word.size() + max < folded.size() || word.size() > folded.size() + max) return;
+        if (word.substr(0, start.size()) != start || word == folded || Analyzer::is_stopword(word)) return;
+        if (word.find_first_not_of("0123456789") == std::string_view::npos) return;
+        candidates.emplace_back(word);
+    };
     const std::string ranges[3] = {folded.substr(0, 1), folded.substr(1, 1), "h"};
     for (int r = 0; r < 3; ++r) {
         if ((r == 1 && ranges[1] == ranges[0]) || (r == 2 && (ranges[2] == ranges[0] || ranges[2] == ranges[1])))
             continue;
         const std::string& start = ranges[r];
-        const std::string key = std::string(schema::kFormsKey) + start;
-        for (auto it = db.metadata_keys_begin(key); it != db.metadata_keys_end(key); ++it)
-            for_each_item(db.get_metadata(*it), [&](std::string_view form) {
-                if (form.size() + max < folded.size() || form.size() > folded.size() + max) return;
-                if (form.substr(0, start.size()) != start || form == folded) return;
-                candidates.emplace_back(form);
-            });
+        if (from_forms_table) {
+            const std::string key = std::string(schema::kFormsKey) + start;
+            for (auto it = db.metadata_keys_begin(key); it != db.metadata_keys_end(key); ++it)
+                for_each_item(db.get_metadata(*it), [&](std::string_view form) { consider(form, start); });
+        } else {
+            for (auto it = db.allterms_begin(start); it != db.allterms_end(start); ++it) consider(*it, start);
+        }
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -158,7 +168,7 @@ std::string suggest(const std::string& query, std::size_t found, const SuggestSo
         if (src.person_form) replacement = src.person_form(w->text);
         if (replacement && src.analyzer.fold(*replacement) == folded) replacement.reset();
         if (!replacement)
-            if (std::optional<std::string> near = closest_indexed_word(src.db, folded))
+            if (std::optional<std::string> near = closest_indexed_word(src.db, folded, src.from_forms_table))
                 replacement = written_form(src, *near, w->text);
         if (replacement) changes.push_back({w->pos, w->pos + w->text.size(), *replacement});
         if (changes.size() >= 8) break;

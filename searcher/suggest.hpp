@@ -30,7 +30,11 @@ bool within_one_edit(std::string_view a, std::string_view b);
 // starting with the same letter, the second one or h, in at least 3 times as many
 // articles as `folded` and 2 at least; the nearest wins, then the most frequent.
 // nullopt when there is none.
-std::optional<std::string> closest_indexed_word(const Xapian::Database& db, const std::string& folded);
+// With from_forms_table, the candidates come from the forms table (metadata) instead of
+// the index's terms: for a database with remote shards, whose terms would each cross the
+// network (stopwords and numbers, which the forms table lacks, are never candidates).
+std::optional<std::string> closest_indexed_word(const Xapian::Database& db, const std::string& folded,
+                                                bool from_forms_table = false);
 
 struct SuggestSources {
     const Xapian::Database& db;
@@ -43,6 +47,8 @@ struct SuggestSources {
     // The French form of a person's name given a variant or transliteration ("Putin" ->
     // "Poutine"), when the index knows that person; may be empty.
     std::function<std::optional<std::string>(std::string_view)> person_form;
+    // Candidate words from the forms table (closest_indexed_word).
+    bool from_forms_table = false;
 };
 
 // The query with each plain word (outside phrases, fields and exclusions) that has a
