@@ -231,7 +231,17 @@ struct Searcher::Impl {
         } catch (const Xapian::DatabaseOpeningError& e) {
             if (!sh.remote()) rethrow_xapian(e, sh.label);
             sh.error = std::string(e.get_type()) + ": " + e.get_msg();
-        } catch (const Xapian::Error& e) { rethrow_xapian(e, sh.label); }
+        } catch (const Xapian::Error& e) {
+            const std::string type = e.get_type();
+            if (!sh.remote() && (type == "DatabaseCorruptError" || type == "DatabaseError")) {
+                // The hint names the index folder, which --check and --full take.
+                const std::string folder = fs::path(lexicon_path).parent_path().string();
+                throw IndexCorruptError("index " + folder + ": " + sh.label + " is damaged (" + type + ": " +
+                                        e.get_msg() + "); see depeche-index --check --db " + folder +
+                                        ", rebuild it with depeche-index --full");
+            }
+            rethrow_xapian(e, sh.label);
+        }
     }
 
     // `db`: the lexicon first, then the shards that are up.
