@@ -11,7 +11,6 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
-#include <fstream>
 
 #include <unistd.h>
 
@@ -268,8 +267,7 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     }
     {
         Xapian::WritableDatabase m(merged.string(), Xapian::DB_OPEN);
-        m.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
-        m.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        stamp_contract(m);
         if (!dictionary.empty()) StoredCodec::publish(m, dictionary);
         for (const auto& [path, st] : states) m.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(m);
@@ -313,8 +311,7 @@ void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, c
                 s.clear_synonyms(key);
             }
             for (const std::string& key : keys) s.set_metadata(key, "");
-            s.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
-            s.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+            stamp_contract(s);
             s.set_metadata(schema::kMetaShard, shards::shard_record(k, n, index_id));
             s.commit();
         }
@@ -323,8 +320,7 @@ void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, c
             lex.set_metadata(key, values.size() == 1
                                       ? values[0]
                                       : unite.resolve_duplicate_metadata(key, values.size(), values.data()));
-        lex.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
-        lex.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+        stamp_contract(lex);
         lex.set_metadata(schema::kMetaShards, shards::lexicon_record(n, index_id));
         if (!dictionary.empty()) StoredCodec::publish(lex, dictionary);
         for (const auto& [path, st] : states) lex.set_metadata(file_meta_key(path), encode_state(st, path));
@@ -350,12 +346,7 @@ void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, c
     }
     for (const std::exception_ptr& f : failures)
         if (f) std::rethrow_exception(f);
-    {
-        std::ofstream stub(out / shards::kStubName, std::ios::binary);
-        stub << shards::stub_text(n);
-        stub.close();
-        if (!stub) throw IoError("building index " + dir + ": cannot write " + shards::kStubName);
-    }
+    shards::write_stub(out, n);
     lock->also_lock(out);
     std::error_code ec;
     if (fs::exists(folder, ec)) fs::permissions(out, fs::status(folder).permissions());

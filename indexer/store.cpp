@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -55,8 +54,7 @@ Xapian::WritableDatabase open_writable(const std::string& dir, bool check, bool 
         if (!check) return db;
         check_compatible(db, dir);
         if (db.get_metadata(schema::kMetaSchema).empty()) {
-            db.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
-            db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+            stamp_contract(db);
             db.commit();
         }
         return db;
@@ -169,12 +167,10 @@ std::string lexicon_dir() {
 
 namespace depeche {
 
-namespace {
 void stamp_contract(Xapian::WritableDatabase& db) {
     db.set_metadata(schema::kMetaSchema, std::to_string(schema::kVersion));
     db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
 }
-}  // namespace
 
 void create_sharded_layout(const fs::path& folder, std::size_t n, const std::string& index_id) {
     std::error_code ec;
@@ -196,10 +192,7 @@ void create_sharded_layout(const fs::path& folder, std::size_t n, const std::str
             s.commit();
         }
     } catch (const Xapian::Error& e) { rethrow_xapian(e, folder.string()); }
-    std::ofstream stub(folder / shards::kStubName, std::ios::binary);
-    stub << shards::stub_text(n);
-    stub.close();
-    if (!stub) throw IoError("cannot write " + (folder / shards::kStubName).string());
+    shards::write_stub(folder, n);
 }
 
 Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std::string& dir, ShardRouting& w) {

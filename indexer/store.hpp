@@ -75,6 +75,8 @@ bool record_tables(Xapian::WritableDatabase& db, const std::filesystem::path& fo
 // the tables read-write in Xapian 1.4: depeche-index then makes every open read-only.
 extern bool g_table_check_child;
 
+// Records the schema version and analyzer fingerprint of this build.
+void stamp_contract(Xapian::WritableDatabase& db);
 // Records the time of the commit about to be made.
 void stamp_updated(Xapian::WritableDatabase& db);
 // Folder of the people extraction lexicon ($DEPECHE_LEXICON_DIR, else the installed or

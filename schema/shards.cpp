@@ -27,11 +27,6 @@ bool is_sharded_folder(const fs::path& path) {
     return fs::is_directory(path, ec) && fs::is_regular_file(path / kStubName, ec);
 }
 
-bool is_stub_file(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
-
 std::vector<StubEntry> read_stub(const fs::path& stub) {
     std::ifstream in(stub, std::ios::binary);
     if (!in) throw IndexMissingError("cannot read stub file " + stub.string());
@@ -85,14 +80,17 @@ std::vector<StubEntry> read_stub(const fs::path& stub) {
     return out;
 }
 
-std::string stub_text(std::size_t n) {
+void write_stub(const fs::path& folder, std::size_t n) {
     std::string s =
         "# Dépêche sharded index: the lexicon (metadata and synonyms, kept local) first, then the shards.\n"
         "# A shard line may be replaced by 'remote HOST:PORT' (xapian-tcpsrv) or\n"
         "# 'remote :ssh HOST xapian-progsrv PATH'; see docs/scale-out.md.\n";
     s += std::string("auto ") + kLexiconName + "\n";
     for (std::size_t k = 0; k < n; ++k) s += "auto " + shard_name(k) + "\n";
-    return s;
+    std::ofstream stub(folder / kStubName, std::ios::binary);
+    stub << s;
+    stub.close();
+    if (!stub) throw IoError("cannot write " + (folder / kStubName).string());
 }
 
 std::string new_index_id() {

@@ -27,9 +27,8 @@ std::string shard_name(std::size_t k);
 // The shard of an article among n: a stable hash of its id term (schema::id_term).
 std::size_t shard_of(std::string_view id_term, std::size_t n);
 
-// Whether `path` is a sharded index folder (it holds shards.stub) or a stub file.
+// Whether `path` is a sharded index folder (it holds shards.stub).
 bool is_sharded_folder(const std::filesystem::path& path);
-bool is_stub_file(const std::filesystem::path& path);
 
 // One database line of a stub file.
 struct StubEntry {
@@ -48,8 +47,9 @@ struct StubEntry {
 // the file and line for anything else.
 std::vector<StubEntry> read_stub(const std::filesystem::path& stub);
 
-// The stub text of a layout with `n` shards ("auto lexicon", "auto shard-00", ...).
-std::string stub_text(std::size_t n);
+// Writes folder/shards.stub for a layout with `n` shards ("auto lexicon", "auto
+// shard-00", ...). Throws IoError if it cannot.
+void write_stub(const std::filesystem::path& folder, std::size_t n);
 
 // "INDEX-ID": 16 random hex digits drawn for a new layout.
 std::string new_index_id();

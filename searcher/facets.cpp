@@ -265,17 +265,18 @@ bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::
 }  // namespace
 
 std::string FacetSpy::person_of(std::string_view name, bool* own) const {
-    if (memo_ && people_resolver_) {
-        auto known = memo_->find(name);
-        if (known == memo_->end()) {
-            const std::string key = person_key(name);
-            std::string person = people_resolver_->person_of(key);
-            const bool is_own = people_resolver_->normalise(key) == person;
-            known = memo_->emplace(std::string(name), std::make_pair(std::move(person), is_own)).first;
-        }
-        if (own) *own = known->second.second;
-        return known->second.first;
+    if (!memo_ || !people_resolver_) return resolve(name, own);
+    auto known = memo_->find(name);
+    if (known == memo_->end()) {
+        bool is_own = false;
+        std::string person = resolve(name, &is_own);
+        known = memo_->emplace(std::string(name), std::make_pair(std::move(person), is_own)).first;
     }
+    if (own) *own = known->second.second;
+    return known->second.first;
+}
+
+std::string FacetSpy::resolve(std::string_view name, bool* own) const {
     std::string key = person_key(name);
     if (!people_resolver_) {
         if (own) *own = true;

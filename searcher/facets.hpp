@@ -107,6 +107,7 @@ private:
     // The person a display name stands for: its resolved key, else its person key; and
     // whether the name is the person's own spelling (not a surname resolved to it).
     std::string person_of(std::string_view name, bool* own = nullptr) const;
+    std::string resolve(std::string_view name, bool* own) const;  // person_of() without the memo
     // The name a person's entry is shown under, from the best of its own names seen.
     std::string shown(std::string_view person, std::string_view best_own) const;
     // Whether a person (a resolved key) is a surname several people share.
