@@ -90,25 +90,43 @@ void put_count(std::string& out, std::string_view key, std::size_t n) {
 
 }  // namespace
 
-FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* people) : last(db.get_lastdocid()) {
+struct FacetColumns::Numbering {
+    std::unordered_map<std::uint32_t, std::uint32_t> days;
+    std::unordered_map<std::string, std::uint32_t, FacetSpy::Hash, std::equal_to<>> items, keys;
+};
+
+FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* people) {
+    Numbering numbering;
+    read(db, people, numbering);
+}
+
+FacetColumns::FacetColumns(const std::vector<Xapian::Database>& dbs, const PeopleResolver* people) {
+    Numbering numbering;
+    for (const Xapian::Database& db : dbs) read(db, people, numbering);
+}
+
+void FacetColumns::read(const Xapian::Database& db, const PeopleResolver* people, Numbering& numbering) {
+    Part& p = parts.emplace_back();
+    p.last = db.get_lastdocid();
+    const Xapian::docid last = p.last;
     const std::size_t n = static_cast<std::size_t>(last) + 1;
-    day_of.assign(n, 0);
-    people_at.assign(n + 1, 0);
-    mentioned_at.assign(n + 1, 0);
+    p.day_of.assign(n, 0);
+    p.people_at.assign(n + 1, 0);
+    p.mentioned_at.assign(n + 1, 0);
     {
-        std::unordered_map<std::uint32_t, std::uint32_t> index;
+        auto& index = numbering.days;
         for (auto it = db.valuestream_begin(schema::kSlotDate); it != db.valuestream_end(schema::kSlotDate); ++it) {
             const std::uint32_t d = date_number(*it);
             if (!d || it.get_docid() > last) continue;
             auto [at, fresh] = index.try_emplace(d, static_cast<std::uint32_t>(days.size()));
             if (fresh) days.push_back(d);
-            day_of[it.get_docid()] = at->second;
+            p.day_of[it.get_docid()] = at->second;
         }
     }
     // Lists are laid out by document as they come: value streams are in document order,
     // so entries are appended and each document's count becomes an offset at the end.
     {
-        std::unordered_map<std::string, std::uint32_t, FacetSpy::Hash, std::equal_to<>> index, key_index;
+        auto &index = numbering.items, &key_index = numbering.keys;
         for (auto it = db.valuestream_begin(schema::kSlotPeople); it != db.valuestream_end(schema::kSlotPeople); ++it) {
             const Xapian::docid did = it.get_docid();
             if (did > last) continue;
@@ -127,11 +145,11 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
                     }
                     item_key.push_back(k->second);
                 }
-                people_ids.push_back(at->second);
-                ++people_at[did + 1];
+                p.people_ids.push_back(at->second);
+                ++p.people_at[did + 1];
             });
         }
-        for (std::size_t d = 1; d <= n; ++d) people_at[d] += people_at[d - 1];
+        for (std::size_t d = 1; d <= n; ++d) p.people_at[d] += p.people_at[d - 1];
     }
     {
         for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned);
@@ -144,20 +162,23 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
                 std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
                 if (d && ndays < 64) {
                     ++ndays;
-                    mentioned.push_back(d);
-                    ++mentioned_at[did + 1];
+                    p.mentioned.push_back(d);
+                    ++p.mentioned_at[did + 1];
                 }
             });
         }
-        for (std::size_t d = 1; d <= n; ++d) mentioned_at[d] += mentioned_at[d - 1];
+        for (std::size_t d = 1; d <= n; ++d) p.mentioned_at[d] += p.mentioned_at[d - 1];
     }
 }
 
 std::size_t FacetColumns::bytes() const {
     std::size_t b = 0;
     for (const std::string& s : items) b += s.capacity() + sizeof s;
-    for (const auto* v : {&days, &day_of, &people_at, &people_ids, &mentioned_at, &mentioned, &item_key})
-        b += v->capacity() * sizeof(std::uint32_t);
+    for (const auto* v : {&days, &item_key}) b += v->capacity() * sizeof(std::uint32_t);
+    b += item_own.capacity();
+    for (const Part& p : parts)
+        for (const auto* v : {&p.day_of, &p.people_at, &p.people_ids, &p.mentioned_at, &p.mentioned})
+            b += v->capacity() * sizeof(std::uint32_t);
     return b;
 }
 
@@ -174,19 +195,20 @@ void FacetSpy::operator()(const Xapian::Document& doc, double) {
     if (columns_) {
         const Xapian::docid did = doc.get_docid();
         const FacetColumns& c = *columns_;
-        if (did <= c.last) {
+        const FacetColumns::Part* p = part_ < c.parts.size() ? &c.parts[part_] : nullptr;
+        if (p && did <= p->last) {
             // One count per person: the first of the article's names standing for it.
-            const std::uint32_t from = c.people_at[did], to = c.people_at[did + 1];
+            const std::uint32_t from = p->people_at[did], to = p->people_at[did + 1];
             for (std::uint32_t k = from; k < to; ++k) {
-                const std::uint32_t person = c.item_key[c.people_ids[k]];
+                const std::uint32_t person = c.item_key[p->people_ids[k]];
                 bool seen_before = false;
                 for (std::uint32_t j = from; j < k && !seen_before; ++j)
-                    seen_before = c.item_key[c.people_ids[j]] == person;
-                if (!seen_before) ++item_counts_[c.people_ids[k]];
+                    seen_before = c.item_key[p->people_ids[j]] == person;
+                if (!seen_before) ++item_counts_[p->people_ids[k]];
             }
-            ++day_counts_[c.day_of[did]];
-            const std::uint32_t m_from = c.mentioned_at[did], m_to = c.mentioned_at[did + 1];
-            if (m_to > m_from) count_mentioned(c.mentioned.data() + m_from, m_to - m_from, 1);
+            ++day_counts_[p->day_of[did]];
+            const std::uint32_t m_from = p->mentioned_at[did], m_to = p->mentioned_at[did + 1];
+            if (m_to > m_from) count_mentioned(p->mentioned.data() + m_from, m_to - m_from, 1);
             return;
         }
         // A document newer than the columns (they belong to an older revision): values.

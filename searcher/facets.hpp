@@ -30,21 +30,33 @@ struct FacetColumns {
     // people (optional) resolves each display name to the person it stands for; without
     // it, a person is a person key.
     explicit FacetColumns(const Xapian::Database& db, const PeopleResolver* people = nullptr);
+    // The parts of a sharded index (each a database counted on its own: a match spy over
+    // several databases sees each one's own document ids), with names and days numbered
+    // across them all. FacetSpy::set_part() says which part is being counted.
+    FacetColumns(const std::vector<Xapian::Database>& parts, const PeopleResolver* people);
 
-    Xapian::docid last = 0;                   // highest document id covered
-    std::vector<std::string> items;           // distinct display names of people
-    std::vector<std::uint32_t> item_key;      // per item: its person, numbered from 0
-    std::uint32_t keys = 0;                   // number of distinct people
-    std::vector<std::string> key_person;      // per person: its normalised key (with a resolver)
-    std::vector<std::uint8_t> item_own;       // per item: 1 if spelled as its person's own key
-    std::vector<std::uint32_t> days{0};       // distinct publication days (YYYYMMDD); [0]: none
-    std::vector<std::uint32_t> day_of;        // per document: index into days
-    std::vector<std::uint32_t> people_at;     // per document: its people in people_ids
-    std::vector<std::uint32_t> people_ids;    //   [people_at[d], people_at[d + 1]): indexes into items,
-                                              //   one item per person key
-    std::vector<std::uint32_t> mentioned_at;  // per document: its mentioned days in mentioned
-    std::vector<std::uint32_t> mentioned;     //   (YYYYMMDD numbers, as in the value)
+    std::vector<std::string> items;       // distinct display names of people
+    std::vector<std::uint32_t> item_key;  // per item: its person, numbered from 0
+    std::uint32_t keys = 0;               // number of distinct people
+    std::vector<std::string> key_person;  // per person: its normalised key (with a resolver)
+    std::vector<std::uint8_t> item_own;   // per item: 1 if spelled as its person's own key
+    std::vector<std::uint32_t> days{0};   // distinct publication days (YYYYMMDD); [0]: none
+    struct Part {
+        Xapian::docid last = 0;                   // highest document id covered
+        std::vector<std::uint32_t> day_of;        // per document: index into days
+        std::vector<std::uint32_t> people_at;     // per document: its people in people_ids
+        std::vector<std::uint32_t> people_ids;    //   [people_at[d], people_at[d + 1]): indexes into
+                                                  //   items, one item per person key
+        std::vector<std::uint32_t> mentioned_at;  // per document: its mentioned days in mentioned
+        std::vector<std::uint32_t> mentioned;     //   (YYYYMMDD numbers, as in the value)
+    };
+    std::vector<Part> parts;  // one per database
     std::size_t bytes() const;
+
+private:
+    // While reading: the numbering of days, names and people across parts.
+    struct Numbering;
+    void read(const Xapian::Database& db, const PeopleResolver* people, Numbering& numbering);
 };
 
 class FacetSpy : public Xapian::MatchSpy {
@@ -59,6 +71,8 @@ public:
     void operator()(const Xapian::Document& doc, double wt) override;
     Xapian::MatchSpy* clone() const override { return new FacetSpy(columns_, people_resolver_); }
     std::string name() const override { return "depeche::FacetSpy"; }
+    // The part of the columns (FacetColumns::parts) the documents shown next belong to.
+    void set_part(std::size_t k) { part_ = k; }
     std::string serialise() const override { return {}; }
     Xapian::MatchSpy* unserialise(const std::string&, const Xapian::Registry&) const override { return new FacetSpy; }
     std::string serialise_results() const override;
@@ -115,6 +129,7 @@ private:
 
     std::shared_ptr<PersonMemo> memo_;
     std::shared_ptr<const FacetColumns> columns_;
+    std::size_t part_ = 0;
     std::shared_ptr<const PeopleResolver> people_resolver_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     Xapian::doccount seen_ = 0;

@@ -141,7 +141,15 @@ struct Searcher::Impl {
         if (columns && columns_revision == revision) return columns;
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
-        columns = std::make_shared<const FacetColumns>(db, people().get());
+        if (sharded) {
+            // One part per local shard that is up, as count_shards() counts them.
+            std::vector<Xapian::Database> parts;
+            for (const ShardHandle& sh : shard_list)
+                if (sh.up) parts.push_back(sh.db);
+            columns = std::make_shared<const FacetColumns>(parts, people().get());
+        } else {
+            columns = std::make_shared<const FacetColumns>(db, people().get());
+        }
         columns_revision = revision;
         return columns;
     }
@@ -486,23 +494,32 @@ struct Searcher::Impl {
                 spy->set_person_memo(person_memo);
                 spies = {&by_people, &by_date, &by_mentioned};
             } else if (req.facets) {
-                // Columns are read by document id from one database's value streams; local
-                // shards are counted from each match's values.
+                // Our spy over facet columns, when they are worth having, else values. Local
+                // shards are counted one at a time (count_shards()), one part of the
+                // columns each.
                 spy = std::make_unique<FacetSpy>(
-                    sharded ? nullptr
-                            : facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)),
-                    people());
+                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
                 spy->set_person_memo(person_memo);
-                spies = {spy.get()};
+                if (sharded) {
+                    const Xapian::doccount matched = count_shards(parsed.query, *spy);
+                    if (!req.collapse) {
+                        result.total = result.total_lower = result.total_upper = matched;
+                        result.total_exact = true;
+                    }
+                } else {
+                    spies = {spy.get()};
+                }
             }
-            Xapian::MSet counted = count_all(parsed.query, spies);
-            if (req.facets && any_remote())
-                spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
-            if (!req.collapse) {
-                result.total = counted.get_matches_estimated();
-                result.total_lower = counted.get_matches_lower_bound();
-                result.total_upper = counted.get_matches_upper_bound();
-                result.total_exact = result.total_lower == result.total_upper;
+            if (!(req.facets && sharded && !any_remote())) {
+                Xapian::MSet counted = count_all(parsed.query, spies);
+                if (req.facets && any_remote())
+                    spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
+                if (!req.collapse) {
+                    result.total = counted.get_matches_estimated();
+                    result.total_lower = counted.get_matches_lower_bound();
+                    result.total_upper = counted.get_matches_upper_bound();
+                    result.total_exact = result.total_lower == result.total_upper;
+                }
             }
         }
         // Xapian 1.4 counts collapsed matches exactly only when the page holds them all
@@ -559,6 +576,26 @@ struct Searcher::Impl {
         counter.set_docid_order(Xapian::Enquire::DONT_CARE);
         for (Xapian::MatchSpy* spy : spies) counter.add_matchspy(spy);
         return counter.get_mset(0, 0, db.get_doccount());
+    }
+
+    // Local shards (none remote): every match of `query` counted into `spy`, one shard
+    // at a time, telling the spy which part of its columns the shard is (a match spy
+    // over several databases sees each one's own document ids). Returns the exact number
+    // of matches.
+    Xapian::doccount count_shards(const Xapian::Query& query, FacetSpy& spy) {
+        Xapian::doccount matched = 0;
+        std::size_t part = 0;
+        for (const ShardHandle& sh : shard_list) {
+            if (!sh.up) continue;
+            spy.set_part(part++);
+            Xapian::Enquire counter(sh.db);
+            counter.set_query(query);
+            counter.set_weighting_scheme(Xapian::BoolWeight());
+            counter.set_docid_order(Xapian::Enquire::DONT_CARE);
+            counter.add_matchspy(&spy);
+            matched += counter.get_mset(0, 0, sh.db.get_doccount()).get_matches_estimated();
+        }
+        return matched;
     }
 
     // Exact number of stories (collapse keys) among the matches of a query.

@@ -754,14 +754,23 @@ TEST_CASE("shards: the Wikinews corpus, sharded, answers like one index", "[shar
     CHECK(with_hits > cases.size() / 2);
 }
 
+// The sample corpus as one index and as `n` shards, served when xapian-tcpsrv is there.
+struct SampleAndShards {
+    TempDir tmp;
+    std::string one;
+    Sharded s;
+    explicit SampleAndShards(std::size_t n) : one((tmp.path / "one").string()), s(tmp.path / "sharded", n) {
+        index_paths(one, {kCorpus});
+        index_paths(s.dir.string(), {kCorpus}, "--shards " + std::to_string(n));
+        s.serve();
+    }
+};
+
 TEST_CASE("shards: an unreachable remote shard is exit 4, or left out with --allow-partial", "[shards]") {
     NEED_TCPSRV();
-    TempDir tmp;
-    const std::string one = (tmp.path / "one").string();
-    index_paths(one, {kCorpus});
-    Sharded s(tmp.path / "sharded", 3);
-    index_paths(s.dir.string(), {kCorpus}, "--shards 3");
-    s.serve();
+    SampleAndShards both(3);
+    const std::string& one = both.one;
+    Sharded& s = both.s;
     const std::string stub = s.remote_stub.string();
     const auto placement = shard_of_ids(s.dir, 3);
 
@@ -1040,4 +1049,106 @@ TEST_CASE("shards: --check passes a sound sharded index, and a foreign shard is 
             CHECK(r.err.find("shard-01") != std::string::npos);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Facets through the library, one Searcher answering many queries: from the second facet
+// query on, one index counts from facet columns in memory, and so do local shards (one
+// part of the columns per shard, counted one shard at a time). Each query is asked twice
+// so that both the first count (from values) and the column count are compared.
+
+namespace {
+
+void check_same_counts(const std::vector<depeche::FacetCount>& got, const std::vector<depeche::FacetCount>& want,
+                       const char* what) {
+    INFO(what);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO(i << ": " << want[i].value << " " << want[i].count);
+        CHECK(got[i].value == want[i].value);
+        CHECK(got[i].count == want[i].count);
+        CHECK(got[i].ambiguous == want[i].ambiguous);
+    }
+}
+
+// Every query with facets, twice, through one Searcher per target: the same totals and
+// facets as one index. Returns the number of comparisons made.
+std::size_t compare_library_facets(const std::string& one,
+                                   const std::vector<std::pair<std::string, std::string>>& targets,
+                                   const std::vector<std::string>& queries) {
+    std::size_t compared = 0;
+    depeche::Searcher reference(one);
+    std::vector<std::unique_ptr<depeche::Searcher>> searchers;
+    for (const auto& t : targets) searchers.push_back(std::make_unique<depeche::Searcher>(t.second));
+    for (int pass = 0; pass < 2; ++pass)
+        for (const std::string& q : queries)
+            for (const depeche::DateInterval interval : {depeche::DateInterval::Auto, depeche::DateInterval::Month}) {
+                depeche::SearchRequest req;
+                req.query = q;
+                req.limit = 5;
+                req.facets = true;
+                req.facet_limit = 50;
+                req.date_interval = interval;
+                depeche::SearchResult want;
+                std::string refused;  // a query the index refuses: refused the same way
+                try {
+                    want = reference.search(req);
+                } catch (const depeche::Error& e) { refused = e.what(); }
+                for (std::size_t k = 0; k < targets.size(); ++k) {
+                    INFO(targets[k].first << ", pass " << pass << ": " << q);
+                    if (!refused.empty()) {
+                        CHECK_THROWS_WITH(searchers[k]->search(req), refused);
+                        ++compared;
+                        continue;
+                    }
+                    const depeche::SearchResult got = searchers[k]->search(req);
+                    CHECK(got.total == want.total);
+                    CHECK(got.total_exact == want.total_exact);
+                    REQUIRE(want.facets);
+                    REQUIRE(got.facets);
+                    CHECK(got.facets->exact == want.facets->exact);
+                    CHECK(got.facets->date_interval == want.facets->date_interval);
+                    check_same_counts(got.facets->people, want.facets->people, "people");
+                    check_same_counts(got.facets->dates, want.facets->dates, "dates");
+                    check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+                    ++compared;
+                }
+            }
+    return compared;
+}
+
+}  // namespace
+
+TEST_CASE("shards: facets counted by one Searcher over many queries match one index's", "[shards]") {
+    SampleAndShards both(3);
+    const Sharded& s = both.s;
+    std::vector<std::string> queries = corpus_queries();
+    queries.insert(queries.end(), {"date:2016..2025", "-Macron", "personne:Macron"});
+    const std::size_t compared = compare_library_facets(both.one, s.targets(), queries);
+    CHECK(compared == 2 * 2 * queries.size() * s.targets().size());
+}
+
+TEST_CASE("shards: facets of the Wikinews corpus by one Searcher match one index's", "[shards][wikinews]") {
+    NEED_WIKINEWS();
+    TempDir tmp;
+    Sharded s(tmp.path / "wikinews4", 4);
+    index_paths(s.dir.string(), {shared_path("corpus/wikinews-fr/articles.jsonl")}, "--shards 4");
+    // The people, the most frequent words and years of the corpus: large and small result sets.
+    const std::vector<std::string> queries{"France",
+                                           "président",
+                                           "Nicolas Sarkozy",
+                                           "Barack Obama",
+                                           "élection",
+                                           "guerre",
+                                           "football",
+                                           "date:2008..2012",
+                                           "date:2015",
+                                           "-France",
+                                           "\"Union européenne\"",
+                                           "personne:Sarkozy",
+                                           "mentionne:2008",
+                                           "Paris OR Londres",
+                                           "économie crise"};
+    const std::size_t compared = compare_library_facets(wn->db, {{"4 shards, folder", s.dir.string()}}, queries);
+    CHECK(compared == 2 * 2 * queries.size());
 }
