@@ -174,7 +174,7 @@ void print_summary(const depeche::IndexSummary& s, const std::string& prefix) {
     if (!kinds.empty()) {
         std::string line = "depeche-index: " + count_of(s.warnings, "warning", "warnings") + " (--verbose lists them):";
         for (std::size_t i = 0; i < kinds.size(); ++i)
-            line += (i ? ", " : " ") + std::to_string(kinds[i].second) + " " + kinds[i].first;
+            line += (i ? ", " : " ") + kinds[i].first + " (" + std::to_string(kinds[i].second) + ")";
         std::cerr << line << "\n";
     }
     std::printf("%s%s %s from %s (%zu added, %zu updated, %zu unchanged, %zu removed, %zu failed)", prefix.c_str(),

@@ -147,7 +147,7 @@ TEST_CASE("cli: the summary says 1 article, 1 file, 1 warning", "[cli][xapian-ch
     CHECK(r.out.rfind("indexed 1 article from 1 file (0 added, 1 updated, 0 unchanged, 1 removed, 0 failed); "
                       "1 article removed; 1 warning in ",
                       0) == 0);
-    CHECK(r.err == "depeche-index: 1 warning (--verbose lists them): 1 cannot parse date\n");
+    CHECK(r.err == "depeche-index: 1 warning (--verbose lists them): cannot parse date (1)\n");
     RunResult check = run(kIndex + " --check --db " + shell_quote(db));
     CHECK(check.status == 0);
     CHECK(check.out == "index " + db + ": OK (1 article checked)\n");

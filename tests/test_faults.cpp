@@ -623,7 +623,7 @@ TEST_CASE("faults: a very long body is indexed up to the limit, the rest reporte
     // Without --verbose, counted by kind.
     RunResult counted = run(index_cmd((tmp.path / "db2").string(), shell_quote((tmp.path / "long.jsonl").string())));
     CHECK(counted.status == 0);
-    CHECK(counted.err == "depeche-index: 1 warning (--verbose lists them): 1 body too long\n");
+    CHECK(counted.err == "depeche-index: 1 warning (--verbose lists them): body too long (1)\n");
     CHECK(matches(db, "marmotte") == 1);
     CHECK(matches(db, "ornithorynque") == 1);  // the short article only
 }

@@ -413,7 +413,8 @@ TEST_CASE("input: warnings leave exit status 0, counted by kind; --verbose lists
             "indexed 6 articles from 1 file (1 added, 0 updated, 0 unchanged, 0 removed, 0 failed); 6 warnings in ") ==
         0);
     CHECK(r.out.find("next-step\n") != std::string::npos);
-    CHECK(r.err == "depeche-index: 6 warnings (--verbose lists them): 5 article has no body, 1 cannot parse date\n");
+    CHECK(r.err ==
+          "depeche-index: 6 warnings (--verbose lists them): article has no body (5), cannot parse date (1)\n");
 
     RunResult v = run(index_cmd(dir.path / "db2", "--verbose " + shell_quote((dir.path / "in").string())));
     CHECK(v.status == 0);
