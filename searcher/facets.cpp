@@ -223,12 +223,13 @@ void FacetSpy::add_values(std::string_view people, std::string_view date, std::s
     // person the article names (two keys may stand for one person). People are grouped
     // when the facet is built.
     if (people_resolver_) {
-        std::vector<std::string> persons;
+        persons_.clear();
         for_each_person(people, [&](std::string_view name) {
-            std::string person = person_of(name);
-            if (std::find(persons.begin(), persons.end(), person) != persons.end()) return;
-            persons.push_back(std::move(person));
-            add(people_, name, n);
+            const PersonMemo::Entry& e = person_of(name);
+            if (std::find(persons_.begin(), persons_.end(), e.id) != persons_.end()) return;
+            persons_.push_back(e.id);
+            if (e.name >= name_counts_.size()) name_counts_.resize(memo_->name_of.size(), 0);
+            name_counts_[e.name] += n;
         });
     } else {
         for_each_person(people, [&](std::string_view name) { add(people_, name, n); });
@@ -264,6 +265,9 @@ void FacetSpy::add_value_counts(Xapian::doccount matches, const Xapian::ValueCou
 }
 
 void FacetSpy::fold_people() const {
+    for (std::size_t k = 0; k < name_counts_.size(); ++k)
+        if (name_counts_[k]) add(people_, *memo_->name_of[k], name_counts_[k]);
+    std::fill(name_counts_.begin(), name_counts_.end(), 0);
     if (!columns_) return;
     for (std::size_t k = 0; k < item_counts_.size(); ++k)
         if (item_counts_[k]) add(people_, columns_->items[k], item_counts_[k]);
@@ -286,16 +290,18 @@ bool better_name(std::size_t n, std::string_view name, std::size_t best_n, std::
 }
 }  // namespace
 
-std::string FacetSpy::person_of(std::string_view name, bool* own) const {
-    if (!memo_ || !people_resolver_) return resolve(name, own);
-    auto known = memo_->find(name);
-    if (known == memo_->end()) {
-        bool is_own = false;
-        std::string person = resolve(name, &is_own);
-        known = memo_->emplace(std::string(name), std::make_pair(std::move(person), is_own)).first;
+const FacetSpy::PersonMemo::Entry& FacetSpy::person_of(std::string_view name) const {
+    if (!memo_) memo_ = std::make_shared<PersonMemo>();
+    auto known = memo_->names.find(name);
+    if (known == memo_->names.end()) {
+        PersonMemo::Entry e;
+        e.person = resolve(name, &e.own);
+        e.id = memo_->ids.try_emplace(e.person, static_cast<std::uint32_t>(memo_->ids.size())).first->second;
+        e.name = static_cast<std::uint32_t>(memo_->name_of.size());
+        known = memo_->names.emplace(std::string(name), std::move(e)).first;
+        memo_->name_of.push_back(&known->first);
     }
-    if (own) *own = known->second.second;
-    return known->second.first;
+    return known->second;
 }
 
 std::string FacetSpy::resolve(std::string_view name, bool* own) const {
@@ -553,23 +559,32 @@ std::vector<FacetCount> FacetSpy::people_from_maps(std::size_t limit) const {
     struct Person {
         std::size_t total = 0, best_n = 0;
         std::string_view best;
+        const std::string* key = nullptr;  // in the memo
     };
-    std::unordered_map<std::string, Person> by_person;
-    by_person.reserve(people_.size());
+    std::vector<Person> by_person;  // by the memo's person id
+    std::vector<std::uint32_t> present;
     for (const auto& [item, n] : people_) {
         std::string_view name(item);
-        bool own = false;
-        Person& p = by_person[person_of(name, &own)];
+        const PersonMemo::Entry& e = person_of(name);
+        if (e.id >= by_person.size()) by_person.resize(std::max<std::size_t>(e.id + 1, memo_->ids.size()));
+        Person& p = by_person[e.id];
+        if (!p.key) {
+            p.key = &e.person;
+            present.push_back(e.id);
+        }
         p.total += n;
-        if (own && better_name(n, name, p.best_n, p.best)) {
+        if (e.own && better_name(n, name, p.best_n, p.best)) {
             p.best = name;
             p.best_n = n;
         }
     }
     using Entry = std::pair<std::string_view, const Person*>;
     std::vector<Entry> ranked;
-    ranked.reserve(by_person.size());
-    for (const auto& [key, p] : by_person) ranked.emplace_back(people_resolver_ ? std::string_view(key) : p.best, &p);
+    ranked.reserve(present.size());
+    for (std::uint32_t id : present) {
+        const Person& p = by_person[id];
+        ranked.emplace_back(people_resolver_ ? std::string_view(*p.key) : p.best, &p);
+    }
     auto before = [](const Entry& a, const Entry& b) {
         return a.second->total != b.second->total ? a.second->total > b.second->total : a.first < b.first;
     };
@@ -586,7 +601,9 @@ Facets FacetSpy::facets(std::size_t people_limit, bool exact, DateInterval inter
     fold_dates();
     Facets f;
     f.exact = exact;
-    if (columns_ && people_.empty()) {
+    const bool names_counted =
+        !people_.empty() || std::any_of(name_counts_.begin(), name_counts_.end(), [](std::size_t n) { return n; });
+    if (columns_ && !names_counted) {
         f.people = people_from_columns(people_limit);
     } else {
         fold_people();

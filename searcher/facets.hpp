@@ -104,7 +104,17 @@ public:
     // Display name -> (the person it stands for, whether it is the person's own name):
     // person_of() once per name for as long as the resolver stays, shared by the
     // searches of a Searcher (facets without FacetColumns: a sharded index).
-    using PersonMemo = std::unordered_map<std::string, std::pair<std::string, bool>, Hash, std::equal_to<>>;
+    struct PersonMemo {
+        struct Entry {
+            std::string person;      // the person a name stands for (a resolved key, else its key)
+            bool own = false;        // whether the name is the person's own spelling
+            std::uint32_t id = 0;    // the person, numbered from 0 in this memo
+            std::uint32_t name = 0;  // the name, numbered from 0 in this memo
+        };
+        std::unordered_map<std::string, Entry, Hash, std::equal_to<>> names;
+        std::vector<const std::string*> name_of;  // name number -> the name (a key of names)
+        std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;  // person -> id
+    };
     void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
 
 private:
@@ -120,18 +130,20 @@ private:
 
     // The person a display name stands for: its resolved key, else its person key; and
     // whether the name is the person's own spelling (not a surname resolved to it).
-    std::string person_of(std::string_view name, bool* own = nullptr) const;
+    const PersonMemo::Entry& person_of(std::string_view name) const;
     std::string resolve(std::string_view name, bool* own) const;  // person_of() without the memo
     // The name a person's entry is shown under, from the best of its own names seen.
     std::string shown(std::string_view person, std::string_view best_own) const;
     // Whether a person (a resolved key) is a surname several people share.
     bool ambiguous(std::string_view person) const;
 
-    std::shared_ptr<PersonMemo> memo_;
+    mutable std::shared_ptr<PersonMemo> memo_;  // made on first use when none is given
+    std::vector<std::uint32_t> persons_;        // scratch: the people of one value
     std::shared_ptr<const FacetColumns> columns_;
     std::size_t part_ = 0;
     std::shared_ptr<const PeopleResolver> people_resolver_;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
+    mutable std::vector<std::size_t> name_counts_;                 // by the memo's name number
     Xapian::doccount seen_ = 0;
     mutable Counts people_;  // display name -> articles; a person's count is the sum over its names
 
