@@ -166,9 +166,9 @@ struct Searcher::Impl {
     std::vector<bool> sub_remote;  // per sub-database of `db` (0: the lexicon)
 
     void open_sharded() {
-        const std::vector<shards::StubEntry> entries = shards::read_stub(stub);
+        std::vector<shards::StubEntry> entries = shards::read_stub(stub);
         if (entries.empty()) throw IndexMissingError(stub.string() + " lists no database");
-        const shards::StubEntry& first = entries[0];
+        const shards::StubEntry first = entries[0];  // a copy: `entries` may be read again
         const std::string where = stub.string() + ":" + std::to_string(first.line);
         if (first.kind != shards::StubEntry::Kind::Local)
             throw IndexIncompatibleError(where +
@@ -184,6 +184,12 @@ struct Searcher::Impl {
         // the lexicon records it, and empty until then): only the recorded shards are read.
         const bool own_stub =
             fs::path(first.path) == (fs::absolute(stub).parent_path() / shards::kLexiconName).lexically_normal();
+        // A year's shard added between the reading of the stub and that of the lexicon:
+        // the stub, written first, now lists it.
+        if (!rec.partition.empty() && own_stub && entries.size() - 1 < rec.n) {
+            entries = shards::read_stub(stub);
+            if (entries.empty()) throw IndexMissingError(stub.string() + " lists no database");
+        }
         std::size_t listed = entries.size() - 1;
         if (!rec.partition.empty() && own_stub && listed > rec.n) listed = rec.n;
         if (listed != rec.n)
