@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <unistd.h>
 
@@ -42,7 +43,11 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         std::vector<InputProblem> problems;
         std::size_t articles = 0;
         std::exception_ptr failure;  // writing the shard failed
+        // The databases it wrote, (period, path): one (period "") unless the index is a
+        // year partition, where each worker writes one database per period it meets.
+        std::vector<std::pair<std::string, std::string>> outputs;
     };
+    const bool partitioned = !target_partition.empty();
     std::vector<std::unique_ptr<Shard>> parts;
     // The new index's compression dictionary, trained on its first articles while the
     // shards build them; they write documents once it is ready, so every article of a
@@ -71,32 +76,69 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
         Shard* s = shard.get();
         std::string path = (work / ("shard-" + std::to_string(k))).string();
         parts.push_back(std::move(shard));
-        s->thread = std::thread([this, s, path, fresh_codec, dictionary_ready] {
+        s->thread = std::thread([this, s, path, partitioned, fresh_codec, dictionary_ready] {
             try {
-                Xapian::WritableDatabase out(path, Xapian::DB_CREATE_OR_OVERWRITE);
-                Analyzer an;
-                PendingSynonyms synonyms;
                 // The shard is new: an id seen before in this batch is found here, one
                 // from an earlier (committed) batch by its term's frequency; a new one is
                 // added without a lookup (replace_document by term looks the term up in
                 // the pending changes, which costs more than building the document). The
                 // map is emptied at each commit, so memory is bounded by the batch size,
                 // not by the number of articles.
-                std::unordered_map<std::string, Xapian::docid> batch_ids;
+                struct Output {
+                    std::string period;
+                    Xapian::WritableDatabase db;
+                    std::unordered_map<std::string, Xapian::docid> batch_ids;
+                    bool committed = false;  // some batch was committed while it existed
+                };
+                std::vector<std::unique_ptr<Output>> outs;
+                auto output = [&](const std::string& period) -> Output& {
+                    for (auto& o : outs)
+                        if (o->period == period) return *o;
+                    const std::string at = partitioned ? path + "-" + period : path;
+                    auto o = std::make_unique<Output>();
+                    o->period = period;
+                    o->db = Xapian::WritableDatabase(at, Xapian::DB_CREATE_OR_OVERWRITE);
+                    s->outputs.emplace_back(period, at);
+                    outs.push_back(std::move(o));
+                    return *outs.back();
+                };
+                if (!partitioned) output("");
+                // A year partition: the hashes of the ids written, to find an earlier copy
+                // of an article that a later one (the one kept) moves to another year.
+                std::unordered_set<std::uint64_t> seen;
+                Analyzer an;
+                PendingSynonyms synonyms;
                 std::size_t n = 0;
                 auto write = [&](BuiltDocument& built) {
                     built.doc.set_data(compress_stored(built.doc.get_data(), *fresh_codec));
-                    auto at = batch_ids.find(built.id_term);
-                    if (at != batch_ids.end()) {
-                        carry_shadows(out, at->second, built.doc);
-                        out.replace_document(at->second, built.doc);
-                    } else if (n >= options.batch_size && out.get_termfreq(built.id_term) > 0) {
-                        const Xapian::docid did = *out.postlist_begin(built.id_term);
-                        carry_shadows(out, did, built.doc);
-                        out.replace_document(did, built.doc);
-                        batch_ids.emplace(built.id_term, did);
+                    Output& out =
+                        partitioned ? output(shards::period_of_date(built.doc.get_value(schema::kSlotDate))) : *outs[0];
+                    if (partitioned && !seen.insert(schema::fnv1a64(built.id_term)).second) {
+                        for (auto& other : outs) {
+                            if (other.get() == &out) continue;
+                            Xapian::docid did = 0;
+                            if (auto at = other->batch_ids.find(built.id_term); at != other->batch_ids.end()) {
+                                did = at->second;
+                                other->batch_ids.erase(at);
+                            } else if (other->committed && other->db.get_termfreq(built.id_term) > 0) {
+                                did = *other->db.postlist_begin(built.id_term);
+                            }
+                            if (!did) continue;
+                            carry_shadows(other->db, did, built.doc);
+                            other->db.delete_document(did);
+                        }
+                    }
+                    auto at = out.batch_ids.find(built.id_term);
+                    if (at != out.batch_ids.end()) {
+                        carry_shadows(out.db, at->second, built.doc);
+                        out.db.replace_document(at->second, built.doc);
+                    } else if (out.committed && out.db.get_termfreq(built.id_term) > 0) {
+                        const Xapian::docid did = *out.db.postlist_begin(built.id_term);
+                        carry_shadows(out.db, did, built.doc);
+                        out.db.replace_document(did, built.doc);
+                        out.batch_ids.emplace(built.id_term, did);
                     } else {
-                        batch_ids.emplace(built.id_term, out.add_document(built.doc));
+                        out.batch_ids.emplace(built.id_term, out.db.add_document(built.doc));
                     }
                     record_synonyms(built, synonyms);
                     for (auto& p : built.problems) {
@@ -105,9 +147,12 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                     }
                     ++s->articles;
                     if (++n % options.batch_size == 0) {
-                        flush_synonyms(out, synonyms);
-                        out.commit();
-                        batch_ids = {};
+                        flush_synonyms(outs.front()->db, synonyms);
+                        for (auto& o : outs) {
+                            o->db.commit();
+                            o->batch_ids = {};
+                            o->committed = true;
+                        }
                     }
                 };
                 // Documents are built (with plain stored data) while the dictionary is
@@ -133,8 +178,8 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
                 }
                 dictionary_ready.wait();  // set before the queues are closed
                 for (BuiltDocument& w : waiting) write(w);
-                flush_synonyms(out, synonyms);
-                out.commit();
+                if (!outs.empty()) flush_synonyms(outs.front()->db, synonyms);
+                for (auto& o : outs) o->db.commit();
             } catch (const Xapian::Error& e) {
                 // The new shard could not be written (a full disk...): the index is intact.
                 s->failure = translated(e, dir);
@@ -250,11 +295,29 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
     {
         // Story keys across the shards, before they are compacted (indexer/story.hpp).
         std::vector<std::string> shard_paths;
-        for (std::size_t k = 0; k < shards; ++k)
-            shard_paths.push_back((work / ("shard-" + std::to_string(k))).string());
+        for (auto& s : parts)
+            for (const auto& [period, path] : s->outputs) shard_paths.push_back(path);
         story::group_shards(shard_paths);
-        if (target_shards) {
-            finish_sharded(shard_paths, work / "sharded", dictionary, states);
+        if (target_shards || partitioned) {
+            // The layout's shards: one per worker (hash), or the databases of each period
+            // merged (year partition): shard-00 for the undated articles, then the years.
+            std::vector<std::vector<std::string>> groups;
+            std::vector<std::string> periods;
+            if (partitioned) {
+                std::map<std::string, std::vector<std::string>> by_period{{shards::kUndated, {}}};
+                for (auto& s : parts)
+                    for (const auto& [period, path] : s->outputs) by_period[period].push_back(path);
+                periods.push_back(shards::kUndated);
+                groups.push_back(by_period[shards::kUndated]);
+                for (auto& [period, paths] : by_period)
+                    if (period != shards::kUndated) {
+                        periods.push_back(period);
+                        groups.push_back(paths);
+                    }
+            } else {
+                for (const std::string& p : shard_paths) groups.push_back({p});
+            }
+            finish_sharded(groups, periods, work / "sharded", dictionary, states);
             codec = fresh_codec;
             fresh_pending = false;
             summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -290,30 +353,45 @@ IndexSummary Writer::Impl::index_fresh(const Input& in, IndexSummary summary,
 
 // The shards of a sharded build, grouped into stories, become the new index: their
 // metadata and synonyms are united into the lexicon (and taken out of them), each is
-// compacted into place, and the layout replaces the old index in one rename.
-void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, const fs::path& out,
+// compacted into place, and the layout replaces the old index in one rename. `groups`
+// holds the databases of each shard (several for a year's shard, one per worker that met
+// that year; none for a year partition's undated shard when no article lacks a date);
+// `periods` each shard's period for a year partition, and is empty for a hash layout.
+void Writer::Impl::finish_sharded(const std::vector<std::vector<std::string>>& groups,
+                                  const std::vector<std::string>& periods, const fs::path& out,
                                   const std::string& dictionary,
                                   const std::vector<std::pair<std::string, FileState>>& states) {
-    const std::size_t n = shard_paths.size();
+    const std::size_t n = groups.size();
+    if (n > shards::kMaxShards)
+        throw IoError("building index " + dir + ": its articles span " + std::to_string(n - 1) +
+                      " years, and a year partition may have at most " + std::to_string(shards::kMaxShards) +
+                      " shards (one per year and one for the undated articles); nothing was changed");
+    const bool partitioned = !periods.empty();
     const std::string index_id = shards::new_index_id();
+    auto record = [&](std::size_t k, unsigned long long compacted) {
+        return partitioned ? shards::period_shard_record(k, index_id, periods[k], compacted)
+                           : shards::shard_record(k, n, index_id);
+    };
     fs::create_directories(out);
     {
         const fs::path lex_path = out / shards::kLexiconName;
         Xapian::WritableDatabase lex(lex_path.string(), Xapian::DB_CREATE_OR_OVERWRITE);
         std::map<std::string, std::vector<std::string>> meta;
         for (std::size_t k = 0; k < n; ++k) {
-            Xapian::WritableDatabase s(shard_paths[k], Xapian::DB_OPEN);
-            std::vector<std::string> keys(s.metadata_keys_begin(), s.metadata_keys_end());
-            for (const std::string& key : keys) meta[key].push_back(s.get_metadata(key));
-            std::vector<std::string> syn_keys(s.synonym_keys_begin(), s.synonym_keys_end());
-            for (const std::string& key : syn_keys) {
-                for (auto v = s.synonyms_begin(key); v != s.synonyms_end(key); ++v) lex.add_synonym(key, *v);
-                s.clear_synonyms(key);
+            for (const std::string& path : groups[k]) {
+                Xapian::WritableDatabase s(path, Xapian::DB_OPEN);
+                std::vector<std::string> keys(s.metadata_keys_begin(), s.metadata_keys_end());
+                for (const std::string& key : keys) meta[key].push_back(s.get_metadata(key));
+                std::vector<std::string> syn_keys(s.synonym_keys_begin(), s.synonym_keys_end());
+                for (const std::string& key : syn_keys) {
+                    for (auto v = s.synonyms_begin(key); v != s.synonyms_end(key); ++v) lex.add_synonym(key, *v);
+                    s.clear_synonyms(key);
+                }
+                for (const std::string& key : keys) s.set_metadata(key, "");
+                stamp_contract(s);
+                s.set_metadata(schema::kMetaShard, record(k, 0));
+                s.commit();
             }
-            for (const std::string& key : keys) s.set_metadata(key, "");
-            stamp_contract(s);
-            s.set_metadata(schema::kMetaShard, shards::shard_record(k, n, index_id));
-            s.commit();
         }
         ShardCompactor unite;
         for (const auto& [key, values] : meta)
@@ -321,19 +399,36 @@ void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, c
                                       ? values[0]
                                       : unite.resolve_duplicate_metadata(key, values.size(), values.data()));
         stamp_contract(lex);
-        lex.set_metadata(schema::kMetaShards, shards::lexicon_record(n, index_id));
+        lex.set_metadata(schema::kMetaShards,
+                         partitioned ? shards::lexicon_record(index_id, periods) : shards::lexicon_record(n, index_id));
         if (!dictionary.empty()) StoredCodec::publish(lex, dictionary);
         for (const auto& [path, st] : states) lex.set_metadata(file_meta_key(path), encode_state(st, path));
         stamp_updated(lex);
         lex.commit();
         if (record_tables(lex, lex_path)) lex.commit();
     }
-    // Each shard compacted into place, two at a time (the machine's cores).
+    // Each shard compacted into place (its databases merged), two at a time (the
+    // machine's cores). A year's shard then records that it is compact, so that
+    // --compact-cold leaves it alone until it is written to.
     std::vector<std::exception_ptr> failures(n);
     auto compact = [&](std::size_t k) {
         try {
-            Xapian::Database src(shard_paths[k]);
-            src.compact((out / shards::shard_name(k)).string(), Xapian::Compactor::FULL);
+            const std::string dest = (out / shards::shard_name(k)).string();
+            if (groups[k].empty()) {
+                Xapian::WritableDatabase s(dest, Xapian::DB_CREATE_OR_OVERWRITE);
+                stamp_contract(s);
+                s.set_metadata(schema::kMetaShard, record(k, 0));
+                s.commit();
+                return;
+            }
+            Xapian::Database src;
+            for (const std::string& path : groups[k]) src.add_database(Xapian::Database(path));
+            src.compact(dest, Xapian::Compactor::FULL);
+            if (partitioned) {
+                Xapian::WritableDatabase s(dest, Xapian::DB_OPEN);
+                s.set_metadata(schema::kMetaShard, record(k, s.get_revision() + 1));
+                s.commit();
+            }
         } catch (const Xapian::Error& e) { failures[k] = translated(e, dir); } catch (...) {
             failures[k] = std::current_exception();
         }
@@ -353,7 +448,8 @@ void Writer::Impl::finish_sharded(const std::vector<std::string>& shard_paths, c
     db.close();
     replace_directory(folder, out);
     db = open_writable_sharded(folder, dir, routing);
-    target_shards = routing.shards;
+    target_shards = routing.partition.empty() ? routing.shards : 0;
+    target_partition = routing.partition;
 }
 
 }  // namespace depeche

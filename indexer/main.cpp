@@ -60,7 +60,10 @@ const char* kUsage =
     "sound, 3 if missing or damaged (one line per problem on stderr).\n\n"
     "depeche-index --shards N --db DIR PATH... builds DIR as N shards (DIR/shard-NN) with a\n"
     "local lexicon and DIR/shards.stub, which depeche-search --db opens; each shard can be\n"
-    "served by xapian-tcpsrv (docs/scale-out.md).\n\n"
+    "served by xapian-tcpsrv (docs/scale-out.md). --partition year instead makes one shard\n"
+    "per publication year (and shard-00 for undated articles), a new year's shard created\n"
+    "when its first article comes; depeche-index --compact-cold [--db DIR] then compacts\n"
+    "the shards of past years written to since their last compaction.\n\n"
     "Options";
 
 volatile std::sig_atomic_t g_interrupts = 0;
@@ -272,7 +275,14 @@ int main(int argc, char** argv) {
         "threads", po::value<std::size_t>()->default_value(0), "worker threads (0: one per core)")(
         "shards", po::value<std::size_t>(),
         "build DIR as a sharded index of N shards (1-100; docs/scale-out.md); later runs keep the layout, "
-        "changing it needs --full")("quiet,q", "no progress display, only problems and the summary")(
+        "changing it needs --full")(
+        "partition", po::value<std::string>(),
+        "'year': build DIR as a sharded index with one shard per publication year (and one for undated "
+        "articles; docs/scale-out.md); later runs keep the layout, changing it needs --full")(
+        "compact-cold",
+        "compact the shards of past years of a --partition year index (those written to since their last "
+        "compaction), one at a time, instead of indexing")("quiet,q",
+                                                           "no progress display, only problems and the summary")(
         "verbose,v", "list every warning (by default they are counted by kind)")(
         "progress", "print progress lines on stderr even when it is not a terminal (one a second)")(
         "map", po::value<std::vector<std::string>>(),
@@ -320,15 +330,48 @@ int main(int argc, char** argv) {
         try {
             depeche::CheckReport r = depeche::check_index(db);
             for (const std::string& p : r.problems) std::cerr << "depeche-index: index " << db << ": " << p << "\n";
+            auto notes = [&] {
+                for (const std::string& n : r.notes) std::printf("  %s\n", n.c_str());
+            };
             if (r.ok()) {
                 std::printf("index %s: OK (%s checked)\n", db.c_str(),
                             count_of(r.articles, "article", "articles").c_str());
+                notes();
                 return kExitOk;
             }
             std::printf("index %s: DAMAGED (problems reported above); rebuild it with depeche-index --full\n",
                         db.c_str());
+            notes();
         } catch (const depeche::Error& e) { std::cerr << "depeche-index: " << e.what() << "\n"; }
         return kExitIndex;
+    }
+    if (vm.count("compact-cold")) {
+        if (vm.count("path") || vm.count("check") || vm.count("watch") || vm.count("full") || vm.count("shards") ||
+            vm.count("partition")) {
+            std::cerr << "depeche-index: --compact-cold takes no PATH, only --db (see --help)\n";
+            return kExitUsage;
+        }
+        try {
+            const depeche::CompactionReport r = depeche::compact_cold_shards(db);
+            for (const std::string& s : r.compacted) std::printf("compacted %s\n", s.c_str());
+            std::printf("index %s: %s compacted (%.1f MB -> %.1f MB), %zu cold %s unchanged since %s compaction\n",
+                        db.c_str(), count_of(r.compacted.size(), "shard", "shards").c_str(),
+                        static_cast<double>(r.bytes_before) / 1e6, static_cast<double>(r.bytes_after) / 1e6,
+                        r.unchanged, r.unchanged == 1 ? "shard" : "shards", r.unchanged == 1 ? "its" : "their");
+            return kExitOk;
+        } catch (const depeche::Error& e) {
+            std::cerr << "depeche-index: " << e.what() << "\n";
+            return kExitIndex;
+        }
+    }
+    if (vm.count("shards") && vm.count("partition")) {
+        std::cerr << "depeche-index: --shards and --partition cannot be combined (--partition year makes one shard "
+                     "per year; --shards N, N shards by hash)\n";
+        return kExitUsage;
+    }
+    if (vm.count("partition") && vm["partition"].as<std::string>() != "year") {
+        std::cerr << "depeche-index: --partition must be 'year', not '" << vm["partition"].as<std::string>() << "'\n";
+        return kExitUsage;
     }
     if (!vm.count("path")) {
         std::cerr << "depeche-index: no PATH given (see --help)\n";
@@ -375,6 +418,7 @@ int main(int argc, char** argv) {
         wo.overwrite = vm.count("full") > 0;
         wo.threads = vm["threads"].as<std::size_t>();
         if (vm.count("shards")) wo.shards = vm["shards"].as<std::size_t>();
+        if (vm.count("partition")) wo.partition = vm["partition"].as<std::string>();
         wo.follow_symlinks = vm.count("follow-symlinks") > 0;
         wo.field_map = field_map;
         wo.interrupted = [] { return g_interrupts > 0; };

@@ -4,6 +4,7 @@
 #include "schema/schema.hpp"
 #include "schema/shards.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -195,6 +196,34 @@ void create_sharded_layout(const fs::path& folder, std::size_t n, const std::str
     shards::write_stub(folder, n);
 }
 
+void create_partitioned_layout(const fs::path& folder, const std::string& index_id) {
+    std::error_code ec;
+    if (fs::exists(folder, ec) && !fs::is_empty(folder, ec))
+        throw IoError("refusing to create a sharded index in " + folder.string() + ": the folder is not empty");
+    fs::create_directories(folder);
+    try {
+        {
+            Xapian::WritableDatabase s((folder / shards::shard_name(0)).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+            stamp_contract(s);
+            s.set_metadata(schema::kMetaShard, shards::period_shard_record(0, index_id, shards::kUndated, 0));
+            s.commit();
+        }
+        Xapian::WritableDatabase lex((folder / shards::kLexiconName).string(), Xapian::DB_CREATE_OR_OVERWRITE);
+        stamp_contract(lex);
+        lex.set_metadata(schema::kMetaShards, shards::lexicon_record(index_id, {shards::kUndated}));
+        stamp_updated(lex);
+        lex.commit();
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, folder.string()); }
+    shards::write_stub(folder, 1);
+}
+
+std::size_t ShardRouting::shard_for(const std::string& id_term, const Xapian::Document& doc) const {
+    if (partition.empty()) return shards::shard_of(id_term, shards);
+    const std::string period = shards::period_of_date(doc.get_value(schema::kSlotDate));
+    const auto at = std::find(periods.begin(), periods.end(), period);
+    return at == periods.end() ? std::string::npos : static_cast<std::size_t>(at - periods.begin());
+}
+
 Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std::string& dir, ShardRouting& w) {
     w = ShardRouting{};
     Xapian::WritableDatabase db;
@@ -209,21 +238,33 @@ Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std
             if (!r.ok) throw IndexCorruptError("index " + dir + ": its lexicon does not record its shards");
             w.shards = r.n;
             w.index_id = r.index_id;
+            w.partition = r.partition;
+            w.periods = r.periods;
             for (std::size_t k = 0; k < w.shards; ++k) {
                 const std::string name = shards::shard_name(k);
+                const std::string label = shards::shard_label(k, shards::period_of_shard(r, k));
                 const std::string path = (folder / name).string();
-                const std::string label = dir + "/" + name;
                 if (!fs::exists(folder / name / "iamglass"))
-                    throw IndexCorruptError("index " + dir + ": shard " + name + " is missing");
+                    throw IndexCorruptError("index " + dir + ": shard " + label + " is missing");
                 Xapian::Database s(path);
-                check_compatible(s, label);
-                const shards::ShardRecord sr = shards::parse_record(s.get_metadata(schema::kMetaShard), true);
-                if (!sr.ok || sr.k != k || sr.n != w.shards || sr.index_id != w.index_id)
-                    throw IndexCorruptError("index " + dir + ": " + name + " is not shard " + std::to_string(k) +
-                                            " of this index (it records '" + s.get_metadata(schema::kMetaShard) + "')");
+                check_compatible(s, dir + "/" + label);
+                const std::string record = s.get_metadata(schema::kMetaShard);
+                if (!shards::belongs(shards::parse_record(record, true), r, k))
+                    throw IndexCorruptError("index " + dir + ": " + label + " is not shard " + std::to_string(k) +
+                                            " of this index (it records '" + record + "', the index expects '" +
+                                            shards::expected_record(r, k) + "')");
                 w.last.push_back(s.get_lastdocid());
                 paths.push_back(path);
             }
+        }
+        // A year's shard whose addition stopped after the stub was written and before the
+        // lexicon recorded it (add_period_shard): the stub loses its extra line.
+        if (!w.partition.empty()) {
+            std::size_t listed = 0;
+            try {
+                listed = shards::read_stub(folder / shards::kStubName).size();
+            } catch (const Error&) {}
+            if (listed != w.shards + 1) shards::write_stub(folder, w.shards);
         }
         db = Xapian::WritableDatabase(lexicon, Xapian::DB_OPEN);
         for (const std::string& p : paths) db.add_database(Xapian::WritableDatabase(p, Xapian::DB_OPEN));
@@ -232,8 +273,7 @@ Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std
 }
 
 Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const std::string& id_term,
-                          const Xapian::Document& doc) {
-    const std::size_t k = shards::shard_of(id_term, w.shards);
+                          const Xapian::Document& doc, std::size_t k) {
     const Xapian::docid n_dbs = static_cast<Xapian::docid>(w.shards + 1), sub = static_cast<Xapian::docid>(k + 1);
     std::vector<Xapian::docid> copies(db.postlist_begin(id_term), db.postlist_end(id_term));
     Xapian::docid keep = 0;
@@ -246,6 +286,42 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
     if (!keep) keep = (++w.last[k] - 1) * n_dbs + sub + 1;
     db.replace_document(keep, doc);
     return keep;
+}
+
+std::size_t add_period_shard(const fs::path& folder, const std::string& dir, Xapian::WritableDatabase& db,
+                             ShardRouting& w, const std::string& period) {
+    const std::size_t k = w.shards;
+    if (k >= shards::kMaxShards)
+        throw IoError("index " + dir + ": an article of " + period + " needs a new shard, and the index has " +
+                      std::to_string(k) + ", the most a year partition may have (every year's articles, and the " +
+                      "undated ones, take one)");
+    std::vector<std::string> periods = w.periods;
+    periods.push_back(period);
+    const fs::path shard = folder / shards::shard_name(k);
+    try {
+        // 1. The new database. A folder of that name is what an interrupted addition
+        // left: the lexicon does not record it, so it holds no article.
+        std::error_code ec;
+        fs::remove_all(shard, ec);
+        if (ec) throw IoError("index " + dir + ": cannot remove " + shard.string() + ": " + ec.message());
+        {
+            Xapian::WritableDatabase s(shard.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+            stamp_contract(s);
+            s.set_metadata(schema::kMetaShard, shards::period_shard_record(k, w.index_id, period, 0));
+            s.commit();
+        }
+        if (fs::exists(folder / shards::shard_name(0), ec))
+            fs::permissions(shard, fs::status(folder / shards::shard_name(0)).permissions(), ec);
+        // 2. The stub, listing it (ignored by readers until the lexicon records it).
+        shards::write_stub(folder, k + 1);
+        // 3. The lexicon's record: from now on the shard is part of the index.
+        db.set_metadata(schema::kMetaShards, shards::lexicon_record(w.index_id, periods));
+        stamp_updated(db);
+        db.commit();
+    } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
+    db.close();
+    db = open_writable_sharded(folder, dir, w);
+    return k;
 }
 
 }  // namespace depeche

@@ -24,21 +24,43 @@ struct ShardRouting {
     std::size_t shards = 0;           // 0: not sharded
     std::vector<Xapian::docid> last;  // per shard, its own document ids
     std::string index_id;
+    // A year partition (schema/shards.hpp): kPartitionYear, and each shard's period;
+    // "" and none for a hash layout.
+    std::string partition;
+    std::vector<std::string> periods;
+    // The shard an article goes to: by the hash of its id term, or by the period of its
+    // publication date (`doc`'s date slot); npos when that period has no shard yet.
+    std::size_t shard_for(const std::string& id_term, const Xapian::Document& doc) const;
 };
 // Creates an empty sharded index with `n` shards in `folder` (which must be empty or
 // missing): the lexicon, the shards, each recording the schema, the analyzer and its
 // place, and shards.stub.
 void create_sharded_layout(const std::filesystem::path& folder, std::size_t n, const std::string& index_id);
+// The same for a year partition: the lexicon and shard-00, for the articles without a
+// date; the years' shards come with their first articles (add_period_shard).
+void create_partitioned_layout(const std::filesystem::path& folder, const std::string& index_id);
 // Opens the sharded index in `folder`, checking the lexicon and every shard (schema,
 // analyzer, place in this index); errors name the shard.
 Xapian::WritableDatabase open_writable_sharded(const std::filesystem::path& folder, const std::string& dir,
                                                ShardRouting& routing);
-// Writes `doc` as the article of `id_term` in its shard (shards::shard_of): replaces the
-// copy there, deletes copies in other shards (a layout change), else adds it at the
-// shard's next document id. Returns the document id in `w.db`.
+// Writes `doc` as the article of `id_term` in shard k: replaces the copy there, deletes
+// copies in other shards (a layout change, or an article whose date moved it to another
+// year), else adds it at the shard's next document id. Returns the document id in `w.db`.
 Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const std::string& id_term,
-                          const Xapian::Document& doc);
+                          const Xapian::Document& doc, std::size_t k);
+// Adds the shard of `period` to the year-partitioned index in `folder`, whose writable
+// handle `db` is closed first (it must hold no uncommitted change) and opened again with
+// the new shard (routing updated); the caller holds the writer's lock. In this order,
+// so that a crash anywhere leaves an index that opens with every article: the new
+// database (a leftover folder of an earlier attempt is removed first), stamped with the
+// contract and its record; then shards.stub, rewritten atomically (readers take only the
+// shards the lexicon records: the extra line is ignored until then); then the lexicon's
+// record, in one commit. Returns the new shard's number.
+std::size_t add_period_shard(const std::filesystem::path& folder, const std::string& dir, Xapian::WritableDatabase& db,
+                             ShardRouting& routing, const std::string& period);
 
+// depeche-index --compact-cold (compact_cold_shards() in the public API) is in
+// indexer/compact.cpp.
 // Puts the index folder `replacement` in place of `target` (atomically when target
 // exists: the two are exchanged, then the old one is deleted).
 void replace_directory(const std::filesystem::path& target, const std::filesystem::path& replacement);

@@ -136,6 +136,9 @@ struct Writer::Impl {
     // a rebuild make (0: one database).
     ShardRouting routing;
     std::size_t target_shards = 0;
+    // A year partition (schema/shards.hpp): what index_paths() and a rebuild make
+    // (kPartitionYear; target_shards is then 0), "" otherwise.
+    std::string target_partition;
     Analyzer analyzer;
     std::unique_ptr<PeopleExtractor> people;
     std::string people_error;
@@ -174,12 +177,15 @@ struct Writer::Impl {
     void start_fresh_if_needed() {
         if (!fresh_pending) return;
         fresh_pending = false;
-        if (target_shards) {
+        if (target_shards || !target_partition.empty()) {
             // An empty layout built beside the index, swapped in.
             const fs::path work = build_folder();
             std::error_code ec;
             fs::remove_all(work, ec);
-            create_sharded_layout(work, target_shards, shards::new_index_id());
+            if (target_shards)
+                create_sharded_layout(work, target_shards, shards::new_index_id());
+            else
+                create_partitioned_layout(work, shards::new_index_id());
             lock->also_lock(work);
             db.close();
             replace_directory(folder, work);
@@ -203,9 +209,16 @@ struct Writer::Impl {
     void open_layout() {
         if (options.shards > shards::kMaxShards)
             throw Error("--shards must be between 1 and " + std::to_string(shards::kMaxShards));
+        if (!options.partition.empty() && options.partition != shards::kPartitionYear)
+            throw Error("--partition must be '" + std::string(shards::kPartitionYear) + "', not '" + options.partition +
+                        "'");
+        if (options.shards && !options.partition.empty())
+            throw Error("--shards and --partition cannot be combined: a year partition makes one shard per year");
         std::error_code ec;
         if (options.shards && fs::is_empty(folder, ec))
             create_sharded_layout(folder, options.shards, shards::new_index_id());
+        else if (!options.partition.empty() && fs::is_empty(folder, ec))
+            create_partitioned_layout(folder, shards::new_index_id());
         const bool sharded = shards::is_sharded_folder(folder);
         if (sharded) {
             try {
@@ -219,16 +232,38 @@ struct Writer::Impl {
         } else {
             db = open_writable(dir, /*check=*/!options.overwrite);
         }
-        const std::size_t now = sharded ? std::max<std::size_t>(routing.shards, 1) : 0;
-        target_shards = options.shards ? options.shards : now;
-        if (!options.overwrite && options.shards && options.shards != now && db.get_doccount() > 0)
-            throw IndexIncompatibleError("index " + dir +
-                                         (sharded ? " has " + std::to_string(now) + " shards" : " is not sharded") +
-                                         "; making it " + std::to_string(options.shards) +
-                                         " shards needs a rebuild: depeche-index --full --shards " +
-                                         std::to_string(options.shards) + " --db " + dir + " PATH...");
+        // The layout now (hash shards, a year partition, one database) and the one asked for.
+        const bool partitioned = !routing.partition.empty();
+        const std::size_t now = sharded && !partitioned ? std::max<std::size_t>(routing.shards, 1) : 0;
+        const bool keep = !options.shards && options.partition.empty();
+        target_shards = keep ? now : options.shards;
+        target_partition = keep ? routing.partition : options.partition;
+        const bool change = target_shards != now || target_partition != routing.partition;
+        if (!options.overwrite && change && db.get_doccount() > 0) {
+            const std::string has = partitioned ? " has one shard per year"
+                                    : sharded   ? " has " + std::to_string(now) + " shards"
+                                                : " is not sharded";
+            const std::string wanted = target_shards ? std::to_string(target_shards) + " shards" : "one shard per year";
+            const std::string option =
+                target_shards ? "--shards " + std::to_string(target_shards) : "--partition " + target_partition;
+            throw IndexIncompatibleError("index " + dir + has + "; making it " + wanted +
+                                         " needs a rebuild: depeche-index --full " + option + " --db " + dir +
+                                         " PATH...");
+        }
         // An empty index takes the new layout at once.
-        if (!options.overwrite && options.shards && options.shards != now) fresh_pending = true;
+        if (!options.overwrite && change) fresh_pending = true;
+    }
+
+    // The shard an article goes to; a year partition's shard for a year that has none
+    // yet is added first (add_period_shard), after a commit of what is pending: the
+    // handle is opened again with one more database, which renumbers documents.
+    std::size_t shard_for(const BuiltDocument& built) {
+        std::size_t k = routing.shard_for(built.id_term, built.doc);
+        if (k != std::string::npos) return k;
+        commit();
+        k = add_period_shard(folder, dir, db, routing, shards::period_of_date(built.doc.get_value(schema::kSlotDate)));
+        stories = story::Stories{};
+        return k;
     }
 
     // An index without a compression dictionary (it started small, or was filled by
@@ -255,9 +290,10 @@ struct Writer::Impl {
     }
 
     void write(BuiltDocument& built) {
+        const std::size_t k = routing.shards ? shard_for(built) : 0;
         if (db.get_termfreq(built.id_term) > 0) carry_shadows(db, *db.postlist_begin(built.id_term), built.doc);
         stories.join(db, built.doc);
-        stories.added(routing.shards ? put_sharded(db, routing, built.id_term, built.doc)
+        stories.added(routing.shards ? put_sharded(db, routing, built.id_term, built.doc, k)
                                      : db.replace_document(built.id_term, built.doc),
                       built.doc);
         record_synonyms(built, synonyms);
@@ -303,7 +339,8 @@ struct Writer::Impl {
                               const std::function<void(const Progress&)>& progress, Clock::time_point start);
     IndexSummary index_fresh(const Input& in, IndexSummary summary,
                              const std::function<void(const Progress&)>& progress, Clock::time_point start);
-    void finish_sharded(const std::vector<std::string>& shard_paths, const fs::path& out, const std::string& dictionary,
+    void finish_sharded(const std::vector<std::vector<std::string>>& groups, const std::vector<std::string>& periods,
+                        const fs::path& out, const std::string& dictionary,
                         const std::vector<std::pair<std::string, FileState>>& states);
 };
 

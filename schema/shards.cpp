@@ -4,9 +4,13 @@
 
 #include <depeche/depeche.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <random>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -16,6 +20,25 @@ std::string shard_name(std::size_t k) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "shard-%02zu", k);
     return buf;
+}
+
+std::string shard_label(std::size_t k, const std::string& period) {
+    return period.empty() ? shard_name(k) : shard_name(k) + " [" + period + "]";
+}
+
+std::string period_of_date(std::string_view date_value) {
+    if (date_value.size() < 4) return kUndated;
+    for (std::size_t i = 0; i < 4; ++i)
+        if (date_value[i] < '0' || date_value[i] > '9') return kUndated;
+    return std::string(date_value.substr(0, 4));
+}
+
+bool valid_period(std::string_view period) {
+    if (period == kUndated) return true;
+    if (period.size() != 4) return false;
+    for (char c : period)
+        if (c < '0' || c > '9') return false;
+    return true;
 }
 
 std::size_t shard_of(std::string_view id_term, std::size_t n) {
@@ -87,10 +110,37 @@ void write_stub(const fs::path& folder, std::size_t n) {
         "# 'remote :ssh HOST xapian-progsrv PATH'; see docs/scale-out.md.\n";
     s += std::string("auto ") + kLexiconName + "\n";
     for (std::size_t k = 0; k < n; ++k) s += "auto " + shard_name(k) + "\n";
-    std::ofstream stub(folder / kStubName, std::ios::binary);
-    stub << s;
-    stub.close();
-    if (!stub) throw IoError("cannot write " + (folder / kStubName).string());
+    // A temporary file, synced, renamed over the stub, then the folder synced: a reader
+    // (or a crash) sees the old stub or the new one, never half of one.
+    const fs::path target = folder / kStubName;
+    const fs::path tmp = folder / ("." + std::string(kStubName) + ".tmp-" + std::to_string(::getpid()));
+    auto fail = [&](const char* what) {
+        const int error = errno;
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw IoError("cannot write " + target.string() + ": " + what + ": " + std::strerror(error));
+    };
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("open");
+    for (std::size_t done = 0; done < s.size();) {
+        const ssize_t w = ::write(fd, s.data() + done, s.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            ::close(fd);
+            fail("write");
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    if (::fsync(fd) != 0) {
+        ::close(fd);
+        fail("fsync");
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), target.c_str()) != 0) fail("rename");
+    if (const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
 }
 
 std::string new_index_id() {
@@ -101,27 +151,102 @@ std::string new_index_id() {
 
 std::string lexicon_record(std::size_t n, const std::string& index_id) { return std::to_string(n) + " " + index_id; }
 
+std::string lexicon_record(const std::string& index_id, const std::vector<std::string>& periods) {
+    std::string list;
+    for (const std::string& p : periods) list += (list.empty() ? "" : ",") + p;
+    return std::to_string(periods.size()) + " " + index_id + " " + kPartitionYear + " " + list;
+}
+
 std::string shard_record(std::size_t k, std::size_t n, const std::string& index_id) {
     return std::to_string(k) + " " + std::to_string(n) + " " + index_id;
 }
 
+std::string period_shard_record(std::size_t k, const std::string& index_id, const std::string& period,
+                                unsigned long long compacted) {
+    return std::to_string(k) + " " + index_id + " " + kPartitionYear + " " + period + " " + std::to_string(compacted);
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t end = s.find(sep, start);
+        out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) return out;
+        start = end + 1;
+    }
+}
+
+// A decimal number of at most `digits` digits.
+bool number(const std::string& s, std::size_t digits, unsigned long long& out) {
+    if (s.empty() || s.size() > digits) return false;
+    out = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        out = out * 10 + static_cast<unsigned long long>(c - '0');
+    }
+    return true;
+}
+
+}  // namespace
+
 ShardRecord parse_record(const std::string& value, bool with_k) {
     ShardRecord r;
-    std::size_t i = 0;
-    auto number = [&](std::size_t& out) {
-        const std::size_t start = i;
-        out = 0;
-        while (i < value.size() && value[i] >= '0' && value[i] <= '9' && i - start < 6)
-            out = out * 10 + static_cast<std::size_t>(value[i++] - '0');
-        if (i == start || i >= value.size() || value[i] != ' ') return false;
-        ++i;
-        return true;
-    };
-    if (with_k && !number(r.k)) return r;
-    if (!number(r.n)) return r;
-    r.index_id = value.substr(i);
-    r.ok = r.n >= 1 && r.n <= kMaxShards && r.k < r.n && !r.index_id.empty();
+    const std::vector<std::string> t = split(value, ' ');
+    unsigned long long k = 0, n = 0;
+    for (const std::string& token : t)
+        if (token.empty()) return r;
+    if (!with_k && t.size() == 2) {  // N ID
+        if (!number(t[0], 6, n)) return r;
+        r.n = static_cast<std::size_t>(n);
+        r.index_id = t[1];
+        r.ok = r.n >= 1 && r.n <= kMaxShards;
+    } else if (!with_k && t.size() == 4 && t[2] == kPartitionYear) {  // N ID year P0,P1,...
+        if (!number(t[0], 6, n)) return r;
+        r.n = static_cast<std::size_t>(n);
+        r.index_id = t[1];
+        r.partition = t[2];
+        r.periods = split(t[3], ',');
+        r.ok = r.n >= 1 && r.n <= kMaxShards && r.periods.size() == r.n;
+        for (std::size_t i = 0; i < r.periods.size() && r.ok; ++i) {
+            r.ok = valid_period(r.periods[i]);
+            for (std::size_t j = 0; j < i && r.ok; ++j) r.ok = r.periods[j] != r.periods[i];
+        }
+    } else if (with_k && t.size() == 3) {  // K N ID
+        if (!number(t[0], 6, k) || !number(t[1], 6, n)) return r;
+        r.k = static_cast<std::size_t>(k);
+        r.n = static_cast<std::size_t>(n);
+        r.index_id = t[2];
+        r.ok = r.n >= 1 && r.n <= kMaxShards && r.k < r.n;
+    } else if (with_k && t.size() == 5 && t[2] == kPartitionYear) {  // K ID year PERIOD REV
+        if (!number(t[0], 6, k) || !number(t[4], 20, r.compacted)) return r;
+        r.k = static_cast<std::size_t>(k);
+        r.index_id = t[1];
+        r.partition = t[2];
+        r.period = t[3];
+        r.ok = r.k < kMaxShards && valid_period(r.period);
+    }
     return r;
+}
+
+bool belongs(const ShardRecord& shard, const ShardRecord& lexicon, std::size_t k) {
+    if (!shard.ok || !lexicon.ok || shard.k != k || shard.index_id != lexicon.index_id ||
+        shard.partition != lexicon.partition)
+        return false;
+    if (lexicon.partition.empty()) return shard.n == lexicon.n;
+    return k < lexicon.periods.size() && shard.period == lexicon.periods[k];
+}
+
+std::string expected_record(const ShardRecord& lexicon, std::size_t k) {
+    if (lexicon.partition.empty()) return shard_record(k, lexicon.n, lexicon.index_id);
+    return std::to_string(k) + " " + lexicon.index_id + " " + lexicon.partition + " " + period_of_shard(lexicon, k) +
+           " REV";
+}
+
+std::string period_of_shard(const ShardRecord& lexicon, std::size_t k) {
+    return k < lexicon.periods.size() ? lexicon.periods[k] : std::string();
 }
 
 }  // namespace depeche::shards

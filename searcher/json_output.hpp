@@ -82,10 +82,15 @@ inline json article_json(const ArticleView& a) {
 
 // The answer to --stats (format_version 1); `path` is the index folder as given.
 inline json stats_json(const IndexStats& s, const std::string& path) {
+    json list = json::array();
+    for (const ShardStats& sh : s.shard_list)
+        list.push_back(
+            {{"name", sh.name}, {"period", sh.period}, {"location", sh.location}, {"articles", sh.articles}});
     return json{{"format_version", 1},        {"articles", s.articles},
                 {"size_bytes", s.size_bytes}, {"schema_version", s.schema_version},
                 {"analyzer", s.analyzer},     {"last_update", s.last_update},
-                {"shards", s.shards},         {"path", path}};
+                {"shards", s.shards},         {"path", path},
+                {"partition", s.partition},   {"shard_list", list}};
 }
 
 // One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).

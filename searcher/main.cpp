@@ -426,6 +426,12 @@ int main(int argc, char** argv) {
                     db.c_str(), s.articles, static_cast<double>(s.size_bytes) / 1e6, s.schema_version,
                     s.analyzer.c_str(), s.last_update.empty() ? "unknown" : s.last_update.c_str());
                 if (s.shards) std::printf("shards: %zu\n", s.shards);
+                if (!s.partition.empty()) std::printf("partition: one shard per %s\n", s.partition.c_str());
+                for (const depeche::ShardStats& sh : s.shard_list) {
+                    const std::string name = sh.period.empty() ? sh.name : sh.name + " [" + sh.period + "]";
+                    std::printf("  %s: %zu %s (%s)\n", name.c_str(), sh.articles,
+                                sh.articles == 1 ? "article" : "articles", sh.location.c_str());
+                }
             }
             return kExitOk;
         }

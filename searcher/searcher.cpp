@@ -68,7 +68,8 @@ void take_fields(StoredArticle& a, T& out) {
 
 // One shard of a sharded index, as its stub file names it.
 struct ShardHandle {
-    std::string label;  // "shard-01 (remote 127.0.0.1:4000)", in messages
+    std::string label;   // "shard-01 (remote 127.0.0.1:4000)", "shard-03 [2023] (/srv/news.db/shard-03)", in messages
+    std::string period;  // a year partition: the shard's period
     shards::StubEntry entry;
     Xapian::Database db;
     bool up = false;
@@ -91,6 +92,8 @@ struct Searcher::Impl {
     fs::path stub;
     Xapian::Database lexicon;
     std::string index_id;
+    shards::ShardRecord layout;  // the lexicon's record
+    std::string layout_value;    // as read (a year's shard added since changes it)
     std::vector<ShardHandle> shard_list;
     Analyzer analyzer;
     StoredCodec codec;  // the index's compression dictionaries
@@ -171,9 +174,9 @@ struct Searcher::Impl {
     std::vector<bool> sub_remote;  // per sub-database of `db` (0: the lexicon)
 
     void open_sharded() {
-        const std::vector<shards::StubEntry> entries = shards::read_stub(stub);
+        std::vector<shards::StubEntry> entries = shards::read_stub(stub);
         if (entries.empty()) throw IndexMissingError(stub.string() + " lists no database");
-        const shards::StubEntry& first = entries[0];
+        const shards::StubEntry first = entries[0];  // a copy: `entries` may be read again
         const std::string where = stub.string() + ":" + std::to_string(first.line);
         if (first.kind != shards::StubEntry::Kind::Local)
             throw IndexIncompatibleError(where +
@@ -185,15 +188,33 @@ struct Searcher::Impl {
         const shards::ShardRecord rec = shards::parse_record(record, false);
         if (!rec.ok)
             throw IndexIncompatibleError(first.path + " (" + where + ") is not the lexicon of a sharded Dépêche index");
-        if (entries.size() - 1 != rec.n)
+        // A year partition's own stub may list a year's shard being added (written before
+        // the lexicon records it, and empty until then): only the recorded shards are read.
+        const bool own_stub =
+            fs::path(first.path) == (fs::absolute(stub).parent_path() / shards::kLexiconName).lexically_normal();
+        // A year's shard added between the reading of the stub and that of the lexicon:
+        // the stub, written first, now lists it.
+        if (!rec.partition.empty() && own_stub && entries.size() - 1 < rec.n) {
+            entries = shards::read_stub(stub);
+            if (entries.empty()) throw IndexMissingError(stub.string() + " lists no database");
+        }
+        std::size_t listed = entries.size() - 1;
+        if (!rec.partition.empty() && own_stub && listed > rec.n) listed = rec.n;
+        if (listed != rec.n)
             throw IndexIncompatibleError(stub.string() + " lists " + std::to_string(entries.size() - 1) +
-                                         " shards, the index of " + first.path + " has " + std::to_string(rec.n));
+                                         " shards, the index of " + first.path + " has " + std::to_string(rec.n) +
+                                         (rec.partition.empty()
+                                              ? std::string()
+                                              : " (one per year: a year's shard was added, give the stub its line)"));
         index_id = rec.index_id;
+        layout = rec;
+        layout_value = record;
         std::vector<ShardHandle> list;
-        for (std::size_t k = 1; k < entries.size(); ++k) {
+        for (std::size_t k = 1; k <= listed; ++k) {
             ShardHandle h;
             h.entry = entries[k];
-            h.label = shards::shard_name(k - 1) + " (" +
+            h.period = shards::period_of_shard(rec, k - 1);
+            h.label = shards::shard_label(k - 1, h.period) + " (" +
                       (h.entry.kind == shards::StubEntry::Kind::Local ? h.entry.path : h.entry.text) + ")";
             list.push_back(std::move(h));
         }
@@ -201,6 +222,10 @@ struct Searcher::Impl {
         for (std::size_t k = 0; k < shard_list.size(); ++k) connect(k);
         combine();
     }
+
+    // Whether the lexicon now records another layout than the one open (a year
+    // partition's new shard): the index is then opened again from its stub.
+    bool layout_changed() { return sharded && lexicon.get_metadata(schema::kMetaShards) != layout_value; }
 
     // Opens shard k and checks it: the contract (schema, analyzer) and its place in this
     // index. A remote shard that cannot be reached is marked down (search() then fails,
@@ -225,11 +250,10 @@ struct Searcher::Impl {
             }
             check_compatible(d, sh.label);
             const std::string record = d.get_metadata(schema::kMetaShard);
-            const shards::ShardRecord rec = shards::parse_record(record, true);
-            if (!rec.ok || rec.k != k || rec.n != shard_list.size() || rec.index_id != index_id)
+            if (!shards::belongs(shards::parse_record(record, true), layout, k))
                 throw IndexIncompatibleError(sh.label + " is not shard " + std::to_string(k) + " of the index of " +
                                              lexicon_path + " (it records '" + record + "', the index expects '" +
-                                             shards::shard_record(k, shard_list.size(), index_id) + "')");
+                                             shards::expected_record(layout, k) + "')");
             sh.db = d;
             sh.up = true;
             sh.error.clear();
@@ -329,7 +353,13 @@ struct Searcher::Impl {
     auto with_retry(bool reopen_first, F&& f) -> decltype(f()) {
         for (int attempt = 1;; ++attempt) {
             try {
-                if (attempt > 1 || reopen_first) db.reopen();
+                if (attempt > 1 || reopen_first) {
+                    db.reopen();
+                    if (layout_changed()) {
+                        open_sharded();
+                        load_dictionaries();
+                    }
+                }
                 return f();
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");
@@ -715,9 +745,17 @@ IndexStats Searcher::stats() {
                 std::vector<std::string> folders{impl_->dir};
                 if (impl_->sharded) {
                     folders = {impl_->lexicon_path};
-                    for (const ShardHandle& sh : impl_->shard_list)
+                    for (const ShardHandle& sh : impl_->shard_list) {
                         if (!sh.remote()) folders.push_back(sh.entry.path);
+                        ShardStats one;
+                        one.name = shards::shard_name(s.shard_list.size());
+                        one.period = sh.period;
+                        one.location = sh.remote() ? sh.entry.text : sh.entry.path;
+                        one.articles = sh.up ? sh.db.get_doccount() : 0;
+                        s.shard_list.push_back(std::move(one));
+                    }
                     s.shards = impl_->shard_list.size();
+                    s.partition = impl_->layout.partition;
                 }
                 for (const std::string& folder : folders) {
                     std::error_code ec;

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "schema/hash.hpp"
+#include "schema/schema.hpp"
 #include <depeche/depeche.hpp>
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -28,6 +29,7 @@
 #include <sstream>
 #include <sys/socket.h>
 #include <thread>
+#include <tuple>
 
 namespace fs = std::filesystem;
 using namespace depeche::test;
@@ -1151,4 +1153,413 @@ TEST_CASE("shards: facets of the Wikinews corpus by one Searcher match one index
                                            "économie crise"};
     const std::size_t compared = compare_library_facets(wn->db, {{"4 shards, folder", s.dir.string()}}, queries);
     CHECK(compared == 2 * 2 * queries.size());
+}
+
+// ---------------------------------------------------------------------------------------
+// Year partitions (depeche-index --partition year): one shard per publication year, and
+// shard-00 for the articles without a date.
+
+namespace {
+
+// The periods a year-partitioned index records, shard by shard (its lexicon's record:
+// "N INDEX-ID year P0,P1,...").
+std::vector<std::string> periods_of(const fs::path& partitioned) {
+    const std::string record = Xapian::Database((partitioned / "lexicon").string()).get_metadata("depeche.shards");
+    INFO(record);
+    std::istringstream in(record);
+    std::string n, id, kind, list;
+    in >> n >> id >> kind >> list;
+    REQUIRE(kind == "year");
+    std::vector<std::string> out;
+    std::stringstream items(list);
+    for (std::string p; std::getline(items, p, ',');) out.push_back(p);
+    REQUIRE(out.size() == std::stoul(n));
+    return out;
+}
+
+// Checks that every article of a year-partitioned index is in the shard of its
+// publication year (the year of its date slot), the undated ones in shard-00, each
+// once; returns the shard of each article.
+std::map<std::string, std::size_t> year_shard_of_ids(const fs::path& partitioned) {
+    const std::vector<std::string> periods = periods_of(partitioned);
+    REQUIRE(periods[0] == "undated");
+    std::map<std::string, std::size_t> out;
+    const auto dirs = shard_dirs(partitioned, periods.size());
+    for (std::size_t k = 0; k < periods.size(); ++k) {
+        Xapian::Database x(dirs[k].string());
+        for (auto t = x.allterms_begin("Q"); t != x.allterms_end("Q"); ++t) {
+            const std::string id = (*t).substr(1);
+            INFO("article " << id << " in shard " << k << " [" << periods[k] << "]");
+            CHECK(out.emplace(id, k).second);  // in one shard only
+            const std::string date = x.get_document(*x.postlist_begin(*t)).get_value(depeche::schema::kSlotDate);
+            CHECK((date.empty() ? std::string("undated") : date.substr(0, 4)) == periods[k]);
+        }
+    }
+    return out;
+}
+
+json stats_of(const std::string& db) {
+    const RunResult r = run(kSearch + " --db " + shell_quote(db) + " --stats --format json");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return json::parse(r.out);
+}
+
+// Articles of several years, one undated, in one JSON Lines file.
+std::string years_jsonl() {
+    std::string out;
+    const std::vector<std::pair<std::string, std::string>> articles{{"an-2003", "2003-02-11"},
+                                                                    {"an-2003-bis", "2003-12-31T23:30:00+01:00"},
+                                                                    {"an-2011", "2011-07-04"},
+                                                                    {"an-2030", "2030-01-01"},
+                                                                    {"sans-date", ""}};
+    for (const auto& [id, date] : articles) {
+        json a{{"id", id},
+               {"title", "Chronique de l'année " + (date.empty() ? std::string("inconnue") : date.substr(0, 4))},
+               {"body",
+                "Le Parlement européen a voté la réforme des retraites, selon Emmanuel Macron. Numéro " + id + "."}};
+        if (!date.empty()) a["date"] = date;
+        out += a.dump() + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("shards: a year-partitioned index answers every query like one index, locally and remotely", "[shards]") {
+    TempDir tmp;
+    write_file(tmp.path / "extra" / "reposts.jsonl", reposts_jsonl());
+    write_file(tmp.path / "extra" / "years.jsonl", years_jsonl());
+    const std::vector<std::string> inputs{kCorpus, (tmp.path / "extra").string()};
+    const std::string one = (tmp.path / "one").string();
+    const RunResult one_summary = index_paths(one, inputs);
+    const fs::path dir = tmp.path / "years";
+    const RunResult r = index_paths(dir.string(), inputs, "--partition year");
+    CHECK(summary_counts(r.out) == summary_counts(one_summary.out));
+
+    // shard-00 undated, then the years in order; every article in its year's shard.
+    const std::vector<std::string> periods = periods_of(dir);
+    const std::vector<std::string> expected_periods{"undated", "2003", "2011", "2016", "2017", "2018", "2019",
+                                                    "2020",    "2021", "2022", "2023", "2024", "2025", "2030"};
+    CHECK(periods == expected_periods);
+    require_layout(dir, periods.size());
+    const auto placement = year_shard_of_ids(dir);
+    std::set<std::string> ids;
+    for (const auto& [id, k] : placement) ids.insert(id);
+    CHECK(ids == ids_in(one));
+    CHECK(placement.at("sans-date") == 0);
+    CHECK(placement.at("an-2003") == placement.at("an-2003-bis"));  // 23:30 local time, 31 December
+    CHECK(periods[placement.at("an-2030")] == "2030");
+
+    // --stats says which shard holds which period, in text and JSON.
+    const json st = stats_of(dir.string());
+    CHECK(st["partition"] == "year");
+    CHECK(st["shards"] == periods.size());
+    CHECK(st["articles"] == ids.size());
+    REQUIRE(st["shard_list"].size() == periods.size());
+    std::size_t sum = 0;
+    for (std::size_t k = 0; k < periods.size(); ++k) {
+        CHECK(st["shard_list"][k]["period"] == periods[k]);
+        CHECK(st["shard_list"][k]["name"] == shard_dirs(dir, periods.size())[k].filename().string());
+        sum += st["shard_list"][k]["articles"].get<std::size_t>();
+    }
+    CHECK(sum == ids.size());
+    const json one_stats = stats_of(one);
+    CHECK(one_stats["partition"] == "");
+    CHECK(one_stats["shard_list"] == json::array());
+    const RunResult text = run(kSearch + " --db " + shell_quote(dir.string()) + " --stats");
+    CHECK(text.out.find("partition: one shard per year\n") != std::string::npos);
+    CHECK(text.out.find("  shard-00 [undated]: " + std::to_string(st["shard_list"][0]["articles"].get<std::size_t>()) +
+                        " articles (") != std::string::npos);
+    CHECK(text.out.find("  shard-01 [2003]: 2 articles (") != std::string::npos);
+    const RunResult check = run(kIndex + " --check --db " + shell_quote(dir.string()));
+    INFO(check.out << check.err);
+    CHECK(check.status == 0);
+    CHECK(check.out.find("  shard-13 [2030]: 1 article\n") != std::string::npos);
+
+    // Every query of the harness, on the folder, its stub and through xapian-tcpsrv.
+    Sharded s(dir, periods.size());
+    if (!have_tcpsrv()) WARN("remote shards not tested: " << kTcpSrv << " not found (Debian package xapian-tools)");
+    s.serve();
+    std::vector<std::string> queries = corpus_queries();
+    for (const char* q : {"date:2003", "date:2030", "date:..2012", "Chronique", "\"Parlement européen\" -date:2016..",
+                          "id:sans-date", "date:2003-12-31"})
+        queries.push_back(q);
+    std::vector<Case> cases = cases_of(queries, {"--limit 100 --facets"});
+    for (const Case& c : cases_of({"Macron", "date:2003..2030", "retraites OR Chronique", "Repris"},
+                                  {"--collapse --limit 50", "--sort date --limit 50",
+                                   "--offset 3 --limit 5 --sort -date", "--facets --date-interval year --limit 0"}))
+        cases.push_back(c);
+    const std::size_t with_hits = compare_all(one, s.targets(), cases);
+    CHECK(with_hits > cases.size() / 2);
+    if (!s.remote_stub.empty()) {
+        const json remote = stats_of(s.remote_stub.string());
+        CHECK(remote["shard_list"][1]["period"] == "2003");
+        CHECK(remote["shard_list"][1]["location"] == "remote " + s.servers[1]->address());
+    }
+}
+
+TEST_CASE("shards: a year-partitioned index updated (new year, moved article, deletion) matches one index",
+          "[shards][xapian-check]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in";
+    fs::copy(kCorpus, in, fs::copy_options::recursive);
+    write_file(in / "extra" / "years.jsonl", years_jsonl());
+    const std::string one = (tmp.path / "one").string();
+    const fs::path dir = tmp.path / "years";
+    index_paths(one, {in.string()});
+    index_paths(dir.string(), {in.string()}, "--partition year");
+    const std::vector<std::string> before = periods_of(dir);
+    REQUIRE(std::find(before.begin(), before.end(), "2031") == before.end());
+
+    // Searchers opened before the updates: a library Searcher on the folder.
+    depeche::Searcher opened_before(dir.string());
+    depeche::SearchRequest req;
+    req.query = "zorglubisme";
+    REQUIRE(opened_before.search(req).total == 0);
+
+    // 1. An article of a year without a shard: its shard is added (shard-NN, the stub, the
+    // lexicon's record), the other shards keep their numbers.
+    write_file(in / "text" / "zorglub.txt",
+               "Titre: Le zorglubisme gagne la Manche\nDate: 2031-06-01\nAuteur: Léa Chevalier\n\n"
+               "Selon Emmanuel Macron, le zorglubisme est une affaire sérieuse depuis le 15 août 2031.\n");
+    const RunResult u1 = index_paths(one, {in.string()});
+    const RunResult u2 = index_paths(dir.string(), {in.string()}, "--partition year");  // the same layout: accepted
+    CHECK(summary_counts(u2.out) == summary_counts(u1.out));
+    std::vector<std::string> after = periods_of(dir);
+    REQUIRE(after.size() == before.size() + 1);
+    CHECK(std::equal(before.begin(), before.end(), after.begin()));
+    CHECK(after.back() == "2031");
+    require_layout(dir, after.size());
+    const std::string stub = read_file(dir / "shards.stub");
+    CHECK(stub.find("auto " + shard_dirs(dir, after.size()).back().filename().string() + "\n") != std::string::npos);
+    auto placement = year_shard_of_ids(dir);
+    CHECK(stats_of(dir.string())["shard_list"][after.size() - 1]["articles"] == 1);
+    {
+        std::set<std::string> ids;
+        for (const auto& [id, k] : placement) ids.insert(id);
+        CHECK(ids == ids_in(one));
+    }
+    // The Searcher opened before sees the new shard once it reopens.
+    opened_before.reopen();
+    depeche::SearchResult found = opened_before.search(req);
+    REQUIRE(found.total == 1);
+    CHECK(found.hits[0].date == "2031-06-01");
+    CHECK(opened_before.stats().shard_list.back().period == "2031");
+
+    const std::vector<std::string> queries{"zorglubisme", "date:2031",         "date:2003..2031", "Macron",
+                                           "retraites",   "id:an-2011",        "personne:Macron", "auteur:Chevalier",
+                                           "zorglub*",    "mentionne:2031-08", "-borne",          "Chronique"};
+    Sharded s(dir, after.size());
+    s.serve();
+    compare_all(one, s.targets(), cases_of(queries, {"--limit 100 --facets", "--collapse --limit 100 --sort date"}));
+
+    // 2. An article whose date moves it to another year: in the new year's shard only.
+    {
+        std::string jsonl = read_file(in / "extra" / "years.jsonl");
+        const std::string from = "\"2011-07-04\"", to = "\"2003-05-05\"";
+        REQUIRE(jsonl.find(from) != std::string::npos);
+        jsonl.replace(jsonl.find(from), from.size(), to);
+        write_file(in / "extra" / "years.jsonl", jsonl);
+    }
+    // 3. A deletion, and an article moved to a year without a shard by the Writer API.
+    fs::remove(in / "json" / "2022-09-14-bouclier-tarifaire.json");
+    s.servers.clear();
+    index_paths(one, {in.string()});
+    index_paths(dir.string(), {in.string()});
+    depeche::Article moved;
+    moved.id = "sans-date";
+    moved.title = "Chronique de l'année 1999";
+    moved.date = "1999-03-03";
+    moved.body = "Le Parlement européen a voté la réforme des retraites, selon Emmanuel Macron. Daté enfin.";
+    for (const std::string& db : {one, dir.string()}) {
+        depeche::Writer w(db);
+        CHECK(w.add(moved).empty());
+        w.commit();
+    }
+    after = periods_of(dir);
+    CHECK(after.back() == "1999");
+    placement = year_shard_of_ids(dir);
+    CHECK(after[placement.at("an-2011")] == "2003");
+    CHECK(after[placement.at("sans-date")] == "1999");
+    CHECK(placement.count("depeche-2022-09-14-bouclier-tarifaire") == 0);
+    {
+        std::set<std::string> ids;
+        for (const auto& [id, k] : placement) ids.insert(id);
+        CHECK(ids == ids_in(one));
+    }
+    const json st = stats_of(dir.string());
+    const std::size_t k2011 = std::find(after.begin(), after.end(), "2011") - after.begin();
+    REQUIRE(k2011 < after.size());
+    CHECK(st["shard_list"][k2011]["articles"] == 0);  // its only article moved to 2003
+    Sharded s2(dir, after.size());
+    s2.serve();
+    std::vector<std::string> more = queries;
+    for (const char* q : {"date:2011", "date:2003", "date:1999", "id:sans-date", "\"Daté enfin\"",
+                          "id:depeche-2022-09-14-bouclier-tarifaire", "bouclier"})
+        more.push_back(q);
+    compare_all(one, s2.targets(), cases_of(more, {"--limit 100 --facets"}));
+
+    RunResult check = run(kIndex + " --check --db " + shell_quote(dir.string()));
+    INFO(check.out << check.err);
+    CHECK(check.status == 0);
+    CHECK(check.out.find("[1999]: 1 article") != std::string::npos);
+
+    // 4. --compact-cold: the past years written since their compaction (2003, 2011, 2016
+    // lost no article... only those changed), one at a time; the results stay the same,
+    // and a second run has nothing to do.
+    depeche::Searcher before_compaction(dir.string());
+    req.query = "Chronique OR zorglubisme";
+    req.limit = 100;
+    const depeche::SearchResult expected = before_compaction.search(req);
+    const RunResult c1 = run(kIndex + " --compact-cold --db " + shell_quote(dir.string()));
+    INFO(c1.out << c1.err);
+    REQUIRE(c1.status == 0);
+    for (const std::string y : {"[2003]", "[2011]", "[2022]", "[1999]"}) {
+        INFO(y);
+        CHECK(std::regex_search(c1.out, std::regex("(^|\n)compacted shard-[0-9]{2} \\" + y.substr(0, 5) + "\\]\n")));
+    }
+    CHECK(c1.out.find("[2016]") == std::string::npos);  // not written since the build
+    CHECK(c1.out.find("[undated]") == std::string::npos);
+    CHECK(c1.out.find("[2031]") == std::string::npos);  // not a past year
+    const RunResult c2 = run(kIndex + " --compact-cold --db " + shell_quote(dir.string()));
+    INFO(c2.out << c2.err);
+    CHECK(c2.status == 0);
+    CHECK(c2.out.find("0 shards compacted") != std::string::npos);
+    before_compaction.reopen();
+    const depeche::SearchResult again = before_compaction.search(req);
+    REQUIRE(again.hits.size() == expected.hits.size());
+    for (std::size_t i = 0; i < again.hits.size(); ++i) CHECK(again.hits[i].id == expected.hits[i].id);
+    Sharded s3(dir, after.size());
+    s3.serve();
+    compare_all(one, s3.targets(), cases_of(more, {"--limit 100 --facets"}));
+    check = run(kIndex + " --check --db " + shell_quote(dir.string()));
+    CHECK(check.status == 0);
+    // Written again, a compacted year is compacted again by the next run.
+    fs::remove(in / "extra" / "years.jsonl");
+    index_paths(dir.string(), {in.string()});
+    const RunResult c3 = run(kIndex + " --compact-cold --db " + shell_quote(dir.string()));
+    INFO(c3.out);
+    CHECK(c3.out.find("[2003]") != std::string::npos);
+    CHECK(year_shard_of_ids(dir).count("an-2003") == 0);
+}
+
+TEST_CASE("shards: --check names a damaged or foreign year shard, and an interrupted shard addition still opens",
+          "[shards][xapian-check]") {
+    TempDir tmp;
+    const fs::path good = tmp.path / "good";
+    index_paths(good.string(), {kCorpus}, "--partition year");
+    const std::vector<std::string> periods = periods_of(good);
+    REQUIRE(periods.size() >= 4);
+    const std::string label2 = "shard-02 [" + periods[2] + "]", label3 = "shard-03 [" + periods[3] + "]";
+
+    // Two year shards exchanged: each records another period than the lexicon gives it.
+    {
+        const fs::path bad = tmp.path / "swapped";
+        fs::copy(good, bad, fs::copy_options::recursive);
+        fs::rename(bad / "shard-02", bad / "tmp");
+        fs::rename(bad / "shard-03", bad / "shard-02");
+        fs::rename(bad / "tmp", bad / "shard-03");
+        const RunResult r = run(kSearch + " --db " + shell_quote(bad.string()) + " --format json Macron");
+        INFO(r.err);
+        CHECK(r.status == 3);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.find(label2) != std::string::npos);
+        const RunResult check = run(kIndex + " --check --db " + shell_quote(bad.string()));
+        INFO(check.out << check.err);
+        CHECK(check.status == 3);
+        CHECK(check.err.find(label2 + ": not shard 2 of this index") != std::string::npos);
+        CHECK(check.err.find(label3 + ": not shard 3 of this index") != std::string::npos);
+        const RunResult w = run(kIndex + " --quiet --db " + shell_quote(bad.string()) + " " + shell_quote(kCorpus));
+        CHECK(w.status == 3);
+        CHECK(w.err.find(label2) != std::string::npos);
+    }
+    // A damaged year shard: its postlist table cut short.
+    {
+        const fs::path bad = tmp.path / "damaged";
+        fs::copy(good, bad, fs::copy_options::recursive);
+        const fs::path table = bad / "shard-03" / "postlist.glass";
+        REQUIRE(fs::file_size(table) >= 8192);
+        fs::resize_file(table, fs::file_size(table) / 2);
+        const RunResult check = run(kIndex + " --check --db " + shell_quote(bad.string()));
+        INFO(check.out << check.err);
+        CHECK(check.status == 3);
+        CHECK(check.err.find("depeche-index: index " + bad.string() + ": " + label3 + ": ") != std::string::npos);
+        CHECK(check.out.find("DAMAGED") != std::string::npos);
+    }
+    // A year's shard being added when depeche-index stopped after the stub: the stub
+    // lists one more shard than the lexicon. Searches answer from the recorded shards,
+    // --check says so without calling it damage, the next run rewrites the stub.
+    {
+        const fs::path cut = tmp.path / "cut";
+        fs::copy(good, cut, fs::copy_options::recursive);
+        char extra[16];
+        std::snprintf(extra, sizeof extra, "shard-%02zu", periods.size());
+        fs::create_directories(cut / extra);
+        Xapian::WritableDatabase((cut / extra).string(), Xapian::DB_CREATE).commit();
+        write_file(cut / "shards.stub", read_file(cut / "shards.stub") + "auto " + extra + "\n");
+        const Outcome o = search(cut.string(), "--limit 100", "Macron");
+        INFO(o.err);
+        REQUIRE(o.status == 0);
+        CHECK(hit_ids(o.j) == hit_ids(search(good.string(), "--limit 100", "Macron").j));
+        const RunResult check = run(kIndex + " --check --db " + shell_quote(cut.string()));
+        INFO(check.out << check.err);
+        CHECK(check.status == 0);
+        CHECK(check.out.find("shards.stub lists 1 shard(s) more than the index records") != std::string::npos);
+        write_file(tmp.path / "new" / "a.txt", "Titre: Neuf\nDate: 2024-02-02\n\nUn article de plus sur Macron.\n");
+        index_paths(cut.string(), {(tmp.path / "new").string()});
+        CHECK(read_file(cut / "shards.stub").find(std::string("auto ") + extra) == std::string::npos);
+        const RunResult again = run(kIndex + " --check --db " + shell_quote(cut.string()));
+        CHECK(again.status == 0);
+        CHECK(again.out.find("more than the index records") == std::string::npos);
+    }
+}
+
+TEST_CASE("shards: --partition is refused with --shards, with another period, and as a layout change without --full",
+          "[shards]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    RunResult r =
+        run(kIndex + " --quiet --db " + shell_quote(db) + " --shards 2 --partition year " + shell_quote(kCorpus));
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("--shards and --partition cannot be combined") != std::string::npos);
+    CHECK_FALSE(fs::exists(db));
+    r = run(kIndex + " --quiet --db " + shell_quote(db) + " --partition month " + shell_quote(kCorpus));
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--partition must be 'year'") != std::string::npos);
+    depeche::WriterOptions both;
+    both.shards = 2;
+    both.partition = "year";
+    CHECK_THROWS_WITH(depeche::Writer(db, both), Catch::Contains("cannot be combined"));
+
+    // Hash shards to years, years to hash shards, one database to years: --full needed.
+    const std::string hashed = (tmp.path / "hashed").string(), years = (tmp.path / "years").string(),
+                      single = (tmp.path / "single").string();
+    index_paths(hashed, {kCorpus}, "--shards 2");
+    index_paths(years, {kCorpus}, "--partition year");
+    index_paths(single, {kCorpus});
+    for (const auto& [dbdir, option, wanted] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {hashed, "--partition year", "--full --partition year"},
+             {years, "--shards 3", "--full --shards 3"},
+             {single, "--partition year", "--full --partition year"}}) {
+        r = run(kIndex + " --quiet --db " + shell_quote(dbdir) + " " + option + " " + shell_quote(kCorpus));
+        INFO(dbdir << " " << option << "\n" << r.err);
+        CHECK(r.status == 3);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.find("needs a rebuild: depeche-index " + wanted + " --db " + dbdir) != std::string::npos);
+    }
+    // Later runs keep the layout; --full without --partition rebuilds it by year again.
+    index_paths(years, {kCorpus});
+    index_paths(years, {kCorpus}, "--full");
+    CHECK(periods_of(years).size() == stats_of(years)["shards"].get<std::size_t>());
+    CHECK(stats_of(years)["partition"] == "year");
+    // --full --shards turns it into hash shards; --compact-cold refuses those.
+    index_paths(years, {kCorpus}, "--full --shards 2");
+    CHECK(stats_of(years)["partition"] == "");
+    r = run(kIndex + " --compact-cold --db " + shell_quote(years));
+    CHECK(r.status == 3);
+    CHECK(r.err.find("not one per year") != std::string::npos);
+    r = run(kIndex + " --compact-cold --db " + shell_quote(years) + " " + shell_quote(kCorpus));
+    CHECK(r.status == 2);
 }

@@ -232,10 +232,20 @@ struct ArticleView {
     std::vector<std::string> mentioned;  // dates mentioned: "2024", "2024-04" or "2024-04-15", in date order
 };
 
+// One shard of a sharded index, in IndexStats.
+struct ShardStats {
+    std::string name;      // "shard-03"
+    std::string period;    // a year partition: "2023", or "undated"; "" for a hash layout
+    std::string location;  // its folder, or the stub's line ("remote 10.0.0.2:33003")
+    std::size_t articles = 0;
+};
+
 struct IndexStats {
     std::size_t articles = 0;
-    std::size_t shards = 0;        // a sharded index: its number of shards (0: one database)
-    std::uint64_t size_bytes = 0;  // on disk
+    std::size_t shards = 0;              // a sharded index: its number of shards (0: one database)
+    std::string partition;               // "year": one shard per publication year; "" otherwise
+    std::vector<ShardStats> shard_list;  // a sharded index: each shard, in the stub's order
+    std::uint64_t size_bytes = 0;        // on disk
     int schema_version = 0;
     std::string analyzer;     // analyzer fingerprint
     std::string last_update;  // ISO 8601 UTC time of the last commit ("" if unknown)
@@ -318,6 +328,11 @@ struct WriterOptions {
     // or a rebuild (overwrite); 0 keeps the layout of the existing index. Changing the
     // layout of an existing index needs overwrite.
     std::size_t shards = 0;
+    // A sharded index with one shard per publication year of its articles, plus one for
+    // the articles without a date (docs/scale-out.md, "Time partitions"): "year" for a
+    // new index or a rebuild (overwrite); "" keeps the layout of the existing index.
+    // Exclusive with `shards`. Changing the layout of an existing index needs overwrite.
+    std::string partition;
 };
 
 // Parses "title=headline,body=articleBody,author=author.name" into (field, key) pairs
@@ -417,6 +432,9 @@ struct CheckReport {
     // or with unreadable stored data. At most 100 are listed; the last line then says
     // how many more were found.
     std::vector<std::string> problems;
+    // A sharded index: one line per shard checked ("shard-03 [2023]: 41 articles"), and
+    // remarks that are not damage.
+    std::vector<std::string> notes;
     bool ok() const { return problems.empty(); }
 };
 
@@ -427,5 +445,19 @@ struct CheckReport {
 // Damage is reported in the CheckReport, never thrown; throws IndexMissingError when
 // there is no index at index_dir.
 DEPECHE_API CheckReport check_index(const std::string& index_dir);
+
+// ---- Cold shards ---------------------------------------------------------------------------
+struct CompactionReport {
+    // Shards compacted ("shard-03 [2021]"), and their size on disk before and after.
+    std::vector<std::string> compacted;
+    std::uint64_t bytes_before = 0, bytes_after = 0;
+    std::size_t unchanged = 0;  // cold shards left as they were (not written since their last compaction)
+};
+// Compacts, one at a time, every cold shard of a year-partitioned index (a year before
+// the current one, by the local clock) written to since its last compaction, each
+// replaced atomically by its compacted copy: searchers keep answering (docs/scale-out.md,
+// "Time partitions"). Holds the index like a Writer (IndexLockedError if one is open).
+// Throws IndexMissingError, IndexIncompatibleError (not a year-partitioned index), IoError.
+DEPECHE_API CompactionReport compact_cold_shards(const std::string& index_dir);
 
 }  // namespace depeche
