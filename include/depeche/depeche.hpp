@@ -39,9 +39,9 @@
 #include <vector>
 
 #define DEPECHE_VERSION_MAJOR 0
-#define DEPECHE_VERSION_MINOR 2
+#define DEPECHE_VERSION_MINOR 3
 #define DEPECHE_VERSION_PATCH 0
-#define DEPECHE_VERSION_STRING "0.2.0"
+#define DEPECHE_VERSION_STRING "0.3.0"
 
 // Marks what the shared library exports (it is built with -fvisibility=hidden).
 #ifndef DEPECHE_API
