@@ -1226,7 +1226,8 @@ std::string years_jsonl() {
 
 }  // namespace
 
-TEST_CASE("shards: a year-partitioned index answers every query like one index, locally and remotely", "[shards]") {
+TEST_CASE("shards: a year-partitioned index answers every query like one index, locally and remotely",
+          "[shards][xapian-check]") {
     TempDir tmp;
     write_file(tmp.path / "extra" / "reposts.jsonl", reposts_jsonl());
     write_file(tmp.path / "extra" / "years.jsonl", years_jsonl());
