@@ -91,7 +91,6 @@ struct Searcher::Impl {
     bool sharded = false;
     fs::path stub;
     Xapian::Database lexicon;
-    std::string index_id;
     shards::ShardRecord layout;  // the lexicon's record
     std::string layout_value;    // as read (a year's shard added since changes it)
     std::vector<ShardHandle> shard_list;
@@ -206,7 +205,6 @@ struct Searcher::Impl {
                                          (rec.partition.empty()
                                               ? std::string()
                                               : " (one per year: a year's shard was added, give the stub its line)"));
-        index_id = rec.index_id;
         layout = rec;
         layout_value = record;
         std::vector<ShardHandle> list;
@@ -519,6 +517,7 @@ struct Searcher::Impl {
             Xapian::ValueCountMatchSpy by_people(schema::kSlotPeople), by_date(schema::kSlotDate),
                 by_mentioned(schema::kSlotMentioned);
             std::vector<Xapian::MatchSpy*> spies;
+            bool counted = false;  // by count_shards()
             if (req.facets && any_remote()) {
                 spy = std::make_unique<FacetSpy>(nullptr, people());
                 spy->set_person_memo(person_memo);
@@ -531,6 +530,7 @@ struct Searcher::Impl {
                     facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
                 spy->set_person_memo(person_memo);
                 if (sharded) {
+                    counted = true;
                     const Xapian::doccount matched = count_shards(parsed.query, *spy);
                     if (!req.collapse) {
                         result.total = result.total_lower = result.total_upper = matched;
@@ -540,7 +540,7 @@ struct Searcher::Impl {
                     spies = {spy.get()};
                 }
             }
-            if (!(req.facets && sharded && !any_remote())) {
+            if (!counted) {
                 Xapian::MSet counted = count_all(parsed.query, spies);
                 if (req.facets && any_remote())
                     spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
