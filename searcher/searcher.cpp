@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -278,12 +279,59 @@ struct Searcher::Impl {
     void combine() {
         Xapian::Database all(lexicon);
         sub_remote.assign(1, false);
+        sub_db.assign(1, lexicon);
         for (const ShardHandle& sh : shard_list)
             if (sh.up) {
                 all.add_database(sh.db);
                 sub_remote.push_back(sh.remote());
+                sub_db.push_back(sh.db);
             }
         db = all;
+    }
+    std::vector<Xapian::Database> sub_db;  // the sub-databases of `db`, in its order
+
+    // The stored data and story key of each hit of `mset`, in its order: one document
+    // read per hit. Xapian 1.4's remote backend reads a document with one round trip and
+    // has no prefetch (MSet::fetch() does nothing there), so the hits of each remote
+    // shard are read by a thread of their own on that shard's connection (no other
+    // thread touches it meanwhile): a page waits for its busiest shard, not for the sum
+    // of its hits' round trips.
+    struct HitDocument {
+        std::string data, story;
+    };
+    std::vector<HitDocument> read_hits(const Xapian::MSet& mset) {
+        std::vector<Xapian::docid> dids;
+        for (auto it = mset.begin(); it != mset.end(); ++it) dids.push_back(*it);
+        std::vector<HitDocument> out(dids.size());
+        auto read = [](const Xapian::Database& from, Xapian::docid did, HitDocument& into) {
+            const Xapian::Document doc = from.get_document(did);
+            into.data = doc.get_data();
+            into.story = doc.get_value(schema::kSlotStory);
+        };
+        const std::size_t n = sharded ? sub_db.size() : 1;
+        std::vector<std::vector<std::size_t>> on(n);  // hits by sub-database
+        for (std::size_t i = 0; i < dids.size(); ++i) on[n == 1 ? 0 : (dids[i] - 1) % n].push_back(i);
+        std::vector<std::thread> threads;
+        std::vector<std::exception_ptr> failed(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (on[k].empty()) continue;
+            const Xapian::Database* from = n == 1 ? &db : &sub_db[k];
+            auto read_all = [&, k, n, from] {
+                try {
+                    for (std::size_t i : on[k]) read(*from, n == 1 ? dids[i] : (dids[i] - 1) / n + 1, out[i]);
+                } catch (...) {
+                    failed[k] = std::current_exception();
+                }
+            };
+            if (n > 1 && sub_remote[k] && on[k].size() < dids.size())
+                threads.emplace_back(read_all);
+            else
+                read_all();
+        }
+        for (std::thread& t : threads) t.join();
+        for (const std::exception_ptr& e : failed)
+            if (e) std::rethrow_exception(e);
+        return out;
     }
 
     // Before a request: shards found down are tried again (at most every
@@ -513,8 +561,10 @@ struct Searcher::Impl {
         if (req.facets || (req.exact_total && !result.total_exact && !req.collapse)) {
             // Shards count with Xapian's built-in ValueCountMatchSpy, which runs on
             // remote shards too (our spy cannot: Xapian 1.4 does not send it), one per
-            // facet slot; their counts are merged into our spy's facets.
-            Xapian::ValueCountMatchSpy by_people(schema::kSlotPeople), by_date(schema::kSlotDate),
+            // facet slot; their counts are merged into our spy's facets. Dates are counted
+            // by day (slot 3: a few thousand values), not by the full date of slot 0,
+            // which is nearly one value per article and all of them sent and merged.
+            Xapian::ValueCountMatchSpy by_people(schema::kSlotPeople), by_date(schema::kSlotDay),
                 by_mentioned(schema::kSlotMentioned);
             std::vector<Xapian::MatchSpy*> spies;
             bool counted = false;  // by count_shards()
@@ -571,14 +621,15 @@ struct Searcher::Impl {
         }
         std::size_t rank = req.offset;
         const bool snippets = req.snippet.length > 0;
+        std::vector<HitDocument> documents = read_hits(mset);
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            StoredArticle a = stored_or_damaged(*it, it.get_document().get_data(), snippets);
+            HitDocument& document = documents[static_cast<std::size_t>(it.get_rank() - mset.get_firstitem())];
+            StoredArticle a = stored_or_damaged(*it, document.data, snippets);
             Hit h;
             h.rank = ++rank;
             take_fields(a, h);
             h.score = it.get_weight();
-            const Xapian::Document doc = it.get_document();
-            h.story = doc.get_value(schema::kSlotStory);
+            h.story = std::move(document.story);
             if (req.collapse) h.other_versions = it.get_collapse_count();
             if (auto v = versions.find(h.story); v != versions.end()) h.other_versions = v->second - 1;
             if (snippets && !a.text.empty())
