@@ -319,9 +319,7 @@ struct Searcher::Impl {
             auto read_all = [&, k, n, from] {
                 try {
                     for (std::size_t i : on[k]) read(*from, n == 1 ? dids[i] : (dids[i] - 1) / n + 1, out[i]);
-                } catch (...) {
-                    failed[k] = std::current_exception();
-                }
+                } catch (...) { failed[k] = std::current_exception(); }
             };
             if (n > 1 && sub_remote[k] && on[k].size() < dids.size())
                 threads.emplace_back(read_all);
