@@ -439,14 +439,21 @@ Xapian::Query QueryParser::stems_query(const Token& t, const std::string& prefix
 // carry no positions, so the index's distinct values of the field (metadata kFieldValueKey +
 // whole-value term -> text) are analysed and those holding the words in order (or within
 // the window) give their whole-value terms; the field's word terms give the weights.
+// The values are listed from the whole-value terms the articles hold (and each text read
+// with get_metadata), not from a list of metadata keys: Xapian 1.4.22 leaks a table
+// cursor when a commit interrupts the opening of a metadata key list, which a searcher
+// reading while the indexer writes would meet; a term list keeps its cursor. (The same
+// terms in the same order: values no article holds any more matched nothing anyway.)
 Xapian::Query QueryParser::field_values(const schema::Field& field, const std::vector<Xapian::Query>& word_terms,
                                         const std::vector<std::string>& words, bool ordered, Xapian::termcount window,
                                         std::size_t pos) {
-    const std::string key = std::string(schema::kFieldValueKey) + std::string(field.value_prefix);
+    const std::string prefix(field.value_prefix);
     std::vector<Xapian::Query> values;
     std::vector<std::vector<Xapian::termpos>> lists(words.size());
-    for (auto it = db_->metadata_keys_begin(key); it != db_->metadata_keys_end(key); ++it) {
-        const std::vector<Token> tokens = analyzer_.tokens(db_->get_metadata(*it));
+    for (auto it = db_->allterms_begin(prefix); it != db_->allterms_end(prefix); ++it) {
+        const std::string term = *it;
+        const std::vector<Token> tokens =
+            analyzer_.tokens(db_->get_metadata(std::string(schema::kFieldValueKey) + term));
         for (std::size_t i = 0; i < words.size(); ++i) {
             lists[i].clear();
             for (const Token& t : tokens)
@@ -458,7 +465,7 @@ Xapian::Query QueryParser::field_values(const schema::Field& field, const std::v
                                  " phrase matches too many distinct values (the limit is " + std::to_string(kMaxForms) +
                                  ")" + at(pos),
                              pos);
-        values.emplace_back((*it).substr(schema::kFieldValueKey.size()));
+        values.emplace_back(term);
     }
     if (values.empty()) return Xapian::Query::MatchNothing;
     return Xapian::Query(Xapian::Query::OP_FILTER,

@@ -258,6 +258,7 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                     a.body = "Le zorglub numéro " + std::to_string(i) + " du lot " + std::to_string(b) +
                              " a été livré à Quimper. " + std::string(200, 'x');
                     a.date = "2025-09-" + std::to_string(10 + i);
+                    a.author = "Agence Zorglub " + std::to_string(b);  // a new author value per batch
                     w.add(a);
                 }
                 w.commit();
@@ -307,6 +308,12 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                     rep.seen.insert(n);
                     if (ids(search(s, "Ukraine")) != base_ukraine) fail("Ukraine hits changed");
                     if (ids(search(s, "\"Emmanuel Macron\"")) != base_phrase) fail("phrase hits changed");
+                    // An author phrase lists the author values while commits add new ones
+                    // (whole batches only, and never fewer than the batches already seen).
+                    const std::size_t by_author = search(s, "auteur:\"Agence Zorglub\"").total;
+                    if (by_author % kPerBatch != 0 || by_author < r.total)
+                        fail("author phrase: " + std::to_string(by_author) + " articles after " +
+                             std::to_string(r.total));
                     if (round % 7 == 0) {  // opening while commits go on
                         depeche::Searcher fresh(db);
                         std::size_t n_fresh = search(fresh, "zorglub").total;
@@ -329,6 +336,8 @@ TEST_CASE("api: concurrent Searchers, one per thread, while a Writer commits", "
                         std::size_t final_total = search(s, "zorglub").total;
                         if (final_total != static_cast<std::size_t>(kBatches * kPerBatch))
                             fail("final state not seen after reopen: " + std::to_string(final_total));
+                        if (search(s, "auteur:\"Agence Zorglub\"").total != final_total)
+                            fail("the author phrase does not find every article at the end");
                         rep.seen.insert(static_cast<int>(final_total / kPerBatch));
                         break;
                     }
