@@ -90,6 +90,11 @@ CompactionReport compact_cold(const std::string& index_dir) {
                 ++report.unchanged;
                 continue;
             }
+            // A shard that lost a table is not compacted (its copy would look sound).
+            if (auto missing = missing_tables(src, path); !missing.empty())
+                throw IndexCorruptError("index " + dir + ": " + label + " is damaged: " + missing[0] +
+                                        " table missing (" + missing[0] +
+                                        ".glass); rebuild it with depeche-index --full");
             std::error_code ec;
             fs::remove_all(copy, ec);
             const std::uint64_t before = folder_bytes(path);
@@ -104,6 +109,7 @@ CompactionReport compact_cold(const std::string& index_dir) {
                 // The revision this commit makes: the shard is compact until it changes.
                 c.set_metadata(schema::kMetaShard,
                                shards::period_shard_record(k, routing.index_id, period, c.get_revision() + 1));
+                record_tables_present(c, copy);
                 c.commit();
             }
             fs::permissions(copy, fs::status(path).permissions(), ec);

@@ -424,11 +424,11 @@ void Writer::Impl::finish_sharded(const std::vector<std::vector<std::string>>& g
             Xapian::Database src;
             for (const std::string& path : groups[k]) src.add_database(Xapian::Database(path));
             src.compact(dest, Xapian::Compactor::FULL);
-            if (partitioned) {
-                Xapian::WritableDatabase s(dest, Xapian::DB_OPEN);
-                s.set_metadata(schema::kMetaShard, record(k, s.get_revision() + 1));
-                s.commit();
-            }
+            // The shard records its tables (the searcher then notices one gone missing).
+            Xapian::WritableDatabase s(dest, Xapian::DB_OPEN);
+            record_tables_present(s, dest);
+            if (partitioned) s.set_metadata(schema::kMetaShard, record(k, s.get_revision() + 1));
+            s.commit();
         } catch (const Xapian::Error& e) { failures[k] = translated(e, dir); } catch (...) {
             failures[k] = std::current_exception();
         }

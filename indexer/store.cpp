@@ -143,6 +143,15 @@ bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
     return true;
 }
 
+void record_tables_present(Xapian::WritableDatabase& db, const fs::path& folder) {
+    std::string now;
+    std::error_code ec;
+    for (const char* table : kRecordedTables)
+        if (fs::exists(folder / (std::string(table) + ".glass"), ec))
+            now += (now.empty() ? "" : " ") + std::string(table);
+    if (now != db.get_metadata(schema::kMetaTables)) db.set_metadata(schema::kMetaTables, now);
+}
+
 void stamp_updated(Xapian::WritableDatabase& db) {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -267,7 +276,10 @@ Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std
             if (listed != w.shards + 1) shards::write_stub(folder, w.shards);
         }
         db = Xapian::WritableDatabase(lexicon, Xapian::DB_OPEN);
-        for (const std::string& p : paths) db.add_database(Xapian::WritableDatabase(p, Xapian::DB_OPEN));
+        for (const std::string& p : paths) {
+            w.handles.emplace_back(p, Xapian::DB_OPEN);
+            db.add_database(w.handles.back());
+        }
     } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
     return db;
 }

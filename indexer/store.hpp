@@ -28,6 +28,9 @@ struct ShardRouting {
     // "" and none for a hash layout.
     std::string partition;
     std::vector<std::string> periods;
+    // Each shard's own handle, sharing its database with the combined writable one (so
+    // that a shard's metadata can be set; the combined database's commit commits it).
+    std::vector<Xapian::WritableDatabase> handles;
     // The shard an article goes to: by the hash of its id term, or by the period of its
     // publication date (`doc`'s date slot); npos when that period has no shard yet.
     std::size_t shard_for(const std::string& id_term, const Xapian::Document& doc) const;
@@ -93,6 +96,10 @@ private:
 // Adds to the index's kMetaTables the recorded tables whose file is now in `folder`;
 // true if it changed (to be committed).
 bool record_tables(Xapian::WritableDatabase& db, const std::filesystem::path& folder);
+// Sets kMetaTables to exactly the recorded tables whose file is in `folder`: for a
+// database just made by compaction (which writes no empty table: a shard left without
+// articles has no position table any more, and that is not damage).
+void record_tables_present(Xapian::WritableDatabase& db, const std::filesystem::path& folder);
 // Set in the child process that runs Xapian's table check for check_index(), which opens
 // the tables read-write in Xapian 1.4: depeche-index then makes every open read-only.
 extern bool g_table_check_child;

@@ -305,8 +305,12 @@ struct Writer::Impl {
         stamp_updated(db);
         db.commit();
         pending = 0;
-        // A table file that appeared with this commit is recorded (one more commit, once).
-        if (record_tables(db, routing.shards ? folder / shards::kLexiconName : folder)) db.commit();
+        // A table file that appeared with this commit is recorded (one more commit, once):
+        // in the index, or in the lexicon and in each shard, which the searcher checks.
+        bool recorded = record_tables(db, routing.shards ? folder / shards::kLexiconName : folder);
+        for (std::size_t k = 0; k < routing.handles.size(); ++k)
+            recorded |= record_tables(routing.handles[k], folder / shards::shard_name(k));
+        if (recorded) db.commit();
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {

@@ -248,6 +248,13 @@ struct Searcher::Impl {
                     break;
             }
             check_compatible(d, sh.label);
+            // A table the shard records and no longer has (position.glass deleted: phrases
+            // would silently lose that shard's hits).
+            if (sh.entry.kind == shards::StubEntry::Kind::Local)
+                if (auto missing = missing_tables(d, sh.entry.path); !missing.empty())
+                    throw IndexCorruptError("index " + fs::path(lexicon_path).parent_path().string() + ": " + sh.label +
+                                            " is damaged: " + missing[0] + " table missing (" + missing[0] +
+                                            ".glass); rebuild it with depeche-index --full");
             const std::string record = d.get_metadata(schema::kMetaShard);
             if (!shards::belongs(shards::parse_record(record, true), layout, k))
                 throw IndexIncompatibleError(sh.label + " is not shard " + std::to_string(k) + " of the index of " +
@@ -358,6 +365,16 @@ struct Searcher::Impl {
         combine();
     }
 
+    // A read error that looks like damage in a sharded index: each shard on this machine
+    // is opened and checked again (its contract, its place, its recorded tables), and one
+    // found damaged is named (connect() throws its error). Otherwise the caller's error
+    // stands (depeche-index --check then names the part).
+    void name_damaged_shard() {
+        for (std::size_t k = 0; k < shard_list.size(); ++k)
+            if (!shard_list[k].remote()) connect(k);
+        combine();
+    }
+
     std::vector<std::string> missing_shards() const {
         std::vector<std::string> out;
         for (const ShardHandle& sh : shard_list)
@@ -385,6 +402,9 @@ struct Searcher::Impl {
             } catch (const Xapian::NetworkError&) {
                 if (!sharded || round >= 3) throw;
                 reconnect();
+            } catch (const Xapian::DatabaseError&) {
+                if (sharded) name_damaged_shard();
+                throw;
             }
         }
     }

@@ -1053,6 +1053,63 @@ TEST_CASE("shards: --check passes a sound sharded index, and a foreign shard is 
     }
 }
 
+// A shard whose position table is gone would silently lose its phrase hits (the shards are
+// read as one database, which has positions as long as one shard has): each shard records
+// its tables, and the searcher and --check name the shard that lost one. A shard damaged
+// under a searcher that has it open is named too.
+TEST_CASE("shards: a shard that lost a table, or is damaged after opening, is named by the searcher and --check",
+          "[shards][xapian-check]") {
+    TempDir tmp;
+    const fs::path good = tmp.path / "good";
+    index_paths(good.string(), {kCorpus}, "--shards 3");
+    const std::string phrase = shell_quote("\"réforme des retraites\"");
+    const RunResult before = run(kSearch + " --db " + shell_quote(good.string()) + " --format json " + phrase);
+    REQUIRE(before.status == 0);
+    REQUIRE(json::parse(before.out)["total"].get<std::size_t>() > 0);
+
+    const fs::path bad = tmp.path / "bad";
+    fs::copy(good, bad, fs::copy_options::recursive);
+    REQUIRE(fs::remove(bad / "shard-01" / "position.glass"));
+    const RunResult r = run(kSearch + " --db " + shell_quote(bad.string()) + " --format json " + phrase);
+    INFO(r.out << r.err);
+    CHECK(r.status == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err == "depeche-search: index " + bad.string() + ": shard-01 (" + (bad / "shard-01").string() +
+                       ") is damaged: position table missing (position.glass); rebuild it with depeche-index --full\n");
+    const RunResult check = run(kIndex + " --check --db " + shell_quote(bad.string()));
+    INFO(check.out << check.err);
+    CHECK(check.status == 3);
+    CHECK(check.err.find("shard-01: position table (position.glass) missing") != std::string::npos);
+
+    // An incremental update keeps the shards' records (a compaction copies them, a commit
+    // adds a table that appears).
+    const fs::path more = tmp.path / "more.jsonl";
+    write_file(more, json{{"id", "plus-1"},
+                          {"title", "Réforme des retraites : encore"},
+                          {"body", "La réforme des retraites revient devant le Parlement."}}
+                             .dump() +
+                         "\n");
+    index_paths(good.string(), {more.string()}, "");
+    const fs::path bad2 = tmp.path / "bad2";
+    fs::copy(good, bad2, fs::copy_options::recursive);
+    for (const char* shard : {"shard-00", "shard-02"}) fs::remove(bad2 / shard / "position.glass");
+    const RunResult r2 = run(kSearch + " --db " + shell_quote(bad2.string()) + " " + phrase);
+    INFO(r2.err);
+    CHECK(r2.status == 3);
+    CHECK(r2.err.find("shard-00") != std::string::npos);
+
+    // Damage under an open searcher: its next search names the shard.
+    const fs::path live = tmp.path / "live";
+    fs::copy(good, live, fs::copy_options::recursive);
+    depeche::Searcher s(live.string());
+    depeche::SearchRequest req;
+    req.query = "retraites";
+    REQUIRE(s.search(req).total > 0);
+    fs::resize_file(live / "shard-02" / "postlist.glass", 8192);
+    fs::resize_file(live / "shard-02" / "termlist.glass", 8192);
+    CHECK_THROWS_WITH(s.search(req), Catch::Contains("shard-02") && Catch::Contains("damaged"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Facets through the library, one Searcher answering many queries: from the second facet
 // query on, one index counts from facet columns in memory, and so do local shards (one
