@@ -326,9 +326,11 @@ std::size_t add_period_shard(const fs::path& folder, const std::string& dir, Xap
             fs::permissions(shard, fs::status(folder / shards::shard_name(0)).permissions(), ec);
         // 2. The stub, listing it (ignored by readers until the lexicon records it).
         shards::write_stub(folder, k + 1);
-        // 3. The lexicon's record: from now on the shard is part of the index.
+        // 3. The lexicon's record: from now on the shard is part of the index (the shards
+        // hold nothing uncommitted: the writer committed before adding a shard).
         db.set_metadata(schema::kMetaShards, shards::lexicon_record(w.index_id, periods));
         stamp_updated(db);
+        for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
         db.commit();
     } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
     db.close();

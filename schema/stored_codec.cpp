@@ -78,6 +78,14 @@ void StoredCodec::load(const Xapian::Database& db) {
     if (current && dicts_.count(current)) compress_id_ = current;
 }
 
+bool StoredCodec::load_one(const Xapian::Database& db, std::uint32_t id) {
+    if (has(id)) return true;
+    const std::string dict = db.get_metadata(std::string(schema::kMetaDictPrefix) + std::to_string(id));
+    if (dict.empty()) return false;
+    add(id, dict, false);
+    return true;
+}
+
 std::uint32_t StoredCodec::dictionary_id(std::string_view dict) {
     const std::uint64_t h = schema::fnv1a64(dict);
     const auto id = static_cast<std::uint32_t>(h ^ (h >> 32));

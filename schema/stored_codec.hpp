@@ -35,6 +35,11 @@ public:
     // dictionaries of several databases can be loaded); compression then uses the one
     // the index names current (schema::kMetaDictCurrent).
     void load(const Xapian::Database& db);
+    // Reads one dictionary of the index, by id, if it records it (and it is not loaded
+    // yet); false if the index has none under that id. One metadata lookup: no list of
+    // metadata keys, which Xapian 1.4.22 leaks a cursor opening when a commit interrupts
+    // it (a searcher reading while the indexer writes uses this, never load()).
+    bool load_one(const Xapian::Database& db, std::uint32_t id);
     // Adds a dictionary under its id (dictionary_id), and uses it for compression if
     // `for_compression`; returns the id. Throws std::runtime_error if zstd rejects it.
     std::uint32_t add(const std::string& dict, bool for_compression);

@@ -443,9 +443,24 @@ struct Searcher::Impl {
         }
     }
 
+    // The index's current compression dictionary; the others are read when a record
+    // names one (load_dictionary): dictionaries are looked up by id, never listed.
     void load_dictionaries() {
+        const std::string current = db.get_metadata(schema::kMetaDictCurrent);
+        if (current.empty()) return;
+        std::uint32_t id = 0;
         try {
-            codec.load(db);
+            id = static_cast<std::uint32_t>(std::stoul(current));
+        } catch (const std::exception&) {
+            throw IndexCorruptError("index " + dir + ": metadata " + schema::kMetaDictCurrent +
+                                    " is not a dictionary id (run depeche-index --check)");
+        }
+        load_dictionary(id);
+    }
+
+    void load_dictionary(std::uint32_t id) {
+        try {
+            codec.load_one(db, id);
         } catch (const std::runtime_error& e) {  // zstd refused a dictionary: damaged metadata
             throw IndexCorruptError("index " + dir + ": " + e.what() + " (run depeche-index --check)");
         }
@@ -455,7 +470,7 @@ struct Searcher::Impl {
     std::optional<StoredArticle> stored(const std::string& data, bool with_text) {
         std::optional<StoredArticle> a = decode_stored(data, with_text, &codec);
         if (!a && !codec.has(stored_dictionary(data))) {
-            load_dictionaries();
+            load_dictionary(stored_dictionary(data));
             a = decode_stored(data, with_text, &codec);
         }
         return a;

@@ -6,10 +6,17 @@
 //   DEPECHE_SHIM_FREE_BYTES=N     statvfs() reports N bytes free
 //   DEPECHE_SHIM_RENAME_DELAY_MS=N   renameat2(), which swaps a rebuilt index in place,
 //                                 waits N ms first (widens the window before the swap)
+//   DEPECHE_SHIM_KILL_AT_RENAME=N the process kills itself (SIGKILL: no handler, no
+//                                 clean-up) just before its Nth rename, renameat or
+//                                 renameat2, counted from 1: every commit of Xapian and
+//                                 every file Dépêche writes whole ends with a rename, so
+//                                 N = 1, 2... stop it at each point where something is
+//                                 made visible
 //
 // Writes to standard output and error, and to anything but regular files, never fail.
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -44,6 +51,14 @@ bool may_write(int fd, size_t n) {
 template <class F>
 F next(const char* name) {
     return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+std::atomic<long long> g_renames{0};
+
+// DEPECHE_SHIM_KILL_AT_RENAME=N: dies before the Nth rename.
+void maybe_die_before_rename() {
+    static const long long at = env_number("DEPECHE_SHIM_KILL_AT_RENAME");
+    if (at > 0 && g_renames.fetch_add(1) + 1 == at) ::kill(::getpid(), SIGKILL);
 }
 
 }  // namespace
@@ -86,8 +101,21 @@ int statvfs(const char* path, struct statvfs* st) {
     return r;
 }
 
+int rename(const char* oldpath, const char* newpath) {
+    static auto real = next<int (*)(const char*, const char*)>("rename");
+    maybe_die_before_rename();
+    return real(oldpath, newpath);
+}
+
+int renameat(int olddirfd, const char* oldpath, int newdirfd, const char* newpath) {
+    static auto real = next<int (*)(int, const char*, int, const char*)>("renameat");
+    maybe_die_before_rename();
+    return real(olddirfd, oldpath, newdirfd, newpath);
+}
+
 int renameat2(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, unsigned int flags) {
     static auto real = next<int (*)(int, const char*, int, const char*, unsigned int)>("renameat2");
+    maybe_die_before_rename();
     if (long long ms = env_number("DEPECHE_SHIM_RENAME_DELAY_MS"); ms > 0) {
         struct timespec t {
             static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L

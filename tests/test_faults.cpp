@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <fstream>
 #include <optional>
@@ -519,6 +520,108 @@ std::optional<RunResult> run_as_nobody(const std::string& command) {
 }
 
 }  // namespace
+
+// ---- Killed midway ------------------------------------------------------------------------
+
+namespace {
+
+std::string article_line(const std::string& id, const std::string& date, const std::string& body) {
+    return json{{"id", id}, {"title", "Zorglub " + id}, {"date", date}, {"body", body}}.dump() + "\n";
+}
+
+// The ids and total of a search, as JSON gives them.
+std::pair<std::size_t, std::vector<std::string>> ids_of(const std::string& db, const std::string& query) {
+    const RunResult r = run(kSearch + " --db " + shell_quote(db) + " --format json --limit 100 " + shell_quote(query));
+    INFO(query << "\n" << r.err);
+    REQUIRE(r.status == 0);
+    const json j = json::parse(r.out);
+    std::vector<std::string> ids;
+    for (const json& h : j["hits"]) ids.push_back(h["id"].get<std::string>());
+    return {j["total"].get<std::size_t>(), ids};
+}
+
+}  // namespace
+
+// Adding a year's shard to a partitioned index is a sequence of steps (a commit, the new
+// shard, the stub, the lexicon's record; then the articles' commits). depeche-index is
+// killed with SIGKILL just before each rename it makes, Xapian's commits included (each
+// ends with one), that is at every point where something becomes visible. Each time, the
+// index must check sound, keep every article it had, and the same update run again must
+// give exactly what one uninterrupted run gives.
+TEST_CASE("faults: depeche-index killed before each rename while adding a year's shard loses nothing",
+          "[faults][shards][kill]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in";
+    // Six articles of 2023 and 2024 in two files: stable.jsonl, which the update leaves as
+    // it is, and moved.jsonl, whose article the update moves to 2019.
+    std::string stable_lines;
+    std::vector<std::string> stable_ids;
+    for (int i = 0; i < 5; ++i) {
+        stable_ids.push_back("base-" + std::to_string(i));
+        stable_lines += article_line(stable_ids.back(),
+                                     i % 2 ? "2023-05-0" + std::to_string(i + 1) : "2024-02-1" + std::to_string(i),
+                                     "Le zorglub numéro " + std::to_string(i) + " est livré à Quimper. Fin.");
+    }
+    write_file(in / "stable.jsonl", stable_lines);
+    write_file(in / "moved.jsonl", article_line("moved", "2023-07-08", "Le zorglub déplacé. Fin."));
+    const fs::path base = tmp.path / "base.db";
+    REQUIRE(run(index_cmd(base.string(), "--partition year " + shell_quote(in.string()))).status == 0);
+    REQUIRE(ids_of(base.string(), "zorglub").first == 6);
+
+    // The update: two articles of a new year (2019: a new shard), one more of 2024, and
+    // the article of moved.jsonl moved to 2019.
+    write_file(in / "more.jsonl", article_line("new-2019-a", "2019-03-04", "Un zorglub de 2019 arrive à Brest. Fin.") +
+                                      article_line("new-2019-b", "2019-11-12", "Encore un zorglub de 2019. Fin.") +
+                                      article_line("new-2024", "2024-06-07", "Le zorglub de juin. Fin."));
+    write_file(in / "moved.jsonl", article_line("moved", "2019-07-08", "Le zorglub déplacé, en 2019. Fin."));
+    const fs::path reference = tmp.path / "reference.db";
+    fs::copy(base, reference, fs::copy_options::recursive);
+    REQUIRE(run(index_cmd(reference.string(), shell_quote(in.string()))).status == 0);
+    const std::vector<std::string> queries = {"zorglub",   "date:2019", "date:2023",
+                                              "date:2024", "Brest",     "\"zorglub numéro 1\""};
+    std::vector<std::pair<std::size_t, std::vector<std::string>>> expected;
+    for (const std::string& q : queries) expected.push_back(ids_of(reference.string(), q));
+    REQUIRE(expected[0].first == 9);
+    REQUIRE(expected[1].first == 3);
+
+    const fs::path work = tmp.path / "work.db";
+    int killed = 0;
+    bool finished = false;
+    for (int n = 1; n <= 400 && !finished; ++n) {
+        INFO("killed before rename " << n);
+        fs::remove_all(work);
+        fs::copy(base, work, fs::copy_options::recursive);
+        const RunResult r = run(with_shim("DEPECHE_SHIM_KILL_AT_RENAME=" + std::to_string(n)) +
+                                index_cmd(work.string(), shell_quote(in.string())));
+        // Killed: the signal itself, or 128 + 9 from the shell that ran it.
+        if (r.status != -1 && r.status != 128 + SIGKILL) {  // it ran to its end before an nth rename
+            INFO(r.err);
+            CHECK(r.status == 0);
+            finished = true;
+        } else {
+            ++killed;
+        }
+        const RunResult check = run(kIndex + " --check --db " + shell_quote(work.string()));
+        INFO(check.out << check.err);
+        CHECK(check.status == 0);
+        // The articles of the file the update leaves alone are all there. (Those of a
+        // changed file are deleted before the file is read again: a commit in between,
+        // like the one before a new shard, shows them missing until the run ends, and
+        // the run that follows a kill brings them back: checked below.)
+        const std::vector<std::string> ids = ids_of(work.string(), "zorglub").second;
+        for (const std::string& id : stable_ids) CHECK(std::find(ids.begin(), ids.end(), id) != ids.end());
+        // The same update again ends where one run ends.
+        const RunResult again = run(index_cmd(work.string(), shell_quote(in.string())));
+        INFO(again.err);
+        REQUIRE(again.status == 0);
+        for (std::size_t q = 0; q < queries.size(); ++q) {
+            INFO(queries[q]);
+            CHECK(ids_of(work.string(), queries[q]) == expected[q]);
+        }
+    }
+    CHECK(finished);
+    CHECK(killed >= 4);  // the commit, the new shard, the stub, the lexicon at least
+}
 
 TEST_CASE("faults: a read-only index is checked and searched, and the indexer says it is read-only",
           "[faults][readonly][xapian-check]") {
