@@ -250,7 +250,7 @@ std::string make_snippet(Analyzer& analyzer, const std::string& text, const High
         }
     }
     std::vector<std::string> ids(static_cast<std::size_t>(groups.count));
-    for (std::size_t id = 0; id < ids.size(); ++id) ids[id] = phrase_group[id] ? "\"" : "=";
+    for (std::size_t id = 0; id < ids.size(); ++id) ids[id].assign(1, phrase_group[id] ? '"' : '=');
 
     // Best window: it starts at a matched word and holds the most distinct matched
     // terms, then the most matches; the earliest wins ties. A fifth of the length is

@@ -549,7 +549,7 @@ std::pair<std::size_t, std::vector<std::string>> ids_of(const std::string& db, c
 // index must check sound, keep every article it had, and the same update run again must
 // give exactly what one uninterrupted run gives.
 TEST_CASE("faults: depeche-index killed before each rename while adding a year's shard loses nothing",
-          "[faults][shards][kill]") {
+          "[faults][shards][kill][xapian-check]") {
     TempDir tmp;
     const fs::path in = tmp.path / "in";
     // Six articles of 2023 and 2024 in two files: stable.jsonl, which the update leaves as
