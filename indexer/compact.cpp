@@ -91,10 +91,7 @@ CompactionReport compact_cold(const std::string& index_dir) {
                 continue;
             }
             // A shard that lost a table is not compacted (its copy would look sound).
-            if (auto missing = missing_tables(src, path); !missing.empty())
-                throw IndexCorruptError("index " + dir + ": " + label + " is damaged: " + missing[0] +
-                                        " table missing (" + missing[0] +
-                                        ".glass); rebuild it with depeche-index --full");
+            require_tables(src, path, "index " + dir + ": " + label);
             std::error_code ec;
             fs::remove_all(copy, ec);
             const std::uint64_t before = folder_bytes(path);
@@ -109,7 +106,7 @@ CompactionReport compact_cold(const std::string& index_dir) {
                 // The revision this commit makes: the shard is compact until it changes.
                 c.set_metadata(schema::kMetaShard,
                                shards::period_shard_record(k, routing.index_id, period, c.get_revision() + 1));
-                record_tables_present(c, copy);
+                record_tables(c, copy, true);
                 c.commit();
             }
             fs::permissions(copy, fs::status(path).permissions(), ec);

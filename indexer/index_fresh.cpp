@@ -426,7 +426,7 @@ void Writer::Impl::finish_sharded(const std::vector<std::vector<std::string>>& g
             src.compact(dest, Xapian::Compactor::FULL);
             // The shard records its tables (the searcher then notices one gone missing).
             Xapian::WritableDatabase s(dest, Xapian::DB_OPEN);
-            record_tables_present(s, dest);
+            record_tables(s, dest, true);
             if (partitioned) s.set_metadata(schema::kMetaShard, record(k, s.get_revision() + 1));
             s.commit();
         } catch (const Xapian::Error& e) { failures[k] = translated(e, dir); } catch (...) {

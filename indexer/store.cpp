@@ -129,27 +129,19 @@ void replace_directory(const fs::path& target, const fs::path& replacement) {
 
 bool g_table_check_child = false;
 
-bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder) {
+bool record_tables(Xapian::WritableDatabase& db, const fs::path& folder, bool exactly) {
     const std::string recorded = db.get_metadata(schema::kMetaTables);
     std::string now;
     std::error_code ec;
     for (const char* table : kRecordedTables) {
-        const bool listed = (" " + recorded + " ").find(std::string(" ") + table + " ") != std::string::npos;
+        const bool listed =
+            !exactly && (" " + recorded + " ").find(std::string(" ") + table + " ") != std::string::npos;
         if (listed || fs::exists(folder / (std::string(table) + ".glass"), ec))
             now += (now.empty() ? "" : " ") + std::string(table);
     }
     if (now == recorded) return false;
     db.set_metadata(schema::kMetaTables, now);
     return true;
-}
-
-void record_tables_present(Xapian::WritableDatabase& db, const fs::path& folder) {
-    std::string now;
-    std::error_code ec;
-    for (const char* table : kRecordedTables)
-        if (fs::exists(folder / (std::string(table) + ".glass"), ec))
-            now += (now.empty() ? "" : " ") + std::string(table);
-    if (now != db.get_metadata(schema::kMetaTables)) db.set_metadata(schema::kMetaTables, now);
 }
 
 void stamp_updated(Xapian::WritableDatabase& db) {
@@ -300,6 +292,11 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
     return keep;
 }
 
+void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w) {
+    for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
+    db.commit();
+}
+
 std::size_t add_period_shard(const fs::path& folder, const std::string& dir, Xapian::WritableDatabase& db,
                              ShardRouting& w, const std::string& period) {
     const std::size_t k = w.shards;
@@ -330,8 +327,7 @@ std::size_t add_period_shard(const fs::path& folder, const std::string& dir, Xap
         // hold nothing uncommitted: the writer committed before adding a shard).
         db.set_metadata(schema::kMetaShards, shards::lexicon_record(w.index_id, periods));
         stamp_updated(db);
-        for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
-        db.commit();
+        commit_sharded(db, w);
     } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
     db.close();
     db = open_writable_sharded(folder, dir, w);

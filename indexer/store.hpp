@@ -46,6 +46,15 @@ void create_partitioned_layout(const std::filesystem::path& folder, const std::s
 // analyzer, place in this index); errors name the shard.
 Xapian::WritableDatabase open_writable_sharded(const std::filesystem::path& folder, const std::string& dir,
                                                ShardRouting& routing);
+// Commits `db` (the lexicon and the shards of `w`, or one database): the shards first,
+// the lexicon last. Xapian commits the databases of a combined handle one after the
+// other, the first listed (the lexicon) first: each commit is atomic, the sequence is
+// not. The lexicon records which files are indexed, so a crash between the commits left
+// files recorded as indexed whose articles were missing from an uncommitted shard, and
+// the next run skipped them (found by killing depeche-index at each rename). Committed
+// last, the lexicon still names the old state after such a crash, and the next run
+// indexes those files again.
+void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w);
 // Writes `doc` as the article of `id_term` in shard k: replaces the copy there, deletes
 // copies in other shards (a layout change, or an article whose date moved it to another
 // year), else adds it at the shard's next document id. Returns the document id in `w.db`.
@@ -94,12 +103,10 @@ private:
 };
 
 // Adds to the index's kMetaTables the recorded tables whose file is now in `folder`;
-// true if it changed (to be committed).
-bool record_tables(Xapian::WritableDatabase& db, const std::filesystem::path& folder);
-// Sets kMetaTables to exactly the recorded tables whose file is in `folder`: for a
-// database just made by compaction (which writes no empty table: a shard left without
-// articles has no position table any more, and that is not damage).
-void record_tables_present(Xapian::WritableDatabase& db, const std::filesystem::path& folder);
+// true if it changed (to be committed). With `exactly`, the tables whose file is there
+// and no others: for a database just made by compaction (which writes no empty table: a
+// shard left without articles has no position table any more, and that is not damage).
+bool record_tables(Xapian::WritableDatabase& db, const std::filesystem::path& folder, bool exactly = false);
 // Set in the child process that runs Xapian's table check for check_index(), which opens
 // the tables read-write in Xapian 1.4: depeche-index then makes every open read-only.
 extern bool g_table_check_child;

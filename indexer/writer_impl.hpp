@@ -303,26 +303,14 @@ struct Writer::Impl {
     void commit() {
         flush_synonyms(db, synonyms);
         stamp_updated(db);
-        commit_all();
+        commit_sharded(db, routing);
         pending = 0;
         // A table file that appeared with this commit is recorded (one more commit, once):
         // in the index, or in the lexicon and in each shard, which the searcher checks.
         bool recorded = record_tables(db, routing.shards ? folder / shards::kLexiconName : folder);
         for (std::size_t k = 0; k < routing.handles.size(); ++k)
             recorded |= record_tables(routing.handles[k], folder / shards::shard_name(k));
-        if (recorded) commit_all();
-    }
-
-    // A sharded index commits its shards first and its lexicon last. Xapian commits the
-    // databases of a combined handle one after the other, the first listed (the lexicon)
-    // first: each commit is atomic, the sequence is not. The lexicon records which files
-    // are indexed, so a crash between the commits left files recorded as indexed whose
-    // articles were missing from an uncommitted shard, and the next run skipped them (found
-    // by killing depeche-index at each rename). Committed last, the lexicon still names
-    // the old state after such a crash, and the next run indexes those files again.
-    void commit_all() {
-        for (Xapian::WritableDatabase& shard : routing.handles) shard.commit();
-        db.commit();
+        if (recorded) commit_sharded(db, routing);
     }
 
     BuiltDocument build(Article& a, Analyzer& an, const StoredCodec* c) {

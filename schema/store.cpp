@@ -50,9 +50,7 @@ Xapian::Database open_readonly(const std::string& dir) {
     try {
         Xapian::Database db(dir);
         check_compatible(db, dir);
-        if (auto missing = missing_tables(db, dir); !missing.empty())
-            throw IndexCorruptError("index " + dir + " is damaged: " + missing[0] + " table missing (" + missing[0] +
-                                    ".glass); rebuild it with depeche-index --full");
+        require_tables(db, dir, "index " + dir);
         return db;
     } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
 }
@@ -66,6 +64,12 @@ std::vector<std::string> missing_tables(const Xapian::Database& db, const fs::pa
             !fs::exists(folder / (std::string(table) + ".glass"), ec))
             missing.push_back(table);
     return missing;
+}
+
+void require_tables(const Xapian::Database& db, const fs::path& folder, const std::string& what) {
+    if (auto missing = missing_tables(db, folder); !missing.empty())
+        throw IndexCorruptError(what + " is damaged: " + missing[0] + " table missing (" + missing[0] +
+                                ".glass); rebuild it with depeche-index --full");
 }
 
 }  // namespace depeche

@@ -26,5 +26,8 @@ Xapian::Database open_readonly(const std::string& dir);
 inline constexpr const char* kRecordedTables[] = {"position", "synonym"};
 // The recorded tables whose file is missing from `folder` ("position", ...).
 std::vector<std::string> missing_tables(const Xapian::Database& db, const std::filesystem::path& folder);
+// Throws IndexCorruptError "WHAT is damaged: position table missing (position.glass);
+// rebuild it with depeche-index --full" when a recorded table's file is missing.
+void require_tables(const Xapian::Database& db, const std::filesystem::path& folder, const std::string& what);
 
 }  // namespace depeche

@@ -250,11 +250,9 @@ struct Searcher::Impl {
             check_compatible(d, sh.label);
             // A table the shard records and no longer has (position.glass deleted: phrases
             // would silently lose that shard's hits).
-            if (sh.entry.kind == shards::StubEntry::Kind::Local)
-                if (auto missing = missing_tables(d, sh.entry.path); !missing.empty())
-                    throw IndexCorruptError("index " + fs::path(lexicon_path).parent_path().string() + ": " + sh.label +
-                                            " is damaged: " + missing[0] + " table missing (" + missing[0] +
-                                            ".glass); rebuild it with depeche-index --full");
+            if (!sh.remote())
+                require_tables(d, sh.entry.path,
+                               "index " + fs::path(lexicon_path).parent_path().string() + ": " + sh.label);
             const std::string record = d.get_metadata(schema::kMetaShard);
             if (!shards::belongs(shards::parse_record(record, true), layout, k))
                 throw IndexIncompatibleError(sh.label + " is not shard " + std::to_string(k) + " of the index of " +
@@ -307,28 +305,32 @@ struct Searcher::Impl {
         std::string data, story;
     };
     std::vector<HitDocument> read_hits(const Xapian::MSet& mset) {
-        std::vector<Xapian::docid> dids;
-        for (auto it = mset.begin(); it != mset.end(); ++it) dids.push_back(*it);
-        std::vector<HitDocument> out(dids.size());
+        std::vector<HitDocument> out(mset.size());
         auto read = [](const Xapian::Database& from, Xapian::docid did, HitDocument& into) {
             const Xapian::Document doc = from.get_document(did);
             into.data = doc.get_data();
             into.story = doc.get_value(schema::kSlotStory);
         };
-        const std::size_t n = sharded ? sub_db.size() : 1;
-        std::vector<std::vector<std::size_t>> on(n);  // hits by sub-database
-        for (std::size_t i = 0; i < dids.size(); ++i) on[n == 1 ? 0 : (dids[i] - 1) % n].push_back(i);
+        if (!sharded || !any_remote()) {
+            std::size_t i = 0;
+            for (auto it = mset.begin(); it != mset.end(); ++it) read(db, *it, out[i++]);
+            return out;
+        }
+        // Hits by sub-database of `db`, with their document ids there.
+        const std::size_t n = sub_db.size();
+        std::vector<std::vector<std::pair<std::size_t, Xapian::docid>>> on(n);
+        std::size_t i = 0;
+        for (auto it = mset.begin(); it != mset.end(); ++it, ++i) on[(*it - 1) % n].emplace_back(i, (*it - 1) / n + 1);
         std::vector<std::thread> threads;
         std::vector<std::exception_ptr> failed(n);
         for (std::size_t k = 0; k < n; ++k) {
             if (on[k].empty()) continue;
-            const Xapian::Database* from = n == 1 ? &db : &sub_db[k];
-            auto read_all = [&, k, n, from] {
+            auto read_all = [&, k] {
                 try {
-                    for (std::size_t i : on[k]) read(*from, n == 1 ? dids[i] : (dids[i] - 1) / n + 1, out[i]);
+                    for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
                 } catch (...) { failed[k] = std::current_exception(); }
             };
-            if (n > 1 && sub_remote[k] && on[k].size() < dids.size())
+            if (sub_remote[k] && on[k].size() < out.size())
                 threads.emplace_back(read_all);
             else
                 read_all();
