@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,7 +221,12 @@ void check_metadata(const Xapian::Database& db, Problems& problems) {
 
 // Every document: exactly one id term, held by no other document, matching the id in
 // its stored data, which must decode (decode_stored) and hold an id.
-void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems, bool positions_missing) {
+// `shards`: the number of shards `db` reads as one after the lexicon (0: one index,
+// not sharded). An id held by one
+// document in each of several shards is what a crash between the shards' commits
+// leaves of an article moved to another shard (see commit_sharded()): a note, not damage.
+void check_documents(const Xapian::Database& db, CheckReport& report, Problems& problems, bool positions_missing,
+                     std::size_t shards = 0) {
     StoredCodec codec;
     try {
         codec.load(db);
@@ -254,9 +260,23 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
             problems.add(where + ": no id term");
         else if (ids.size() > 1)
             problems.add(where + ": " + std::to_string(ids.size()) + " id terms");
-        else if (db.get_termfreq(ids[0]) != 1)
-            problems.add(where + ": id term " + printable(ids[0]) + " shared by " +
-                         std::to_string(db.get_termfreq(ids[0])) + " documents");
+        else if (db.get_termfreq(ids[0]) != 1) {
+            std::vector<Xapian::docid> copies(db.postlist_begin(ids[0]), db.postlist_end(ids[0]));
+            std::set<Xapian::docid> in_shards;
+            for (Xapian::docid c : copies)
+                if (shards > 1) in_shards.insert((c - 1) % (shards + 1) - 1);  // the lexicon first
+            if (in_shards.size() != copies.size()) {
+                problems.add(where + ": id term " + printable(ids[0]) + " shared by " + std::to_string(copies.size()) +
+                             " documents");
+            } else if (did == copies.front()) {
+                std::string names;
+                for (Xapian::docid k : in_shards) names += (names.empty() ? "" : ", ") + shards::shard_name(k);
+                report.notes.push_back("article " + printable(ids[0].substr(id_prefix.size())) + " is in " +
+                                       std::to_string(copies.size()) + " shards (" + names +
+                                       "): a move to another shard was interrupted; the next depeche-index run "
+                                       "over its files keeps one");
+            }
+        }
         const std::string data = doc.get_data();
         if (data.empty()) {  // reported once at the end (a missing docdata table empties them all)
             if (no_data++ == 0) first_no_data = did;
@@ -335,6 +355,7 @@ CheckReport check_sharded(const std::string& index_dir) {
     // A year partition: problems name the shard with its period ("shard-03 [2023]: ...").
     auto part = [&](const std::string& name, CheckReport& sub) {
         for (const std::string& line : sub.problems) report.problems.push_back(name + ": " + line);
+        for (const std::string& line : sub.notes) report.notes.push_back(name + ": " + line);
         report.articles += sub.articles;
     };
     std::vector<shards::StubEntry> entries;
@@ -450,7 +471,7 @@ CheckReport check_sharded(const std::string& index_dir) {
     {
         Problems problems(sub);
         try {
-            check_documents(all, sub, problems, false);
+            check_documents(all, sub, problems, false, n);
         } catch (const Xapian::Error& e) {
             problems.add(std::string("reading the documents failed: ") + e.get_type() + ": " + e.get_msg());
         }

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <unistd.h>
 
@@ -68,17 +69,18 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
     // Articles about to be deleted with their file, and the other files that hold them:
     // read again at the end those whose article is then gone.
     std::vector<std::pair<std::string, std::string>> shadowed;  // (id term, shadow term)
-    auto note_shadows = [&](const std::string& term) {
-        for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d) {
-            std::string id;
-            for (auto t = db.termlist_begin(*d); t != db.termlist_end(*d); ++t) {
-                const std::string& s = *t;
-                if (s.rfind(schema::kIdPrefix, 0) == 0)
-                    id = s;  // one id term per document
-                else if (s.rfind(kShadowTermPrefix, 0) == 0 && !id.empty())
-                    shadowed.emplace_back(id, s);
-            }
+    auto note_shadows_of = [&](Xapian::docid did) {
+        std::string id;
+        for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
+            const std::string& s = *t;
+            if (s.rfind(schema::kIdPrefix, 0) == 0)
+                id = s;  // one id term per document
+            else if (s.rfind(kShadowTermPrefix, 0) == 0 && !id.empty())
+                shadowed.emplace_back(id, s);
         }
+    };
+    auto note_shadows = [&](const std::string& term) {
+        for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d) note_shadows_of(*d);
     };
 
     // Files gone from the folders given this time: their articles go too.
@@ -137,6 +139,9 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
         });
     }
     std::size_t next_seq = 0, written = 0;
+    // The id terms written from the changed file being read (see run_job).
+    std::unordered_set<std::string> written_ids;
+    bool track_ids = false;
     auto write_ready = [&](bool wait_all) {
         for (;;) {
             Result r;
@@ -157,6 +162,7 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
                 p.warning = true;
                 summary.problems.push_back(std::move(p));
             }
+            if (track_ids) written_ids.insert(r.built.id_term);
             write(r.built);
             ++summary.articles;
         }
@@ -166,12 +172,14 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
     // in no summary figure).
     auto run_job = [&](const Job& job, bool again) {
         std::string p = job.path.string();
-        // A changed file is read again from scratch: its old articles go first.
-        if (job.known) {
-            write_ready(true);
-            note_shadows(file_term(p));
-            db.delete_document(file_term(p));
-        }
+        // A changed file is read again; each article it still holds replaces its old
+        // version in place, and those it no longer holds are deleted once it is read
+        // to its end. So a commit in between (every --batch-size articles, or before a
+        // year's new shard) shows each article in its old or its new version, never
+        // missing, and an article also held by other files keeps their shadow terms.
+        if (job.known) write_ready(true);  // the files before it written first
+        written_ids.clear();
+        track_ids = job.known;
         std::vector<ReadIssue> issues;
         const std::uint64_t bytes_before = prog.bytes_done;
         ReadOptions ro = read_options([&](std::uintmax_t n) {
@@ -189,6 +197,22 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         write_ready(true);
+        if (job.known && !stop_requested()) {
+            // The old articles not read again: still holding the file's term, ids not written.
+            const std::string term = file_term(p);
+            std::vector<Xapian::docid> gone;
+            for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d) {
+                auto t = db.termlist_begin(*d);
+                t.skip_to(std::string(schema::kIdPrefix));
+                const bool has_id = t != db.termlist_end(*d) && (*t).rfind(schema::kIdPrefix, 0) == 0;
+                if (!has_id || !written_ids.count(*t)) gone.push_back(*d);
+            }
+            for (Xapian::docid did : gone) {
+                note_shadows_of(did);
+                db.delete_document(did);
+            }
+            summary.articles_removed += gone.size();
+        }
         if (again) return;
         const FileOutcome outcome = outcome_of(stats, summary.problems, problems_before);
         if (outcome.failed)

@@ -282,10 +282,18 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
     std::vector<Xapian::docid> copies(db.postlist_begin(id_term), db.postlist_end(id_term));
     Xapian::docid keep = 0;
     for (Xapian::docid did : copies) {
-        if (!keep && (did - 1) % n_dbs == sub)
+        const bool here = (did - 1) % n_dbs == sub;
+        if (here && !keep) {
             keep = did;
-        else
+            w.moved_out.erase(did);  // moved back before the commit
+        } else if (here) {
+            w.moved_out.erase(did);
             db.delete_document(did);
+        } else {
+            // In another shard: deleted after this one commits, so that a crash between
+            // the shards' commits leaves the article twice, never missing.
+            w.moved_out.insert(did);
+        }
     }
     if (!keep) keep = (++w.last[k] - 1) * n_dbs + sub + 1;
     db.replace_document(keep, doc);
@@ -294,6 +302,15 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
 
 void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w) {
     for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
+    if (!w.moved_out.empty()) {
+        for (Xapian::docid did : w.moved_out) {
+            try {
+                db.delete_document(did);
+            } catch (const Xapian::DocNotFoundError&) {}  // deleted since, with its file
+        }
+        w.moved_out.clear();
+        for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
+    }
     db.commit();
 }
 

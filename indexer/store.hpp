@@ -7,6 +7,7 @@
 #include <depeche/depeche.hpp>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 #include <xapian.h>
@@ -31,6 +32,9 @@ struct ShardRouting {
     // Each shard's own handle, sharing its database with the combined writable one (so
     // that a shard's metadata can be set; the combined database's commit commits it).
     std::vector<Xapian::WritableDatabase> handles;
+    // Old copies of articles moved to another shard (combined document ids), deleted
+    // by commit_sharded() once the shards holding their new versions are committed.
+    std::set<Xapian::docid> moved_out;
     // The shard an article goes to: by the hash of its id term, or by the period of its
     // publication date (`doc`'s date slot); npos when that period has no shard yet.
     std::size_t shard_for(const std::string& id_term, const Xapian::Document& doc) const;

@@ -266,6 +266,14 @@ void Stories::join(Xapian::WritableDatabase& db, Xapian::Document& doc) {
         auto [from, to] = recent_[k].equal_range(b[k]);
         for (; from != to; ++from) candidates.insert(from->second);
     }
+    // The article's id term: its own older version (an article replaced in place, or
+    // moved to another shard and not yet deleted from the old one) is no other version.
+    auto id_of = [](const Xapian::Document& d) {
+        auto t = d.termlist_begin();
+        t.skip_to(std::string(schema::kIdPrefix));
+        return t != d.termlist_end() && (*t).rfind(schema::kIdPrefix, 0) == 0 ? *t : std::string();
+    };
+    const std::string own_id = id_of(doc);
     std::set<std::string> matched;  // keys of every verified match
     for (Xapian::docid did : candidates) {
         Xapian::Document other;
@@ -274,6 +282,7 @@ void Stories::join(Xapian::WritableDatabase& db, Xapian::Document& doc) {
         } catch (const Xapian::DocNotFoundError&) {  // deleted since
             continue;
         }
+        if (!own_id.empty() && id_of(other) == own_id) continue;
         std::optional<Signature> s = decode(other.get_value(schema::kSlotStorySignature));
         const std::string key = other.get_value(schema::kSlotStory);
         if (s && !key.empty() && same_story(*sig, *s)) matched.insert(key);

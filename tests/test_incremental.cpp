@@ -93,6 +93,7 @@ TEST_CASE("incremental: unchanged files are skipped, changed ones re-read, vanis
     CHECK(third.files_updated == 1);
     CHECK(third.files_unchanged == 1);
     CHECK(third.articles == 6);
+    CHECK(third.articles_removed == 4);
     CHECK(count(db) == 12);
     CHECK(count(db, "prix") == 6);
 

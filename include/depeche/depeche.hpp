@@ -366,7 +366,7 @@ struct IndexSummary {
     std::size_t skipped_files = 0;     // files that failed: could not be used at all, nothing of them
                                        // indexed, or unchanged since a run where they failed
     std::size_t articles = 0;          // articles indexed (added or replaced)
-    std::size_t articles_removed = 0;  // articles deleted with their file
+    std::size_t articles_removed = 0;  // articles deleted with their file, or gone from their changed file
     std::size_t errors = 0;            // problems that lost input (not warnings)
     std::size_t warnings = 0;          // problems that did not (the input was used anyway)
     std::vector<InputProblem> problems;
