@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <future>
 #include <regex>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -207,6 +208,51 @@ TEST_CASE("incremental: SIGKILL at any moment loses nothing committed", "[increm
         }
         for (int f = 12; f < 18; ++f) fs::remove(in / ("f" + std::to_string(f) + ".jsonl"));
     }
+}
+
+// A changed file is read again while searchers read the index: each commit made
+// meanwhile (every --batch-size articles) shows every article, old or new version.
+TEST_CASE("incremental: searchers never see a changed file's articles missing while it is read again",
+          "[incremental]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    const fs::path feed = tmp.path / "in" / "feed.jsonl";
+    write_jsonl(feed, "a", 2000);
+    index(db, {(tmp.path / "in").string()});
+    REQUIRE(count(db) == 2000);
+    // Every article changed ("prix" for "marché"), the last 100 dropped.
+    write_jsonl(feed, "a", 1900, "prix");
+    auto update = std::async(std::launch::async, [&] {
+        WriterOptions o;
+        o.batch_size = 50;
+        Writer w(db, o);
+        return w.index_paths({(tmp.path / "in").string()});
+    });
+    Searcher s(db);
+    std::size_t least = 2000, most = 0, mixed = 0;
+    for (;;) {
+        const bool last = update.wait_for(std::chrono::milliseconds(5)) == std::future_status::ready;
+        s.reopen();
+        SearchRequest changed;
+        changed.limit = 0;
+        changed.exact_total = true;
+        changed.query = "prix";
+        const std::size_t n = s.stats().articles, now_changed = s.search(changed).total;
+        // 2000 until the last commit, which deletes the 100 dropped articles.
+        least = std::min(least, n);
+        most = std::max(most, n);
+        if (now_changed > 0 && now_changed < 1900) ++mixed;
+        if (last) break;
+    }
+    const IndexSummary summary = update.get();
+    CHECK(summary.articles == 1900);
+    CHECK(summary.articles_removed == 100);
+    CHECK(least >= 1900);
+    CHECK(most == 2000);
+    CHECK(mixed > 0);  // commits made while the file was read were seen
+    CHECK(count(db) == 1900);
+    CHECK(count(db, "prix") == 1900);
+    CHECK(count(db, "marché") == 0);
 }
 
 TEST_CASE("incremental: a half-created index is recovered, a foreign folder is refused", "[incremental]") {
