@@ -129,12 +129,28 @@ const PeopleResolver::Name* PeopleResolver::find(std::string_view normalised) co
     return it == name_index_.end() ? nullptr : &names_[it->second];
 }
 
-PeopleResolver::PeopleResolver(const Xapian::Database& db) : db_(db) {
+std::vector<std::pair<std::string, std::size_t>> PeopleResolver::read_keys(const Xapian::Database& db) {
     const std::string prefix(schema::field("person").prefix);
-    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
-        keys_.push_back((*it).substr(prefix.size()));
-        key_df_.push_back(it.get_termfreq());
+    std::vector<std::pair<std::string, std::size_t>> keys;
+    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it)
+        keys.emplace_back((*it).substr(prefix.size()), it.get_termfreq());
+    return keys;
+}
+
+PeopleResolver::PeopleResolver(const Xapian::Database& db) : PeopleResolver(db, read_keys(db)) {}
+
+PeopleResolver::PeopleResolver(const Xapian::Database& db, std::vector<std::pair<std::string, std::size_t>> keys)
+    : db_(db) {
+    keys_.reserve(keys.size());
+    key_df_.reserve(keys.size());
+    for (auto& [key, df] : keys) {
+        keys_.push_back(std::move(key));
+        key_df_.push_back(df);
     }
+    build();
+}
+
+void PeopleResolver::build() {
     // 1. Variants: keys normalised to names.
     key_name_.reserve(keys_.size());
     names_.reserve(keys_.size());

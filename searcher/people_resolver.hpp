@@ -25,7 +25,7 @@
 // Nothing is written into the index: the resolver follows the index as articles arrive
 // (a searcher builds one per revision it reads), and changing the alias list needs no
 // re-indexing. Building one reads every XP term once (33,000 terms on OrangeSum, about
-// 35 ms).
+// 35 ms; over remote shards a sharded searcher reads each shard's in parallel).
 //
 // A resolver is immutable after construction except for its cache of display names,
 // which is guarded: it may be shared between threads.
@@ -46,6 +46,13 @@ namespace depeche {
 class PeopleResolver {
 public:
     explicit PeopleResolver(const Xapian::Database& db);
+    /// The same from the XP keys of `db` (without prefix, in byte order, each once) and
+    /// their term frequencies, read by the caller (a sharded searcher reads remote shards'
+    /// keys in parallel).
+    PeopleResolver(const Xapian::Database& db, std::vector<std::pair<std::string, std::size_t>> keys);
+
+    /// The XP keys of `db` (without prefix) and their term frequencies, in byte order.
+    static std::vector<std::pair<std::string, std::size_t>> read_keys(const Xapian::Database& db);
 
     /// The person a person key (as person_key() makes it) stands for, as a normalised
     /// key: `merkel` -> `angela merkel`, `vladimir putin` -> `vladimir poutine`,
@@ -115,6 +122,7 @@ private:
         bool full = false;         // two name words or more
         bool ambiguous = false;
     };
+    void build();
     bool is_short(std::string_view key) const;
     const Name* find(std::string_view normalised) const;
 
