@@ -15,6 +15,7 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <chrono>
 #include <exception>
 #include <cstdlib>
@@ -321,24 +322,36 @@ struct Searcher::Impl {
         std::vector<std::vector<std::pair<std::size_t, Xapian::docid>>> on(n);
         std::size_t i = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it, ++i) on[(*it - 1) % n].emplace_back(i, (*it - 1) / n + 1);
+        for_each_sub([&](std::size_t k) { return sub_remote[k] && on[k].size() < out.size(); },
+                     [&](std::size_t k) {
+                         for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
+                     });
+        return out;
+    }
+
+    // Runs work(k) for each sub-database k of `db`: those for which own_thread(k) is true
+    // each on a thread of its own (a remote shard's connection is used by that thread
+    // alone meanwhile), the others on this one. The first failure is rethrown once all
+    // are done.
+    void for_each_sub(const std::function<bool(std::size_t)>& own_thread,
+                      const std::function<void(std::size_t)>& work) {
+        const std::size_t n = sub_db.size();
         std::vector<std::thread> threads;
         std::vector<std::exception_ptr> failed(n);
         for (std::size_t k = 0; k < n; ++k) {
-            if (on[k].empty()) continue;
-            auto read_all = [&, k] {
+            auto run = [&, k] {
                 try {
-                    for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
+                    work(k);
                 } catch (...) { failed[k] = std::current_exception(); }
             };
-            if (sub_remote[k] && on[k].size() < out.size())
-                threads.emplace_back(read_all);
+            if (own_thread(k))
+                threads.emplace_back(run);
             else
-                read_all();
+                run();
         }
         for (std::thread& t : threads) t.join();
         for (const std::exception_ptr& e : failed)
             if (e) std::rethrow_exception(e);
-        return out;
     }
 
     // The person keys of the index and their term frequencies. A remote shard sends its
@@ -347,24 +360,9 @@ struct Searcher::Impl {
     // sorted lists merged, summing the frequencies of a key that several shards hold.
     std::vector<std::pair<std::string, std::size_t>> person_keys() {
         if (!sharded || !any_remote()) return PeopleResolver::read_keys(db);
-        const std::size_t n = sub_db.size();
-        std::vector<std::vector<std::pair<std::string, std::size_t>>> lists(n);
-        std::vector<std::exception_ptr> failed(n);
-        std::vector<std::thread> threads;
-        for (std::size_t k = 0; k < n; ++k) {
-            auto read = [&, k] {
-                try {
-                    lists[k] = PeopleResolver::read_keys(sub_db[k]);
-                } catch (...) { failed[k] = std::current_exception(); }
-            };
-            if (sub_remote[k])
-                threads.emplace_back(read);
-            else
-                read();
-        }
-        for (std::thread& t : threads) t.join();
-        for (const std::exception_ptr& e : failed)
-            if (e) std::rethrow_exception(e);
+        std::vector<std::vector<std::pair<std::string, std::size_t>>> lists(sub_db.size());
+        for_each_sub([&](std::size_t k) { return bool(sub_remote[k]); },
+                     [&](std::size_t k) { lists[k] = PeopleResolver::read_keys(sub_db[k]); });
         std::vector<std::pair<std::string, std::size_t>> all;
         for (auto& list : lists)
             all.insert(all.end(), std::make_move_iterator(list.begin()), std::make_move_iterator(list.end()));
