@@ -322,7 +322,7 @@ struct Searcher::Impl {
         std::vector<std::vector<std::pair<std::size_t, Xapian::docid>>> on(n);
         std::size_t i = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it, ++i) on[(*it - 1) % n].emplace_back(i, (*it - 1) / n + 1);
-        for_each_sub([&](std::size_t k) { return sub_remote[k] && on[k].size() < out.size(); },
+        for_each_sub([&](std::size_t k) { return sub_remote[k] && !on[k].empty() && on[k].size() < out.size(); },
                      [&](std::size_t k) {
                          for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
                      });
