@@ -75,6 +75,9 @@ struct ShardHandle {
     shards::StubEntry entry;
     Xapian::Database db;
     bool up = false;
+    // A year's shard that the lexicon records and the stub (a copy, with remote lines)
+    // does not list yet: always down, and refused as the stub's fault unless allow_partial.
+    bool unlisted = false;
     std::string error;  // why it is down
     std::chrono::steady_clock::time_point tried;
     bool remote() const { return entry.kind != shards::StubEntry::Kind::Local; }
@@ -201,21 +204,31 @@ struct Searcher::Impl {
         }
         std::size_t listed = entries.size() - 1;
         if (!rec.partition.empty() && own_stub && listed > rec.n) listed = rec.n;
-        if (listed != rec.n)
-            throw IndexIncompatibleError(stub.string() + " lists " + std::to_string(entries.size() - 1) +
-                                         " shards, the index of " + first.path + " has " + std::to_string(rec.n) +
+        const std::string mismatch = stub.string() + " lists " + std::to_string(entries.size() - 1) +
+                                     " shards, the index of " + first.path + " has " + std::to_string(rec.n);
+        // A year partition's copy of the stub that lacks the newest years' shards: they
+        // are left out as unavailable (with allow_partial, the listed shards answer).
+        const bool years_unlisted = !rec.partition.empty() && !own_stub && listed < rec.n;
+        if (listed != rec.n && !years_unlisted)
+            throw IndexIncompatibleError(mismatch +
                                          (rec.partition.empty()
                                               ? std::string()
                                               : " (one per year: a year's shard was added, give the stub its line)"));
         layout = rec;
         layout_value = record;
         std::vector<ShardHandle> list;
-        for (std::size_t k = 1; k <= listed; ++k) {
+        for (std::size_t k = 1; k <= rec.n; ++k) {
             ShardHandle h;
-            h.entry = entries[k];
             h.period = shards::period_of_shard(rec, k - 1);
-            h.label = shards::shard_label(k - 1, h.period) + " (" +
-                      (h.entry.kind == shards::StubEntry::Kind::Local ? h.entry.path : h.entry.text) + ")";
+            if (k <= listed) {
+                h.entry = entries[k];
+                h.label = shards::shard_label(k - 1, h.period) + " (" +
+                          (h.entry.kind == shards::StubEntry::Kind::Local ? h.entry.path : h.entry.text) + ")";
+            } else {
+                h.unlisted = true;
+                h.label = shards::shard_label(k - 1, h.period) + " (not in " + stub.string() + ")";
+                h.error = mismatch + " (one per year: a year's shard was added, give the stub its line)";
+            }
             list.push_back(std::move(h));
         }
         shard_list = std::move(list);
@@ -234,6 +247,7 @@ struct Searcher::Impl {
         ShardHandle& sh = shard_list[k];
         sh.tried = std::chrono::steady_clock::now();
         sh.up = false;
+        if (sh.unlisted) return;
         try {
             Xapian::Database d;
             switch (sh.entry.kind) {
@@ -383,13 +397,29 @@ struct Searcher::Impl {
     void require_shards(bool allow_partial) {
         bool changed = false;
         const auto now = std::chrono::steady_clock::now();
+        std::size_t unlisted = 0;
+        bool read_stub_again = false;
         for (std::size_t k = 0; k < shard_list.size(); ++k)
-            if (!shard_list[k].up && now - shard_list[k].tried >= kRetryDownEvery) {
+            if (shard_list[k].unlisted) {
+                ++unlisted;
+                if (now - shard_list[k].tried < kRetryDownEvery) continue;
+                read_stub_again = true;
+                shard_list[k].tried = now;
+            } else if (!shard_list[k].up && now - shard_list[k].tried >= kRetryDownEvery) {
                 connect(k);
                 changed |= shard_list[k].up;
             }
+        // Shards the stub did not list: read it again, and open the index again from it
+        // once it lists more (its owner gave it the new years' lines).
+        if (read_stub_again && shards::read_stub(stub).size() - 1 > shard_list.size() - unlisted) {
+            open_sharded();
+            load_dictionaries();
+            changed = false;
+        }
         if (changed) combine();
         if (allow_partial) return;
+        for (const ShardHandle& sh : shard_list)
+            if (sh.unlisted) throw IndexIncompatibleError(sh.error);
         for (const ShardHandle& sh : shard_list)
             if (!sh.up)
                 throw IoError(sh.label + " is unavailable: " + sh.error +

@@ -1502,6 +1502,84 @@ TEST_CASE("shards: a year-partitioned index updated (new year, moved article, de
     CHECK(year_shard_of_ids(dir).count("an-2003") == 0);
 }
 
+TEST_CASE(
+    "shards: a remote stub without a new year's line is exit 3, or answers without that year with "
+    "--allow-partial",
+    "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const fs::path in = tmp.path / "in", dir = tmp.path / "years";
+    auto line = [](const std::string& id, const std::string& date, const std::string& town) {
+        return json{{"id", id}, {"date", date}, {"title", "Zorglub à " + town}, {"body", "Le zorglub de " + town + "."}}
+                   .dump() +
+               "\n";
+    };
+    write_file(in / "a.jsonl", line("a-2023", "2023-01-02", "Quimper") + line("a-2024", "2024-03-04", "Brest"));
+    index_paths(dir.string(), {in.string()}, "--partition year");
+    const std::size_t before = periods_of(dir).size();
+    Sharded s(dir, before);
+    s.serve();
+    const std::string stub = s.remote_stub.string();
+    depeche::Searcher opened_before(stub);
+    depeche::SearchRequest req;
+    req.query = "zorglub";
+    REQUIRE(opened_before.search(req).total == 2);
+
+    // A year without a shard: the index gets one; the remote stub does not list it yet.
+    write_file(in / "b.jsonl", line("b-2019", "2019-05-06", "Lorient"));
+    index_paths(dir.string(), {in.string()});
+    REQUIRE(periods_of(dir).size() == before + 1);
+    const std::string unlisted =
+        "shard-" + std::string(before < 10 ? "0" : "") + std::to_string(before) + " [2019] (not in " + stub + ")";
+
+    // Without --allow-partial: exit 3 and the stub named, as before.
+    const RunResult refused = run(kSearch + " --db " + shell_quote(stub) + " zorglub");
+    INFO(refused.err);
+    CHECK(refused.status == 3);
+    CHECK(refused.err == "depeche-search: " + stub + " lists " + std::to_string(before) + " shards, the index of " +
+                             (dir / "lexicon").string() + " has " + std::to_string(before + 1) +
+                             " (one per year: a year's shard was added, give the stub its line)\n");
+    // With it: the listed years answer, and the new one is named as missing.
+    const Outcome partial = search(stub, "--allow-partial --limit 10", "zorglub");
+    INFO(partial.err);
+    REQUIRE(partial.status == 0);
+    CHECK(partial.j["partial"] == true);
+    CHECK(partial.j["missing_shards"] == json::array({unlisted}));
+    CHECK(hit_ids(partial.j) == std::vector<std::string>{"a-2024", "a-2023"});
+    CHECK(partial.j["total"] == 2);
+    // The complete answer through the index's own stub.
+    const Outcome complete = search((dir / "shards.stub").string(), "--limit 10", "zorglub");
+    REQUIRE(complete.status == 0);
+    CHECK(hit_ids(complete.j) == std::vector<std::string>{"a-2024", "a-2023", "b-2019"});
+
+    // A Searcher opened before the new year: the same once it reopens.
+    opened_before.reopen();
+    req.allow_partial = false;
+    CHECK_THROWS_AS(opened_before.search(req), depeche::IndexIncompatibleError);
+    req.allow_partial = true;
+    depeche::SearchResult r;
+    REQUIRE_NOTHROW(r = opened_before.search(req));
+    CHECK(r.partial);
+    CHECK(r.missing_shards == std::vector<std::string>{unlisted});
+    CHECK(r.total == 2);
+
+    // The stub given its line: complete again.
+    write_file(stub, read_file(stub) + "auto " + shard_dirs(dir, before + 1).back().string() + "\n");
+    const Outcome fixed = search(stub, "--limit 10", "zorglub");
+    INFO(fixed.err);
+    REQUIRE(fixed.status == 0);
+    CHECK(fixed.j["partial"] == false);
+    CHECK(hit_ids(fixed.j) == std::vector<std::string>{"a-2024", "a-2023", "b-2019"});
+    // The Searcher opened before reads the stub again (at most every 2 s) and opens the
+    // index again from it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    req.allow_partial = false;
+    REQUIRE_NOTHROW(r = opened_before.search(req));
+    CHECK_FALSE(r.partial);
+    CHECK(r.missing_shards.empty());
+    CHECK(r.total == 3);
+}
+
 TEST_CASE("shards: --check names a damaged or foreign year shard, and an interrupted shard addition still opens",
           "[shards][xapian-check]") {
     TempDir tmp;
