@@ -417,7 +417,12 @@ struct Searcher::Impl {
             changed = false;
         }
         if (changed) combine();
-        if (allow_partial) return;
+        if (!allow_partial) refuse_missing();
+    }
+
+    // A shard left out (not listed by the stub, or down) fails a request that does not
+    // allow partial answers.
+    void refuse_missing() const {
         for (const ShardHandle& sh : shard_list)
             if (sh.unlisted) throw IndexIncompatibleError(sh.error);
         for (const ShardHandle& sh : shard_list)
@@ -467,7 +472,10 @@ struct Searcher::Impl {
         for (int round = 1;; ++round) {
             if (sharded) require_shards(allow_partial);
             try {
-                return with_retry(reopen_first, f);
+                auto out = with_retry(reopen_first, f);
+                // The index opened again meanwhile (a year's shard added) may lack a shard.
+                if (sharded && !allow_partial) refuse_missing();
+                return out;
             } catch (const Xapian::NetworkError&) {
                 if (!sharded || round >= 3) throw;
                 reconnect();
