@@ -197,7 +197,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             issues, ro);
         for (const ReadIssue& i : issues) summary.problems.push_back(problem_of(i));
         write_ready(true);
-        if (job.known && !stop_requested()) {
+        // A file that could not be read (an I/O error, no longer a regular file...: said
+        // in its problem) keeps the old articles it was not read far enough to replace,
+        // as an interrupted run does; its state is not recorded, so the next run reads it.
+        if (job.known && !stop_requested() && !stats.failed) {
             // The old articles not read again: still holding the file's term, ids not written.
             const std::string term = file_term(p);
             std::vector<Xapian::docid> gone;

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -740,6 +741,35 @@ TEST_CASE("faults: a very long body is indexed up to the limit, the rest reporte
     CHECK(counted.err == "depeche-index: 1 warning (--verbose lists them): body too long (1)\n");
     CHECK(matches(db, "marmotte") == 1);
     CHECK(matches(db, "ornithorynque") == 1);  // the short article only
+}
+
+TEST_CASE("faults: an indexed file that can no longer be read keeps its articles until it can", "[faults][paths]") {
+    TempDir tmp;
+    const fs::path in = tmp.path / "in";
+    const std::string db = (tmp.path / "db").string();
+    write_file(in / "feed.jsonl", json{{"id", "un"}, {"body", "Le castor du lac."}}.dump() + "\n" +
+                                      json{{"id", "deux"}, {"body", "Le lynx du bois."}}.dump() + "\n");
+    REQUIRE(run(index_cmd(db, shell_quote(in.string()))).status == 0);
+    REQUIRE(count_articles(db) == 2);
+    // The file replaced by something that cannot be read as one (a FIFO): an error that
+    // names it, and its two articles stay.
+    fs::remove(in / "feed.jsonl");
+    REQUIRE(::mkfifo((in / "feed.jsonl").c_str(), 0644) == 0);
+    const RunResult failed = run(index_cmd(db, shell_quote((in / "feed.jsonl").string())));
+    INFO(failed.out << failed.err);
+    CHECK(failed.status != 0);
+    CHECK(failed.err.find((in / "feed.jsonl").string()) != std::string::npos);
+    CHECK(count_articles(db) == 2);
+    CHECK(matches(db, "castor") == 1);
+    // Readable again, with one article changed and one dropped: read, as a changed file.
+    fs::remove(in / "feed.jsonl");
+    write_file(in / "feed.jsonl", json{{"id", "un"}, {"body", "Le castor du fleuve."}}.dump() + "\n");
+    const RunResult again = run(index_cmd(db, shell_quote(in.string())));
+    INFO(again.out << again.err);
+    CHECK(again.status == 0);
+    CHECK(count_articles(db) == 1);
+    CHECK(matches(db, "fleuve") == 1);
+    CHECK(matches(db, "lynx") == 0);
 }
 
 TEST_CASE("faults: the same id in two files, one deleted or changed: the other's article stays", "[faults][paths]") {
