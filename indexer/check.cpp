@@ -274,7 +274,7 @@ void check_documents(const Xapian::Database& db, CheckReport& report, Problems& 
                 report.notes.push_back("article " + printable(ids[0].substr(id_prefix.size())) + " is in " +
                                        std::to_string(copies.size()) + " shards (" + names +
                                        "): a move to another shard was interrupted; the next depeche-index run "
-                                       "over its files keeps one");
+                                       "on the index deletes the old copy");
             }
         }
         const std::string data = doc.get_data();

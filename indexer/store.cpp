@@ -272,6 +272,9 @@ Xapian::WritableDatabase open_writable_sharded(const fs::path& folder, const std
             w.handles.emplace_back(p, Xapian::DB_OPEN);
             db.add_database(w.handles.back());
         }
+        // Articles moved to another shard by a writer that stopped before deleting their
+        // old copies: deleted now.
+        finish_moves(db, w);
     } catch (const Xapian::Error& e) { rethrow_xapian(e, dir); }
     return db;
 }
@@ -293,6 +296,7 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
             // In another shard: deleted after this one commits, so that a crash between
             // the shards' commits leaves the article twice, never missing.
             w.moved_out.insert(did);
+            w.moved_in[id_term] = k;
         }
     }
     if (!keep) keep = (++w.last[k] - 1) * n_dbs + sub + 1;
@@ -300,18 +304,85 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
     return keep;
 }
 
+namespace {
+// schema::kMetaMovedIn's value: each id term as its length, ':' and its bytes.
+std::string encode_ids(const std::vector<std::string>& ids) {
+    std::string out;
+    for (const std::string& id : ids) out += std::to_string(id.size()) + ":" + id;
+    return out;
+}
+std::vector<std::string> decode_ids(const std::string& s) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at < s.size();) {
+        const std::size_t colon = s.find(':', at);
+        if (colon == std::string::npos) break;
+        std::size_t n = 0;
+        for (std::size_t i = at; i < colon; ++i) {
+            if (s[i] < '0' || s[i] > '9' || n > s.size()) return out;  // not ours: what was read
+            n = n * 10 + static_cast<std::size_t>(s[i] - '0');
+        }
+        if (colon == at || n > s.size() - colon - 1) break;
+        out.push_back(s.substr(colon + 1, n));
+        at = colon + 1 + n;
+    }
+    return out;
+}
+// Deletes the copies of `ids` that are not in shard k (combined ids over the lexicon
+// and w.shards shards).
+void delete_other_copies(Xapian::WritableDatabase& db, const ShardRouting& w, const std::vector<std::string>& ids,
+                         std::size_t k) {
+    const Xapian::docid n_dbs = static_cast<Xapian::docid>(w.shards + 1), sub = static_cast<Xapian::docid>(k + 1);
+    for (const std::string& id : ids) {
+        std::vector<Xapian::docid> copies(db.postlist_begin(id), db.postlist_end(id));
+        if (copies.size() < 2) continue;
+        for (Xapian::docid did : copies)
+            if ((did - 1) % n_dbs != sub) db.delete_document(did);
+    }
+}
+}  // namespace
+
 void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w) {
+    // The articles moved into each shard are recorded in it, with them.
+    std::vector<std::vector<std::string>> moved_in(w.handles.size());
+    for (const auto& [id, k] : w.moved_in) moved_in[k].push_back(id);
+    for (std::size_t k = 0; k < moved_in.size(); ++k)
+        if (!moved_in[k].empty()) w.handles[k].set_metadata(schema::kMetaMovedIn, encode_ids(moved_in[k]));
     for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
-    if (!w.moved_out.empty()) {
+    if (!w.moved_out.empty() || !w.moved_in.empty()) {
+        // Then their old copies go, and then the records (a crash before this second
+        // commit leaves them recorded: open_writable_sharded() deletes them then).
         for (Xapian::docid did : w.moved_out) {
             try {
                 db.delete_document(did);
             } catch (const Xapian::DocNotFoundError&) {}  // deleted since, with its file
         }
         w.moved_out.clear();
+        w.moved_in.clear();
         for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
+        for (std::size_t k = 0; k < moved_in.size(); ++k)
+            if (!moved_in[k].empty()) {
+                w.handles[k].set_metadata(schema::kMetaMovedIn, "");
+                w.handles[k].commit();
+            }
     }
     db.commit();
+}
+
+bool finish_moves(Xapian::WritableDatabase& db, ShardRouting& w) {
+    std::vector<std::size_t> recorded;
+    for (std::size_t k = 0; k < w.handles.size(); ++k) {
+        const std::string record = w.handles[k].get_metadata(schema::kMetaMovedIn);
+        if (record.empty()) continue;
+        delete_other_copies(db, w, decode_ids(record), k);
+        recorded.push_back(k);
+    }
+    if (recorded.empty()) return false;
+    for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
+    for (std::size_t k : recorded) {
+        w.handles[k].set_metadata(schema::kMetaMovedIn, "");
+        w.handles[k].commit();
+    }
+    return true;
 }
 
 std::size_t add_period_shard(const fs::path& folder, const std::string& dir, Xapian::WritableDatabase& db,

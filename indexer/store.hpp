@@ -7,6 +7,7 @@
 #include <depeche/depeche.hpp>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,8 +34,11 @@ struct ShardRouting {
     // that a shard's metadata can be set; the combined database's commit commits it).
     std::vector<Xapian::WritableDatabase> handles;
     // Old copies of articles moved to another shard (combined document ids), deleted
-    // by commit_sharded() once the shards holding their new versions are committed.
+    // by commit_sharded() once the shards holding their new versions are committed, and
+    // the shard each moved article (id term) went to, recorded in that shard meanwhile
+    // (schema::kMetaMovedIn) so that a crash in between cannot leave two copies for good.
     std::set<Xapian::docid> moved_out;
+    std::map<std::string, std::size_t> moved_in;
     // The shard an article goes to: by the hash of its id term, or by the period of its
     // publication date (`doc`'s date slot); npos when that period has no shard yet.
     std::size_t shard_for(const std::string& id_term, const Xapian::Document& doc) const;
@@ -59,6 +63,10 @@ Xapian::WritableDatabase open_writable_sharded(const std::filesystem::path& fold
 // last, the lexicon still names the old state after such a crash, and the next run
 // indexes those files again.
 void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w);
+// The moves that shards record (schema::kMetaMovedIn, left by a crash inside
+// commit_sharded()): the old copies deleted, then the records cleared, each committed.
+// Whether there were any.
+bool finish_moves(Xapian::WritableDatabase& db, ShardRouting& w);
 // Writes `doc` as the article of `id_term` in shard k: replaces the copy there, deletes
 // copies in other shards (a layout change, or an article whose date moved it to another
 // year), else adds it at the shard's next document id. Returns the document id in `w.db`.

@@ -303,7 +303,7 @@ std::vector<Analyzer::FingerprintComponent> Analyzer::fingerprint_components() {
         {"people", kPeopleRules},
         {"dates", kDateRules},
         {"stories", schema::story_rules::describe()},
-        {"schema", schema::describe()},
+        {"schema", schema::describe(false)},
     };
     for (std::string_view name : lexicon::names())
         out.push_back({"lexicon " + std::string(name), std::string(lexicon::embedded(name))});

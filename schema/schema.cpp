@@ -68,7 +68,7 @@ std::string member_name(std::string StoredArticle::*m) {
 
 }  // namespace
 
-std::string describe() {
+std::string describe(bool with_optional) {
     std::string out = "schema " + std::to_string(kVersion) + "\n";
     auto slot_text = [](Xapian::valueno s) { return s == kNoSlot ? std::string("-") : std::to_string(s); };
     for (const Field& f : kFields) {
@@ -89,7 +89,9 @@ std::string describe() {
            " mark-every=" + std::to_string(kMarkEvery) +
            " list-separator=" + std::to_string(static_cast<int>(kListSeparator)) + "\n";
     for (const MetaKey& k : kMetaKeys)
-        out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") + "\n";
+        if (with_optional || !k.optional)
+            out += std::string("meta ") + std::string(k.key) + (k.is_prefix ? "*" : "") +
+                   (k.optional ? " optional" : "") + "\n";
     return out;
 }
 

@@ -52,11 +52,20 @@ inline constexpr std::string_view kFieldValueKey = "V";
 // (its number from 0), so that a shard from another index or in the wrong place is seen.
 inline constexpr const char* kMetaShards = "depeche.shards";
 inline constexpr const char* kMetaShard = "depeche.shard";
+// In a year partition's shard: the id terms of articles just moved into it whose copy in
+// their former shard may still be there (deleted once this shard is committed). Set in
+// the commit that brings them, cleared once their old copies are deleted; a writer that
+// finds it set (a crash in between) deletes those copies when it opens the index.
+inline constexpr const char* kMetaMovedIn = "depeche.moved_in";
 
 struct MetaKey {
     std::string_view key;
     bool is_prefix;  // a family of keys: this prefix and a suffix
     std::string_view holds;
+    // Added within a schema version: an index made before it lacks the key, which reads
+    // as empty and changes no term, so the key stays out of the analyzer fingerprint
+    // (describe(false)) and such indexes are not refused.
+    bool optional = false;
 };
 inline constexpr MetaKey kMetaKeys[] = {
     {kMetaSchema, false, "schema version (kVersion)"},
@@ -70,6 +79,7 @@ inline constexpr MetaKey kMetaKeys[] = {
     {kFieldValueKey, true, "+whole-value term: the field's text"},
     {kMetaShards, false, "sharded index, in its lexicon: shard count and index id"},
     {kMetaShard, false, "sharded index, in each shard: its number, the count and the index id"},
+    {kMetaMovedIn, false, "sharded index, in a shard: articles moved in, their old copies not yet deleted", true},
 };
 
 // Lists in value slots (people, mentioned dates), the forms table and the stored people:
@@ -244,8 +254,9 @@ std::string field_names();
 
 // The whole index contract as canonical text, one rule per line: every field with every
 // member of its row, every value slot, term prefix, tag, weight and metadata key. It goes
-// into the analyzer fingerprint, so any change to the contract makes older indexes refused.
-std::string describe();
+// into the analyzer fingerprint, so any change to the contract makes older indexes refused;
+// the fingerprint takes it without the optional metadata keys (with_optional false).
+std::string describe(bool with_optional = true);
 
 // ---- Compile-time checks ----------------------------------------------------------------------
 // Xapian's prefix convention: a prefix is capital letters, and the term's own text starts
