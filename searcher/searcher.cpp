@@ -15,9 +15,9 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
-#include <functional>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -411,7 +411,7 @@ struct Searcher::Impl {
             }
         // Shards the stub did not list: read it again, and open the index again from it
         // once it lists more (its owner gave it the new years' lines).
-        if (read_stub_again && shards::read_stub(stub).size() - 1 > shard_list.size() - unlisted) {
+        if (read_stub_again && shards::read_stub(stub).size() > shard_list.size() - unlisted + 1) {  // + the lexicon
             open_sharded();
             load_dictionaries();
             changed = false;
