@@ -23,6 +23,7 @@
 #include <fstream>
 #include <new>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -78,8 +79,9 @@ struct ShardHandle {
     // A year's shard that the lexicon records and the stub (a copy, with remote lines)
     // does not list yet: always down, and refused as the stub's fault unless allow_partial.
     bool unlisted = false;
-    std::string error;  // why it is down
-    std::chrono::steady_clock::time_point tried;
+    std::string error;                               // why it is down
+    std::chrono::steady_clock::time_point tried;     // the last attempt to open it began
+    std::chrono::steady_clock::time_point retry_at;  // down: not tried again before
     bool remote() const { return entry.kind != shards::StubEntry::Kind::Local; }
 };
 
@@ -232,7 +234,7 @@ struct Searcher::Impl {
             list.push_back(std::move(h));
         }
         shard_list = std::move(list);
-        for (std::size_t k = 0; k < shard_list.size(); ++k) connect(k);
+        connect_all([](const ShardHandle&) { return true; });
         combine();
     }
 
@@ -279,9 +281,11 @@ struct Searcher::Impl {
         } catch (const Xapian::NetworkError& e) {
             if (!sh.remote()) rethrow_xapian(e, sh.label);
             sh.error = std::string(e.get_type()) + ": " + e.get_msg();
+            retry_later(sh);
         } catch (const Xapian::DatabaseOpeningError& e) {
             if (!sh.remote()) rethrow_xapian(e, sh.label);
             sh.error = std::string(e.get_type()) + ": " + e.get_msg();
+            retry_later(sh);
         } catch (const Xapian::Error& e) {
             const std::string type = e.get_type();
             if (!sh.remote() && (type == "DatabaseCorruptError" || type == "DatabaseError")) {
@@ -293,6 +297,15 @@ struct Searcher::Impl {
             }
             rethrow_xapian(e, sh.label);
         }
+    }
+
+    // A shard that could not be opened is tried again by a request kRetryDownEvery after
+    // the attempt ended, or four times as long as the attempt took: a server that accepts
+    // connections and never answers costs a request the remote timeout (30 s) at most once
+    // every 2 minutes, not once every 2 seconds.
+    static void retry_later(ShardHandle& sh) {
+        const auto now = std::chrono::steady_clock::now();
+        sh.retry_at = now + std::max<std::chrono::steady_clock::duration>(kRetryDownEvery, 4 * (now - sh.tried));
     }
 
     // `db`: the lexicon first, then the shards that are up.
@@ -349,7 +362,12 @@ struct Searcher::Impl {
     // are done.
     void for_each_sub(const std::function<bool(std::size_t)>& own_thread,
                       const std::function<void(std::size_t)>& work) {
-        const std::size_t n = sub_db.size();
+        run_each(sub_db.size(), own_thread, work);
+    }
+
+    // The same over k < n; the failure of the lowest k is the one rethrown.
+    static void run_each(std::size_t n, const std::function<bool(std::size_t)>& own_thread,
+                         const std::function<void(std::size_t)>& work) {
         std::vector<std::thread> threads;
         std::vector<std::exception_ptr> failed(n);
         for (std::size_t k = 0; k < n; ++k) {
@@ -358,10 +376,13 @@ struct Searcher::Impl {
                     work(k);
                 } catch (...) { failed[k] = std::current_exception(); }
             };
-            if (own_thread(k))
-                threads.emplace_back(run);
-            else
-                run();
+            if (own_thread(k)) {
+                try {
+                    threads.emplace_back(run);
+                    continue;
+                } catch (const std::system_error&) {}  // no thread to be had: on this one
+            }
+            run();
         }
         for (std::thread& t : threads) t.join();
         for (const std::exception_ptr& e : failed)
@@ -392,23 +413,25 @@ struct Searcher::Impl {
         return merged;
     }
 
-    // Before a request: shards found down are tried again (at most every
-    // kRetryDownEvery); one still down fails the request unless allow_partial.
+    // Before a request: shards found down are tried again (when retry_later() says);
+    // one still down fails the request unless allow_partial.
     void require_shards(bool allow_partial) {
         bool changed = false;
         const auto now = std::chrono::steady_clock::now();
         std::size_t unlisted = 0;
         bool read_stub_again = false;
-        for (std::size_t k = 0; k < shard_list.size(); ++k)
-            if (shard_list[k].unlisted) {
+        for (ShardHandle& sh : shard_list)
+            if (sh.unlisted) {
                 ++unlisted;
-                if (now - shard_list[k].tried < kRetryDownEvery) continue;
+                if (now - sh.tried < kRetryDownEvery) continue;
                 read_stub_again = true;
-                shard_list[k].tried = now;
-            } else if (!shard_list[k].up && now - shard_list[k].tried >= kRetryDownEvery) {
-                connect(k);
-                changed |= shard_list[k].up;
+                sh.tried = now;
             }
+        std::vector<bool> retried(shard_list.size());
+        for (std::size_t k = 0; k < shard_list.size(); ++k)
+            retried[k] = !shard_list[k].unlisted && !shard_list[k].up && now >= shard_list[k].retry_at;
+        connect_all([&](const ShardHandle& sh) { return bool(retried[&sh - shard_list.data()]); });
+        for (std::size_t k = 0; k < shard_list.size(); ++k) changed |= retried[k] && shard_list[k].up;
         // Shards the stub did not list: read it again, and open the index again from it
         // once it lists more (its owner gave it the new years' lines).
         if (read_stub_again && shards::read_stub(stub).size() > shard_list.size() - unlisted + 1) {  // + the lexicon
@@ -434,9 +457,20 @@ struct Searcher::Impl {
     // After a lost connection (a server restarted, or one that closed an idle
     // connection): every remote shard is connected again.
     void reconnect() {
-        for (std::size_t k = 0; k < shard_list.size(); ++k)
-            if (shard_list[k].remote()) connect(k);
+        connect_all([](const ShardHandle& sh) { return sh.remote(); });
         combine();
+    }
+
+    // connect() for each shard that `which` takes: the remote ones at the same time, each
+    // on a thread of its own (opening one is a few round trips, up to kConnectTimeoutMs
+    // for a server that does not answer), the local ones on this thread; the error of the
+    // lowest numbered shard is the one thrown.
+    void connect_all(const std::function<bool(const ShardHandle&)>& which) {
+        run_each(
+            shard_list.size(), [&](std::size_t k) { return which(shard_list[k]) && shard_list[k].remote(); },
+            [&](std::size_t k) {
+                if (which(shard_list[k])) connect(k);
+            });
     }
 
     // A read error that looks like damage in a sharded index: each shard on this machine
