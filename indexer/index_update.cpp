@@ -204,12 +204,10 @@ IndexSummary Writer::Impl::index_update(const Input& in, IndexSummary summary,
             // The old articles not read again: still holding the file's term, ids not written.
             const std::string term = file_term(p);
             std::vector<Xapian::docid> gone;
-            for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d) {
-                auto t = db.termlist_begin(*d);
-                t.skip_to(std::string(schema::kIdPrefix));
-                const bool has_id = t != db.termlist_end(*d) && (*t).rfind(schema::kIdPrefix, 0) == 0;
-                if (!has_id || !written_ids.count(*t)) gone.push_back(*d);
-            }
+            for (auto d = db.postlist_begin(term); d != db.postlist_end(term); ++d)
+                if (!written_ids.count(
+                        schema::first_term_with(db.termlist_begin(*d), db.termlist_end(*d), schema::kIdPrefix)))
+                    gone.push_back(*d);
             for (Xapian::docid did : gone) {
                 note_shadows_of(did);
                 db.delete_document(did);

@@ -286,18 +286,12 @@ Xapian::docid put_sharded(Xapian::WritableDatabase& db, ShardRouting& w, const s
     Xapian::docid keep = 0;
     for (Xapian::docid did : copies) {
         const bool here = (did - 1) % n_dbs == sub;
-        if (here && !keep) {
+        if (here && !keep)
             keep = did;
-            w.moved_out.erase(did);  // moved back before the commit
-        } else if (here) {
-            w.moved_out.erase(did);
+        else if (here)
             db.delete_document(did);
-        } else {
-            // In another shard: deleted after this one commits, so that a crash between
-            // the shards' commits leaves the article twice, never missing.
-            w.moved_out.insert(did);
+        else  // in another shard: deleted once this one is committed (commit_sharded())
             w.moved_in[id_term] = k;
-        }
     }
     if (!keep) keep = (++w.last[k] - 1) * n_dbs + sub + 1;
     db.replace_document(keep, doc);
@@ -348,23 +342,10 @@ void commit_sharded(Xapian::WritableDatabase& db, ShardRouting& w) {
     for (std::size_t k = 0; k < moved_in.size(); ++k)
         if (!moved_in[k].empty()) w.handles[k].set_metadata(schema::kMetaMovedIn, encode_ids(moved_in[k]));
     for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
-    if (!w.moved_out.empty() || !w.moved_in.empty()) {
-        // Then their old copies go, and then the records (a crash before this second
-        // commit leaves them recorded: open_writable_sharded() deletes them then).
-        for (Xapian::docid did : w.moved_out) {
-            try {
-                db.delete_document(did);
-            } catch (const Xapian::DocNotFoundError&) {}  // deleted since, with its file
-        }
-        w.moved_out.clear();
-        w.moved_in.clear();
-        for (Xapian::WritableDatabase& shard : w.handles) shard.commit();
-        for (std::size_t k = 0; k < moved_in.size(); ++k)
-            if (!moved_in[k].empty()) {
-                w.handles[k].set_metadata(schema::kMetaMovedIn, "");
-                w.handles[k].commit();
-            }
-    }
+    // Then their old copies go, and then the records: what a writer does on opening an
+    // index that a crash left here.
+    w.moved_in.clear();
+    finish_moves(db, w);
     db.commit();
 }
 

@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 #include <xapian.h>
@@ -33,11 +32,10 @@ struct ShardRouting {
     // Each shard's own handle, sharing its database with the combined writable one (so
     // that a shard's metadata can be set; the combined database's commit commits it).
     std::vector<Xapian::WritableDatabase> handles;
-    // Old copies of articles moved to another shard (combined document ids), deleted
-    // by commit_sharded() once the shards holding their new versions are committed, and
-    // the shard each moved article (id term) went to, recorded in that shard meanwhile
-    // (schema::kMetaMovedIn) so that a crash in between cannot leave two copies for good.
-    std::set<Xapian::docid> moved_out;
+    // The shard each article moved since the last commit (id term) went to. Its copy in
+    // the shard it left is deleted by commit_sharded() once the new shard is committed,
+    // with the move recorded in it (schema::kMetaMovedIn), so that a crash in between
+    // leaves the article twice, never missing, and not twice for good.
     std::map<std::string, std::size_t> moved_in;
     // The shard an article goes to: by the hash of its id term, or by the period of its
     // publication date (`doc`'s date slot); npos when that period has no shard yet.

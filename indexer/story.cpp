@@ -269,9 +269,7 @@ void Stories::join(Xapian::WritableDatabase& db, Xapian::Document& doc) {
     // The article's id term: its own older version (an article replaced in place, or
     // moved to another shard and not yet deleted from the old one) is no other version.
     auto id_of = [](const Xapian::Document& d) {
-        auto t = d.termlist_begin();
-        t.skip_to(std::string(schema::kIdPrefix));
-        return t != d.termlist_end() && (*t).rfind(schema::kIdPrefix, 0) == 0 ? *t : std::string();
+        return schema::first_term_with(d.termlist_begin(), d.termlist_end(), schema::kIdPrefix);
     };
     const std::string own_id = id_of(doc);
     std::set<std::string> matched;  // keys of every verified match

@@ -109,13 +109,9 @@ void cut_body(std::string& body) {
 // Adds to `doc`, about to replace document `did` of `db`, the shadow terms of the files
 // that held the article before: `did`'s own file and its shadows, but not doc's file.
 void carry_shadows(const Xapian::Database& db, Xapian::docid did, Xapian::Document& doc) {
-    auto first_with = [](auto it, auto end, std::string_view prefix) {
-        it.skip_to(std::string(prefix));
-        return it != end && (*it).rfind(prefix, 0) == 0 ? *it : std::string();
-    };
-    const std::string own = first_with(doc.termlist_begin(), doc.termlist_end(), kFileTermPrefix);
+    const std::string own = schema::first_term_with(doc.termlist_begin(), doc.termlist_end(), kFileTermPrefix);
     std::set<std::string> shadows;
-    const std::string owner = first_with(db.termlist_begin(did), db.termlist_end(did), kFileTermPrefix);
+    const std::string owner = schema::first_term_with(db.termlist_begin(did), db.termlist_end(did), kFileTermPrefix);
     if (!owner.empty()) shadows.insert(std::string(kShadowTermPrefix) + owner.substr(kFileTermPrefix.size()));
     auto t = db.termlist_begin(did);
     for (t.skip_to(std::string(kShadowTermPrefix)); t != db.termlist_end(did) && (*t).rfind(kShadowTermPrefix, 0) == 0;

@@ -249,6 +249,13 @@ inline constexpr const Field& kBodyField = field("text");
 inline constexpr std::string_view kBodyPrefix = kBodyField.prefix;
 inline constexpr std::string_view kIdPrefix = field("id").prefix;
 
+// The first term of a term list that starts with `prefix`, "" when none: a document's id
+// term (kIdPrefix), its file term.
+inline std::string first_term_with(Xapian::TermIterator it, const Xapian::TermIterator& end, std::string_view prefix) {
+    it.skip_to(std::string(prefix));
+    return it != end && (*it).rfind(prefix, 0) == 0 ? *it : std::string();
+}
+
 // Names users can type, for error messages: "title, titre, author, ...".
 std::string field_names();
 

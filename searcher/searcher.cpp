@@ -234,7 +234,7 @@ struct Searcher::Impl {
             list.push_back(std::move(h));
         }
         shard_list = std::move(list);
-        connect_all([](const ShardHandle&) { return true; });
+        connect_all([](std::size_t) { return true; });
         combine();
     }
 
@@ -349,23 +349,18 @@ struct Searcher::Impl {
         std::vector<std::vector<std::pair<std::size_t, Xapian::docid>>> on(n);
         std::size_t i = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it, ++i) on[(*it - 1) % n].emplace_back(i, (*it - 1) / n + 1);
-        for_each_sub([&](std::size_t k) { return sub_remote[k] && !on[k].empty() && on[k].size() < out.size(); },
-                     [&](std::size_t k) {
-                         for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
-                     });
+        run_each(
+            n, [&](std::size_t k) { return sub_remote[k] && !on[k].empty() && on[k].size() < out.size(); },
+            [&](std::size_t k) {
+                for (const auto& [at, did] : on[k]) read(sub_db[k], did, out[at]);
+            });
         return out;
     }
 
-    // Runs work(k) for each sub-database k of `db`: those for which own_thread(k) is true
-    // each on a thread of its own (a remote shard's connection is used by that thread
-    // alone meanwhile), the others on this one. The first failure is rethrown once all
-    // are done.
-    void for_each_sub(const std::function<bool(std::size_t)>& own_thread,
-                      const std::function<void(std::size_t)>& work) {
-        run_each(sub_db.size(), own_thread, work);
-    }
-
-    // The same over k < n; the failure of the lowest k is the one rethrown.
+    // Runs work(k) for each k < n (a sub-database of `db`, a shard): those for which
+    // own_thread(k) is true each on a thread of its own (a remote shard's connection is
+    // used by that thread alone meanwhile), the others on this one. The failure of the
+    // lowest k is rethrown once all are done.
     static void run_each(std::size_t n, const std::function<bool(std::size_t)>& own_thread,
                          const std::function<void(std::size_t)>& work) {
         std::vector<std::thread> threads;
@@ -396,8 +391,9 @@ struct Searcher::Impl {
     std::vector<std::pair<std::string, std::size_t>> person_keys() {
         if (!sharded || !any_remote()) return PeopleResolver::read_keys(db);
         std::vector<std::vector<std::pair<std::string, std::size_t>>> lists(sub_db.size());
-        for_each_sub([&](std::size_t k) { return bool(sub_remote[k]); },
-                     [&](std::size_t k) { lists[k] = PeopleResolver::read_keys(sub_db[k]); });
+        run_each(
+            sub_db.size(), [&](std::size_t k) { return bool(sub_remote[k]); },
+            [&](std::size_t k) { lists[k] = PeopleResolver::read_keys(sub_db[k]); });
         std::vector<std::pair<std::string, std::size_t>> all;
         for (auto& list : lists)
             all.insert(all.end(), std::make_move_iterator(list.begin()), std::make_move_iterator(list.end()));
@@ -430,7 +426,7 @@ struct Searcher::Impl {
         std::vector<bool> retried(shard_list.size());
         for (std::size_t k = 0; k < shard_list.size(); ++k)
             retried[k] = !shard_list[k].unlisted && !shard_list[k].up && now >= shard_list[k].retry_at;
-        connect_all([&](const ShardHandle& sh) { return bool(retried[&sh - shard_list.data()]); });
+        connect_all([&](std::size_t k) { return bool(retried[k]); });
         for (std::size_t k = 0; k < shard_list.size(); ++k) changed |= retried[k] && shard_list[k].up;
         // Shards the stub did not list: read it again, and open the index again from it
         // once it lists more (its owner gave it the new years' lines).
@@ -457,7 +453,7 @@ struct Searcher::Impl {
     // After a lost connection (a server restarted, or one that closed an idle
     // connection): every remote shard is connected again.
     void reconnect() {
-        connect_all([](const ShardHandle& sh) { return sh.remote(); });
+        connect_all([&](std::size_t k) { return shard_list[k].remote(); });
         combine();
     }
 
@@ -465,11 +461,11 @@ struct Searcher::Impl {
     // on a thread of its own (opening one is a few round trips, up to kConnectTimeoutMs
     // for a server that does not answer), the local ones on this thread; the error of the
     // lowest numbered shard is the one thrown.
-    void connect_all(const std::function<bool(const ShardHandle&)>& which) {
+    void connect_all(const std::function<bool(std::size_t)>& which) {
         run_each(
-            shard_list.size(), [&](std::size_t k) { return which(shard_list[k]) && shard_list[k].remote(); },
+            shard_list.size(), [&](std::size_t k) { return which(k) && shard_list[k].remote(); },
             [&](std::size_t k) {
-                if (which(shard_list[k])) connect(k);
+                if (which(k)) connect(k);
             });
     }
 
