@@ -105,70 +105,115 @@ FacetColumns::FacetColumns(const std::vector<Xapian::Database>& dbs, const Peopl
     for (const Xapian::Database& db : dbs) read(db, people, numbering);
 }
 
+FacetColumns::FacetColumns(const std::vector<Source>& sources, const PeopleResolver* people) {
+    Numbering numbering;
+    for (const Source& s : sources) {
+        if (s.db)
+            read(*s.db, people, numbering);
+        else if (s.values)
+            read(*s.values, people, numbering);
+    }
+}
+
+FacetColumns::Values FacetColumns::fetch(const Xapian::Database& db) {
+    Values v;
+    v.last = db.get_lastdocid();
+    const Xapian::doccount docs = db.get_doccount();
+    auto column = [&](Xapian::valueno slot, Values::Column& into) {
+        Xapian::Enquire all(db);
+        // Not Xapian::Query::MatchAll, one object for all threads: a query's reference
+        // count is not atomic, and shards are fetched at the same time.
+        all.set_query(Xapian::Query(std::string()));
+        all.set_weighting_scheme(Xapian::BoolWeight());
+        all.set_sort_by_value(slot, false);
+        const Xapian::MSet m = all.get_mset(0, docs);
+        into.reserve(m.size());
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            std::string value = it.get_sort_key();
+            if (!value.empty()) into.emplace_back(*it, std::move(value));
+        }
+        std::sort(into.begin(), into.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    };
+    column(schema::kSlotDay, v.day);
+    column(schema::kSlotPeople, v.people);
+    column(schema::kSlotMentioned, v.mentioned);
+    return v;
+}
+
 void FacetColumns::read(const Xapian::Database& db, const PeopleResolver* people, Numbering& numbering) {
+    read_part(
+        db.get_lastdocid(),
+        [&](int column, auto&& f) {
+            const Xapian::valueno slot = column == 0   ? schema::kSlotDate
+                                         : column == 1 ? schema::kSlotPeople
+                                                       : schema::kSlotMentioned;
+            for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) f(it.get_docid(), *it);
+        },
+        people, numbering);
+}
+
+void FacetColumns::read(const Values& values, const PeopleResolver* people, Numbering& numbering) {
+    const Values::Column* columns[] = {&values.day, &values.people, &values.mentioned};
+    read_part(
+        values.last,
+        [&](int column, auto&& f) {
+            for (const auto& [did, value] : *columns[column]) f(did, value);
+        },
+        people, numbering);
+}
+
+template <class Each>
+void FacetColumns::read_part(Xapian::docid last, Each&& each, const PeopleResolver* people, Numbering& numbering) {
     Part& p = parts.emplace_back();
-    p.last = db.get_lastdocid();
-    const Xapian::docid last = p.last;
+    p.last = last;
     const std::size_t n = static_cast<std::size_t>(last) + 1;
     p.day_of.assign(n, 0);
     p.people_at.assign(n + 1, 0);
     p.mentioned_at.assign(n + 1, 0);
-    {
-        auto& index = numbering.days;
-        for (auto it = db.valuestream_begin(schema::kSlotDate); it != db.valuestream_end(schema::kSlotDate); ++it) {
-            const std::uint32_t d = date_number(*it);
-            if (!d || it.get_docid() > last) continue;
-            auto [at, fresh] = index.try_emplace(d, static_cast<std::uint32_t>(days.size()));
-            if (fresh) days.push_back(d);
-            p.day_of[it.get_docid()] = at->second;
-        }
-    }
-    // Lists are laid out by document as they come: value streams are in document order,
-    // so entries are appended and each document's count becomes an offset at the end.
-    {
-        auto &index = numbering.items, &key_index = numbering.keys;
-        for (auto it = db.valuestream_begin(schema::kSlotPeople); it != db.valuestream_end(schema::kSlotPeople); ++it) {
-            const Xapian::docid did = it.get_docid();
-            if (did > last) continue;
-            const std::string value = *it;
-            for_each_person(value, [&](std::string_view item) {
-                auto at = index.find(item);
-                if (at == index.end()) {
-                    at = index.emplace(std::string(item), static_cast<std::uint32_t>(items.size())).first;
-                    items.emplace_back(item);
-                    std::string key = person_key(item), person = people ? people->person_of(key) : key;
-                    item_own.push_back(!people || people->normalise(key) == person);
-                    auto k = key_index.try_emplace(person, keys).first;
-                    if (k->second == keys) {
-                        ++keys;
-                        if (people) key_person.push_back(person);
-                    }
-                    item_key.push_back(k->second);
+    each(0, [&](Xapian::docid did, std::string_view value) {
+        const std::uint32_t d = date_number(value);
+        if (!d || did > last) return;
+        auto [at, fresh] = numbering.days.try_emplace(d, static_cast<std::uint32_t>(days.size()));
+        if (fresh) days.push_back(d);
+        p.day_of[did] = at->second;
+    });
+    // Lists are laid out by document as they come (in document order), so entries are
+    // appended and each document's count becomes an offset at the end.
+    auto &index = numbering.items, &key_index = numbering.keys;
+    each(1, [&](Xapian::docid did, std::string_view value) {
+        if (did > last) return;
+        for_each_person(value, [&](std::string_view item) {
+            auto at = index.find(item);
+            if (at == index.end()) {
+                at = index.emplace(std::string(item), static_cast<std::uint32_t>(items.size())).first;
+                items.emplace_back(item);
+                std::string key = person_key(item), person = people ? people->person_of(key) : key;
+                item_own.push_back(!people || people->normalise(key) == person);
+                auto k = key_index.try_emplace(person, keys).first;
+                if (k->second == keys) {
+                    ++keys;
+                    if (people) key_person.push_back(person);
                 }
-                p.people_ids.push_back(at->second);
-                ++p.people_at[did + 1];
-            });
-        }
-        for (std::size_t d = 1; d <= n; ++d) p.people_at[d] += p.people_at[d - 1];
-    }
-    {
-        for (auto it = db.valuestream_begin(schema::kSlotMentioned); it != db.valuestream_end(schema::kSlotMentioned);
-             ++it) {
-            const Xapian::docid did = it.get_docid();
-            if (did > last) continue;
-            const std::string value = *it;
-            std::size_t ndays = 0;
-            for_each_item(value, [&](std::string_view item) {
-                std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
-                if (d && ndays < 64) {
-                    ++ndays;
-                    p.mentioned.push_back(d);
-                    ++p.mentioned_at[did + 1];
-                }
-            });
-        }
-        for (std::size_t d = 1; d <= n; ++d) p.mentioned_at[d] += p.mentioned_at[d - 1];
-    }
+                item_key.push_back(k->second);
+            }
+            p.people_ids.push_back(at->second);
+            ++p.people_at[did + 1];
+        });
+    });
+    for (std::size_t d = 1; d <= n; ++d) p.people_at[d] += p.people_at[d - 1];
+    each(2, [&](Xapian::docid did, std::string_view value) {
+        if (did > last) return;
+        std::size_t ndays = 0;
+        for_each_item(value, [&](std::string_view item) {
+            std::uint32_t d = item.size() == 8 ? date_number(item) : 0;
+            if (d && ndays < 64) {
+                ++ndays;
+                p.mentioned.push_back(d);
+                ++p.mentioned_at[did + 1];
+            }
+        });
+    });
+    for (std::size_t d = 1; d <= n; ++d) p.mentioned_at[d] += p.mentioned_at[d - 1];
 }
 
 std::size_t FacetColumns::bytes() const {
@@ -192,29 +237,36 @@ FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns, std::shared_ptr<
 
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
     ++seen_;
-    if (columns_) {
-        const Xapian::docid did = doc.get_docid();
-        const FacetColumns& c = *columns_;
-        const FacetColumns::Part* p = part_ < c.parts.size() ? &c.parts[part_] : nullptr;
-        if (p && did <= p->last) {
-            // One count per person: the first of the article's names standing for it.
-            const std::uint32_t from = p->people_at[did], to = p->people_at[did + 1];
-            for (std::uint32_t k = from; k < to; ++k) {
-                const std::uint32_t person = c.item_key[p->people_ids[k]];
-                bool seen_before = false;
-                for (std::uint32_t j = from; j < k && !seen_before; ++j)
-                    seen_before = c.item_key[p->people_ids[j]] == person;
-                if (!seen_before) ++item_counts_[p->people_ids[k]];
-            }
-            ++day_counts_[p->day_of[did]];
-            const std::uint32_t m_from = p->mentioned_at[did], m_to = p->mentioned_at[did + 1];
-            if (m_to > m_from) count_mentioned(p->mentioned.data() + m_from, m_to - m_from, 1);
-            return;
-        }
-        // A document newer than the columns (they belong to an older revision): values.
-    }
+    // A document newer than the columns (they belong to an older revision): values.
+    if (columns_ && count_from_columns(doc.get_docid())) return;
     add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
                doc.get_value(schema::kSlotMentioned), 1);
+}
+
+void FacetSpy::count(const Xapian::Database& part, Xapian::docid did) {
+    ++seen_;
+    if (columns_ && count_from_columns(did)) return;
+    const Xapian::Document doc = part.get_document(did);
+    add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
+               doc.get_value(schema::kSlotMentioned), 1);
+}
+
+bool FacetSpy::count_from_columns(Xapian::docid did) {
+    const FacetColumns& c = *columns_;
+    const FacetColumns::Part* p = part_ < c.parts.size() ? &c.parts[part_] : nullptr;
+    if (!p || did > p->last) return false;
+    // One count per person: the first of the article's names standing for it.
+    const std::uint32_t from = p->people_at[did], to = p->people_at[did + 1];
+    for (std::uint32_t k = from; k < to; ++k) {
+        const std::uint32_t person = c.item_key[p->people_ids[k]];
+        bool seen_before = false;
+        for (std::uint32_t j = from; j < k && !seen_before; ++j) seen_before = c.item_key[p->people_ids[j]] == person;
+        if (!seen_before) ++item_counts_[p->people_ids[k]];
+    }
+    ++day_counts_[p->day_of[did]];
+    const std::uint32_t m_from = p->mentioned_at[did], m_to = p->mentioned_at[did + 1];
+    if (m_to > m_from) count_mentioned(p->mentioned.data() + m_from, m_to - m_from, 1);
+    return true;
 }
 
 void FacetSpy::add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n) {

@@ -15,6 +15,7 @@
 #include <vector>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <xapian.h>
 
 namespace depeche {
@@ -34,6 +35,25 @@ struct FacetColumns {
     // several databases sees each one's own document ids), with names and days numbered
     // across them all. FacetSpy::set_part() says which part is being counted.
     FacetColumns(const std::vector<Xapian::Database>& parts, const PeopleResolver* people);
+
+    // The facet values of one part fetched as they are, in document order: a remote
+    // shard's (fetch()), which has no value streams to read.
+    struct Values {
+        Xapian::docid last = 0;  // the shard's highest document id
+        using Column = std::vector<std::pair<Xapian::docid, std::string>>;
+        Column day, people, mentioned;  // slots kSlotDay, kSlotPeople, kSlotMentioned
+    };
+    // The values of a database over Xapian's remote backend, whose value lists Xapian
+    // 1.4 reads one document (one round trip) at a time: one match of every document
+    // per slot, sorted by that slot, whose items bring the value along as their sort
+    // key (three requests in all).
+    static Values fetch(const Xapian::Database& db);
+    // A part: a database read through its value streams, or values fetched.
+    struct Source {
+        const Xapian::Database* db = nullptr;
+        const Values* values = nullptr;
+    };
+    FacetColumns(const std::vector<Source>& parts, const PeopleResolver* people);
 
     std::vector<std::string> items;       // distinct display names of people
     std::vector<std::uint32_t> item_key;  // per item: its person, numbered from 0
@@ -57,6 +77,11 @@ private:
     // While reading: the numbering of days, names and people across parts.
     struct Numbering;
     void read(const Xapian::Database& db, const PeopleResolver* people, Numbering& numbering);
+    void read(const Values& values, const PeopleResolver* people, Numbering& numbering);
+    // One part from each(column, f), which calls f(document id, value) for the documents
+    // with a value in column 0 (dates), 1 (people) or 2 (mentioned), in document order.
+    template <class Each>
+    void read_part(Xapian::docid last, Each&& each, const PeopleResolver* people, Numbering& numbering);
 };
 
 class FacetSpy : public Xapian::MatchSpy {
@@ -73,6 +98,10 @@ public:
     std::string name() const override { return "depeche::FacetSpy"; }
     // The part of the columns (FacetColumns::parts) the documents shown next belong to.
     void set_part(std::size_t k) { part_ = k; }
+    // Counts document `did` of the current part as operator() does, for a match whose
+    // documents come as ids (the items of a remote shard's match): from the columns,
+    // or from the document read from `part` when they do not cover it.
+    void count(const Xapian::Database& part, Xapian::docid did);
     std::string serialise() const override { return {}; }
     Xapian::MatchSpy* unserialise(const std::string&, const Xapian::Registry&) const override { return new FacetSpy; }
     std::string serialise_results() const override;
@@ -118,6 +147,8 @@ public:
     void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
 
 private:
+    // Counts `did` of the current part from the columns: false if they do not cover it.
+    bool count_from_columns(Xapian::docid did);
     void count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n);
     // One article's values (or n articles with the same value in one slot).
     void add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n);

@@ -15,6 +15,7 @@
 #include <depeche/depeche.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -79,7 +80,10 @@ struct ShardHandle {
     // A year's shard that the lexicon records and the stub (a copy, with remote lines)
     // does not list yet: always down, and refused as the stub's fault unless allow_partial.
     bool unlisted = false;
-    std::string error;                               // why it is down
+    std::string error;  // why it is down
+    // A remote shard: changes with each connection and each reopen() that found a newer
+    // revision (Xapian 1.4 gives no revision of a remote database).
+    std::uint64_t generation = 0;
     std::chrono::steady_clock::time_point tried;     // the last attempt to open it began
     std::chrono::steady_clock::time_point retry_at;  // down: not tried again before
     bool remote() const { return entry.kind != shards::StubEntry::Kind::Local; }
@@ -116,9 +120,10 @@ struct Searcher::Impl {
     std::string resolver_revision;
     std::shared_ptr<FacetSpy::PersonMemo> person_memo;  // names resolved with `resolver`
 
+    std::atomic<std::uint64_t> generations{0};  // the last ShardHandle::generation given
+
     // The revision read: Xapian's revision of one database; for shards, the lexicon's
-    // and each shard's (a remote shard's document count and highest id: Xapian 1.4 gives
-    // no revision of a remote database).
+    // and each shard's (a remote shard's generation).
     std::string revision() {
         if (!sharded) return std::to_string(db.get_revision());
         std::string r = std::to_string(lexicon.get_revision());
@@ -127,7 +132,7 @@ struct Searcher::Impl {
             if (!sh.up)
                 r += '-';
             else if (sh.remote())
-                r += std::to_string(sh.db.get_doccount()) + ":" + std::to_string(sh.db.get_lastdocid());
+                r += "g" + std::to_string(sh.generation);
             else
                 r += std::to_string(sh.db.get_revision());
         }
@@ -151,10 +156,21 @@ struct Searcher::Impl {
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
         if (sharded) {
-            // One part per local shard that is up, as count_shards() counts them.
-            std::vector<Xapian::Database> parts;
-            for (const ShardHandle& sh : shard_list)
-                if (sh.up) parts.push_back(sh.db);
+            // One part per shard that is up, as count_shards() counts them; the values of
+            // remote shards fetched at the same time, each on its own connection.
+            std::vector<FacetColumns::Values> fetched(shard_list.size());
+            auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
+            run_each(shard_list.size(), remote, [&](std::size_t k) {
+                if (remote(k)) fetched[k] = FacetColumns::fetch(shard_list[k].db);
+            });
+            std::vector<FacetColumns::Source> parts;
+            for (std::size_t k = 0; k < shard_list.size(); ++k) {
+                if (!shard_list[k].up) continue;
+                if (remote(k))
+                    parts.push_back({nullptr, &fetched[k]});
+                else
+                    parts.push_back({&shard_list[k].db, nullptr});
+            }
             columns = std::make_shared<const FacetColumns>(parts, people().get());
         } else {
             columns = std::make_shared<const FacetColumns>(db, people().get());
@@ -277,6 +293,7 @@ struct Searcher::Impl {
                                              shards::expected_record(layout, k) + "')");
             sh.db = d;
             sh.up = true;
+            sh.generation = ++generations;
             sh.error.clear();
         } catch (const Xapian::NetworkError& e) {
             if (!sh.remote()) rethrow_xapian(e, sh.label);
@@ -516,6 +533,23 @@ struct Searcher::Impl {
         }
     }
 
+    // db.reopen(): for shards, each part reopened (the same databases as db's), the
+    // remote ones at the same time, each on its own connection (one round trip each); a
+    // remote shard whose server found a newer revision gets a new generation.
+    void reopen_db() {
+        if (!sharded) {
+            db.reopen();
+            return;
+        }
+        lexicon.reopen();
+        run_each(
+            shard_list.size(), [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); },
+            [&](std::size_t k) {
+                ShardHandle& sh = shard_list[k];
+                if (sh.up && sh.db.reopen() && sh.remote()) sh.generation = ++generations;
+            });
+    }
+
     // Runs f, reopening and retrying when a commit by another writer invalidates the
     // revision being read (Xapian::DatabaseModifiedError, which reopen() itself may throw
     // while commits follow each other). With reopen_first, f always runs on the latest
@@ -525,7 +559,7 @@ struct Searcher::Impl {
         for (int attempt = 1;; ++attempt) {
             try {
                 if (attempt > 1 || reopen_first) {
-                    db.reopen();
+                    reopen_db();
                     if (layout_changed()) {
                         open_sharded();
                         load_dictionaries();
@@ -541,7 +575,7 @@ struct Searcher::Impl {
                 const std::string seen = revision();
                 bool newer = false;
                 try {
-                    db.reopen();
+                    reopen_db();
                     newer = revision() != seen;
                 } catch (const Xapian::Error&) {}
                 if (!newer || attempt >= kModifiedAttempts) throw;
@@ -708,20 +742,23 @@ struct Searcher::Impl {
                 by_mentioned(schema::kSlotMentioned);
             std::vector<Xapian::MatchSpy*> spies;
             bool counted = false;  // by count_shards()
-            if (req.facets && any_remote()) {
+            bool value_counts = false;
+            // Our spy over facet columns, when they are worth having, else values. Shards
+            // are counted one at a time (count_shards()), one part of the columns each; a
+            // remote shard, which our spy cannot run on, sends the ids of its matches.
+            std::shared_ptr<const FacetColumns> columns;
+            if (req.facets) columns = facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs));
+            if (req.facets && any_remote() && !columns) {
                 spy = std::make_unique<FacetSpy>(nullptr, people());
                 spy->set_person_memo(person_memo);
                 spies = {&by_people, &by_date, &by_mentioned};
+                value_counts = true;
             } else if (req.facets) {
-                // Our spy over facet columns, when they are worth having, else values. Local
-                // shards are counted one at a time (count_shards()), one part of the
-                // columns each.
-                spy = std::make_unique<FacetSpy>(
-                    facet_columns(mset.get_matches_estimated(), static_cast<Xapian::doccount>(docs)), people());
+                spy = std::make_unique<FacetSpy>(columns, people());
                 spy->set_person_memo(person_memo);
                 if (sharded) {
                     counted = true;
-                    const Xapian::doccount matched = count_shards(parsed.query, *spy);
+                    const Xapian::doccount matched = count_shards(parsed.query, *spy, mset.get_matches_upper_bound());
                     if (!req.collapse) {
                         result.total = result.total_lower = result.total_upper = matched;
                         result.total_exact = true;
@@ -732,7 +769,7 @@ struct Searcher::Impl {
             }
             if (!counted) {
                 Xapian::MSet counted = count_all(parsed.query, spies);
-                if (req.facets && any_remote())
+                if (value_counts)
                     spy->add_value_counts(counted.get_matches_estimated(), by_people, by_date, by_mentioned);
                 if (!req.collapse) {
                     result.total = counted.get_matches_estimated();
@@ -799,16 +836,47 @@ struct Searcher::Impl {
         return counter.get_mset(0, 0, db.get_doccount());
     }
 
-    // Local shards (none remote): every match of `query` counted into `spy`, one shard
-    // at a time, telling the spy which part of its columns the shard is (a match spy
-    // over several databases sees each one's own document ids). Returns the exact number
-    // of matches.
-    Xapian::doccount count_shards(const Xapian::Query& query, FacetSpy& spy) {
+    // Every match of `query` counted into `spy`, one shard at a time, telling the spy
+    // which part of its columns the shard is (a match spy over several databases sees
+    // each one's own document ids). Our spy cannot run on a remote shard: the ids of its
+    // matches are fetched instead (one unweighted match of at most `at_most` items, the
+    // remote shards at the same time, each on its own connection), and counted from the
+    // columns, which must then cover the remote shards. Returns the exact number of
+    // matches.
+    Xapian::doccount count_shards(const Xapian::Query& query, FacetSpy& spy, Xapian::doccount at_most) {
+        std::vector<Xapian::MSet> ids(shard_list.size());
+        auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
+        // A copy of the query per thread, made here: copying a Xapian::Query shares its
+        // parts, whose reference counts are not atomic.
+        std::vector<Xapian::Query> queries(shard_list.size());
+        const std::string serialised = query.serialise();
+        for (std::size_t k = 0; k < shard_list.size(); ++k)
+            if (remote(k)) queries[k] = Xapian::Query::unserialise(serialised);
+        run_each(shard_list.size(), remote, [&](std::size_t k) {
+            if (!remote(k)) return;
+            const Xapian::Database& shard = shard_list[k].db;
+            const Xapian::doccount docs = shard.get_doccount();
+            Xapian::Enquire matches(shard);
+            matches.set_query(queries[k]);
+            matches.set_weighting_scheme(Xapian::BoolWeight());
+            matches.set_docid_order(Xapian::Enquire::ASCENDING);
+            // The server sets room aside for as many items as asked: no more than the
+            // matches of the whole index (asked again should that be too few).
+            ids[k] = matches.get_mset(0, std::min(at_most, docs));
+            if (ids[k].get_matches_upper_bound() > ids[k].size() && ids[k].size() < docs)
+                ids[k] = matches.get_mset(0, docs);
+        });
         Xapian::doccount matched = 0;
         std::size_t part = 0;
-        for (const ShardHandle& sh : shard_list) {
+        for (std::size_t k = 0; k < shard_list.size(); ++k) {
+            const ShardHandle& sh = shard_list[k];
             if (!sh.up) continue;
             spy.set_part(part++);
+            if (remote(k)) {
+                for (auto it = ids[k].begin(); it != ids[k].end(); ++it) spy.count(sh.db, *it);
+                matched += ids[k].size();
+                continue;
+            }
             Xapian::Enquire counter(sh.db);
             counter.set_query(query);
             counter.set_weighting_scheme(Xapian::BoolWeight());

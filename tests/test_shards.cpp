@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cmath>
+#include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -958,15 +960,38 @@ TEST_CASE("shards: a remote handle closed by the server's idle timeout is reopen
     CHECK(a->id == "depeche-2024-08-04-jo-paris");
 }
 
+// A copy of the sample corpus for a test to edit, indexed as one index and as 3 shards.
+struct EditedCorpus {
+    TempDir tmp;
+    fs::path in = tmp.path / "in";
+    std::string one = (tmp.path / "one").string();
+    Sharded s{tmp.path / "sharded", 3};
+    EditedCorpus() {
+        fs::copy(kCorpus, in, fs::copy_options::recursive);
+        index_paths(one, {in.string()});
+        index_paths(s.dir.string(), {in.string()}, "--shards 3");
+    }
+    // Rewrites the corpus's JSON Lines feed: edit(article, line number) changes an
+    // article, or returns false to drop it.
+    void edit_feed(const std::function<bool(json&, int)>& edit) const {
+        const fs::path feed = in / "feeds" / "depeches-2016-2025.jsonl";
+        std::ifstream f(feed);
+        std::string line, out;
+        for (int n = 0; std::getline(f, line); ++n) {
+            json a = json::parse(line);
+            if (edit(a, n)) out += a.dump() + "\n";
+        }
+        f.close();
+        write_file(feed, out);
+    }
+};
+
 TEST_CASE("shards: incremental updates of a sharded index match one index updated the same way",
           "[shards][xapian-check]") {
-    TempDir tmp;
-    const fs::path in = tmp.path / "in";
-    fs::copy(kCorpus, in, fs::copy_options::recursive);
-    const std::string one = (tmp.path / "one").string();
-    Sharded s(tmp.path / "sharded", 3);
-    index_paths(one, {in.string()});
-    index_paths(s.dir.string(), {in.string()}, "--shards 3");
+    EditedCorpus c;
+    const fs::path& in = c.in;
+    const std::string& one = c.one;
+    Sharded& s = c.s;
     const auto before = shard_of_ids(s.dir, 3);
 
     // Added, changed (a text file; a JSON Lines file losing one article and changing
@@ -980,25 +1005,17 @@ TEST_CASE("shards: incremental updates of a sharded index match one index update
             << "\nMise à jour : le texte quintessenciel a été amendé en commission, selon Élisabeth Borne.\n";
     }
     std::string removed_id, changed_id;
-    {
-        const fs::path feed = in / "feeds" / "depeches-2016-2025.jsonl";
-        std::ifstream f(feed);
-        std::string line, out;
-        for (int n = 0; std::getline(f, line); ++n) {
-            json a = json::parse(line);
-            if (n == 1) {
-                removed_id = a.value("id", "");
-                continue;
-            }
-            if (n == 3) {
-                changed_id = a.value("id", "");
-                a["title"] = "Titre refait : " + a["title"].get<std::string>();
-            }
-            out += a.dump() + "\n";
+    c.edit_feed([&](json& a, int n) {
+        if (n == 1) {
+            removed_id = a.value("id", "");
+            return false;
         }
-        f.close();
-        write_file(feed, out);
-    }
+        if (n == 3) {
+            changed_id = a.value("id", "");
+            a["title"] = "Titre refait : " + a["title"].get<std::string>();
+        }
+        return true;
+    });
     REQUIRE(!removed_id.empty());
     REQUIRE(!changed_id.empty());
     fs::remove(in / "json" / "2022-09-14-bouclier-tarifaire.json");
@@ -1257,8 +1274,75 @@ TEST_CASE("shards: facets of the Wikinews corpus by one Searcher match one index
                                            "mentionne:2008",
                                            "Paris OR Londres",
                                            "économie crise"};
-    const std::size_t compared = compare_library_facets(wn->db, {{"4 shards, folder", s.dir.string()}}, queries);
-    CHECK(compared == 2 * 2 * queries.size());
+    // Remote: facets counted by Xapian's ValueCountMatchSpy on the first queries, then
+    // from columns fetched from the servers (the ids of each server's matches counted).
+    s.serve();
+    std::vector<std::pair<std::string, std::string>> targets{{"4 shards, folder", s.dir.string()}};
+    if (!s.remote_stub.empty()) targets.emplace_back("4 shards, remote stub", s.remote_stub.string());
+    const std::size_t compared = compare_library_facets(wn->db, targets, queries);
+    CHECK(compared == 2 * 2 * queries.size() * targets.size());
+}
+
+TEST_CASE("shards: a Searcher kept open over remote shards counts an article changed in place once reopened",
+          "[shards]") {
+    NEED_TCPSRV();
+    EditedCorpus c;
+    const std::string& one = c.one;
+    Sharded& s = c.s;
+    s.serve();
+    depeche::Searcher remote(s.remote_stub.string());
+    const std::vector<std::string> queries{"date:2016..2030", "Borne", "Darmanin OR Attal", "mentionne:2025"};
+    auto compare = [&](const char* when) {
+        depeche::Searcher reference(one);
+        for (const std::string& q : queries) {
+            INFO(when << ": " << q);
+            depeche::SearchRequest req;
+            req.query = q;
+            req.limit = 5;
+            req.facets = true;
+            req.facet_limit = 50;
+            const depeche::SearchResult want = reference.search(req), got = remote.search(req);
+            CHECK(got.total == want.total);
+            REQUIRE(want.facets);
+            REQUIRE(got.facets);
+            check_same_counts(got.facets->people, want.facets->people, "people");
+            check_same_counts(got.facets->dates, want.facets->dates, "dates");
+            check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+        }
+    };
+    compare("before");
+    compare("before, counted from the facet columns");  // built by the second facet query
+
+    // One article's people and mentioned dates change; it keeps its document id.
+    auto shape = [&] {
+        std::vector<std::pair<Xapian::doccount, Xapian::docid>> out;
+        for (const fs::path& d : shard_dirs(s.dir, 3)) {
+            Xapian::Database db(d.string());
+            out.emplace_back(db.get_doccount(), db.get_lastdocid());
+        }
+        return out;
+    };
+    const auto shape_before = shape();
+    bool changed = false;
+    c.edit_feed([&](json& a, int) {
+        if (a.value("id", "") == "depeche-2024-05-15-nouvelle-caledonie") {
+            a["people"] = json::array({"Emmanuel Macron", "Gabriel Attal", "Élisabeth Borne"});
+            a["body"] = a["body"].get<std::string>() + " Élisabeth Borne se rendra sur place le 15 août 2025.";
+            changed = true;
+        }
+        return true;
+    });
+    REQUIRE(changed);
+    const RunResult u1 = index_paths(one, {c.in.string()});
+    const RunResult u2 = index_paths(s.dir.string(), {c.in.string()});
+    CHECK(u1.out.find("0 added, 1 updated") != std::string::npos);
+    CHECK(summary_counts(u2.out) == summary_counts(u1.out));
+    // Every shard keeps its number of articles and its highest document id: the facet
+    // columns read before must be read again all the same.
+    CHECK(shape() == shape_before);
+
+    remote.reopen();
+    compare("after the update");
 }
 
 // ---------------------------------------------------------------------------------------
