@@ -89,8 +89,9 @@ struct ShardHandle {
     bool remote() const { return entry.kind != shards::StubEntry::Kind::Local; }
 };
 
-// Remote shards: a request waits this long for an answer, a connection this long.
-constexpr unsigned kRemoteTimeoutMs = 30000, kConnectTimeoutMs = 5000;
+// Remote shards: a request waits this long for an answer, a connection this long, and a
+// server's greeting this long (kGreetingTimeoutMs: see connect()).
+constexpr unsigned kRemoteTimeoutMs = 30000, kConnectTimeoutMs = 5000, kGreetingTimeoutMs = 5000;
 // A shard found down is tried again by the next request at most this often.
 constexpr auto kRetryDownEvery = std::chrono::seconds(2);
 
@@ -274,6 +275,11 @@ struct Searcher::Impl {
                     d = Xapian::Database(sh.entry.path);
                     break;
                 case shards::StubEntry::Kind::Tcp:
+                    // Xapian's remote backend has one timeout for the greeting and for every
+                    // request after it: a server that accepts connections and never answers
+                    // (stopped, swapping) would cost the whole remote timeout. A first
+                    // connection, closed at once, waits kGreetingTimeoutMs for it.
+                    Xapian::Remote::open(sh.entry.host, sh.entry.port, kGreetingTimeoutMs, kConnectTimeoutMs).close();
                     d = Xapian::Remote::open(sh.entry.host, sh.entry.port, kRemoteTimeoutMs, kConnectTimeoutMs);
                     break;
                 case shards::StubEntry::Kind::Program:
@@ -318,8 +324,8 @@ struct Searcher::Impl {
 
     // A shard that could not be opened is tried again by a request kRetryDownEvery after
     // the attempt ended, or four times as long as the attempt took: a server that accepts
-    // connections and never answers costs a request the remote timeout (30 s) at most once
-    // every 2 minutes, not once every 2 seconds.
+    // connections and never answers costs a request the greeting timeout (5 s) at most
+    // once every 20 seconds, not once every 2 seconds.
     static void retry_later(ShardHandle& sh) {
         const auto now = std::chrono::steady_clock::now();
         sh.retry_at = now + std::max<std::chrono::steady_clock::duration>(kRetryDownEvery, 4 * (now - sh.tried));
