@@ -764,7 +764,8 @@ struct Searcher::Impl {
                 spy->set_person_memo(person_memo);
                 if (sharded) {
                     counted = true;
-                    const Xapian::doccount matched = count_shards(parsed.query, *spy, mset.get_matches_upper_bound());
+                    const Xapian::doccount matched =
+                        count_shards(parsed.query, *spy, mset.get_uncollapsed_matches_upper_bound());
                     if (!req.collapse) {
                         result.total = result.total_lower = result.total_upper = matched;
                         result.total_exact = true;
