@@ -236,25 +236,42 @@ FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns, std::shared_ptr<
 }
 
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
-    ++seen_;
     // A document newer than the columns (they belong to an older revision): values.
-    if (columns_ && count_from_columns(doc.get_docid())) return;
+    if (count_from_columns(doc.get_docid())) return;
+    ++seen_;
     add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
                doc.get_value(schema::kSlotMentioned), 1);
 }
 
 void FacetSpy::count(const Xapian::Database& part, Xapian::docid did) {
+    if (count_from_columns(did)) return;
     ++seen_;
-    if (columns_ && count_from_columns(did)) return;
     const Xapian::Document doc = part.get_document(did);
     add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
                doc.get_value(schema::kSlotMentioned), 1);
 }
 
+void FacetSpy::add_column_counts(const FacetSpy& other) {
+    seen_ += other.seen_;
+    for (std::size_t k = 0; k < item_counts_.size() && k < other.item_counts_.size(); ++k)
+        item_counts_[k] += other.item_counts_[k];
+    for (std::size_t k = 0; k < day_counts_.size() && k < other.day_counts_.size(); ++k)
+        day_counts_[k] += other.day_counts_[k];
+    // The span of both; a level one spy stopped counting (finer than its span called
+    // for) is finer than the span of both calls for, and never shown.
+    if (other.mentioned_first_ && (!mentioned_first_ || other.mentioned_first_ < mentioned_first_))
+        mentioned_first_ = other.mentioned_first_;
+    mentioned_last_ = std::max(mentioned_last_, other.mentioned_last_);
+    for (std::size_t level = 0; level < mentioned_.size(); ++level)
+        for (const auto& [bucket, n] : other.mentioned_[level]) mentioned_[level][bucket] += n;
+}
+
 bool FacetSpy::count_from_columns(Xapian::docid did) {
+    if (!columns_) return false;
     const FacetColumns& c = *columns_;
     const FacetColumns::Part* p = part_ < c.parts.size() ? &c.parts[part_] : nullptr;
     if (!p || did > p->last) return false;
+    ++seen_;
     // One count per person: the first of the article's names standing for it.
     const std::uint32_t from = p->people_at[did], to = p->people_at[did + 1];
     for (std::uint32_t k = from; k < to; ++k) {

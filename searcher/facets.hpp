@@ -102,6 +102,14 @@ public:
     // documents come as ids (the items of a remote shard's match): from the columns,
     // or from the document read from `part` when they do not cover it.
     void count(const Xapian::Database& part, Xapian::docid did);
+    // Counts document `did` of the current part from the columns if they cover it;
+    // false (nothing counted) if they do not.
+    bool count_from_columns(Xapian::docid did);
+    // Adds the counts of `other`, a spy over the same columns that counted from them
+    // only (count_from_columns()): the matches of one shard counted on a thread of its own.
+    void add_column_counts(const FacetSpy& other);
+    // A spy over the same columns with no counts, for add_column_counts().
+    std::unique_ptr<FacetSpy> column_counter() const { return std::make_unique<FacetSpy>(columns_, people_resolver_); }
     std::string serialise() const override { return {}; }
     Xapian::MatchSpy* unserialise(const std::string&, const Xapian::Registry&) const override { return new FacetSpy; }
     std::string serialise_results() const override;
@@ -147,8 +155,6 @@ public:
     void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
 
 private:
-    // Counts `did` of the current part from the columns: false if they do not cover it.
-    bool count_from_columns(Xapian::docid did);
     void count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n);
     // One article's values (or n articles with the same value in one slot).
     void add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n);

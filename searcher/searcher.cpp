@@ -846,20 +846,29 @@ struct Searcher::Impl {
     // Every match of `query` counted into `spy`, one shard at a time, telling the spy
     // which part of its columns the shard is (a match spy over several databases sees
     // each one's own document ids). Our spy cannot run on a remote shard: the ids of its
-    // matches are fetched instead (one unweighted match of at most `at_most` items, the
-    // remote shards at the same time, each on its own connection), and counted from the
-    // columns, which must then cover the remote shards. Returns the exact number of
-    // matches.
+    // matches are fetched instead (one unweighted match of at most `at_most` items) and
+    // counted from the columns, the remote shards at the same time, each on a thread of
+    // its own with its own connection and a spy of its own, added to `spy` at the end.
+    // Returns the exact number of matches.
     Xapian::doccount count_shards(const Xapian::Query& query, FacetSpy& spy, Xapian::doccount at_most) {
-        std::vector<Xapian::MSet> ids(shard_list.size());
+        const std::size_t n = shard_list.size();
         auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
+        std::vector<std::size_t> part(n);  // the part of the columns of each shard that is up
+        for (std::size_t k = 0, next = 0; k < n; ++k)
+            if (shard_list[k].up) part[k] = next++;
         // A copy of the query per thread, made here: copying a Xapian::Query shares its
         // parts, whose reference counts are not atomic.
-        std::vector<Xapian::Query> queries(shard_list.size());
+        std::vector<Xapian::Query> queries(n);
         const std::string serialised = query.serialise();
-        for (std::size_t k = 0; k < shard_list.size(); ++k)
+        for (std::size_t k = 0; k < n; ++k)
             if (remote(k)) queries[k] = Xapian::Query::unserialise(serialised);
-        run_each(shard_list.size(), remote, [&](std::size_t k) {
+        struct Counted {
+            Xapian::doccount matches = 0;
+            std::unique_ptr<FacetSpy> spy;
+            std::vector<Xapian::docid> uncovered;  // not in the columns: counted afterwards
+        };
+        std::vector<Counted> counted(n);
+        run_each(n, remote, [&](std::size_t k) {
             if (!remote(k)) return;
             const Xapian::Database& shard = shard_list[k].db;
             const Xapian::doccount docs = shard.get_doccount();
@@ -869,19 +878,24 @@ struct Searcher::Impl {
             matches.set_docid_order(Xapian::Enquire::ASCENDING);
             // The server sets room aside for as many items as asked: no more than the
             // matches of the whole index (asked again should that be too few).
-            ids[k] = matches.get_mset(0, std::min(at_most, docs));
-            if (ids[k].get_matches_upper_bound() > ids[k].size() && ids[k].size() < docs)
-                ids[k] = matches.get_mset(0, docs);
+            Xapian::MSet ids = matches.get_mset(0, std::min(at_most, docs));
+            if (ids.get_matches_upper_bound() > ids.size() && ids.size() < docs) ids = matches.get_mset(0, docs);
+            Counted& c = counted[k];
+            c.matches = ids.size();
+            c.spy = spy.column_counter();
+            c.spy->set_part(part[k]);
+            for (auto it = ids.begin(); it != ids.end(); ++it)
+                if (!c.spy->count_from_columns(*it)) c.uncovered.push_back(*it);
         });
         Xapian::doccount matched = 0;
-        std::size_t part = 0;
-        for (std::size_t k = 0; k < shard_list.size(); ++k) {
+        for (std::size_t k = 0; k < n; ++k) {
             const ShardHandle& sh = shard_list[k];
             if (!sh.up) continue;
-            spy.set_part(part++);
+            spy.set_part(part[k]);
             if (remote(k)) {
-                for (auto it = ids[k].begin(); it != ids[k].end(); ++it) spy.count(sh.db, *it);
-                matched += ids[k].size();
+                spy.add_column_counts(*counted[k].spy);
+                for (const Xapian::docid did : counted[k].uncovered) spy.count(sh.db, did);
+                matched += counted[k].matches;
                 continue;
             }
             Xapian::Enquire counter(sh.db);
