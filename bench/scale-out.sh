@@ -14,9 +14,11 @@
 #
 # usage: bench/scale-out.sh [--size 1M] [--shards 4] [--input articles.jsonl.gz]
 #                           [--queries FILE.tsv] [--warmup N] [--passes N] [--threads N]
-#                           [--no-build] [--drop-index] [--report-only]
+#                           [--no-build] [--drop-index] [--report-only] [--queries-only]
 # --size: one corpus size, e.g. 20k, 100k, 1M (default 1M: two full indexings, hours here).
 # --report-only: rebuild the table from the logs of an earlier run of that size.
+# --queries-only: keep the indexes of an earlier run of that size (and its indexing
+#   figures), and run the query benchmarks again with the binaries built now.
 # Output under bench/out/scale-out/<size>/: one/ and sharded/ (the indexes), remote.stub,
 # index-*.time, *.bytes, runs-*.tsv, top-*.tsv, query_bench-*.txt, tcpsrv-*.log.
 # Only loopback is used; nothing is downloaded.
@@ -30,7 +32,7 @@ size=1M
 shards=4
 input=$repo/../shared/corpus/orangesum/articles.jsonl.gz
 queries=$here/queries.tsv
-warmup=1 passes=3 threads=0 build=1 drop=0 report_only=0
+warmup=1 passes=3 threads=0 build=1 drop=0 report_only=0 queries_only=0
 die() { echo "scale-out.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --drop-index) drop=1 ;;
     --report-only) report_only=1; build=0 ;;
+    --queries-only) queries_only=1 ;;
     -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -152,20 +155,30 @@ bench() {
 }
 
 if [ "$report_only" = 0 ]; then
-  rm -rf "$d"
-  mkdir -p "$d"
-  cut -d' ' -f1 /proc/loadavg > "$d/load"
-  git -C "$repo" rev-parse --short HEAD > "$d/commit" 2> /dev/null || echo "?" > "$d/commit"
-  echo "$shards" > "$d/shards"
-  time_index one "$one" || exit 1
-  time_index sharded "$sharded" --shards "$shards" || exit 1
-  for f in shards.stub lexicon; do [ -e "$sharded/$f" ] || die "$sharded/$f missing after indexing"; done
-  for n in $(seq 0 $((shards - 1))); do
-    printf -v nn '%02d' "$n"
-    [ -d "$sharded/shard-$nn" ] || die "$sharded/shard-$nn missing after indexing"
-    du -sb "$sharded/shard-$nn" | cut -f1 > "$d/shard-$nn.bytes"
-  done
-  du -sb "$sharded/lexicon" | cut -f1 > "$d/lexicon.bytes"
+  if [ "$queries_only" = 1 ]; then
+    for x in "$one" "$sharded" "$d/index-one.time" "$d/index-sharded.time"; do
+      [ -e "$x" ] || die "--queries-only: $x of an earlier run is missing"
+    done
+    [ "$(cat "$d/shards" 2> /dev/null)" = "$shards" ] || die "--queries-only: the earlier run of $label had another --shards"
+    cut -d' ' -f1 /proc/loadavg > "$d/queries-load"
+    git -C "$repo" rev-parse --short HEAD > "$d/queries-commit" 2> /dev/null || echo "?" > "$d/queries-commit"
+    rm -f "$d"/runs-*.tsv "$d"/top-*.tsv "$d"/query_bench-*.txt "$d"/search-*.log "$d"/tcpsrv-*.log
+  else
+    rm -rf "$d"
+    mkdir -p "$d"
+    cut -d' ' -f1 /proc/loadavg > "$d/load"
+    git -C "$repo" rev-parse --short HEAD > "$d/commit" 2> /dev/null || echo "?" > "$d/commit"
+    echo "$shards" > "$d/shards"
+    time_index one "$one" || exit 1
+    time_index sharded "$sharded" --shards "$shards" || exit 1
+    for f in shards.stub lexicon; do [ -e "$sharded/$f" ] || die "$sharded/$f missing after indexing"; done
+    for n in $(seq 0 $((shards - 1))); do
+      printf -v nn '%02d' "$n"
+      [ -d "$sharded/shard-$nn" ] || die "$sharded/shard-$nn missing after indexing"
+      du -sb "$sharded/shard-$nn" | cut -f1 > "$d/shard-$nn.bytes"
+    done
+    du -sb "$sharded/lexicon" | cut -f1 > "$d/lexicon.bytes"
+  fi
 
   bench one "$one"
   bench local "$sharded"
@@ -262,9 +275,14 @@ try:
 except Exception:
     cpu_model = "?"
 print("## Scale-out run: %s articles, one index against %d shards\n" % (label, shards))
-print("Source `%s`; load average %s at the start; %d cores (%s); corpus `%s` (%s articles, %.1f MB); "
+source = "Source `%s`; load average %s at the start" % (read("commit"), read("load"))
+if read("queries-commit", "") != "":
+    source = ("Indexes built from source `%s` (load average %s at the start); queries run again from source `%s` "
+              "(`--queries-only`, load average %s at the start)" % (read("commit"), read("load"), read("queries-commit"),
+                                                                    read("queries-load")))
+print("%s; %d cores (%s); corpus `%s` (%s articles, %.1f MB); "
       "queries `%s`, %s warm-up + %s timed passes per mode; latency in ms over all timed runs.\n"
-      % (read("commit"), read("load"), os.cpu_count(), cpu_model, os.path.basename(corpus), format(n, ","),
+      % (source, os.cpu_count(), cpu_model, os.path.basename(corpus), format(n, ","),
          os.path.getsize(corpus) / 1e6 if os.path.exists(corpus) else 0, os.path.basename(queries), warmup, passes))
 print("| index | opened as | index wall s | index CPU s | peak RSS MiB | index MB | snippets p50 | snippets p95 | facets p50 | facets p95 | snippets p95 / one | same hits and top 10 as one |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
