@@ -1484,6 +1484,9 @@ TEST_CASE("shards: a year-partitioned index answers every query like one index, 
         cases.push_back(c);
     const std::size_t with_hits = compare_all(one, s.targets(), cases);
     CHECK(with_hits > cases.size() / 2);
+    // Facets by one Searcher per target (the facet columns of shards of very different
+    // sizes, counted from their match ids when remote).
+    CHECK(compare_library_facets(one, s.targets(), queries) == 2 * 2 * queries.size() * s.targets().size());
     if (!s.remote_stub.empty()) {
         const json remote = stats_of(s.remote_stub.string());
         CHECK(remote["shard_list"][1]["period"] == "2003");
