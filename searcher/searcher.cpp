@@ -133,7 +133,7 @@ struct Searcher::Impl {
             if (!sh.up)
                 r += '-';
             else if (sh.remote())
-                r += "g" + std::to_string(sh.generation);
+                r.append(1, 'g').append(std::to_string(sh.generation));
             else
                 r += std::to_string(sh.db.get_revision());
         }
@@ -158,12 +158,25 @@ struct Searcher::Impl {
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
         if (sharded) {
             // One part per shard that is up, as count_shards() counts them; the values of
-            // remote shards fetched at the same time, each on its own connection.
+            // remote shards fetched each on its own connection, as many at the same time
+            // as this machine has cores: reading a fetched result set is this process's
+            // work, and each one in flight holds a shard's values twice over (600 MB at
+            // 1M articles with 4 shards at once on 2 cores, against 92 MB for one index).
             std::vector<FacetColumns::Values> fetched(shard_list.size());
             auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
-            run_each(shard_list.size(), remote, [&](std::size_t k) {
-                if (remote(k)) fetched[k] = FacetColumns::fetch(shard_list[k].db);
-            });
+            std::vector<std::size_t> remotes;
+            for (std::size_t k = 0; k < shard_list.size(); ++k)
+                if (remote(k)) remotes.push_back(k);
+            const std::size_t at_once = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+            for (std::size_t from = 0; from < remotes.size(); from += at_once) {
+                const std::size_t to = std::min(remotes.size(), from + at_once);
+                auto now = [&](std::size_t k) {
+                    return std::find(remotes.begin() + from, remotes.begin() + to, k) != remotes.begin() + to;
+                };
+                run_each(shard_list.size(), now, [&](std::size_t k) {
+                    if (now(k)) fetched[k] = FacetColumns::fetch(shard_list[k].db);
+                });
+            }
             std::vector<FacetColumns::Source> parts;
             for (std::size_t k = 0; k < shard_list.size(); ++k) {
                 if (!shard_list[k].up) continue;
