@@ -100,11 +100,6 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
     read(db, people, numbering);
 }
 
-FacetColumns::FacetColumns(const std::vector<Xapian::Database>& dbs, const PeopleResolver* people) {
-    Numbering numbering;
-    for (const Xapian::Database& db : dbs) read(db, people, numbering);
-}
-
 FacetColumns::FacetColumns(const std::vector<Source>& sources, const PeopleResolver* people) {
     Numbering numbering;
     for (const Source& s : sources) {
@@ -237,16 +232,15 @@ FacetSpy::FacetSpy(std::shared_ptr<const FacetColumns> columns, std::shared_ptr<
 
 void FacetSpy::operator()(const Xapian::Document& doc, double) {
     // A document newer than the columns (they belong to an older revision): values.
-    if (count_from_columns(doc.get_docid())) return;
-    ++seen_;
-    add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
-               doc.get_value(schema::kSlotMentioned), 1);
+    if (!count_from_columns(doc.get_docid())) count_values(doc);
 }
 
 void FacetSpy::count(const Xapian::Database& part, Xapian::docid did) {
-    if (count_from_columns(did)) return;
+    if (!count_from_columns(did)) count_values(part.get_document(did));
+}
+
+void FacetSpy::count_values(const Xapian::Document& doc) {
     ++seen_;
-    const Xapian::Document doc = part.get_document(did);
     add_values(doc.get_value(schema::kSlotPeople), doc.get_value(schema::kSlotDate),
                doc.get_value(schema::kSlotMentioned), 1);
 }

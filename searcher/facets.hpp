@@ -31,11 +31,6 @@ struct FacetColumns {
     // people (optional) resolves each display name to the person it stands for; without
     // it, a person is a person key.
     explicit FacetColumns(const Xapian::Database& db, const PeopleResolver* people = nullptr);
-    // The parts of a sharded index (each a database counted on its own: a match spy over
-    // several databases sees each one's own document ids), with names and days numbered
-    // across them all. FacetSpy::set_part() says which part is being counted.
-    FacetColumns(const std::vector<Xapian::Database>& parts, const PeopleResolver* people);
-
     // The facet values of one part fetched as they are, in document order: a remote
     // shard's (fetch()), which has no value streams to read.
     struct Values {
@@ -48,7 +43,10 @@ struct FacetColumns {
     // per slot, sorted by that slot, whose items bring the value along as their sort
     // key (three requests in all).
     static Values fetch(const Xapian::Database& db);
-    // A part: a database read through its value streams, or values fetched.
+    // The parts of a sharded index (each a database counted on its own: a match spy over
+    // several databases sees each one's own document ids), with names and days numbered
+    // across them all; FacetSpy::set_part() says which part is being counted. A part is a
+    // database read through its value streams, or values fetched.
     struct Source {
         const Xapian::Database* db = nullptr;
         const Values* values = nullptr;
@@ -155,6 +153,8 @@ public:
     void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
 
 private:
+    // One document counted from its values (not covered by the columns).
+    void count_values(const Xapian::Document& doc);
     void count_mentioned(const std::uint32_t* days, std::size_t ndays, std::size_t n);
     // One article's values (or n articles with the same value in one slot).
     void add_values(std::string_view people, std::string_view date, std::string_view mentioned, std::size_t n);

@@ -168,15 +168,13 @@ struct Searcher::Impl {
             for (std::size_t k = 0; k < shard_list.size(); ++k)
                 if (remote(k)) remotes.push_back(k);
             const std::size_t at_once = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-            for (std::size_t from = 0; from < remotes.size(); from += at_once) {
-                const std::size_t to = std::min(remotes.size(), from + at_once);
-                auto now = [&](std::size_t k) {
-                    return std::find(remotes.begin() + from, remotes.begin() + to, k) != remotes.begin() + to;
-                };
-                run_each(shard_list.size(), now, [&](std::size_t k) {
-                    if (now(k)) fetched[k] = FacetColumns::fetch(shard_list[k].db);
-                });
-            }
+            for (std::size_t from = 0; from < remotes.size(); from += at_once)
+                run_each(
+                    std::min(at_once, remotes.size() - from), [](std::size_t) { return true; },
+                    [&](std::size_t i) {
+                        const std::size_t k = remotes[from + i];
+                        fetched[k] = FacetColumns::fetch(shard_list[k].db);
+                    });
             std::vector<FacetColumns::Source> parts;
             for (std::size_t k = 0; k < shard_list.size(); ++k) {
                 if (!shard_list[k].up) continue;
