@@ -100,9 +100,19 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
     read(db, people, numbering);
 }
 
-FacetColumns::FacetColumns(const std::vector<Source>& sources, const PeopleResolver* people) {
+FacetColumns::FacetColumns(const std::vector<Source>& sources, const PeopleResolver* people)
+    : FacetColumns(
+          [&](std::size_t k, Source& part) {
+              if (k >= sources.size()) return false;
+              part = sources[k];
+              return true;
+          },
+          people) {}
+
+FacetColumns::FacetColumns(const std::function<bool(std::size_t, Source&)>& next, const PeopleResolver* people) {
     Numbering numbering;
-    for (const Source& s : sources) {
+    Source s;
+    for (std::size_t k = 0; next(k, s); ++k, s = {}) {
         if (s.db)
             read(*s.db, people, numbering);
         else if (s.values)
@@ -122,12 +132,21 @@ FacetColumns::Values FacetColumns::fetch(const Xapian::Database& db) {
         all.set_weighting_scheme(Xapian::BoolWeight());
         all.set_sort_by_value(slot, false);
         const Xapian::MSet m = all.get_mset(0, docs);
-        into.reserve(m.size());
+        into.entries.reserve(m.size());
         for (auto it = m.begin(); it != m.end(); ++it) {
-            std::string value = it.get_sort_key();
-            if (!value.empty()) into.emplace_back(*it, std::move(value));
+            const std::string value = it.get_sort_key();
+            if (value.empty()) continue;
+            Values::Column::Entry e{*it, static_cast<std::uint32_t>(value.size()), into.bytes.size()};
+            // Sorted by value: a value equal to the one before is that one.
+            if (!into.entries.empty() && into.value(into.entries.back()) == value)
+                e.at = into.entries.back().at;
+            else
+                into.bytes += value;
+            into.entries.push_back(e);
         }
-        std::sort(into.begin(), into.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        into.bytes.shrink_to_fit();
+        std::sort(into.entries.begin(), into.entries.end(),
+                  [](const Values::Column::Entry& a, const Values::Column::Entry& b) { return a.did < b.did; });
     };
     column(schema::kSlotDay, v.day);
     column(schema::kSlotPeople, v.people);
@@ -152,7 +171,7 @@ void FacetColumns::read(const Values& values, const PeopleResolver* people, Numb
     read_part(
         values.last,
         [&](int column, auto&& f) {
-            for (const auto& [did, value] : *columns[column]) f(did, value);
+            for (const Values::Column::Entry& e : columns[column]->entries) f(e.did, columns[column]->value(e));
         },
         people, numbering);
 }

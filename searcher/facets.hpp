@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,7 +36,19 @@ struct FacetColumns {
     // shard's (fetch()), which has no value streams to read.
     struct Values {
         Xapian::docid last = 0;  // the shard's highest document id
-        using Column = std::vector<std::pair<Xapian::docid, std::string>>;
+        // One slot's values: the documents with a value, in document order, each pointing
+        // into `bytes`, which holds each distinct value once (equal values arrive next to
+        // each other, sorted by value): 16 bytes a document instead of a string each.
+        struct Column {
+            struct Entry {
+                Xapian::docid did = 0;
+                std::uint32_t size = 0;
+                std::uint64_t at = 0;
+            };
+            std::vector<Entry> entries;
+            std::string bytes;
+            std::string_view value(const Entry& e) const { return std::string_view(bytes).substr(e.at, e.size); }
+        };
         Column day, people, mentioned;  // slots kSlotDay, kSlotPeople, kSlotMentioned
     };
     // The values of a database over Xapian's remote backend, whose value lists Xapian
@@ -52,6 +65,10 @@ struct FacetColumns {
         const Values* values = nullptr;
     };
     FacetColumns(const std::vector<Source>& parts, const PeopleResolver* people);
+    // The same with the parts given one at a time, in order: next(k, part) sets part k
+    // and returns true, or returns false after the last. The caller may then fetch
+    // remote parts a few at a time and free each one's values once it has been read.
+    FacetColumns(const std::function<bool(std::size_t, Source&)>& next, const PeopleResolver* people);
 
     std::vector<std::string> items;       // distinct display names of people
     std::vector<std::uint32_t> item_key;  // per item: its person, numbered from 0

@@ -157,33 +157,35 @@ struct Searcher::Impl {
         columns.reset();
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
         if (sharded) {
-            // One part per shard that is up, as count_shards() counts them; the values of
-            // remote shards fetched each on its own connection, as many at the same time
-            // as this machine has cores: reading a fetched result set is this process's
-            // work, and each one in flight holds a shard's values twice over (600 MB at
-            // 1M articles with 4 shards at once on 2 cores, against 92 MB for one index).
-            std::vector<FacetColumns::Values> fetched(shard_list.size());
+            // One part per shard that is up, as count_shards() counts them. The values of
+            // remote shards are fetched each on its own connection, as many at the same
+            // time as this machine has cores (reading a fetched result set is this
+            // process's work, and each one in flight is held twice over, by libxapian and
+            // by us), and freed as soon as the columns have read them.
             auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
-            std::vector<std::size_t> remotes;
+            std::vector<std::size_t> up;
             for (std::size_t k = 0; k < shard_list.size(); ++k)
-                if (remote(k)) remotes.push_back(k);
+                if (shard_list[k].up) up.push_back(k);
+            std::vector<FacetColumns::Values> fetched(shard_list.size());
             const std::size_t at_once = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-            for (std::size_t from = 0; from < remotes.size(); from += at_once)
-                run_each(
-                    std::min(at_once, remotes.size() - from), [](std::size_t) { return true; },
-                    [&](std::size_t i) {
-                        const std::size_t k = remotes[from + i];
-                        fetched[k] = FacetColumns::fetch(shard_list[k].db);
-                    });
-            std::vector<FacetColumns::Source> parts;
-            for (std::size_t k = 0; k < shard_list.size(); ++k) {
-                if (!shard_list[k].up) continue;
-                if (remote(k))
-                    parts.push_back({nullptr, &fetched[k]});
-                else
-                    parts.push_back({&shard_list[k].db, nullptr});
-            }
-            columns = std::make_shared<const FacetColumns>(parts, people().get());
+            std::size_t fetched_to = 0;  // parts before this one (in `up`) are fetched or local
+            auto next = [&](std::size_t i, FacetColumns::Source& part) {
+                if (i > 0) fetched[up[i - 1]] = {};
+                if (i >= up.size()) return false;
+                if (remote(up[i]) && i >= fetched_to) {
+                    std::vector<std::size_t> batch;
+                    for (fetched_to = i; fetched_to < up.size() && batch.size() < at_once; ++fetched_to)
+                        if (remote(up[fetched_to])) batch.push_back(up[fetched_to]);
+                    run_each(
+                        batch.size(), [](std::size_t) { return true; },
+                        [&](std::size_t b) { fetched[batch[b]] = FacetColumns::fetch(shard_list[batch[b]].db); });
+                }
+                const std::size_t k = up[i];
+                part = remote(k) ? FacetColumns::Source{nullptr, &fetched[k]}
+                                 : FacetColumns::Source{&shard_list[k].db, nullptr};
+                return true;
+            };
+            columns = std::make_shared<const FacetColumns>(next, people().get());
         } else {
             columns = std::make_shared<const FacetColumns>(db, people().get());
         }
