@@ -34,6 +34,9 @@
 #include <vector>
 
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace {
 
@@ -75,7 +78,9 @@ void usage(std::FILE* to) {
         "  --limit N            hits fetched per query (default 10)\n"
         "  --tsv FILE           every run, one line each (mode class qno pass hits exact latency_us query)\n"
         "  --peer-results M=F   write mode M's runs to F in the bench-peers results.tsv format\n"
-        "  --per-query          also print each query's median latency and hits per mode\n",
+        "  --per-query          also print each query's median latency and hits per mode\n"
+        "  --malloc-defaults    leave glibc's allocator as it is (by default freed memory is kept for\n"
+        "                       the next search, as depeche-search --serve and --http keep it)\n",
         to);
 }
 
@@ -146,7 +151,7 @@ int main(int argc, char** argv) {
     std::string db, qfile, tsv, modes_arg = "ids,snippets,facets";
     int warmup = 3, passes = 5;
     std::size_t limit = 10;
-    bool per_query = false;
+    bool per_query = false, malloc_defaults = false;
     std::map<std::string, std::string> peer_out;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -173,6 +178,8 @@ int main(int argc, char** argv) {
             tsv = need();
         else if (a == "--per-query")
             per_query = true;
+        else if (a == "--malloc-defaults")
+            malloc_defaults = true;
         else if (a == "--peer-results") {
             std::string v = need();
             auto eq = v.find('=');
@@ -194,6 +201,15 @@ int main(int argc, char** argv) {
         usage(stderr);
         return 2;
     }
+
+    // A long-running searcher's allocator settings (searcher/main.cpp, keep_freed_memory()):
+    // the ids of remote matches are then not paid for in page faults at every search.
+#ifdef __GLIBC__
+    if (!malloc_defaults) {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    }
+#endif
 
     std::vector<Mode> modes;
     for (const auto& name : split(modes_arg, ',')) {
