@@ -100,15 +100,6 @@ FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* peo
     read(db, people, numbering);
 }
 
-FacetColumns::FacetColumns(const std::vector<Source>& sources, const PeopleResolver* people)
-    : FacetColumns(
-          [&](std::size_t k, Source& part) {
-              if (k >= sources.size()) return false;
-              part = sources[k];
-              return true;
-          },
-          people) {}
-
 FacetColumns::FacetColumns(const std::function<bool(std::size_t, Source&)>& next, const PeopleResolver* people) {
     Numbering numbering;
     Source s;

@@ -64,10 +64,9 @@ struct FacetColumns {
         const Xapian::Database* db = nullptr;
         const Values* values = nullptr;
     };
-    FacetColumns(const std::vector<Source>& parts, const PeopleResolver* people);
-    // The same with the parts given one at a time, in order: next(k, part) sets part k
-    // and returns true, or returns false after the last. The caller may then fetch
-    // remote parts a few at a time and free each one's values once it has been read.
+    // The parts are given one at a time, in order: next(k, part) sets part k and returns
+    // true, or returns false after the last. The caller may then fetch remote parts a
+    // few at a time and free each one's values once it has been read.
     FacetColumns(const std::function<bool(std::size_t, Source&)>& next, const PeopleResolver* people);
 
     std::vector<std::string> items;       // distinct display names of people
