@@ -387,10 +387,14 @@ struct Case {
 // Runs each case on the one index and on every target, and checks that the outcomes are
 // the same: exit status, the whole JSON (or the error message), and, on the sharded
 // index, `"partial": false` with no missing shard. Returns how many cases ran.
+// A sharded folder is searched through its own shards.stub, which is also a target: the
+// folder is compared on one case in eight (the first included), which shows it opened
+// the same way without a full second run of every case.
 std::size_t compare_all(const std::string& one, const std::vector<std::pair<std::string, std::string>>& targets,
                         const std::vector<Case>& cases) {
     std::size_t with_hits = 0;
-    for (const Case& c : cases) {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const Case& c = cases[i];
         const Outcome expected = search(one, c.options, c.query);
         INFO("query: " << c.query << "\noptions: " << c.options);
         if (expected.status == 0) {
@@ -398,6 +402,7 @@ std::size_t compare_all(const std::string& one, const std::vector<std::pair<std:
             if (!expected.j["hits"].empty()) ++with_hits;
         }
         for (const auto& [name, db] : targets) {
+            if (i % 8 != 0 && fs::is_directory(db) && fs::exists(fs::path(db) / "shards.stub")) continue;
             INFO("searched: " << name << " (" << db << ")");
             const Outcome got = search(db, c.options, c.query);
             INFO("stderr: " << got.err);
