@@ -123,11 +123,16 @@ struct Searcher::Impl {
 
     std::atomic<std::uint64_t> generations{0};  // the last ShardHandle::generation given
 
-    // The revision read: Xapian's revision of one database; for shards, the lexicon's
-    // and each shard's (a remote shard's generation).
+    // The revision read: Xapian's UUID and revision of one database; for shards, the
+    // lexicon's and each shard's (a remote shard's generation). The UUID tells a rebuilt
+    // index from the one it replaced (`depeche-index --full` swaps a new database in,
+    // whose revision number may well be the old one's).
+    static std::string revision_of(const Xapian::Database& d) {
+        return d.get_uuid() + ':' + std::to_string(d.get_revision());
+    }
     std::string revision() {
-        if (!sharded) return std::to_string(db.get_revision());
-        std::string r = std::to_string(lexicon.get_revision());
+        if (!sharded) return revision_of(db);
+        std::string r = revision_of(lexicon);
         for (const ShardHandle& sh : shard_list) {
             r += '/';
             if (!sh.up)
@@ -135,7 +140,7 @@ struct Searcher::Impl {
             else if (sh.remote())
                 r.append(1, 'g').append(std::to_string(sh.generation));
             else
-                r += std::to_string(sh.db.get_revision());
+                r += revision_of(sh.db);
         }
         return r;
     }
@@ -271,6 +276,15 @@ struct Searcher::Impl {
     // Whether the lexicon now records another layout than the one open (a year
     // partition's new shard): the index is then opened again from its stub.
     bool layout_changed() { return sharded && lexicon.get_metadata(schema::kMetaShards) != layout_value; }
+
+    // An index rebuilt in place (`depeche-index --full` swaps a new folder in) is another
+    // database, with another UUID. Xapian's reopen() reads its version file, but keeps the
+    // tables it has open when the revision numbers are the same (a first build and its
+    // rebuild are often both at revision 1): such an index must be opened afresh. A
+    // sharded index is rebuilt whole, its lexicon with it.
+    std::string opened_uuid;  // as read when opened
+    std::string current_uuid() const { return sharded ? lexicon.get_uuid() : db.get_uuid(); }
+    bool replaced() const { return current_uuid() != opened_uuid; }
 
     // Opens shard k and checks it: the contract (schema, analyzer) and its place in this
     // index. A remote shard that cannot be reached is marked down (search() then fails,
@@ -554,7 +568,8 @@ struct Searcher::Impl {
 
     // db.reopen(): for shards, each part reopened (the same databases as db's), the
     // remote ones at the same time, each on its own connection (one round trip each); a
-    // remote shard whose server found a newer revision gets a new generation.
+    // remote shard whose server found a newer revision, or another database (rebuilt:
+    // its UUID changed), gets a new generation.
     void reopen_db() {
         if (!sharded) {
             db.reopen();
@@ -565,7 +580,10 @@ struct Searcher::Impl {
             shard_list.size(), [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); },
             [&](std::size_t k) {
                 ShardHandle& sh = shard_list[k];
-                if (sh.up && sh.db.reopen() && sh.remote()) sh.generation = ++generations;
+                if (!sh.up) return;
+                const std::string uuid = sh.remote() ? sh.db.get_uuid() : std::string();
+                const bool newer = sh.db.reopen();
+                if (sh.remote() && (newer || sh.db.get_uuid() != uuid)) sh.generation = ++generations;
             });
     }
 
@@ -579,9 +597,13 @@ struct Searcher::Impl {
             try {
                 if (attempt > 1 || reopen_first) {
                     reopen_db();
-                    if (layout_changed()) {
-                        open_sharded();
+                    if (replaced() || layout_changed()) {
+                        if (sharded)
+                            open_sharded();
+                        else
+                            db = open_readonly(dir);
                         load_dictionaries();
+                        opened_uuid = current_uuid();
                     }
                 }
                 return f();
@@ -659,6 +681,7 @@ struct Searcher::Impl {
                 else
                     db = open_readonly(dir);
                 load_dictionaries();
+                opened_uuid = current_uuid();
                 return;
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");

@@ -216,6 +216,73 @@ TEST_CASE("api: Writer add, remove and commit are seen by a Searcher after reope
     CHECK_THROWS_AS(w.add(nameless), depeche::Error);
 }
 
+// People and date facets as one string, to compare two results.
+std::string facets_of(const depeche::SearchResult& r) {
+    std::string out;
+    REQUIRE(r.facets);
+    for (const auto* list : {&r.facets->people, &r.facets->dates, &r.facets->mentioned}) {
+        for (const depeche::FacetCount& c : *list) out += c.value + "=" + std::to_string(c.count) + " ";
+        out += "| ";
+    }
+    return out;
+}
+
+// A long-running Searcher keeps the facet values (and the people) of the revision it
+// read. An index rebuilt in place (depeche-index --full: a new database swapped in) may
+// have the very revision number of the one it replaced, and Xapian's reopen() then keeps
+// the old tables: the Searcher must find, and count, the new index's articles. One
+// database, and a sharded index (rebuilt whole, its lexicon with it).
+TEST_CASE("api: a Searcher reopened on an index rebuilt in place answers from the new index", "[api]") {
+    const std::string corpus = std::string(DEPECHE_SOURCE_DIR) + "/corpus";
+    for (std::size_t shards : {0, 2}) {
+        INFO("shards: " << shards);
+        TempDir dir;
+        const std::string db = (dir.path / "db").string();
+        const std::string first = shards ? db + "/lexicon" : db;  // the database whose revision is compared
+        depeche::WriterOptions options;
+        options.shards = shards;
+        {
+            depeche::Writer w(db, options);
+            REQUIRE(w.index_paths({corpus + "/json"}).articles == 3);
+        }
+        const Xapian::rev before = Xapian::Database(first).get_revision();
+        depeche::Searcher s(db);
+        depeche::SearchRequest req;
+        req.query = "la";
+        req.limit = 10;
+        req.facets = true;
+        req.snippet.length = 0;
+        // Twice: the second facet query of a searcher keeps the facet values in memory.
+        const depeche::SearchResult old_result = s.search(req);
+        const std::string old_facets = facets_of(old_result);
+        CHECK(facets_of(s.search(req)) == old_facets);
+        {
+            depeche::WriterOptions rebuild = options;
+            rebuild.overwrite = true;
+            depeche::Writer w(db, rebuild);
+            REQUIRE(w.index_paths({corpus + "/markdown"}).articles == 3);
+        }
+        // The case this test is about: another database, the same revision number.
+        REQUIRE(Xapian::Database(first).get_revision() == before);
+        s.reopen();
+        depeche::Searcher fresh(db);
+        const depeche::SearchResult expected = fresh.search(req);
+        CHECK(ids(expected) != ids(old_result));
+        CHECK(ids(s.search(req)) == ids(expected));
+        CHECK(facets_of(expected) != old_facets);
+        CHECK(facets_of(s.search(req)) == facets_of(expected));
+        for (const char* q : {"Macron", "personne:Macron", "Trump", "\"Notre-Dame\""}) {
+            INFO(q);
+            req.query = q;
+            const depeche::SearchResult want = fresh.search(req);
+            const depeche::SearchResult got = s.search(req);
+            CHECK(got.total == want.total);
+            CHECK(ids(got) == ids(want));
+            CHECK(facets_of(got) == facets_of(want));
+        }
+    }
+}
+
 // Several threads, one Searcher each, search while a Writer in another thread adds
 // articles in batches, one commit per batch. Each commit is atomic and commits are
 // ordered, so every search must see exactly the first n batches for some n, n never
