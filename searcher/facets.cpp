@@ -7,6 +7,7 @@
 #include "searcher/people_resolver.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <cstdio>
 
 namespace depeche {
@@ -219,6 +220,60 @@ void FacetColumns::read_part(Xapian::docid last, Each&& each, const PeopleResolv
         });
     });
     for (std::size_t d = 1; d <= n; ++d) p.mentioned_at[d] += p.mentioned_at[d - 1];
+}
+
+namespace {
+
+// The shared columns of a process, by key: a slot per key, built under its own mutex
+// (one build per key at a time, the other keys not waiting), the weak pointers read and
+// written under the registry's.
+struct SharedRegistry {
+    struct Slot {
+        std::mutex building;
+        std::weak_ptr<const FacetColumns> columns;
+    };
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<Slot>> slots;
+
+    static SharedRegistry& get() {
+        static SharedRegistry* registry = new SharedRegistry;  // never destroyed: used until exit
+        return *registry;
+    }
+};
+
+}  // namespace
+
+FacetColumns::Ptr FacetColumns::find_shared(const std::string& key) {
+    SharedRegistry& r = SharedRegistry::get();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.slots.find(key);
+    return it == r.slots.end() ? nullptr : it->second->columns.lock();
+}
+
+FacetColumns::Ptr FacetColumns::shared(const std::string& key, const std::function<Ptr()>& build) {
+    SharedRegistry& r = SharedRegistry::get();
+    std::shared_ptr<SharedRegistry::Slot> slot;
+    {
+        std::lock_guard<std::mutex> lock(r.mutex);
+        // Slots of columns nobody holds any more, and nobody is building, go.
+        for (auto it = r.slots.begin(); it != r.slots.end();)
+            if (it->first != key && it->second.use_count() == 1 && it->second->columns.expired())
+                it = r.slots.erase(it);
+            else
+                ++it;
+        std::shared_ptr<SharedRegistry::Slot>& s = r.slots[key];
+        if (!s) s = std::make_shared<SharedRegistry::Slot>();
+        slot = s;
+    }
+    std::lock_guard<std::mutex> building(slot->building);
+    {
+        std::lock_guard<std::mutex> lock(r.mutex);
+        if (Ptr p = slot->columns.lock()) return p;
+    }
+    Ptr p = build();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    slot->columns = p;
+    return p;
 }
 
 std::size_t FacetColumns::bytes() const {

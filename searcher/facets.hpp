@@ -87,6 +87,16 @@ struct FacetColumns {
     std::vector<Part> parts;  // one per database
     std::size_t bytes() const;
 
+    // Columns shared by the searchers of one process (the workers of `--http`, the
+    // threads of an embedding program) over the same databases: `key` must name their
+    // content (Xapian's UUID and revision of each local database). shared() returns the
+    // columns some searcher still holds for `key`, or those build() makes; callers with
+    // the same key at the same time wait for one build. Columns no searcher holds are
+    // freed. find_shared() never builds.
+    using Ptr = std::shared_ptr<const FacetColumns>;
+    static Ptr shared(const std::string& key, const std::function<Ptr()>& build);
+    static Ptr find_shared(const std::string& key);
+
 private:
     // While reading: the numbering of days, names and people across parts.
     struct Numbering;

@@ -160,7 +160,23 @@ struct Searcher::Impl {
         const std::string revision = this->revision();
         if (columns && columns_revision == revision) return columns;
         columns.reset();
+        // Local databases are named by their UUIDs and revisions: the searchers of this
+        // process share their columns. A remote shard's generation is this searcher's own.
+        const bool shareable = !any_remote();
+        if (shareable) {
+            if ((columns = FacetColumns::find_shared(revision))) {
+                columns_revision = revision;
+                return columns;
+            }
+        }
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
+        columns = shareable ? FacetColumns::shared(revision, [this] { return build_columns(); }) : build_columns();
+        columns_revision = revision;
+        return columns;
+    }
+
+    // The facet columns of the revision open.
+    std::shared_ptr<const FacetColumns> build_columns() {
         if (sharded) {
             // One part per shard that is up, as count_shards() counts them. The values of
             // remote shards are fetched each on its own connection, as many at the same
@@ -190,12 +206,9 @@ struct Searcher::Impl {
                                  : FacetColumns::Source{&shard_list[k].db, nullptr};
                 return true;
             };
-            columns = std::make_shared<const FacetColumns>(next, people().get());
-        } else {
-            columns = std::make_shared<const FacetColumns>(db, people().get());
+            return std::make_shared<const FacetColumns>(next, people().get());
         }
-        columns_revision = revision;
-        return columns;
+        return std::make_shared<const FacetColumns>(db, people().get());
     }
 
     explicit Impl(const std::string& d) : dir(d) {

@@ -2,6 +2,7 @@
 // Wikinews articles (../shared/corpus/wikinews-fr), and the people facet of the seed
 // article. Skipped with a printed reason when ../shared is absent.
 #include "indexer/people.hpp"
+#include "searcher/facets.hpp"
 #include "searcher/people_resolver.hpp"
 #define DEPECHE_TEST_WIKINEWS
 #include "test_support.hpp"
@@ -10,8 +11,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace fs = std::filesystem;
 using namespace depeche;
@@ -223,6 +228,75 @@ TEST_CASE("facets: an index that names nobody still counts dates from the column
         CHECK(r.facets->dates[10].value == "2024-05-20");
         CHECK(r.facets->dates[10].count == 20);
     }
+}
+
+TEST_CASE("facets: searchers of one process share the facet columns of one revision", "[facets]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    {
+        Writer w(db);
+        REQUIRE(w.index_paths({std::string(DEPECHE_SOURCE_DIR) + "/corpus"}).articles > 20);
+    }
+    std::atomic<int> builds{0};
+    auto build = [&] {
+        ++builds;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // others arrive meanwhile
+        return std::make_shared<const FacetColumns>(Xapian::Database(db));
+    };
+    const std::string key = "test:" + db;  // no searcher's key: those are UUIDs and revisions
+    CHECK(FacetColumns::find_shared(key) == nullptr);
+    {
+        // Four threads asking at once: one build, the same columns for all.
+        std::vector<FacetColumns::Ptr> got(4);
+        std::vector<std::thread> threads;
+        for (std::size_t k = 0; k < got.size(); ++k)
+            threads.emplace_back([&, k] { got[k] = FacetColumns::shared(key, build); });
+        for (std::thread& t : threads) t.join();
+        CHECK(builds == 1);
+        REQUIRE(got[0]);
+        for (const auto& p : got) CHECK(p == got[0]);
+        CHECK(FacetColumns::find_shared(key) == got[0]);
+        CHECK(FacetColumns::shared(key, build) == got[0]);
+        CHECK(builds == 1);
+        CHECK(FacetColumns::find_shared(key + "/other") == nullptr);
+    }
+    // Held by nobody: freed, and built again when asked for.
+    CHECK(FacetColumns::find_shared(key) == nullptr);
+    CHECK(FacetColumns::shared(key, build) != nullptr);
+    CHECK(builds == 2);
+
+    // Searchers over one index, in threads, give one another's facets: every one of them
+    // equal to a lone searcher's, first query included.
+    SearchResult expected;
+    {
+        Searcher lone(db);
+        expected = all(lone, "la");
+        expected = all(lone, "la");  // from its columns
+    }
+    REQUIRE(expected.facets);
+    std::vector<std::string> seen(4);
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < seen.size(); ++k)
+        threads.emplace_back([&, k] {
+            Searcher s(db);
+            for (int pass = 0; pass < 3; ++pass) {
+                const SearchResult r = all(s, "la");
+                std::string line = std::to_string(r.total) + ":";
+                for (const auto& c : r.facets->people) line += c.value + "=" + std::to_string(c.count) + ",";
+                for (const auto& c : r.facets->dates) line += c.value + "=" + std::to_string(c.count) + ",";
+                for (const auto& c : r.facets->mentioned) line += c.value + "=" + std::to_string(c.count) + ",";
+                if (pass == 0 || seen[k] == line)
+                    seen[k] = line;
+                else
+                    seen[k] = "changed between passes";
+            }
+        });
+    for (std::thread& t : threads) t.join();
+    std::string want = std::to_string(expected.total) + ":";
+    for (const auto& c : expected.facets->people) want += c.value + "=" + std::to_string(c.count) + ",";
+    for (const auto& c : expected.facets->dates) want += c.value + "=" + std::to_string(c.count) + ",";
+    for (const auto& c : expected.facets->mentioned) want += c.value + "=" + std::to_string(c.count) + ",";
+    for (const std::string& line : seen) CHECK(line == want);
 }
 
 TEST_CASE("dates: an article is filed on the local day of its publication", "[facets][dates]") {
