@@ -1368,6 +1368,55 @@ TEST_CASE("shards: a Searcher kept open over remote shards counts an article cha
     compare("after the update");
 }
 
+// A sharded index rebuilt in place (depeche-index --full) while its shards are served:
+// each server's connection still reads the old shard (its reopen() keeps the tables it
+// has open when the revision number is the same), so a Searcher kept open must connect
+// again to answer from the new one.
+TEST_CASE("shards: a Searcher kept open over remote shards answers from an index rebuilt in place", "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const std::string corpus = kCorpus;
+    Sharded s(tmp.path / "sharded", 2);
+    index_paths(s.dir.string(), {corpus + "/json"}, "--shards 2");
+    const std::string one = (tmp.path / "one").string();
+    index_paths(one, {corpus + "/markdown"});
+    s.serve();
+    auto revisions = [&] {
+        std::vector<Xapian::rev> out;
+        for (const fs::path& d : shard_dirs(s.dir, 2)) out.push_back(Xapian::Database(d.string()).get_revision());
+        return out;
+    };
+    depeche::Searcher remote(s.remote_stub.string());
+    depeche::SearchRequest req;
+    req.limit = 10;
+    req.facets = true;
+    req.snippet.length = 0;
+    req.query = "la";
+    const std::size_t before = remote.search(req).total;
+    CHECK(remote.search(req).total == before);  // the second builds the facet columns
+    const std::vector<Xapian::rev> revisions_before = revisions();
+    index_paths(s.dir.string(), {corpus + "/markdown"}, "--full --shards 2");
+    // The case this test is about: other databases at the same revision numbers.
+    REQUIRE(revisions() == revisions_before);
+    remote.reopen();
+    depeche::Searcher reference(one);
+    for (const char* q : {"la", "Macron", "personne:Macron", "Trump", "\"Notre-Dame\""}) {
+        INFO(q);
+        req.query = q;
+        const depeche::SearchResult want = reference.search(req), got = remote.search(req);
+        CHECK(got.total == want.total);
+        std::vector<std::string> got_ids, want_ids;
+        for (const auto& h : got.hits) got_ids.push_back(h.id);
+        for (const auto& h : want.hits) want_ids.push_back(h.id);
+        CHECK(got_ids == want_ids);
+        REQUIRE(want.facets);
+        REQUIRE(got.facets);
+        check_same_counts(got.facets->people, want.facets->people, "people");
+        check_same_counts(got.facets->dates, want.facets->dates, "dates");
+        check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Year partitions (depeche-index --partition year): one shard per publication year, and
 // shard-00 for the articles without a date.
