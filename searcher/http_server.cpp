@@ -20,6 +20,8 @@
 #include <optional>
 #include <pthread.h>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace depeche::http {
 
@@ -235,26 +237,90 @@ std::string cookie_value(const httplib::Request& req, const std::string& name) {
     return {};
 }
 
-// The searcher of the calling worker thread, opened on first use and reopened before
-// each request so that every answer reflects the latest commit; forgotten after an
-// index error (the index may have been removed or rebuilt: open it again next time).
-std::unique_ptr<Searcher>& thread_searcher() {
-    thread_local std::unique_ptr<Searcher> searcher;
-    return searcher;
-}
+// Searchers lent to requests. Workers are many (one per connection, kept-alive ones
+// included), but searching is the machine's CPU work: a few searchers, each opened on
+// first use and kept with its caches (the index's people, the facet values of remote
+// shards, connections to them), serve every worker. A request borrows one, waiting when
+// all are lent, reopened first so that the answer reflects the latest commit. One that
+// met an index error is closed (the index may have been removed or rebuilt: it is
+// opened again next time).
+class SearcherPool {
+public:
+    SearcherPool(std::string db, std::size_t size) : db_(std::move(db)), size_(std::max<std::size_t>(1, size)) {}
 
-Searcher& searcher_for(const std::string& db) {
-    std::unique_ptr<Searcher>& s = thread_searcher();
+    class Lease {
+    public:
+        Lease(SearcherPool& pool, std::unique_ptr<Searcher> s) : pool_(&pool), s_(std::move(s)) {}
+        Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), s_(std::move(other.s_)) {}
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease() {
+            if (pool_) pool_->give_back(std::move(s_));
+        }
+        Searcher& operator*() const { return *s_; }
+        void discard() { s_.reset(); }
+
+    private:
+        SearcherPool* pool_;
+        std::unique_ptr<Searcher> s_;
+    };
+
+    Lease borrow() {
+        std::unique_ptr<Searcher> s;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            free_.wait(lock, [this] { return lent_ < size_; });
+            ++lent_;
+            if (!idle_.empty()) {
+                s = std::move(idle_.back());
+                idle_.pop_back();
+            }
+        }
+        try {
+            if (s)
+                s->reopen();
+            else
+                s = std::make_unique<Searcher>(db_);
+        } catch (...) {
+            give_back(nullptr);
+            throw;
+        }
+        return Lease(*this, std::move(s));
+    }
+
+    std::size_t size() const { return size_; }
+
+private:
+    void give_back(std::unique_ptr<Searcher> s) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            --lent_;
+            if (s) idle_.push_back(std::move(s));
+        }
+        free_.notify_one();
+    }
+
+    const std::string db_;
+    const std::size_t size_;
+    std::mutex mutex_;
+    std::condition_variable free_;
+    std::vector<std::unique_ptr<Searcher>> idle_;  // opened, not lent
+    std::size_t lent_ = 0;                         // lent, or being opened for a request
+};
+
+// Runs f(searcher) with a searcher of the pool; an index error closes it.
+template <class F>
+auto with_searcher(SearcherPool& pool, F&& f) -> decltype(f(std::declval<Searcher&>())) {
+    SearcherPool::Lease s = pool.borrow();
     try {
-        if (s)
-            s->reopen();
-        else
-            s = std::make_unique<Searcher>(db);
-    } catch (...) {
-        s.reset();
+        return f(*s);
+    } catch (const QueryError&) {  // the request's fault (ArticleNotFoundError too): the searcher is sound
+        throw;
+    } catch (const Error&) {
+        s.discard();
         throw;
     }
-    return *s;
 }
 
 // Runs a handler body, turning errors into JSON answers.
@@ -267,7 +333,6 @@ void answer(httplib::Response& res, F&& f) {
     } catch (const ArticleNotFoundError& e) {  // like=ID: no such article, as /api/article/ID
         send_error(res, 404, e.what());
     } catch (const QueryError& e) { send_error(res, 400, e.what(), e.position()); } catch (const Error& e) {
-        thread_searcher().reset();
         send_error(res, status_of(e), e.what());
     } catch (const std::bad_alloc&) { send_error(res, 503, "out of memory"); } catch (const std::exception& e) {
         send_error(res, 500, std::string("internal error: ") + e.what());
@@ -279,9 +344,11 @@ std::atomic<bool> g_stop{false};
 }  // namespace
 
 int serve_http(const Options& o) {
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t workers = o.threads ? o.threads : std::max<std::size_t>(16, 8 * cores);
+    // Declared before the server, so destroyed after it (and its workers).
+    SearcherPool pool(o.db, o.searchers ? o.searchers : std::min(workers, std::max<std::size_t>(4, 2 * cores)));
     httplib::Server server;
-    const std::size_t workers =
-        o.threads ? o.threads : std::max<std::size_t>(16, 8 * std::max(1u, std::thread::hardware_concurrency()));
     server.new_task_queue = [workers] { return new BoundedPool(workers); };
     server.set_read_timeout(kReadTimeoutSeconds);
     server.set_write_timeout(kWriteTimeoutSeconds);
@@ -338,22 +405,24 @@ int serve_http(const Options& o) {
         });
     }
 
-    server.Get("/api/search", [db, defaults](const httplib::Request& req, httplib::Response& res) {
+    server.Get("/api/search", [&pool, defaults](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] {
             SearchRequest r = request_from(req, defaults, false);
             const std::string query = r.query;
-            send_json(res, 200, jo::result_json(query, searcher_for(db).search(r)));
+            SearchResult result = with_searcher(pool, [&](Searcher& s) { return s.search(r); });
+            send_json(res, 200, jo::result_json(query, result));
         });
     });
 
-    server.Get("/api/stats", [db](const httplib::Request& req, httplib::Response& res) {
+    server.Get("/api/stats", [&pool, db](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] {
             if (!req.params.empty()) throw jo::RequestError{"/api/stats takes no parameter", {}, jo::kCodeRequest};
-            send_json(res, 200, jo::stats_json(searcher_for(db).stats(), db));
+            const IndexStats stats = with_searcher(pool, [](Searcher& s) { return s.stats(); });
+            send_json(res, 200, jo::stats_json(stats, db));
         });
     });
 
-    server.Get("/api/article/(.+)", [db, defaults](const httplib::Request& req, httplib::Response& res) {
+    server.Get("/api/article/(.+)", [&pool, defaults](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] {
             for (const auto& [key, value] : req.params)
                 if (!valid_utf8(value))
@@ -364,7 +433,8 @@ int serve_http(const Options& o) {
             SnippetOptions markers = defaults.snippet;
             use_markers(req, markers);
             const std::string id = req.matches[1];
-            std::optional<ArticleView> a = searcher_for(db).article(id, req.get_param_value("q"), markers);
+            std::optional<ArticleView> a =
+                with_searcher(pool, [&](Searcher& s) { return s.article(id, req.get_param_value("q"), markers); });
             if (!a) {
                 send_error(res, 404, "no article with this id");
                 return;

@@ -15,6 +15,7 @@ struct Options {
     int port = 8080;                 // 0: any free port (printed on start)
     std::string token;               // bearer token required on every request ("": none)
     std::size_t threads = 0;         // worker threads (0: 8 per core, at least 16)
+    std::size_t searchers = 0;       // searchers lent to requests (0: 2 per core, at least 4, at most threads)
     SearchRequest defaults;          // the command line's options: defaults of /api/search
 };
 

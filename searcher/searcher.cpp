@@ -19,6 +19,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,10 @@
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace fs = std::filesystem;
 
@@ -175,8 +180,23 @@ struct Searcher::Impl {
         return columns;
     }
 
-    // The facet columns of the revision open.
+    // The facet columns of the revision open, built one at a time in this process: a
+    // build holds its values twice over for a while (remote shards: several hundred MB at
+    // 1M articles), and searchers building theirs at once (an HTTP server's, at its start)
+    // would add those peaks up. The memory freed afterwards is given back to the system
+    // (glibc keeps it otherwise, and a long-running searcher may have been told to keep
+    // freed memory: depeche-search --serve and --http).
     std::shared_ptr<const FacetColumns> build_columns() {
+        static std::mutex building;
+        std::lock_guard<std::mutex> lock(building);
+        std::shared_ptr<const FacetColumns> built = read_columns();
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+        return built;
+    }
+
+    std::shared_ptr<const FacetColumns> read_columns() {
         if (sharded) {
             // One part per shard that is up, as count_shards() counts them. The values of
             // remote shards are fetched each on its own connection, as many at the same

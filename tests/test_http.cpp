@@ -320,6 +320,47 @@ TEST_CASE("http: 20 concurrent clients get the CLI's answers", "[http][load]") {
     CHECK(mismatches == 0);
 }
 
+// Workers borrow searchers from a pool (--http-searchers): with one searcher, eight
+// concurrent clients wait for it in turn and all get the CLI's answers; an index rebuilt
+// in place is answered from at the next request; an index error closes the searcher
+// and a later request opens the index again.
+TEST_CASE("http: the workers share --http-searchers searchers, which follow the index", "[http]") {
+    TempDir dir;
+    const std::string db = (dir.path / "db").string();
+    REQUIRE(run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData)).status == 0);
+    HttpProcess server({"--db", db, "--http-searchers", "1", "--http-threads", "8"});
+    std::vector<json> expected;
+    for (const std::string& q : kQueries) expected.push_back(cli_json(db, q, "--facets"));
+    std::atomic<int> errors{0}, mismatches{0};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 8; ++t)
+        clients.emplace_back([&, t] {
+            httplib::Client c = server.client();
+            for (int i = 0; i < 40; ++i) {
+                const std::size_t k = static_cast<std::size_t>(t + i) % kQueries.size();
+                auto res = c.Get(("/api/search?facets=1&q=" + enc(kQueries[k])).c_str());
+                if (!res || res->status != 200)
+                    ++errors;
+                else if (json::parse(res->body) != expected[k])
+                    ++mismatches;
+            }
+        });
+    for (auto& t : clients) t.join();
+    CHECK(errors == 0);
+    CHECK(mismatches == 0);
+
+    httplib::Client c = server.client();
+    const std::string json_folder = std::string(DEPECHE_SOURCE_DIR) + "/corpus/json";
+    REQUIRE(run(kIndex + " --quiet --full --db " + shell_quote(db) + " " + shell_quote(json_folder)).status == 0);
+    CHECK(get_json(c, "/api/search?facets=1&q=la", 200) == cli_json(db, "la", "--facets"));
+    CHECK(get_json(c, "/api/stats", 200)["articles"] == 3);
+
+    std::filesystem::remove_all(db);
+    CHECK(get_json(c, "/api/search?q=la", 503)["error"]["code"] == 3);
+    REQUIRE(run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData)).status == 0);
+    CHECK(get_json(c, "/api/search?facets=1&q=Ukraine", 200) == expected[0]);
+}
+
 TEST_CASE("http: collapse and like answer what --collapse and --like answer", "[http][story]") {
     HttpProcess server({"--db", data_db()});
     httplib::Client c = server.client();
