@@ -251,13 +251,9 @@ public:
     class Lease {
     public:
         Lease(SearcherPool& pool, std::unique_ptr<Searcher> s) : pool_(&pool), s_(std::move(s)) {}
-        Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), s_(std::move(other.s_)) {}
-        Lease(const Lease&) = delete;
+        Lease(const Lease&) = delete;  // returned and kept as it is made (C++17 elision)
         Lease& operator=(const Lease&) = delete;
-        Lease& operator=(Lease&&) = delete;
-        ~Lease() {
-            if (pool_) pool_->give_back(std::move(s_));
-        }
+        ~Lease() { pool_->give_back(std::move(s_)); }
         Searcher& operator*() const { return *s_; }
         void discard() { s_.reset(); }
 
@@ -288,8 +284,6 @@ public:
         }
         return Lease(*this, std::move(s));
     }
-
-    std::size_t size() const { return size_; }
 
 private:
     void give_back(std::unique_ptr<Searcher> s) {

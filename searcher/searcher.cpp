@@ -630,14 +630,7 @@ struct Searcher::Impl {
             try {
                 if (attempt > 1 || reopen_first) {
                     reopen_db();
-                    if (replaced() || layout_changed()) {
-                        if (sharded)
-                            open_sharded();
-                        else
-                            db = open_readonly(dir);
-                        load_dictionaries();
-                        opened_uuid = current_uuid();
-                    }
+                    if (replaced() || layout_changed()) open_index();
                 }
                 return f();
             } catch (const Xapian::DatabaseModifiedError&) {
@@ -705,16 +698,21 @@ struct Searcher::Impl {
     // open_readonly reports as an IoError naming it): open again then. What looks like
     // damage while the version file changes under us (a commit replacing tables we were
     // reading) is a commit too, not damage: open again.
+    // Opens the index (again), with its dictionaries, and notes which databases it is.
+    void open_index() {
+        if (sharded)
+            open_sharded();
+        else
+            db = open_readonly(dir);
+        load_dictionaries();
+        opened_uuid = current_uuid();
+    }
+
     void open() {
         for (int attempt = 1;; ++attempt) {
             const std::string before = version_stamp(stamp_folder());
             try {
-                if (sharded)
-                    open_sharded();
-                else
-                    db = open_readonly(dir);
-                load_dictionaries();
-                opened_uuid = current_uuid();
+                open_index();
                 return;
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= kModifiedAttempts) throw IoError("index " + dir + " keeps changing; try again");

@@ -267,6 +267,12 @@ TEST_CASE("facets: searchers of one process share the facet columns of one revis
 
     // Searchers over one index, in threads, give one another's facets: every one of them
     // equal to a lone searcher's, first query included.
+    auto line_of = [](const SearchResult& r) {
+        std::string line = std::to_string(r.total) + ":";
+        for (const auto* list : {&r.facets->people, &r.facets->dates, &r.facets->mentioned})
+            for (const auto& c : *list) line += c.value + "=" + std::to_string(c.count) + ",";
+        return line;
+    };
     SearchResult expected;
     {
         Searcher lone(db);
@@ -280,11 +286,7 @@ TEST_CASE("facets: searchers of one process share the facet columns of one revis
         threads.emplace_back([&, k] {
             Searcher s(db);
             for (int pass = 0; pass < 3; ++pass) {
-                const SearchResult r = all(s, "la");
-                std::string line = std::to_string(r.total) + ":";
-                for (const auto& c : r.facets->people) line += c.value + "=" + std::to_string(c.count) + ",";
-                for (const auto& c : r.facets->dates) line += c.value + "=" + std::to_string(c.count) + ",";
-                for (const auto& c : r.facets->mentioned) line += c.value + "=" + std::to_string(c.count) + ",";
+                const std::string line = line_of(all(s, "la"));
                 if (pass == 0 || seen[k] == line)
                     seen[k] = line;
                 else
@@ -292,10 +294,7 @@ TEST_CASE("facets: searchers of one process share the facet columns of one revis
             }
         });
     for (std::thread& t : threads) t.join();
-    std::string want = std::to_string(expected.total) + ":";
-    for (const auto& c : expected.facets->people) want += c.value + "=" + std::to_string(c.count) + ",";
-    for (const auto& c : expected.facets->dates) want += c.value + "=" + std::to_string(c.count) + ",";
-    for (const auto& c : expected.facets->mentioned) want += c.value + "=" + std::to_string(c.count) + ",";
+    const std::string want = line_of(expected);
     for (const std::string& line : seen) CHECK(line == want);
 }
 
