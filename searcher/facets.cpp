@@ -5,6 +5,7 @@
 #include "schema/schema.hpp"
 #include "schema/terms.hpp"
 #include "searcher/people_resolver.hpp"
+#include "searcher/shared_by_key.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -222,58 +223,10 @@ void FacetColumns::read_part(Xapian::docid last, Each&& each, const PeopleResolv
     for (std::size_t d = 1; d <= n; ++d) p.mentioned_at[d] += p.mentioned_at[d - 1];
 }
 
-namespace {
-
-// The shared columns of a process, by key: a slot per key, built under its own mutex
-// (one build per key at a time, the other keys not waiting), the weak pointers read and
-// written under the registry's.
-struct SharedRegistry {
-    struct Slot {
-        std::mutex building;
-        std::weak_ptr<const FacetColumns> columns;
-    };
-    std::mutex mutex;
-    std::map<std::string, std::shared_ptr<Slot>> slots;
-
-    static SharedRegistry& get() {
-        static SharedRegistry* registry = new SharedRegistry;  // never destroyed: used until exit
-        return *registry;
-    }
-};
-
-}  // namespace
-
-FacetColumns::Ptr FacetColumns::find_shared(const std::string& key) {
-    SharedRegistry& r = SharedRegistry::get();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.slots.find(key);
-    return it == r.slots.end() ? nullptr : it->second->columns.lock();
-}
+FacetColumns::Ptr FacetColumns::find_shared(const std::string& key) { return SharedByKey<FacetColumns>::find(key); }
 
 FacetColumns::Ptr FacetColumns::shared(const std::string& key, const std::function<Ptr()>& build) {
-    SharedRegistry& r = SharedRegistry::get();
-    std::shared_ptr<SharedRegistry::Slot> slot;
-    {
-        std::lock_guard<std::mutex> lock(r.mutex);
-        // Slots of columns nobody holds any more, and nobody is building, go.
-        for (auto it = r.slots.begin(); it != r.slots.end();)
-            if (it->first != key && it->second.use_count() == 1 && it->second->columns.expired())
-                it = r.slots.erase(it);
-            else
-                ++it;
-        std::shared_ptr<SharedRegistry::Slot>& s = r.slots[key];
-        if (!s) s = std::make_shared<SharedRegistry::Slot>();
-        slot = s;
-    }
-    std::lock_guard<std::mutex> building(slot->building);
-    {
-        std::lock_guard<std::mutex> lock(r.mutex);
-        if (Ptr p = slot->columns.lock()) return p;
-    }
-    Ptr p = build();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    slot->columns = p;
-    return p;
+    return SharedByKey<FacetColumns>::get(key, build);
 }
 
 std::size_t FacetColumns::bytes() const {
@@ -450,7 +403,7 @@ bool FacetSpy::ambiguous(std::string_view person) const {
 std::string FacetSpy::shown(std::string_view person, std::string_view best_own) const {
     if (!people_resolver_) return std::string(best_own);
     // Only surnames resolved to the person were seen: the index's name for the person.
-    if (best_own.empty()) return people_resolver_->display(person);
+    if (best_own.empty()) return names_db_ ? people_resolver_->display(person, *names_db_) : std::string(person);
     return people_resolver_->french_form(best_own);
 }
 

@@ -177,6 +177,11 @@ public:
         std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;  // person -> id
     };
     void set_person_memo(std::shared_ptr<PersonMemo> memo) { memo_ = std::move(memo); }
+    // The database a person's display name is read from when only surnames resolved to
+    // the person were seen (PeopleResolver::display()): the caller's own handle on the
+    // database the resolver was built from. Without one, such a person is shown under
+    // its key.
+    void set_names_from(const Xapian::Database& db) { names_db_ = &db; }
 
 private:
     // One document counted from its values (not covered by the columns).
@@ -205,6 +210,7 @@ private:
     std::shared_ptr<const FacetColumns> columns_;
     std::size_t part_ = 0;
     std::shared_ptr<const PeopleResolver> people_resolver_;
+    const Xapian::Database* names_db_ = nullptr;
     mutable std::vector<std::uint32_t> item_counts_, day_counts_;  // by index into columns_
     mutable std::vector<std::size_t> name_counts_;                 // by the memo's name number
     Xapian::doccount seen_ = 0;

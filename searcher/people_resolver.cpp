@@ -137,10 +137,9 @@ std::vector<std::pair<std::string, std::size_t>> PeopleResolver::read_keys(const
     return keys;
 }
 
-PeopleResolver::PeopleResolver(const Xapian::Database& db) : PeopleResolver(db, read_keys(db)) {}
+PeopleResolver::PeopleResolver(const Xapian::Database& db) : PeopleResolver(read_keys(db)) {}
 
-PeopleResolver::PeopleResolver(const Xapian::Database& db, std::vector<std::pair<std::string, std::size_t>> keys)
-    : db_(db) {
+PeopleResolver::PeopleResolver(std::vector<std::pair<std::string, std::size_t>> keys) {
     keys_.reserve(keys.size());
     key_df_.reserve(keys.size());
     for (auto& [key, df] : keys) {
@@ -327,7 +326,7 @@ std::string PeopleResolver::french_form(std::string_view display) const {
     return out;
 }
 
-std::string PeopleResolver::display(std::string_view person) const {
+std::string PeopleResolver::display(std::string_view person, const Xapian::Database& db) const {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         auto it = display_cache_.find(std::string(person));
@@ -352,8 +351,8 @@ std::string PeopleResolver::display(std::string_view person) const {
         std::unordered_map<std::string, unsigned> forms;
         unsigned read = 0;
         const std::string term = std::string(schema::field("person").prefix) + key;
-        for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term) && read < kDisplaySample; ++p, ++read) {
-            const std::string value = db_.get_document(*p, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPeople);
+        for (auto p = db.postlist_begin(term); p != db.postlist_end(term) && read < kDisplaySample; ++p, ++read) {
+            const std::string value = db.get_document(*p, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPeople);
             for_each_item(value, [&](std::string_view item) {
                 if (person_key(item) == key) ++forms[std::string(item)];
             });
@@ -373,7 +372,7 @@ std::string PeopleResolver::display(std::string_view person) const {
     return display_cache_.emplace(std::string(person), std::move(shown)).first->second;
 }
 
-std::optional<std::string> PeopleResolver::closest_person(std::string_view name) const {
+std::optional<std::string> PeopleResolver::closest_person(std::string_view name, const Xapian::Database& db) const {
     const std::string n = normalise(person_key(name));
     if (n.empty() || find(n) || (is_short(n) && !query_keys(n).empty())) return std::nullopt;
     // The most used name (or, for one word, surname) at one edit from n, same first words.
@@ -394,18 +393,18 @@ std::optional<std::string> PeopleResolver::closest_person(std::string_view name)
     auto best = std::max_element(df.begin(), df.end(), [](const auto& a, const auto& b) {
         return a.second != b.second ? a.second < b.second : a.first > b.first;
     });
-    if (!one_word) return display(person_of(best->first));
+    if (!one_word) return display(person_of(best->first), db);
     // The surname as the most used person bearing it writes it.
     const Name* top = nullptr;
     for (const Name& name : names_)
         if (last_word(name.key) == best->first && (!top || name.df > top->df)) top = &name;
     if (!top) return std::nullopt;
-    std::string shown = display(names_[top->person].key);
+    std::string shown = display(names_[top->person].key, db);
     std::string_view shown_last = last_word(shown);
     return std::string(person_key(shown_last) == best->first ? shown_last : best->first);
 }
 
-std::optional<std::string> PeopleResolver::canonical_person(std::string_view name) const {
+std::optional<std::string> PeopleResolver::canonical_person(std::string_view name, const Xapian::Database& db) const {
     const std::string key = person_key(name);
     if (key.empty()) return std::nullopt;
     const std::string n = normalise(key);
@@ -415,7 +414,7 @@ std::optional<std::string> PeopleResolver::canonical_person(std::string_view nam
     }
     const std::string person = person_of(key);
     if (person == key || !find(person)) return std::nullopt;
-    return display(person);
+    return display(person, db);
 }
 
 }  // namespace depeche

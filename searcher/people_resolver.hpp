@@ -46,10 +46,10 @@ namespace depeche {
 class PeopleResolver {
 public:
     explicit PeopleResolver(const Xapian::Database& db);
-    /// The same from the XP keys of `db` (without prefix, in byte order, each once) and
-    /// their term frequencies, read by the caller (a sharded searcher reads remote shards'
-    /// keys in parallel).
-    PeopleResolver(const Xapian::Database& db, std::vector<std::pair<std::string, std::size_t>> keys);
+    /// The same from the XP keys of an index (without prefix, in byte order, each once)
+    /// and their term frequencies, read by the caller (read_keys(); a sharded searcher
+    /// reads remote shards' keys in parallel).
+    explicit PeopleResolver(std::vector<std::pair<std::string, std::size_t>> keys);
 
     /// The XP keys of `db` (without prefix) and their term frequencies, in byte order.
     static std::vector<std::pair<std::string, std::size_t>> read_keys(const Xapian::Database& db);
@@ -78,7 +78,10 @@ public:
     /// frequent display form of its most used key among the first articles that carry
     /// it (accented forms first on a tie), with its words rewritten to the French form of
     /// the alias list (`Vladimir Putin` -> `Vladimir Poutine`). Falls back to the key.
-    std::string display(std::string_view person) const;
+    /// The articles are read from `db`, the caller's own handle on the database the
+    /// resolver was built from (a resolver holds none: the searchers of a process share
+    /// it, each on its own thread with its own handle); the names found are kept.
+    std::string display(std::string_view person, const Xapian::Database& db) const;
 
     /// For spelling suggestions ("Vouliez-vous dire : Poutine ?"): given a query word or
     /// name (folded or not: it goes through person_key()), returns the canonical display
@@ -93,7 +96,8 @@ public:
     /// is already the canonical spelling, a surname alone (`merkel`: not a variant of
     /// "Angela Merkel"), or unknown to the index. Cost: a few hash look-ups.
     /// Used by the searcher's suggestions (SuggestSources::person_form).
-    std::optional<std::string> canonical_person(std::string_view name) const;
+    /// `db` as for display().
+    std::optional<std::string> canonical_person(std::string_view name, const Xapian::Database& db) const;
 
     /// A misspelling of a surname or full name the index holds, for a name the index does
     /// not hold at all: the most used surname (one word) or full name (same first words)
@@ -101,7 +105,8 @@ public:
     /// letters or more: `makron` -> "Macron", `sarkosy` -> "Sarkozy", `melanchon` ->
     /// "Mélenchon", `angela merkle` -> "Angela Merkel". std::nullopt when the index holds
     /// the name or nothing is close. Cost: one pass over the index's names.
-    std::optional<std::string> closest_person(std::string_view name) const;
+    /// `db` as for display().
+    std::optional<std::string> closest_person(std::string_view name, const Xapian::Database& db) const;
 
     /// A display name with its words rewritten to the French form of the alias list
     /// (`Vladimir Putin` -> `Vladimir Poutine`, `Melenchon` -> `Mélenchon`).
@@ -126,7 +131,6 @@ private:
     bool is_short(std::string_view key) const;
     const Name* find(std::string_view normalised) const;
 
-    Xapian::Database db_;
     std::vector<std::string> keys_;  // XP keys as indexed
     std::vector<std::size_t> key_df_;
     std::vector<std::uint32_t> key_name_;  // per key: index into names_

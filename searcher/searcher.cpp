@@ -8,6 +8,7 @@
 #include "schema/terms.hpp"
 #include "searcher/facets.hpp"
 #include "searcher/people_resolver.hpp"
+#include "searcher/shared_by_key.hpp"
 #include "searcher/query_parser.hpp"
 #include "searcher/snippet.hpp"
 #include "searcher/suggest.hpp"
@@ -150,10 +151,25 @@ struct Searcher::Impl {
         return r;
     }
 
+    // What objects built from the index read (FacetColumns, PeopleResolver) are shared
+    // under: the folder or stub opened and the revision read. A copy of a database keeps
+    // its UUID, and a copy and its original written to since may reach the same revision
+    // with different articles: the path keeps them apart.
+    std::string shared_key(const std::string& revision) const {
+        std::error_code ec;
+        fs::path where = fs::weakly_canonical(dir, ec);
+        return (ec ? dir : where.string()) + '\n' + revision;
+    }
+
+    // Over local databases, named by their UUIDs and revisions, the searchers of this
+    // process share one resolver (a resolver holds no database: each reads display names
+    // through its own). A remote shard's generation is this searcher's own.
     std::shared_ptr<const PeopleResolver> people() {
         const std::string revision = this->revision();
         if (!resolver || resolver_revision != revision) {
-            resolver = std::make_shared<const PeopleResolver>(db, person_keys());
+            resolver.reset();
+            auto build = [this] { return std::make_shared<const PeopleResolver>(person_keys()); };
+            resolver = any_remote() ? build() : SharedByKey<PeopleResolver>::get(shared_key(revision), build);
             resolver_revision = revision;
             person_memo = std::make_shared<FacetSpy::PersonMemo>();
         }
@@ -169,13 +185,14 @@ struct Searcher::Impl {
         // process share their columns. A remote shard's generation is this searcher's own.
         const bool shareable = !any_remote();
         if (shareable) {
-            if ((columns = FacetColumns::find_shared(revision))) {
+            if ((columns = FacetColumns::find_shared(shared_key(revision)))) {
                 columns_revision = revision;
                 return columns;
             }
         }
         if (facet_queries < 2 && matches < docs / 4) return nullptr;
-        columns = shareable ? FacetColumns::shared(revision, [this] { return build_columns(); }) : build_columns();
+        columns = shareable ? FacetColumns::shared(shared_key(revision), [this] { return build_columns(); })
+                            : build_columns();
         columns_revision = revision;
         return columns;
     }
@@ -824,11 +841,13 @@ struct Searcher::Impl {
             if (req.facets && any_remote() && !columns) {
                 spy = std::make_unique<FacetSpy>(nullptr, people());
                 spy->set_person_memo(person_memo);
+                spy->set_names_from(db);
                 spies = {&by_people, &by_date, &by_mentioned};
                 value_counts = true;
             } else if (req.facets) {
                 spy = std::make_unique<FacetSpy>(columns, people());
                 spy->set_person_memo(person_memo);
+                spy->set_names_from(db);
                 if (sharded) {
                     counted = true;
                     const Xapian::doccount matched =
@@ -1006,7 +1025,7 @@ struct Searcher::Impl {
         sources.count = [this](const std::string& q) { return count(q); };
         // "Putin" -> "Poutine": the French form of a person's name (the alias list and the
         // spellings the index merges, people_resolver.hpp).
-        sources.person_form = [this](std::string_view w) { return people()->canonical_person(w); };
+        sources.person_form = [this](std::string_view w) { return people()->canonical_person(w, db); };
         return suggest(query, found, sources);
     }
 };

@@ -4,6 +4,7 @@
 #include "searcher/facets.hpp"
 #include "searcher/json_output.hpp"
 #include "searcher/people_resolver.hpp"
+#include "searcher/shared_by_key.hpp"
 #include "test_support.hpp"
 
 #include <depeche/depeche.hpp>
@@ -12,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace depeche;
@@ -124,24 +126,25 @@ TEST_CASE("people: canonical_person gives the French form of a variant, closest_
     idx.add({"Emmanuel Macron"}, 5);
     idx.add({"Jean-Luc Mélenchon"}, 2);
     idx.add({"Volodymyr Zelensky"});
-    const PeopleResolver r{Xapian::Database(idx.db)};
-    CHECK(r.canonical_person("putin") == std::optional<std::string>("Poutine"));
-    CHECK(r.canonical_person("Vladimir Putin") == std::optional<std::string>("Vladimir Poutine"));
-    CHECK(r.canonical_person("zelenskyy") == std::optional<std::string>("Zelensky"));
+    const Xapian::Database db(idx.db);
+    const PeopleResolver r{db};
+    CHECK(r.canonical_person("putin", db) == std::optional<std::string>("Poutine"));
+    CHECK(r.canonical_person("Vladimir Putin", db) == std::optional<std::string>("Vladimir Poutine"));
+    CHECK(r.canonical_person("zelenskyy", db) == std::optional<std::string>("Zelensky"));
     // Already canonical, a surname alone, or unknown to the index.
-    CHECK(r.canonical_person("poutine") == std::nullopt);
-    CHECK(r.canonical_person("macron") == std::nullopt);
-    CHECK(r.canonical_person("Emmanuel Macron") == std::nullopt);
-    CHECK(r.canonical_person("makron") == std::nullopt);
-    CHECK(r.canonical_person("sarkozy") == std::nullopt);
-    CHECK(r.canonical_person("") == std::nullopt);
+    CHECK(r.canonical_person("poutine", db) == std::nullopt);
+    CHECK(r.canonical_person("macron", db) == std::nullopt);
+    CHECK(r.canonical_person("Emmanuel Macron", db) == std::nullopt);
+    CHECK(r.canonical_person("makron", db) == std::nullopt);
+    CHECK(r.canonical_person("sarkozy", db) == std::nullopt);
+    CHECK(r.canonical_person("", db) == std::nullopt);
     // Misspellings of names the index holds (one edit, 6 letters or more).
-    CHECK(r.closest_person("makron") == std::optional<std::string>("Macron"));
-    CHECK(r.closest_person("melanchon") == std::optional<std::string>("Mélenchon"));
-    CHECK(r.closest_person("jean-luc melanchon") == std::optional<std::string>("Jean-Luc Mélenchon"));
-    CHECK(r.closest_person("macron") == std::nullopt);
-    CHECK(r.closest_person("putin") == std::nullopt);  // a variant, not a misspelling
-    CHECK(r.closest_person("durand") == std::nullopt);
+    CHECK(r.closest_person("makron", db) == std::optional<std::string>("Macron"));
+    CHECK(r.closest_person("melanchon", db) == std::optional<std::string>("Mélenchon"));
+    CHECK(r.closest_person("jean-luc melanchon", db) == std::optional<std::string>("Jean-Luc Mélenchon"));
+    CHECK(r.closest_person("macron", db) == std::nullopt);
+    CHECK(r.closest_person("putin", db) == std::nullopt);  // a variant, not a misspelling
+    CHECK(r.closest_person("durand", db) == std::nullopt);
 }
 
 TEST_CASE("people: resolution follows the index as articles arrive", "[people][resolver]") {
@@ -230,4 +233,63 @@ TEST_CASE("people: suggestions give the French form of a person's name", "[peopl
     CHECK(s.search(r).total == 0);
     r.query = "personne:Putin";
     CHECK(s.search(r).total == 3);
+}
+
+TEST_CASE("people: searchers of one process share one resolver, each reading names through its own database",
+          "[people][resolver]") {
+    TempDir dir;
+    const std::string db = (dir.path / "db").string();
+    auto add = [&](Writer& w, const std::string& id, const std::string& person, const std::string& body) {
+        Article a;
+        a.id = id;
+        a.title = "Dépêche " + id;
+        a.date = "2020-05-01";
+        a.body = body;
+        a.people = {person};
+        w.add(a);
+    };
+    {
+        Writer w(db);
+        for (int k = 0; k < 20; ++k)
+            add(w, "s" + std::to_string(k), "Angela Merkel", "Un sommet européen à Bruxelles.");
+        for (int k = 0; k < 3; ++k) add(w, "c" + std::to_string(k), "Merkel", "Une visite à la chancellerie.");
+        w.commit();
+    }
+    // The matches name her by her surname only: her name is read from the index.
+    const std::vector<std::string> expected{"Angela Merkel (3)"};
+    {
+        Searcher lone(db);
+        REQUIRE(facet(lone, "chancellerie") == expected);
+    }
+    REQUIRE(SharedByKey<PeopleResolver>::live() == 0);
+    std::vector<std::unique_ptr<Searcher>> searchers;
+    for (int k = 0; k < 4; ++k) searchers.push_back(std::make_unique<Searcher>(db));
+    std::vector<std::vector<std::string>> seen(searchers.size());
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < searchers.size(); ++k)
+        threads.emplace_back([&, k] {
+            for (int pass = 0; pass < 3; ++pass) {
+                std::vector<std::string> got = facet(*searchers[k], "chancellerie");
+                if (pass == 0 || got == seen[k])
+                    seen[k] = got;
+                else
+                    seen[k] = {"changed between passes"};
+            }
+        });
+    for (std::thread& t : threads) t.join();
+    for (const auto& got : seen) CHECK(got == expected);
+    CHECK(SharedByKey<PeopleResolver>::live() == 1);
+    // A new revision: a new resolver, the old one freed once no searcher holds it.
+    {
+        Writer w(db);
+        add(w, "c9", "Merkel", "Une autre visite à la chancellerie.");
+        w.commit();
+    }
+    for (auto& s : searchers) {
+        s->reopen();
+        CHECK(facet(*s, "chancellerie") == std::vector<std::string>{"Angela Merkel (4)"});
+    }
+    CHECK(SharedByKey<PeopleResolver>::live() == 1);
+    searchers.clear();
+    CHECK(SharedByKey<PeopleResolver>::live() == 0);
 }
