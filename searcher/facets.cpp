@@ -229,6 +229,21 @@ FacetColumns::Ptr FacetColumns::shared(const std::string& key, const std::functi
     return SharedByKey<FacetColumns>::get(key, build);
 }
 
+std::size_t FacetColumns::content_hash() const {
+    std::size_t h = keys;
+    for (const std::vector<std::string>* strings : {&items, &key_person})
+        for (const std::string& s : *strings) hash_content(h, s);
+    hash_content(h, item_key);
+    hash_content(h, item_own);
+    hash_content(h, days);
+    for (const Part& p : parts) {
+        h ^= p.last;
+        for (const auto* v : {&p.day_of, &p.people_at, &p.people_ids, &p.mentioned_at, &p.mentioned})
+            hash_content(h, *v);
+    }
+    return h;
+}
+
 std::size_t FacetColumns::bytes() const {
     std::size_t b = 0;
     for (const std::string& s : items) b += s.capacity() + sizeof s;

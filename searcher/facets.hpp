@@ -83,9 +83,13 @@ struct FacetColumns {
                                                   //   items, one item per person key
         std::vector<std::uint32_t> mentioned_at;  // per document: its mentioned days in mentioned
         std::vector<std::uint32_t> mentioned;     //   (YYYYMMDD numbers, as in the value)
+        bool operator==(const Part&) const = default;
     };
     std::vector<Part> parts;  // one per database
     std::size_t bytes() const;
+    // Same content (columns read from remote shards are shared by content).
+    bool operator==(const FacetColumns&) const = default;
+    std::size_t content_hash() const;
 
     // Columns shared by the searchers of one process (the workers of `--http`, the
     // threads of an embedding program) over the same databases: `key` must name their

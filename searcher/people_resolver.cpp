@@ -5,6 +5,7 @@
 #include "schema/person_key.hpp"
 #include "schema/schema.hpp"
 #include "schema/terms.hpp"
+#include "searcher/shared_by_key.hpp"
 #include "searcher/suggest.hpp"
 
 #include <algorithm>
@@ -324,6 +325,13 @@ std::string PeopleResolver::french_form(std::string_view display) const {
         out += it == lex.shown.end() ? w : it->second;
     }
     return out;
+}
+
+std::size_t PeopleResolver::content_hash() const {
+    std::size_t h = keys_.size();
+    for (const std::string& k : keys_) hash_content(h, k);
+    hash_content(h, key_df_);
+    return h;
 }
 
 std::string PeopleResolver::display(std::string_view person, const Xapian::Database& db) const {

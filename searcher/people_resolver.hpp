@@ -118,6 +118,10 @@ public:
     /// Number of distinct XP keys read.
     std::size_t keys() const { return keys_.size(); }
 
+    /// Built from the same keys and frequencies (everything else follows from them).
+    bool operator==(const PeopleResolver& other) const { return keys_ == other.keys_ && key_df_ == other.key_df_; }
+    std::size_t content_hash() const;
+
 private:
     struct Name {
         std::string key;           // normalised key

@@ -163,13 +163,20 @@ struct Searcher::Impl {
 
     // Over local databases, named by their UUIDs and revisions, the searchers of this
     // process share one resolver (a resolver holds no database: each reads display names
-    // through its own). A remote shard's generation is this searcher's own.
+    // through its own). Over remote shards, whose revisions are not known, each searcher
+    // reads the keys and shares an equal resolver if there is one (SharedByKey::adopt).
     std::shared_ptr<const PeopleResolver> people() {
         const std::string revision = this->revision();
         if (!resolver || resolver_revision != revision) {
             resolver.reset();
             auto build = [this] { return std::make_shared<const PeopleResolver>(person_keys()); };
-            resolver = any_remote() ? build() : SharedByKey<PeopleResolver>::get(shared_key(revision), build);
+            if (any_remote()) {
+                resolver = build();
+                resolver = SharedByKey<PeopleResolver>::adopt(
+                    shared_key("content " + std::to_string(resolver->content_hash())), resolver);
+            } else {
+                resolver = SharedByKey<PeopleResolver>::get(shared_key(revision), build);
+            }
             resolver_revision = revision;
             person_memo = std::make_shared<FacetSpy::PersonMemo>();
         }
@@ -182,7 +189,8 @@ struct Searcher::Impl {
         if (columns && columns_revision == revision) return columns;
         columns.reset();
         // Local databases are named by their UUIDs and revisions: the searchers of this
-        // process share their columns. A remote shard's generation is this searcher's own.
+        // process share their columns. A remote shard's generation is this searcher's own:
+        // its columns are shared by content once read (build_columns()).
         const bool shareable = !any_remote();
         if (shareable) {
             if ((columns = FacetColumns::find_shared(shared_key(revision)))) {
@@ -207,6 +215,9 @@ struct Searcher::Impl {
         static std::mutex building;
         std::lock_guard<std::mutex> lock(building);
         std::shared_ptr<const FacetColumns> built = read_columns();
+        if (any_remote())
+            built =
+                SharedByKey<FacetColumns>::adopt(shared_key("content " + std::to_string(built->content_hash())), built);
 #ifdef __GLIBC__
         malloc_trim(0);
 #endif

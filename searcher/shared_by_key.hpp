@@ -6,6 +6,10 @@
 // time wait for one build, other keys do not wait. Objects nobody holds any more are
 // freed (the registry keeps weak pointers); find() never builds.
 //
+// Over remote databases, whose revision Xapian 1.4 does not tell, a searcher reads its
+// own copy and adopt() shares it by content: the key is a fingerprint of what was read
+// (content_hash()), and an object under it is taken only if it equals the copy.
+//
 // One registry per type T, never destroyed (searchers may be used until exit).
 #pragma once
 
@@ -15,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace depeche {
 
@@ -65,6 +70,13 @@ public:
         return p;
     }
 
+    // The object equal to `made` that some searcher holds under `key`, else `made`
+    // (kept under `key` when nothing is there).
+    static Ptr adopt(const std::string& key, Ptr made) {
+        Ptr p = get(key, [&] { return made; });
+        return p == made || *p == *made ? p : made;
+    }
+
 private:
     // A slot per key, built under its own mutex; the weak pointers are read and written
     // under the registry's.
@@ -81,5 +93,12 @@ private:
         return *r;
     }
 };
+
+// Adds the bytes of a string or of a vector of plain numbers to a content hash.
+template <typename V>
+void hash_content(std::size_t& h, const V& v) {
+    const std::string_view bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
+    h = h * 1099511628211ULL ^ std::hash<std::string_view>{}(bytes) ^ v.size();
+}
 
 }  // namespace depeche

@@ -12,6 +12,9 @@
 
 #include "schema/hash.hpp"
 #include "schema/schema.hpp"
+#include "searcher/facets.hpp"
+#include "searcher/people_resolver.hpp"
+#include "searcher/shared_by_key.hpp"
 #include <depeche/depeche.hpp>
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -1219,6 +1222,16 @@ void check_same_counts(const std::vector<depeche::FacetCount>& got, const std::v
     }
 }
 
+// The same total and people, dates and mentioned facets as one index.
+void check_same_facets(const depeche::SearchResult& got, const depeche::SearchResult& want) {
+    CHECK(got.total == want.total);
+    REQUIRE(want.facets);
+    REQUIRE(got.facets);
+    check_same_counts(got.facets->people, want.facets->people, "people");
+    check_same_counts(got.facets->dates, want.facets->dates, "dates");
+    check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+}
+
 // Every query with facets, twice, through one Searcher per target: the same totals and
 // facets as one index. Returns the number of comparisons made.
 std::size_t compare_library_facets(const std::string& one,
@@ -1250,15 +1263,10 @@ std::size_t compare_library_facets(const std::string& one,
                         continue;
                     }
                     const depeche::SearchResult got = searchers[k]->search(req);
-                    CHECK(got.total == want.total);
+                    check_same_facets(got, want);
                     CHECK(got.total_exact == want.total_exact);
-                    REQUIRE(want.facets);
-                    REQUIRE(got.facets);
                     CHECK(got.facets->exact == want.facets->exact);
                     CHECK(got.facets->date_interval == want.facets->date_interval);
-                    check_same_counts(got.facets->people, want.facets->people, "people");
-                    check_same_counts(got.facets->dates, want.facets->dates, "dates");
-                    check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
                     ++compared;
                 }
             }
@@ -1325,12 +1333,7 @@ TEST_CASE("shards: a Searcher kept open over remote shards counts an article cha
             req.facets = true;
             req.facet_limit = 50;
             const depeche::SearchResult want = reference.search(req), got = remote.search(req);
-            CHECK(got.total == want.total);
-            REQUIRE(want.facets);
-            REQUIRE(got.facets);
-            check_same_counts(got.facets->people, want.facets->people, "people");
-            check_same_counts(got.facets->dates, want.facets->dates, "dates");
-            check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+            check_same_facets(got, want);
         }
     };
     compare("before");
@@ -1404,17 +1407,62 @@ TEST_CASE("shards: a Searcher kept open over remote shards answers from an index
         INFO(q);
         req.query = q;
         const depeche::SearchResult want = reference.search(req), got = remote.search(req);
-        CHECK(got.total == want.total);
         std::vector<std::string> got_ids, want_ids;
         for (const auto& h : got.hits) got_ids.push_back(h.id);
         for (const auto& h : want.hits) want_ids.push_back(h.id);
         CHECK(got_ids == want_ids);
-        REQUIRE(want.facets);
-        REQUIRE(got.facets);
-        check_same_counts(got.facets->people, want.facets->people, "people");
-        check_same_counts(got.facets->dates, want.facets->dates, "dates");
-        check_same_counts(got.facets->mentioned, want.facets->mentioned, "mentioned");
+        check_same_facets(got, want);
     }
+}
+
+// Searchers of one process over the same remote shards (the workers of --http): Xapian
+// 1.4 tells no remote revision, so each reads its own facet columns and people, and keeps
+// another's equal copy instead; once the shards differ, each keeps what it read.
+TEST_CASE("shards: searchers over remote shards share equal facet columns and people, not different ones", "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const std::string corpus = kCorpus;
+    const std::string one = (tmp.path / "one").string();
+    index_paths(one, {corpus + "/json"});
+    Sharded s(tmp.path / "sharded", 3);
+    index_paths(s.dir.string(), {corpus + "/json"}, "--shards 3");
+    s.serve();
+    depeche::SearchRequest req;
+    req.limit = 10;
+    req.facets = true;
+    req.snippet.length = 0;
+    auto check_like = [&](depeche::Searcher& got_from, const std::string& reference_db) {
+        depeche::Searcher reference(reference_db);
+        for (const char* q : {"la", "personne:Macron", "Trump"}) {
+            INFO(q);
+            req.query = q;
+            const depeche::SearchResult want = reference.search(req), got = got_from.search(req);
+            check_same_facets(got, want);
+        }
+    };
+    using depeche::FacetColumns;
+    using depeche::PeopleResolver;
+    using depeche::SharedByKey;
+    REQUIRE(SharedByKey<FacetColumns>::live() == 0);
+    REQUIRE(SharedByKey<PeopleResolver>::live() == 0);
+    depeche::Searcher a(s.remote_stub.string()), b(s.remote_stub.string());
+    for (depeche::Searcher* searcher : {&a, &b}) {
+        check_like(*searcher, one);
+        check_like(*searcher, one);  // from the columns read by the first round's second query
+    }
+    CHECK(SharedByKey<FacetColumns>::live() == 1);
+    CHECK(SharedByKey<PeopleResolver>::live() == 1);
+    // New articles: `a` reads the new shards, `b` still answers from the old ones.
+    index_paths(s.dir.string(), {corpus + "/markdown"});
+    index_paths(one, {corpus + "/markdown"});
+    a.reopen();
+    check_like(a, one);
+    CHECK(SharedByKey<FacetColumns>::live() == 2);
+    CHECK(SharedByKey<PeopleResolver>::live() == 2);
+    b.reopen();
+    check_like(b, one);
+    CHECK(SharedByKey<FacetColumns>::live() == 1);
+    CHECK(SharedByKey<PeopleResolver>::live() == 1);
 }
 
 // ---------------------------------------------------------------------------------------
