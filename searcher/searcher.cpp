@@ -164,7 +164,10 @@ struct Searcher::Impl {
     // Over local databases, named by their UUIDs and revisions, the searchers of this
     // process share one resolver (a resolver holds no database: each reads display names
     // through its own). Over remote shards, whose revisions are not known, each searcher
-    // reads the keys and shares an equal resolver if there is one (SharedByKey::adopt).
+    // reads the keys and shares an equal resolver if there is one (SharedByKey::adopt):
+    // the same keys and frequencies, so the same people; a name shown for a person whose
+    // own spelling a query's matches lack may then be the one the other searcher read
+    // (display(): the commonest spelling of the person's first articles).
     std::shared_ptr<const PeopleResolver> people() {
         const std::string revision = this->revision();
         if (!resolver || resolver_revision != revision) {
