@@ -8,6 +8,7 @@
 #include "searcher/shared_by_key.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <cstdio>
 
@@ -110,10 +111,19 @@ FacetColumns::FacetColumns(const std::function<bool(std::size_t, Source&)>& next
             read(*s.db, people, numbering);
         else if (s.values)
             read(*s.values, people, numbering);
+        else if (s.columns)
+            read(*s.columns, s.part, people, numbering);
     }
 }
 
+namespace {
+std::atomic<std::size_t> fetched_values{0};
+}
+
+std::size_t FacetColumns::fetches() { return fetched_values; }
+
 FacetColumns::Values FacetColumns::fetch(const Xapian::Database& db) {
+    ++fetched_values;
     Values v;
     v.last = db.get_lastdocid();
     const Xapian::doccount docs = db.get_doccount();
@@ -165,6 +175,31 @@ void FacetColumns::read(const Values& values, const PeopleResolver* people, Numb
         values.last,
         [&](int column, auto&& f) {
             for (const Values::Column::Entry& e : columns[column]->entries) f(e.did, columns[column]->value(e));
+        },
+        people, numbering);
+}
+
+void FacetColumns::read(const FacetColumns& old, std::size_t k, const PeopleResolver* people, Numbering& numbering) {
+    // Each document's values as they were read (names and days are kept as read: the
+    // people resolver, which may have changed, is applied again by read_part()).
+    const Part& o = old.parts.at(k);
+    std::string value;
+    read_part(
+        o.last,
+        [&](int column, auto&& f) {
+            const std::vector<std::uint32_t>& at = column == 1 ? o.people_at : o.mentioned_at;
+            for (Xapian::docid did = 1; did <= o.last; ++did) {
+                value.clear();
+                if (column == 0) {
+                    if (o.day_of[did]) value = date_string(old.days[o.day_of[did]]);
+                } else {
+                    for (std::uint32_t i = at[did]; i < at[did + 1]; ++i) {
+                        if (!value.empty()) value += schema::kListSeparator;
+                        value += column == 1 ? old.items[o.people_ids[i]] : date_string(o.mentioned[i]);
+                    }
+                }
+                if (!value.empty()) f(did, value);
+            }
         },
         people, numbering);
 }

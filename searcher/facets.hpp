@@ -56,6 +56,8 @@ struct FacetColumns {
     // per slot, sorted by that slot, whose items bring the value along as their sort
     // key (three requests in all).
     static Values fetch(const Xapian::Database& db);
+    // How many times this process has called fetch() (tests).
+    static std::size_t fetches();
     // The parts of a sharded index (each a database counted on its own: a match spy over
     // several databases sees each one's own document ids), with names and days numbered
     // across them all; FacetSpy::set_part() says which part is being counted. A part is a
@@ -63,6 +65,10 @@ struct FacetColumns {
     struct Source {
         const Xapian::Database* db = nullptr;
         const Values* values = nullptr;
+        // Or part `part` of columns read before: a remote shard unchanged since, read
+        // again from them instead of fetched (names and days numbered anew).
+        const FacetColumns* columns = nullptr;
+        std::size_t part = 0;
     };
     // The parts are given one at a time, in order: next(k, part) sets part k and returns
     // true, or returns false after the last. The caller may then fetch remote parts a
@@ -106,6 +112,7 @@ private:
     struct Numbering;
     void read(const Xapian::Database& db, const PeopleResolver* people, Numbering& numbering);
     void read(const Values& values, const PeopleResolver* people, Numbering& numbering);
+    void read(const FacetColumns& old, std::size_t part, const PeopleResolver* people, Numbering& numbering);
     // One part from each(column, f), which calls f(document id, value) for the documents
     // with a value in column 0 (dates), 1 (people) or 2 (mentioned), in document order.
     template <class Each>

@@ -120,6 +120,16 @@ struct Searcher::Impl {
     std::shared_ptr<const FacetColumns> columns;
     std::string columns_revision;
     std::size_t facet_queries = 0;
+    // Over remote shards, what the columns were read from, per shard: its generation
+    // then, and its part of the columns (kNoPart: none, down). A shard whose generation
+    // has not changed since is read again from the columns it is in, not fetched.
+    static constexpr std::size_t kNoPart = SIZE_MAX;
+    struct ReadFrom {
+        std::uint64_t generation = 0;
+        std::size_t part = kNoPart;
+    };
+    std::vector<ReadFrom> columns_from;
+    std::shared_ptr<const FacetColumns> previous_columns;  // while new ones are read
 
     // People resolved across the index (people_resolver.hpp), for the revision read:
     // built by the first query that filters on a person or asks for facets.
@@ -190,6 +200,8 @@ struct Searcher::Impl {
         ++facet_queries;
         const std::string revision = this->revision();
         if (columns && columns_revision == revision) return columns;
+        // Over remote shards, the old columns hold the values of the shards unchanged.
+        if (any_remote()) previous_columns = std::move(columns);
         columns.reset();
         // Local databases are named by their UUIDs and revisions: the searchers of this
         // process share their columns. A remote shard's generation is this searcher's own:
@@ -201,9 +213,13 @@ struct Searcher::Impl {
                 return columns;
             }
         }
-        if (facet_queries < 2 && matches < docs / 4) return nullptr;
+        if (facet_queries < 2 && matches < docs / 4) {
+            previous_columns.reset();
+            return nullptr;
+        }
         columns = shareable ? FacetColumns::shared(shared_key(revision), [this] { return build_columns(); })
                             : build_columns();
+        previous_columns.reset();
         columns_revision = revision;
         return columns;
     }
@@ -233,31 +249,50 @@ struct Searcher::Impl {
             // remote shards are fetched each on its own connection, as many at the same
             // time as this machine has cores (reading a fetched result set is this
             // process's work, and each one in flight is held twice over, by libxapian and
-            // by us), and freed as soon as the columns have read them.
+            // by us), and freed as soon as the columns have read them. A remote shard
+            // whose generation is the one the previous columns were read from (no newer
+            // revision, same connection: a year's shard that a commit left alone) is read
+            // from them instead.
             auto remote = [&](std::size_t k) { return shard_list[k].up && shard_list[k].remote(); };
+            auto unchanged = [&](std::size_t k) {
+                return previous_columns && remote(k) && k < columns_from.size() && columns_from[k].part != kNoPart &&
+                       columns_from[k].part < previous_columns->parts.size() &&
+                       columns_from[k].generation == shard_list[k].generation;
+            };
+            auto to_fetch = [&](std::size_t k) { return remote(k) && !unchanged(k); };
             std::vector<std::size_t> up;
+            std::vector<ReadFrom> from(shard_list.size());
             for (std::size_t k = 0; k < shard_list.size(); ++k)
-                if (shard_list[k].up) up.push_back(k);
+                if (shard_list[k].up) {
+                    from[k] = {shard_list[k].generation, up.size()};
+                    up.push_back(k);
+                }
             std::vector<FacetColumns::Values> fetched(shard_list.size());
             const std::size_t at_once = std::max<std::size_t>(1, std::thread::hardware_concurrency());
             std::size_t fetched_to = 0;  // parts before this one (in `up`) are fetched or local
             auto next = [&](std::size_t i, FacetColumns::Source& part) {
                 if (i > 0) fetched[up[i - 1]] = {};
                 if (i >= up.size()) return false;
-                if (remote(up[i]) && i >= fetched_to) {
+                if (to_fetch(up[i]) && i >= fetched_to) {
                     std::vector<std::size_t> batch;
                     for (fetched_to = i; fetched_to < up.size() && batch.size() < at_once; ++fetched_to)
-                        if (remote(up[fetched_to])) batch.push_back(up[fetched_to]);
+                        if (to_fetch(up[fetched_to])) batch.push_back(up[fetched_to]);
                     run_each(
                         batch.size(), [](std::size_t) { return true; },
                         [&](std::size_t b) { fetched[batch[b]] = FacetColumns::fetch(shard_list[batch[b]].db); });
                 }
                 const std::size_t k = up[i];
-                part = remote(k) ? FacetColumns::Source{nullptr, &fetched[k]}
-                                 : FacetColumns::Source{&shard_list[k].db, nullptr};
+                if (unchanged(k))
+                    part = FacetColumns::Source{nullptr, nullptr, previous_columns.get(), columns_from[k].part};
+                else if (remote(k))
+                    part = FacetColumns::Source{nullptr, &fetched[k]};
+                else
+                    part = FacetColumns::Source{&shard_list[k].db, nullptr};
                 return true;
             };
-            return std::make_shared<const FacetColumns>(next, people().get());
+            auto built = std::make_shared<const FacetColumns>(next, people().get());
+            columns_from = std::move(from);
+            return built;
         }
         return std::make_shared<const FacetColumns>(db, people().get());
     }

@@ -1613,6 +1613,53 @@ TEST_CASE("shards: a year-partitioned index answers every query like one index, 
     }
 }
 
+// Over remote year shards, a commit usually changes one shard: a Searcher kept open reads
+// the other shards' facet values again from the columns it has, and fetches that one.
+TEST_CASE("shards: a Searcher over remote year shards fetches again only the facet values of the shards changed",
+          "[shards]") {
+    NEED_TCPSRV();
+    TempDir tmp;
+    const std::string one = (tmp.path / "one").string();
+    const fs::path dir = tmp.path / "years";
+    index_paths(one, {kCorpus});
+    index_paths(dir.string(), {kCorpus}, "--partition year");
+    const std::size_t shards = periods_of(dir).size();
+    REQUIRE(shards > 3);
+    Sharded s(dir, shards);
+    s.serve();
+    depeche::Searcher remote(s.remote_stub.string());
+    depeche::SearchRequest req;
+    req.limit = 10;
+    req.facets = true;
+    req.snippet.length = 0;
+    auto compare = [&](const char* when) {
+        INFO(when);
+        depeche::Searcher reference(one);
+        for (const char* q : {"la", "personne:Macron", "retraites", "date:2019"}) {
+            INFO(q);
+            req.query = q;
+            check_same_facets(remote.search(req), reference.search(req));
+        }
+    };
+    using depeche::FacetColumns;
+    const std::size_t before = FacetColumns::fetches();
+    compare("first");
+    compare("from the columns");
+    CHECK(FacetColumns::fetches() - before == shards);
+    // One more article of 2019, written to that year's shard alone.
+    json a{{"id", "ajout-2019"},
+           {"date", "2019-06-02"},
+           {"title", "Un ajout"},
+           {"body", "La réforme des retraites, selon Emmanuel Macron et Angela Merkel."}};
+    write_file(tmp.path / "more" / "ajout.jsonl", a.dump() + "\n");
+    index_paths(one, {(tmp.path / "more").string()});
+    index_paths(dir.string(), {(tmp.path / "more").string()});
+    remote.reopen();
+    const std::size_t after_update = FacetColumns::fetches();
+    compare("after the update");
+    CHECK(FacetColumns::fetches() - after_update == 1);
+}
+
 TEST_CASE("shards: a year-partitioned index updated (new year, moved article, deletion) matches one index",
           "[shards][xapian-check]") {
     TempDir tmp;
