@@ -9,6 +9,7 @@
 #include "searcher/suggest.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <unordered_set>
 
@@ -130,7 +131,14 @@ const PeopleResolver::Name* PeopleResolver::find(std::string_view normalised) co
     return it == name_index_.end() ? nullptr : &names_[it->second];
 }
 
+namespace {
+std::atomic<std::size_t> keys_read{0};
+}
+
+std::size_t PeopleResolver::key_reads() { return keys_read; }
+
 std::vector<std::pair<std::string, std::size_t>> PeopleResolver::read_keys(const Xapian::Database& db) {
+    ++keys_read;
     const std::string prefix(schema::field("person").prefix);
     std::vector<std::pair<std::string, std::size_t>> keys;
     for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it)

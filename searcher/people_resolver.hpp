@@ -53,6 +53,8 @@ public:
 
     /// The XP keys of `db` (without prefix) and their term frequencies, in byte order.
     static std::vector<std::pair<std::string, std::size_t>> read_keys(const Xapian::Database& db);
+    /// How many times this process has called read_keys() (tests).
+    static std::size_t key_reads();
 
     /// The person a person key (as person_key() makes it) stands for, as a normalised
     /// key: `merkel` -> `angela merkel`, `vladimir putin` -> `vladimir poutine`,

@@ -1614,7 +1614,8 @@ TEST_CASE("shards: a year-partitioned index answers every query like one index, 
 }
 
 // Over remote year shards, a commit usually changes one shard: a Searcher kept open reads
-// the other shards' facet values again from the columns it has, and fetches that one.
+// the other shards' facet values again from the columns it has, and their person keys
+// from those it read, and fetches that one's.
 TEST_CASE("shards: a Searcher over remote year shards fetches again only the facet values of the shards changed",
           "[shards]") {
     NEED_TCPSRV();
@@ -1642,10 +1643,14 @@ TEST_CASE("shards: a Searcher over remote year shards fetches again only the fac
         }
     };
     using depeche::FacetColumns;
-    const std::size_t before = FacetColumns::fetches();
+    using depeche::PeopleResolver;
+    const std::size_t before = FacetColumns::fetches(), keys_before = PeopleResolver::key_reads();
     compare("first");
     compare("from the columns");
     CHECK(FacetColumns::fetches() - before == shards);
+    // Person keys: every shard's, the local lexicon's (read each time, as local shards
+    // are), and one index's for each comparison's reference searcher.
+    CHECK(PeopleResolver::key_reads() - keys_before == shards + 1 + 2);
     // One more article of 2019, written to that year's shard alone.
     json a{{"id", "ajout-2019"},
            {"date", "2019-06-02"},
@@ -1655,9 +1660,10 @@ TEST_CASE("shards: a Searcher over remote year shards fetches again only the fac
     index_paths(one, {(tmp.path / "more").string()});
     index_paths(dir.string(), {(tmp.path / "more").string()});
     remote.reopen();
-    const std::size_t after_update = FacetColumns::fetches();
+    const std::size_t after_update = FacetColumns::fetches(), keys_after_update = PeopleResolver::key_reads();
     compare("after the update");
     CHECK(FacetColumns::fetches() - after_update == 1);
+    CHECK(PeopleResolver::key_reads() - keys_after_update == 1 + 1 + 1);
 }
 
 TEST_CASE("shards: a year-partitioned index updated (new year, moved article, deletion) matches one index",
