@@ -103,6 +103,7 @@ constexpr auto kRetryDownEvery = std::chrono::seconds(2);
 
 struct Searcher::Impl {
     std::string dir;
+    std::string where;  // `dir` made absolute, its links resolved (shared_key())
     // One database, or a sharded index: the lexicon (metadata, synonyms) and the shards
     // that are up, as one Xapian database (schema/shards.hpp).
     Xapian::Database db;
@@ -165,11 +166,7 @@ struct Searcher::Impl {
     // under: the folder or stub opened and the revision read. A copy of a database keeps
     // its UUID, and a copy and its original written to since may reach the same revision
     // with different articles: the path keeps them apart.
-    std::string shared_key(const std::string& revision) const {
-        std::error_code ec;
-        fs::path where = fs::weakly_canonical(dir, ec);
-        return (ec ? dir : where.string()) + '\n' + revision;
-    }
+    std::string shared_key(const std::string& revision) const { return where + '\n' + revision; }
 
     // Over local databases, named by their UUIDs and revisions, the searchers of this
     // process share one resolver (a resolver holds no database: each reads display names
@@ -299,6 +296,8 @@ struct Searcher::Impl {
 
     explicit Impl(const std::string& d) : dir(d) {
         std::error_code ec;
+        const fs::path canonical = fs::weakly_canonical(d, ec);
+        where = ec ? d : canonical.string();
         if (shards::is_sharded_folder(d)) {
             sharded = true;
             stub = fs::path(d) / shards::kStubName;
@@ -542,8 +541,7 @@ struct Searcher::Impl {
     // OrangeSum).
     using KeyList = std::vector<std::pair<std::string, std::size_t>>;
     struct KeysRead {
-        bool read = false;
-        std::uint64_t generation = 0;
+        std::uint64_t generation = 0;  // 0: none read (generations start at 1)
         KeyList keys;
     };
     std::vector<KeysRead> shard_keys;  // per entry of shard_list
@@ -556,7 +554,7 @@ struct Searcher::Impl {
         shard_keys.resize(shard_list.size());
         auto kept = [&](std::size_t i) {
             const std::size_t k = shard_of[i];
-            return sub_remote[i] && k != kNoPart && shard_keys[k].read &&
+            return sub_remote[i] && k != kNoPart && shard_keys[k].generation != 0 &&
                    shard_keys[k].generation == shard_list[k].generation;
         };
         std::vector<KeyList> lists(sub_db.size());
@@ -571,7 +569,7 @@ struct Searcher::Impl {
             if (kept(i)) {
                 lists[i] = r.keys;
             } else {
-                r = {true, shard_list[shard_of[i]].generation, lists[i]};
+                r = {shard_list[shard_of[i]].generation, lists[i]};
             }
         }
         std::vector<std::pair<std::string, std::size_t>> all;
