@@ -150,12 +150,21 @@ struct FacetColumns::Numbering {
     std::unordered_map<std::string, std::uint32_t, FacetSpy::Hash, std::equal_to<>> keys;
 };
 
+namespace {
+std::atomic<std::size_t> fetched_values{0}, columns_built{0};
+}
+
+std::size_t FacetColumns::fetches() { return fetched_values; }
+std::size_t FacetColumns::builds() { return columns_built; }
+
 FacetColumns::FacetColumns(const Xapian::Database& db, const PeopleResolver* people) {
+    ++columns_built;
     Numbering numbering;
     read(db, people, numbering);
 }
 
 FacetColumns::FacetColumns(const std::function<bool(std::size_t, Source&)>& next, const PeopleResolver* people) {
+    ++columns_built;
     Numbering numbering;
     Source s;
     for (std::size_t k = 0; next(k, s); ++k, s = {}) {
@@ -167,12 +176,6 @@ FacetColumns::FacetColumns(const std::function<bool(std::size_t, Source&)>& next
             read(*s.columns, s.part, people, numbering);
     }
 }
-
-namespace {
-std::atomic<std::size_t> fetched_values{0};
-}
-
-std::size_t FacetColumns::fetches() { return fetched_values; }
 
 FacetColumns::Values FacetColumns::fetch(const Xapian::Database& db) {
     ++fetched_values;

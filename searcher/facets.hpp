@@ -58,6 +58,8 @@ struct FacetColumns {
     static Values fetch(const Xapian::Database& db);
     // How many times this process has called fetch() (tests).
     static std::size_t fetches();
+    // How many columns this process has built (tests).
+    static std::size_t builds();
     // The parts of a sharded index (each a database counted on its own: a match spy over
     // several databases sees each one's own document ids), with names and days numbered
     // across them all; FacetSpy::set_part() says which part is being counted. A part is a

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -285,6 +286,36 @@ public:
         return Lease(*this, std::move(s));
     }
 
+    // Reopens the searcher idle longest and warms it (Searcher::warm(): the people and
+    // facet values of the latest commit read before a query needs them), or opens a
+    // first one. Returns at once when every searcher is lent: requests are being
+    // answered, and read what they need themselves. Searchers that requests have never
+    // needed are not opened (over remote shards, each holds its own facet values).
+    void warm_idle() {
+        std::unique_ptr<Searcher> s;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (lent_ >= size_ || (idle_.empty() && lent_ > 0)) return;
+            if (!idle_.empty()) {
+                s = std::move(idle_.front());
+                idle_.erase(idle_.begin());
+            }
+            ++lent_;
+        }
+        try {
+            if (s)
+                s->reopen();
+            else
+                s = std::make_unique<Searcher>(db_);
+            s->warm();
+        } catch (const std::exception&) {
+            // An index missing, damaged or being replaced: the searcher is closed, and
+            // the next request opens the index again and answers with the error.
+            s.reset();
+        }
+        give_back(std::move(s));
+    }
+
 private:
     void give_back(std::unique_ptr<Searcher> s) {
         {
@@ -301,6 +332,40 @@ private:
     std::condition_variable free_;
     std::vector<std::unique_ptr<Searcher>> idle_;  // opened, not lent
     std::size_t lent_ = 0;                         // lent, or being opened for a request
+};
+
+// Warms an idle searcher of the pool every `every` seconds, on a thread of its own,
+// until destroyed (docs/http.md, "Warming up").
+class Warmer {
+public:
+    Warmer(SearcherPool& pool, std::size_t every) {
+        if (every == 0) return;
+        thread_ = std::thread([this, &pool, every] {
+            std::unique_lock<std::mutex> lock(mutex_);
+            while (!stop_) {
+                lock.unlock();
+                pool.warm_idle();
+                lock.lock();
+                wake_.wait_for(lock, std::chrono::seconds(every), [this] { return stop_; });
+            }
+        });
+    }
+    Warmer(const Warmer&) = delete;
+    Warmer& operator=(const Warmer&) = delete;
+    ~Warmer() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
 };
 
 // Runs f(searcher) with a searcher of the pool; an index error closes it.
@@ -412,7 +477,10 @@ int serve_http(const Options& o) {
         answer(res, [&] {
             if (!req.params.empty()) throw jo::RequestError{"/api/stats takes no parameter", {}, jo::kCodeRequest};
             const IndexStats stats = with_searcher(pool, [](Searcher& s) { return s.stats(); });
-            send_json(res, 200, jo::stats_json(stats, db));
+            // Plus whether the searcher that answered is warm (docs/http.md, "Warming up").
+            json out = jo::stats_json(stats, db);
+            out["facets_ready"] = stats.facets_ready;
+            send_json(res, 200, out);
         });
     });
 
@@ -505,6 +573,8 @@ int serve_http(const Options& o) {
                   << " (address in use, or not an address of this machine)\n";
         return 4;
     }
+    // Started once listening, stopped (after the warming under way) before the pool goes.
+    Warmer warmer(pool, o.warm_seconds);
     std::thread stopper([&server, signals] {
         int sig = 0;
         sigwait(&signals, &sig);

@@ -16,6 +16,7 @@ struct Options {
     std::string token;               // bearer token required on every request ("": none)
     std::size_t threads = 0;         // worker threads (0: 8 per core, at least 16)
     std::size_t searchers = 0;       // searchers lent to requests (0: 2 per core, at least 4, at most threads)
+    std::size_t warm_seconds = 1;    // between two warmings of an idle searcher (0: none; docs/http.md)
     SearchRequest defaults;          // the command line's options: defaults of /api/search
 };
 

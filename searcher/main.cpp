@@ -290,7 +290,7 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db, format, sort, color, interval, http_address, token_file, like;
-    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0}, http_searchers{0};
+    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0}, http_searchers{0}, http_warm{1};
     opts.add_options()("help,h", "show this help")("version", "show the version")(
         "db,d", po::value<std::string>(&db)->default_value(default_db()),
         "index folder (default: $DEPECHE_DB, else ./depeche.db)")(
@@ -326,7 +326,10 @@ int main(int argc, char** argv) {
         "http-threads", po::value<Count>(&http_threads)->default_value(http_threads, "0"),
         "HTTP worker threads (0: 8 per core, at least 16)")(
         "http-searchers", po::value<Count>(&http_searchers)->default_value(http_searchers, "0"),
-        "searchers that the HTTP workers share (0: 2 per core, at least 4)");
+        "searchers that the HTTP workers share (0: 2 per core, at least 4)")(
+        "http-warm", po::value<Count>(&http_warm)->default_value(http_warm, "1"),
+        "seconds between two looks for a new commit, after which an idle searcher reads the index's people and "
+        "facet values before a query needs them (0: never)");
     std::vector<std::string> option_args, words;
     split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;
@@ -436,6 +439,7 @@ int main(int argc, char** argv) {
         o.db = db;
         o.threads = http_threads.n;
         o.searchers = http_searchers.n;
+        o.warm_seconds = http_warm.n;
         o.defaults = req;
         return depeche::http::serve_http(o);
     }

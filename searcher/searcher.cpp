@@ -221,6 +221,23 @@ struct Searcher::Impl {
         return columns;
     }
 
+    // Searcher::warm(): the people and the facet columns of the revision open, read now.
+    void warm() {
+        people();
+        const Xapian::doccount docs = db.get_doccount();
+        facet_columns(docs, docs);  // as for a query matching everything: built
+    }
+
+    // IndexStats::facets_ready: held, or shared by another searcher of this process.
+    bool facets_ready() {
+        const std::string revision = this->revision();
+        const bool people_ready = (resolver && resolver_revision == revision) ||
+                                  (!any_remote() && SharedByKey<PeopleResolver>::find(shared_key(revision)));
+        const bool columns_ready = (columns && columns_revision == revision) ||
+                                   (!any_remote() && FacetColumns::find_shared(shared_key(revision)));
+        return people_ready && columns_ready;
+    }
+
     // The facet columns of the revision open, built one at a time in this process: a
     // build holds its values twice over for a while (remote shards: several hundred MB at
     // 1M articles), and searchers building theirs at once (an HTTP server's, at its start)
@@ -1130,6 +1147,18 @@ void Searcher::reopen() {
     guard_errors([&] { return impl_->call(true, true, [] { return true; }); }, impl_->dir);
 }
 
+void Searcher::warm() {
+    if (!impl_) moved_from();
+    guard_errors(
+        [&] {
+            return impl_->call(false, true, [&] {
+                impl_->warm();
+                return true;
+            });
+        },
+        impl_->dir);
+}
+
 std::optional<ArticleView> Searcher::article(const std::string& id, const std::string& query,
                                              const SnippetOptions& markers) {
     if (!impl_) moved_from();
@@ -1213,6 +1242,7 @@ IndexStats Searcher::stats() {
                 s.schema_version = std::atoi(impl_->db.get_metadata(schema::kMetaSchema).c_str());
                 s.analyzer = impl_->db.get_metadata(schema::kMetaAnalyzer);
                 s.last_update = impl_->db.get_metadata(schema::kMetaUpdated);
+                s.facets_ready = impl_->facets_ready();
                 return s;
             });
         },

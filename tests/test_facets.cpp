@@ -298,6 +298,70 @@ TEST_CASE("facets: searchers of one process share the facet columns of one revis
     for (const std::string& line : seen) CHECK(line == want);
 }
 
+// Searcher::warm() reads the people and the facet columns of the revision open, once for
+// the searchers of a process over a local index; a facet or person query after it reads
+// neither, and counts what a searcher that never warmed counts; after a commit, warm()
+// reads those of the new revision.
+TEST_CASE("facets: Searcher::warm() reads a commit's people and facet values before a query needs them", "[facets]") {
+    TempDir tmp;
+    const std::string db = (tmp.path / "db").string();
+    {
+        Writer w(db);
+        REQUIRE(w.index_paths({std::string(DEPECHE_SOURCE_DIR) + "/corpus"}).articles > 20);
+    }
+    auto line_of = [](const SearchResult& r) {
+        std::string line = std::to_string(r.total) + ":";
+        for (const auto* list : {&r.facets->people, &r.facets->dates, &r.facets->mentioned})
+            for (const auto& c : *list) line += c.value + "=" + std::to_string(c.count) + ",";
+        return line;
+    };
+    const std::vector<std::string> queries = {"Macron", "personne:Macron", "Ukraine", "la", "zorglub"};
+    // What one-off searchers count, each query on a searcher of its own (from the values
+    // for the queries matching few articles).
+    auto reference = [&] {
+        std::vector<std::string> lines;
+        for (const std::string& q : queries) {
+            Searcher lone(db);
+            const SearchResult r = all(lone, q);
+            REQUIRE(r.facets);
+            lines.push_back(line_of(r));
+        }
+        return lines;
+    };
+    const std::vector<std::string> before_commit = reference();
+
+    Searcher a(db), b(db);
+    CHECK_FALSE(a.stats().facets_ready);
+    const std::size_t builds = FacetColumns::builds(), keys = PeopleResolver::key_reads();
+    a.warm();
+    CHECK(FacetColumns::builds() - builds == 1);
+    CHECK(PeopleResolver::key_reads() - keys == 1);
+    CHECK(a.stats().facets_ready);
+    CHECK(b.stats().facets_ready);  // shared with every searcher of the process
+    a.warm();                       // current: nothing read again
+    std::vector<std::string> got;
+    for (const std::string& q : queries) got.push_back(line_of(all(b, q)));
+    CHECK(got == before_commit);
+    CHECK(FacetColumns::builds() - builds == 1);
+    CHECK(PeopleResolver::key_reads() - keys == 1);
+
+    // A commit naming someone new: the warm searchers are no longer ready until warmed.
+    test::commit_zorglub(db);
+    a.reopen();
+    CHECK_FALSE(a.stats().facets_ready);
+    a.warm();
+    CHECK(FacetColumns::builds() - builds == 2);
+    CHECK(PeopleResolver::key_reads() - keys == 2);
+    CHECK(b.stats().facets_ready);  // reopened by stats(): the new revision, warmed by a
+    got.clear();
+    for (const std::string& q : queries) got.push_back(line_of(all(b, q)));
+    CHECK(FacetColumns::builds() - builds == 2);
+    CHECK(PeopleResolver::key_reads() - keys == 2);
+    CHECK(got.back().find("Zoé Zorglubienne=1") != std::string::npos);
+    CHECK(got != before_commit);
+    CHECK(got == reference());
+}
+
 TEST_CASE("dates: an article is filed on the local day of its publication", "[facets][dates]") {
     TempDir tmp;
     const std::string db = (tmp.path / "db").string();

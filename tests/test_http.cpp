@@ -138,6 +138,8 @@ TEST_CASE("http: /api/search, /api/stats and /api/article answer what the CLI an
         }
     }
     json stats = get_json(c, "/api/stats", 200);
+    CHECK(stats["facets_ready"] == true);  // facet queries were answered (and it was warmed)
+    stats.erase("facets_ready");           // the one field of /api/stats that --stats has not
     RunResult cli_stats = run(kSearch + " --db " + shell_quote(data_db()) + " --stats --format json");
     CHECK(stats == json::parse(cli_stats.out));
     // The article view marks the query's words in the whole text, paragraphs kept.
@@ -283,6 +285,46 @@ TEST_CASE("http: a commit by another process is seen by the next request", "[htt
     }
     CHECK(get_json(c, "/api/search?q=zorglub", 200)["total"] == 1);
     CHECK(get_json(c, "/api/article/zorglub-1", 200)["title"] == "Le zorglub est arrivé");
+}
+
+// Warming up (docs/http.md): an idle server reads the people and facet values of the
+// index, and of each commit, with no request asking for them; with --http-warm 0, only a
+// query that needs them does.
+TEST_CASE("http: an idle server reads each commit's people and facet values before a query needs them", "[http]") {
+    TempDir dir;
+    const std::string db = (dir.path / "db").string();
+    REQUIRE(run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData)).status == 0);
+    const json cli = json::parse(run(kSearch + " --db " + shell_quote(db) + " --stats --format json").out);
+    const std::size_t articles = cli["articles"];
+    {
+        HttpProcess server({"--db", db, "--http-searchers", "1", "--http-warm", "0"});
+        httplib::Client c = server.client();
+        CHECK(get_json(c, "/api/stats", 200)["facets_ready"] == false);
+        CHECK(get_json(c, "/api/search?q=Ukraine", 200)["total"] > 0);  // no facets: nothing read
+        CHECK(get_json(c, "/api/stats", 200)["facets_ready"] == false);
+        get_json(c, "/api/search?facets=1&q=la", 200);  // most articles: the columns are built
+        CHECK(get_json(c, "/api/stats", 200)["facets_ready"] == true);
+    }
+    HttpProcess server({"--db", db, "--http-searchers", "1"});
+    httplib::Client c = server.client();
+    // /api/stats asks the one searcher, which the warmer borrows when it is idle; at most 60 s.
+    auto wait_warm = [&](std::size_t n) {
+        json s;
+        for (int i = 0; i < 600; ++i) {
+            s = get_json(c, "/api/stats", 200);
+            if (s["articles"] == n && s["facets_ready"] == true) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        INFO(s.dump());
+        return false;
+    };
+    CHECK(wait_warm(articles));
+    commit_zorglub(db);
+    CHECK(wait_warm(articles + 1));
+    const json got = get_json(c, "/api/search?facets=1&q=zorglub", 200);
+    CHECK(got == cli_json(db, "zorglub", "--facets"));
+    CHECK(got["facets"]["people"].dump().find("Zoé Zorglubienne") != std::string::npos);
+    CHECK(server.stop() == 0);
 }
 
 TEST_CASE("http: 20 concurrent clients get the CLI's answers", "[http][load]") {

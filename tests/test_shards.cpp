@@ -1616,52 +1616,99 @@ TEST_CASE("shards: a year-partitioned index answers every query like one index, 
 // Over remote year shards, a commit usually changes one shard: a Searcher kept open reads
 // the other shards' facet values again from the columns it has, and their person keys
 // from those it read, and fetches that one's.
-TEST_CASE("shards: a Searcher over remote year shards fetches again only the facet values of the shards changed",
-          "[shards]") {
-    NEED_TCPSRV();
+// The sample corpus as one index and as year shards behind `xapian-tcpsrv`, a Searcher
+// kept open over the remote shards, and one more article of 2019 (written to that year's
+// shard alone) to add to both.
+struct RemoteYears {
     TempDir tmp;
-    const std::string one = (tmp.path / "one").string();
-    const fs::path dir = tmp.path / "years";
-    index_paths(one, {kCorpus});
-    index_paths(dir.string(), {kCorpus}, "--partition year");
-    const std::size_t shards = periods_of(dir).size();
-    REQUIRE(shards > 3);
-    Sharded s(dir, shards);
-    s.serve();
-    depeche::Searcher remote(s.remote_stub.string());
+    std::string one = (tmp.path / "one").string();
+    fs::path dir = tmp.path / "years";
+    std::size_t shards = 0;
+    std::unique_ptr<Sharded> sharded;
+    std::unique_ptr<depeche::Searcher> remote;
     depeche::SearchRequest req;
-    req.limit = 10;
-    req.facets = true;
-    req.snippet.length = 0;
-    auto compare = [&](const char* when) {
+
+    RemoteYears() {
+        index_paths(one, {kCorpus});
+        index_paths(dir.string(), {kCorpus}, "--partition year");
+        shards = periods_of(dir).size();
+        REQUIRE(shards > 3);
+        sharded = std::make_unique<Sharded>(dir, shards);
+        sharded->serve();
+        remote = std::make_unique<depeche::Searcher>(sharded->remote_stub.string());
+        req.limit = 10;
+        req.facets = true;
+        req.snippet.length = 0;
+    }
+    // The remote searcher's facets equal one index's.
+    void compare(const char* when) {
         INFO(when);
         depeche::Searcher reference(one);
         for (const char* q : {"la", "personne:Macron", "retraites", "date:2019"}) {
             INFO(q);
             req.query = q;
-            check_same_facets(remote.search(req), reference.search(req));
+            check_same_facets(remote->search(req), reference.search(req));
         }
-    };
+    }
+    void add_article() {
+        json a{{"id", "ajout-2019"},
+               {"date", "2019-06-02"},
+               {"title", "Un ajout"},
+               {"body", "La réforme des retraites, selon Emmanuel Macron et Angela Merkel."}};
+        write_file(tmp.path / "more" / "ajout.jsonl", a.dump() + "\n");
+        index_paths(one, {(tmp.path / "more").string()});
+        index_paths(dir.string(), {(tmp.path / "more").string()});
+    }
+};
+
+TEST_CASE("shards: a Searcher over remote year shards fetches again only the facet values of the shards changed",
+          "[shards]") {
+    NEED_TCPSRV();
+    RemoteYears y;
     using depeche::FacetColumns;
     using depeche::PeopleResolver;
     const std::size_t before = FacetColumns::fetches(), keys_before = PeopleResolver::key_reads();
-    compare("first");
-    compare("from the columns");
-    CHECK(FacetColumns::fetches() - before == shards);
+    y.compare("first");
+    y.compare("from the columns");
+    CHECK(FacetColumns::fetches() - before == y.shards);
     // Person keys: every shard's, the local lexicon's (read each time, as local shards
     // are), and one index's for each comparison's reference searcher.
-    CHECK(PeopleResolver::key_reads() - keys_before == shards + 1 + 2);
-    // One more article of 2019, written to that year's shard alone.
-    json a{{"id", "ajout-2019"},
-           {"date", "2019-06-02"},
-           {"title", "Un ajout"},
-           {"body", "La réforme des retraites, selon Emmanuel Macron et Angela Merkel."}};
-    write_file(tmp.path / "more" / "ajout.jsonl", a.dump() + "\n");
-    index_paths(one, {(tmp.path / "more").string()});
-    index_paths(dir.string(), {(tmp.path / "more").string()});
-    remote.reopen();
+    CHECK(PeopleResolver::key_reads() - keys_before == y.shards + 1 + 2);
+    y.add_article();
+    y.remote->reopen();
     const std::size_t after_update = FacetColumns::fetches(), keys_after_update = PeopleResolver::key_reads();
-    compare("after the update");
+    y.compare("after the update");
+    CHECK(FacetColumns::fetches() - after_update == 1);
+    CHECK(PeopleResolver::key_reads() - keys_after_update == 1 + 1 + 1);
+}
+
+// Searcher::warm() over remote shards: the facet values and person keys fetched ahead
+// of the first facet query, which then fetches nothing; after a commit, only the
+// changed shard's.
+TEST_CASE("shards: Searcher::warm() fetches the facet values and people of remote shards before a query needs them",
+          "[shards]") {
+    NEED_TCPSRV();
+    RemoteYears y;
+    using depeche::FacetColumns;
+    using depeche::PeopleResolver;
+    CHECK_FALSE(y.remote->stats().facets_ready);
+    const std::size_t before = FacetColumns::fetches(), keys_before = PeopleResolver::key_reads();
+    y.remote->warm();
+    CHECK(FacetColumns::fetches() - before == y.shards);
+    CHECK(PeopleResolver::key_reads() - keys_before == y.shards + 1);  // and the local lexicon's
+    CHECK(y.remote->stats().facets_ready);
+    y.compare("warmed");
+    CHECK(FacetColumns::fetches() - before == y.shards);
+    CHECK(PeopleResolver::key_reads() - keys_before == y.shards + 1 + 1);  // + the reference's
+    y.add_article();
+    y.remote->reopen();
+    CHECK_FALSE(y.remote->stats().facets_ready);
+    const std::size_t after_update = FacetColumns::fetches(), keys_after_update = PeopleResolver::key_reads();
+    y.remote->warm();
+    CHECK(FacetColumns::fetches() - after_update == 1);
+    CHECK(PeopleResolver::key_reads() - keys_after_update == 1 + 1);
+    CHECK(y.remote->stats().facets_ready);
+    y.compare("warmed after the update");
     CHECK(FacetColumns::fetches() - after_update == 1);
     CHECK(PeopleResolver::key_reads() - keys_after_update == 1 + 1 + 1);
 }

@@ -203,6 +203,26 @@ inline std::string shared_path(const std::string& rel) { return std::string(DEPE
 
 }  // namespace depeche::test
 
+// ---------------------------------------------------------------------------------------
+// Writing through the library
+#include <depeche/depeche.hpp>
+namespace depeche::test {
+// Commits, through the Writer API, one article naming someone no test corpus names
+// ("Zoé Zorglubienne", who saw a "zorglub"), and returns its id.
+inline std::string commit_zorglub(const std::string& db) {
+    Writer w(db);
+    Article a;
+    a.id = "zorglub-1";
+    a.title = "Le zorglub est arrivé";
+    a.date = "2024-03-05";
+    a.body = "Zoé Zorglubienne a vu un zorglub à Lyon.";
+    a.people = {"Zoé Zorglubienne"};
+    w.add(a);
+    w.commit();
+    return a.id;
+}
+}  // namespace depeche::test
+
 #if defined(DEPECHE_SHARED_DIR) && defined(DEPECHE_TEST_WIKINEWS)
 // The Wikinews corpus of the shared data, read and indexed (by Writer::index_paths, as
 // depeche-index does) once per test program; nullptr when ../shared is missing. Tests

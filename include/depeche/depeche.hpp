@@ -39,9 +39,9 @@
 #include <vector>
 
 #define DEPECHE_VERSION_MAJOR 0
-#define DEPECHE_VERSION_MINOR 3
+#define DEPECHE_VERSION_MINOR 4
 #define DEPECHE_VERSION_PATCH 0
-#define DEPECHE_VERSION_STRING "0.3.0"
+#define DEPECHE_VERSION_STRING "0.4.0"
 
 // Marks what the shared library exports (it is built with -fvisibility=hidden).
 #ifndef DEPECHE_API
@@ -249,6 +249,10 @@ struct IndexStats {
     int schema_version = 0;
     std::string analyzer;     // analyzer fingerprint
     std::string last_update;  // ISO 8601 UTC time of the last commit ("" if unknown)
+    // The Searcher asked holds, or shares with another of its process, what facet and
+    // person queries read from the index (people tables, facet values) for the revision
+    // it has open: its next such query reads none of it first (see Searcher::warm()).
+    bool facets_ready = false;
 };
 
 // Read-only access to an index. Any number of Searchers (in any threads and processes)
@@ -286,6 +290,14 @@ public:
     // answers from the revision it has open (search() reopens by itself only when that
     // revision can no longer be read). Throws like stats().
     void reopen();
+    // Reads now, for the revision open, what the first facet or person query would
+    // otherwise read before answering: the index's people tables and its facet values,
+    // kept in memory (at 1M articles, most of a second on one index and seconds over
+    // remote shards). Nothing is read when they are current; searchers of one process
+    // over a local index share them, so warming one warms the others. A long-running
+    // program calls it after reopen() when idle (depeche-search --http does, every
+    // second by default). Throws like stats().
+    void warm();
 
 private:
     struct Impl;
