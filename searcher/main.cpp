@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <poll.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -237,11 +238,62 @@ void keep_freed_memory() {
 #endif
 }
 
-int serve(const std::string& db, const depeche::SearchRequest& defaults) {
+// Standard input read with read(2) into a buffer of our own, so that --serve knows when
+// no request is waiting (std::cin's buffer, synchronised with C's stdin, does not say).
+class InputBuffer : public std::streambuf {
+public:
+    // True once input (or its end) is there to read, false after `ms` milliseconds without.
+    bool wait(int ms) {
+        if (gptr() < egptr()) return true;
+        pollfd p{0, POLLIN, 0};
+        int n;
+        while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR) {}
+        return n != 0;  // an error is left to read(), which reports it as the end
+    }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        for (;;) {
+            const ssize_t n = ::read(0, buffer_, sizeof buffer_);
+            if (n > 0) {
+                setg(buffer_, buffer_, buffer_ + n);
+                return traits_type::to_int_type(*gptr());
+            }
+            if (n == 0 || errno != EINTR) return traits_type::eof();
+        }
+    }
+
+private:
+    char buffer_[1 << 16];
+};
+
+int serve(const std::string& db, const depeche::SearchRequest& defaults, std::size_t warm_seconds) {
     std::optional<depeche::Searcher> searcher;
     std::string line;
     namespace rl = depeche::request_limits;
-    for (rl::LineStatus status; (status = rl::read_line(*std::cin.rdbuf(), line)) != rl::LineStatus::End;) {
+    InputBuffer in;
+    // While no request comes for `warm_seconds`, the searcher is reopened and warmed
+    // (docs/serve.md): a commit's people and facet values are read before a query needs them.
+    auto idle = [&] {
+        if (warm_seconds == 0) return;
+        const int ms = static_cast<int>(std::min<std::size_t>(warm_seconds, 86400) * 1000);
+        while (!in.wait(ms)) {
+            try {
+                if (searcher)
+                    searcher->reopen();
+                else
+                    searcher.emplace(db);
+                searcher->warm();
+            } catch (const std::exception&) {
+                searcher.reset();  // the next request opens the index again, and answers its error
+            }
+        }
+    };
+    for (;;) {
+        idle();
+        const rl::LineStatus status = rl::read_line(in, line);
+        if (status == rl::LineStatus::End) break;
         if (status == rl::LineStatus::TooLong) {  // skipped, not kept in memory
             std::cout << jo::dump_line(jo::error_json(
                              {"request line longer than " + std::to_string(rl::kMaxRequestBytes) + " bytes",
@@ -263,10 +315,13 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
                 searcher->reopen();
             else
                 searcher.emplace(db);
-            if (r.stats)
-                response = jo::stats_json(searcher->stats(), db);
-            else
+            if (r.stats) {
+                const depeche::IndexStats stats = searcher->stats();
+                response = jo::stats_json(stats, db);
+                response["facets_ready"] = stats.facets_ready;  // as /api/stats (docs/serve.md)
+            } else {
                 response = jo::result_json(r.search.query, searcher->search(r.search));
+            }
             if (id) response["id"] = *id;
         } catch (const jo::RequestError& e) { response = jo::error_json(e, id); } catch (const depeche::QueryError& e) {
             fail(e.what(), e.position(), jo::kCodeRequest);
@@ -290,7 +345,7 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults) {
 int main(int argc, char** argv) {
     po::options_description opts(kUsage);
     std::string db, format, sort, color, interval, http_address, token_file, like;
-    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0}, http_searchers{0}, http_warm{1};
+    Count limit{10}, offset{0}, snippet{240}, facet_limit{10}, http_threads{0}, http_searchers{0}, warm{1};
     opts.add_options()("help,h", "show this help")("version", "show the version")(
         "db,d", po::value<std::string>(&db)->default_value(default_db()),
         "index folder (default: $DEPECHE_DB, else ./depeche.db)")(
@@ -327,9 +382,9 @@ int main(int argc, char** argv) {
         "HTTP worker threads (0: 8 per core, at least 16)")(
         "http-searchers", po::value<Count>(&http_searchers)->default_value(http_searchers, "0"),
         "searchers that the HTTP workers share (0: 2 per core, at least 4)")(
-        "http-warm", po::value<Count>(&http_warm)->default_value(http_warm, "1"),
-        "seconds between two looks for a new commit, after which an idle searcher reads the index's people and "
-        "facet values before a query needs them (0: never)");
+        "warm", po::value<Count>(&warm)->default_value(warm, "1"),
+        "--serve and --http: seconds between two looks for a new commit while idle, after which the index's people "
+        "and facet values are read before a query needs them (0: never)");
     std::vector<std::string> option_args, words;
     split_arguments(argc, argv, opts, option_args, words);
     po::variables_map vm;
@@ -422,7 +477,7 @@ int main(int argc, char** argv) {
     req.like = like;
     req.snippet.length = snippet.n;
     if (serving || http) keep_freed_memory();
-    if (serving) return serve(db, req);
+    if (serving) return serve(db, req, warm.n);
     if (http) {
         depeche::http::Options o;
         if (!depeche::http::parse_address(http_address, o.host, o.port)) {
@@ -439,7 +494,7 @@ int main(int argc, char** argv) {
         o.db = db;
         o.threads = http_threads.n;
         o.searchers = http_searchers.n;
-        o.warm_seconds = http_warm.n;
+        o.warm_seconds = warm.n;
         o.defaults = req;
         return depeche::http::serve_http(o);
     }

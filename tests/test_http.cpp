@@ -288,7 +288,7 @@ TEST_CASE("http: a commit by another process is seen by the next request", "[htt
 }
 
 // Warming up (docs/http.md): an idle server reads the people and facet values of the
-// index, and of each commit, with no request asking for them; with --http-warm 0, only a
+// index, and of each commit, with no request asking for them; with --warm 0, only a
 // query that needs them does.
 TEST_CASE("http: an idle server reads each commit's people and facet values before a query needs them", "[http]") {
     TempDir dir;
@@ -297,7 +297,7 @@ TEST_CASE("http: an idle server reads each commit's people and facet values befo
     const json cli = json::parse(run(kSearch + " --db " + shell_quote(db) + " --stats --format json").out);
     const std::size_t articles = cli["articles"];
     {
-        HttpProcess server({"--db", db, "--http-searchers", "1", "--http-warm", "0"});
+        HttpProcess server({"--db", db, "--http-searchers", "1", "--warm", "0"});
         httplib::Client c = server.client();
         CHECK(get_json(c, "/api/stats", 200)["facets_ready"] == false);
         CHECK(get_json(c, "/api/search?q=Ukraine", 200)["total"] > 0);  // no facets: nothing read

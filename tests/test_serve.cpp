@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <thread>
 
 using namespace depeche::test;
 using nlohmann::json;
@@ -397,7 +398,9 @@ TEST_CASE("serve: 1,000 requests in one process answer like the library and like
                 break;
             case Case::Kind::Stats:
                 CHECK(answers[i] == jo::dump_line([&] {
-                          json j = jo::stats_json(searcher.stats(), db);
+                          const depeche::IndexStats stats = searcher.stats();
+                          json j = jo::stats_json(stats, db);
+                          j["facets_ready"] = stats.facets_ready;  // the same requests before it
                           j["id"] = *c.id;
                           return j;
                       }()));
@@ -435,6 +438,8 @@ TEST_CASE("serve: 1,000 requests in one process answer like the library and like
         if (cases[i].kind != Case::Kind::Stats) continue;
         json a = json::parse(answers[i]);
         a.erase("id");
+        CHECK(a.contains("facets_ready"));
+        a.erase("facets_ready");  // what --serve adds to --stats
         CHECK(stats.out == a.dump() + "\n");
         break;
     }
@@ -465,6 +470,44 @@ TEST_CASE("serve: a request after another process commits sees the new article",
     CHECK(p.ask(R"({"stats": true})")["articles"] == 12);
     // The rest of the index is still there.
     CHECK(p.ask(R"({"query": "Ukraine"})")["total"] == 3);
+    CHECK(p.finish() == 0);
+}
+
+// Warming up (docs/serve.md): left idle, --serve reads the people and facet values of the
+// index, and of each commit, before a request asks; with --warm 0, only a request that
+// needs them does.
+TEST_CASE("serve: left idle, it reads each commit's people and facet values before a query needs them", "[serve]") {
+    TempDir dir;
+    std::string db = (dir.path / "db").string();
+    REQUIRE(run(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(kData)).status == 0);
+    // Asks for the statistics until they show `articles` and a warm searcher, leaving the
+    // process idle 1.5 s between two asks (its --warm is 1 s); at most 30 s.
+    auto wait_warm = [](ServeProcess& p, int articles) {
+        json s;
+        for (int i = 0; i < 20; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            s = p.ask(R"({"stats": true})");
+            if (s["articles"] == articles && s["facets_ready"] == true) return true;
+        }
+        INFO(s.dump());
+        return false;
+    };
+    {
+        ServeProcess cold({"--db", db, "--warm", "0"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        CHECK(cold.ask(R"({"stats": true})")["facets_ready"] == false);
+        CHECK(cold.ask(R"({"query": "la", "facets": true})")["total"] > 0);  // most articles: columns built
+        CHECK(cold.ask(R"({"stats": true})")["facets_ready"] == true);
+        CHECK(cold.finish() == 0);
+    }
+    ServeProcess p({"--db", db});
+    CHECK(wait_warm(p, 11));
+    commit_zorglub(db);
+    CHECK(wait_warm(p, 12));
+    const json r = p.ask(R"({"query": "zorglub", "facets": true})");
+    CHECK(r["facets"]["people"].dump().find("Zoé Zorglubienne") != std::string::npos);
+    RunResult cli = run(kSearch + " --db " + shell_quote(db) + " --format json --facets zorglub");
+    CHECK(cli.out == jo::dump_line(r) + "\n");
     CHECK(p.finish() == 0);
 }
 
