@@ -8,10 +8,11 @@ After each round the server's resident memory (VmRSS) and its peak (VmHWM) are r
 /proc. Prints a markdown table; the server is stopped at the end (SIGTERM).
 
 The first round of a fresh server opens its searchers and reads the facet values of the
-index; the later rounds show the steady state.
+index (the server is started with --warm 0, so that it has not read them before; --warm N
+lets it warm up, bench/warm.py measures that); the later rounds show the steady state.
 
 usage: bench/http-load.py --db INDEX [--search build/depeche-search] [--clients 16]
-                          [--rounds 3] [--searchers N] [--threads N]
+                          [--rounds 3] [--searchers N] [--threads N] [--warm 0]
 Only loopback is used.
 """
 import argparse
@@ -49,9 +50,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--searchers", type=int, default=0, help="--http-searchers (0: the default)")
     ap.add_argument("--threads", type=int, default=0, help="--http-threads (0: the default)")
+    ap.add_argument("--warm", type=int, default=0, help="--warm (0: a cold first round)")
     a = ap.parse_args()
 
-    cmd = [a.search, "--db", a.db, "--http", "127.0.0.1:0"]
+    cmd = [a.search, "--db", a.db, "--http", "127.0.0.1:0", "--warm", str(a.warm)]
     if a.searchers:
         cmd += ["--http-searchers", str(a.searchers)]
     if a.threads:
@@ -112,7 +114,8 @@ def main():
 
     print(f"`depeche-search --http` over `{a.db}`: {a.clients} concurrent facet queries a round"
           + (f", --http-searchers {a.searchers}" if a.searchers else "")
-          + (f", --http-threads {a.threads}" if a.threads else "") + "\n")
+          + (f", --http-threads {a.threads}" if a.threads else "")
+          + (f", --warm {a.warm}" if a.warm else "") + "\n")
     print("| round | wall s | slowest request s | errors | RSS MiB | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
