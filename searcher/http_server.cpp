@@ -477,10 +477,7 @@ int serve_http(const Options& o) {
         answer(res, [&] {
             if (!req.params.empty()) throw jo::RequestError{"/api/stats takes no parameter", {}, jo::kCodeRequest};
             const IndexStats stats = with_searcher(pool, [](Searcher& s) { return s.stats(); });
-            // Plus whether the searcher that answered is warm (docs/http.md, "Warming up").
-            json out = jo::stats_json(stats, db);
-            out["facets_ready"] = stats.facets_ready;
-            send_json(res, 200, out);
+            send_json(res, 200, jo::live_stats_json(stats, db));
         });
     });
 

@@ -93,6 +93,14 @@ inline json stats_json(const IndexStats& s, const std::string& path) {
                 {"partition", s.partition},   {"shard_list", list}};
 }
 
+// The statistics as a long-running searcher answers them (--serve's {"stats": true},
+// GET /api/stats): --stats's object plus whether that searcher is warm (docs/http.md).
+inline json live_stats_json(const IndexStats& s, const std::string& path) {
+    json j = stats_json(s, path);
+    j["facets_ready"] = s.facets_ready;
+    return j;
+}
+
 // One line of output: compact, invalid UTF-8 replaced by U+FFFD (no trailing newline).
 inline std::string dump_line(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 

@@ -315,13 +315,10 @@ int serve(const std::string& db, const depeche::SearchRequest& defaults, std::si
                 searcher->reopen();
             else
                 searcher.emplace(db);
-            if (r.stats) {
-                const depeche::IndexStats stats = searcher->stats();
-                response = jo::stats_json(stats, db);
-                response["facets_ready"] = stats.facets_ready;  // as /api/stats (docs/serve.md)
-            } else {
+            if (r.stats)
+                response = jo::live_stats_json(searcher->stats(), db);
+            else
                 response = jo::result_json(r.search.query, searcher->search(r.search));
-            }
             if (id) response["id"] = *id;
         } catch (const jo::RequestError& e) { response = jo::error_json(e, id); } catch (const depeche::QueryError& e) {
             fail(e.what(), e.position(), jo::kCodeRequest);

@@ -398,9 +398,7 @@ TEST_CASE("serve: 1,000 requests in one process answer like the library and like
                 break;
             case Case::Kind::Stats:
                 CHECK(answers[i] == jo::dump_line([&] {
-                          const depeche::IndexStats stats = searcher.stats();
-                          json j = jo::stats_json(stats, db);
-                          j["facets_ready"] = stats.facets_ready;  // the same requests before it
+                          json j = jo::live_stats_json(searcher.stats(), db);  // the same requests before it
                           j["id"] = *c.id;
                           return j;
                       }()));
